@@ -1,0 +1,65 @@
+import RackFocusOptics
+
+/// The focus distance at every moment of the shot.
+///
+/// Focus holds at `initial` until the first event; each `Move` travels from its start mark to its
+/// end mark in dioptres along its easing, then holds the end mark exactly; a `cut` changes focus
+/// instantly (a bump between setups).
+public struct FocusCurve: Sendable {
+    public struct Move: Sendable {
+        /// Index of the plan entry that made it.
+        public var entry: Int
+        public var kind: Kind
+        public var start: Double
+        public var end: Double
+        public var from: FocusTarget
+        public var to: FocusTarget
+        public var fromDistance: Distance
+        public var toDistance: Distance
+        public var easing: Easing
+
+        public enum Kind: String, Sendable { case rack, cut }
+
+        public var duration: Double { end - start }
+        /// Dioptre travel, signed: positive when focus comes closer.
+        public var dioptreTravel: Double { toDistance.dioptres - fromDistance.dioptres }
+
+        public init(entry: Int, kind: Kind, start: Double, end: Double, from: FocusTarget, to: FocusTarget,
+                    fromDistance: Distance, toDistance: Distance, easing: Easing) {
+            self.entry = entry; self.kind = kind; self.start = start; self.end = end
+            self.from = from; self.to = to; self.fromDistance = fromDistance; self.toDistance = toDistance
+            self.easing = easing
+        }
+    }
+
+    public var initialTarget: FocusTarget
+    public var initial: Distance
+    /// Moves in time order, never overlapping.
+    public var moves: [Move]
+
+    public init(initialTarget: FocusTarget, initial: Distance, moves: [Move]) {
+        self.initialTarget = initialTarget
+        self.initial = initial
+        self.moves = moves
+    }
+
+    /// Focus distance at time t (seconds). Printed in the unit system of the mark it leaves.
+    public func focus(at t: Double) -> Distance {
+        var current = initial
+        for move in moves {
+            if t < move.start { return current }
+            if move.kind == .cut || t >= move.end { current = move.toDistance; continue }
+            let u = (t - move.start) / (move.end - move.start)
+            let e = move.easing.progress(u)
+            let d = move.fromDistance.dioptres + (move.toDistance.dioptres - move.fromDistance.dioptres) * e
+            return Distance(meters: d <= 0 ? .infinity : 1 / d, system: move.fromDistance.system)
+        }
+        return current
+    }
+
+    /// Focus distance at frame n of a clip at `fps` (frame n is exposed at t = n / fps).
+    public func focus(frame n: Int, fps: FrameRate) -> Distance { focus(at: Double(n) / fps.fps) }
+
+    /// The move in progress at time t, if any.
+    public func move(at t: Double) -> Move? { moves.first { $0.kind == .rack && t >= $0.start && t < $0.end } }
+}
