@@ -35,7 +35,6 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "TextTable", package: "TextTable"),
             ],
-            resources: [.copy("DemoPlan.yaml")],
             swiftSettings: strict),
         .executableTarget(name: "rackfocus", dependencies: ["RackFocusCLI"], swiftSettings: strict),
 

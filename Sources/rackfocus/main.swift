@@ -1,1 +1,3 @@
 import RackFocusCLI
+
+RackFocusCommand.main()

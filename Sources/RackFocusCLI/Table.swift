@@ -1,0 +1,11 @@
+import Foundation
+import TextTable
+
+/// An aligned plain-text table (TextTable's `simple` style), indented for reports.
+func table(_ header: [String], _ rows: [[String]], indent: String = "  ") -> String {
+    let t = TextTable<[String]> { row in header.indices.map { Column(title: header[$0], value: row[$0]) } }
+    let text = (t.string(for: rows, style: Style.simple) ?? "").trimmingCharacters(in: .newlines)
+    return text.split(separator: "\n", omittingEmptySubsequences: false)
+        .map { $0.isEmpty ? "" : indent + $0.replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression) }
+        .joined(separator: "\n")
+}
