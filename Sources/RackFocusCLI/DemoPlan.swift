@@ -22,5 +22,6 @@ focus:
   - { rack: anna, land: "00:00:03:12", duration: 20f, curve: landing }
   # Ben replies.
   - { rack: ben, start: 6.5s, duration: 1s, curve: ease-in-out }
+
 """#
 }

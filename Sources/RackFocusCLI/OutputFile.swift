@@ -14,11 +14,15 @@ enum OutputFile {
         let temp = dir.appendingPathComponent(".\(url.lastPathComponent).partial-\(ProcessInfo.processInfo.processIdentifier)")
         do {
             try Data(text.utf8).write(to: temp)
-            if FileManager.default.fileExists(atPath: url.path) { _ = try FileManager.default.replaceItemAt(url, withItemAt: temp) }
-            else { try FileManager.default.moveItem(at: temp, to: url) }
         } catch {
             try? FileManager.default.removeItem(at: temp)
             throw CLIError("\(path): cannot write (\(error.localizedDescription)); check the folder's permissions and free space")
+        }
+        // rename(2) replaces an existing file atomically.
+        if rename(temp.path, url.path) != 0 {
+            let reason = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(at: temp)
+            throw CLIError("\(path): cannot write (\(reason)); check the folder's permissions")
         }
     }
 }

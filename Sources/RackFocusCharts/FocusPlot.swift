@@ -54,7 +54,7 @@ public enum FocusPlot {
             doc.line(left, top, left + pw, top, stroke: "#bbb", dash: "2,3")
             doc.text("∞", x: left - 8, y: top + 5, size: 14, anchor: .end, fill: "#444")
         }
-        let step = niceStep(plan.duration / 8)
+        let step = tickStep(plan.duration / 8, fps: plan.fps.fps)
         var t = 0.0
         while t <= plan.duration + 1e-9 {
             let xx = x(t)
@@ -69,7 +69,7 @@ public enum FocusPlot {
         // Depth-of-field band.
         let upper = samples.map { (x($0.t), y($0.dof.far)) }
         let lower = samples.reversed().map { (x($0.t), y($0.dof.near)) }
-        doc.polyline(upper + lower, stroke: "none", width: 0, fill: "#4e79a7", opacity: 0.22)
+        doc.polyline(upper + lower, stroke: "#4e79a7", width: 0.75, fill: "#4e79a7", opacity: 0.22)
 
         // Racks: start and landing markers.
         for move in plan.curve.moves where move.kind == .rack {
@@ -89,7 +89,7 @@ public enum FocusPlot {
             legendY += 20
         }
         // Focus curve on top.
-        doc.polyline(samples.map { (x($0.t), y($0.focus)) }, stroke: "#111", width: 2.5)
+        doc.polyline(samples.map { (x($0.t), y($0.focus)) }, stroke: "#111", width: 1.75)
         legendY += 8
         doc.line(left + pw + 16, legendY, left + pw + 40, legendY, stroke: "#111", width: 2.5)
         doc.text("focus", x: left + pw + 46, y: legendY + 4, size: 12)
@@ -105,7 +105,16 @@ public enum FocusPlot {
         return doc.rendered
     }
 
-    /// 1, 2 or 5 × 10ⁿ seconds, at least one frame-ish.
+    /// A tick spacing near `raw` seconds: whole frames below a second, 1-2-5 steps above.
+    static func tickStep(_ raw: Double, fps: Double) -> Double {
+        if raw < 1 {
+            let frames = [1.0, 2, 4, 5, 6, 8, 10, 12, 15].first { $0 >= raw * fps } ?? (fps / 2).rounded()
+            return frames / fps
+        }
+        return niceStep(raw)
+    }
+
+    /// 1, 2 or 5 × 10ⁿ.
     static func niceStep(_ raw: Double) -> Double {
         let p = pow(10, floor(log10(max(raw, 0.01))))
         for m in [1.0, 2, 5, 10] where m * p >= raw { return m * p }

@@ -26,13 +26,13 @@ public enum MarksChart {
     }
 
     public static func svg(plan: ShotPlan) -> String {
-        let W = 1000.0, H = 720.0
+        let W = 1080.0, H = 720.0
         var doc = SVGDocument(width: W, height: H)
         let cam = plan.camera
         let scale = plan.focusScale
         let marks = entries(plan: plan)
         let throwDeg = scale.throwDegrees
-        let cx = 330.0, cy = 380.0, r = 230.0
+        let cx = 340.0, cy = 420.0, r = 215.0
 
         let scaleName: String
         switch scale {
@@ -67,7 +67,7 @@ public enum MarksChart {
         }
         // Close-focus end.
         let (cfx, cfy) = point(throwDeg, r + 26)
-        doc.text("MFD", x: cfx, y: cfy, size: 10, anchor: .middle, fill: "#777")
+        doc.text("MFD \(scale.closeFocus.printed(in: plan.units).formatted())", x: cfx, y: cfy, size: 10, anchor: .middle, fill: "#777")
 
         // Plan marks.
         for (i, m) in marks.enumerated() {
@@ -77,10 +77,12 @@ public enum MarksChart {
             let (lx, ly) = point(m.ringDegrees, r + 64)
             doc.circle(cx: lx, cy: ly, r: 12, fill: colour)
             doc.text("\(i + 1)", x: lx, y: ly + 5, size: 14, anchor: .middle, fill: "white", weight: "bold")
+            let (dx, dy) = point(m.ringDegrees, r + 92)
+            doc.text(m.distance.formatted(), x: dx, y: dy + 4, size: 12, anchor: .middle, fill: colour, weight: "bold")
         }
 
         // Table.
-        let tx = 640.0
+        let tx = 660.0
         var ty = 130.0
         doc.text("#", x: tx, y: ty, size: 13, weight: "bold")
         doc.text("mark", x: tx + 30, y: ty, size: 13, weight: "bold")

@@ -4,15 +4,24 @@ import Yams
 
 extension ShotPlan {
     /// Loads a plan from a YAML or JSON file (JSON is read as the YAML subset it is).
+    /// `-` reads the plan from standard input.
     public static func load(contentsOf path: String) throws(PlanError) -> ShotPlan {
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw PlanError(file: path, issues: [PlanIssue(path: "", message: "no such file", fix: "check the path")])
+        let handle: FileHandle?
+        if path == "-" { handle = FileHandle.standardInput } else {
+            var isDir: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
+                throw PlanError(file: path, issues: [PlanIssue(path: "", message: "no such file", fix: "check the path")])
+            }
+            if isDir.boolValue {
+                throw PlanError(file: path, issues: [PlanIssue(path: "", message: "is a folder", fix: "give the plan file itself")])
+            }
+            handle = FileHandle(forReadingAtPath: path)
         }
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+        guard let handle, let data = try? handle.readToEnd() ?? Data(), let text = String(data: data, encoding: .utf8) else {
             throw PlanError(file: path, issues: [PlanIssue(path: "", message: "cannot read the file as UTF-8 text",
                                                            fix: "save the plan as UTF-8 YAML or JSON")])
         }
-        return try parse(text, file: path)
+        return try parse(text, file: path == "-" ? "stdin" : path)
     }
 
     /// Parses and validates plan text. `file` only labels errors.

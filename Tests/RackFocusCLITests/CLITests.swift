@@ -1,0 +1,97 @@
+import Foundation
+import Testing
+@testable import RackFocusCLI
+@testable import RackFocusOptics
+
+let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+func run(_ args: [String]) throws {
+    var command = try RackFocusCommand.parseAsRoot(args)
+    try command.run()
+}
+
+func scratchFolder() throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("rackfocus-tests-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}
+
+@Suite("Command line")
+struct CLITests {
+    @Test func dofReadsLikeACameraAssistantsCalculator() throws {
+        let cam = try DofCommand.camera(focal: "50mm", stop: "2.8", sensor: "fullframe", coc: "0.03mm", resolution: "hd")
+        let text = DofCommand.render(camera: cam, focus: .meters(3), subjects: [], json: false)
+        #expect(text.contains("Near        2.73 m"))
+        #expect(text.contains("Far         3.33 m"))
+        #expect(text.contains("Hyperfocal  29.81 m"))
+        let feet = DofCommand.render(camera: cam, focus: try Distance(parsing: "10ft"), subjects: [], json: false)
+        #expect(feet.contains("Focus       10'0\""))
+    }
+
+    @Test func dofJSONHasNullForInfinity() throws {
+        let cam = try DofCommand.camera(focal: "18mm", stop: "8", sensor: "super35", coc: nil, resolution: "hd")
+        let json = DofCommand.render(camera: cam, focus: .meters(5), subjects: [.meters(2)], json: true)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        #expect(object["farM"] is NSNull || object["farM"] == nil)
+        #expect(abs((object["hyperfocalM"] as? Double ?? 0) - (18.0 * 18 / (8 * 0.025) + 18) / 1000) < 1e-9)
+        #expect((object["subjects"] as? [Any])?.count == 1)
+    }
+
+    @Test(arguments: [
+        (["dof", "--focal", "50mm", "--stop", "2.8", "--focus", "3"], "--focus: \"3\" has no unit"),
+        (["dof", "--focal", "50mm", "--stop", "2.8", "--focus", "3m", "--sensor", "imax"], "--sensor: unknown sensor \"imax\""),
+        (["dof", "--focal", "fifty", "--stop", "2.8", "--focus", "3m"], "--focal: \"fifty\" is not a length"),
+        (["plan", "/nonexistent/shot.yaml"], "/nonexistent/shot.yaml: no such file"),
+    ])
+    func badInputIsOneClearLine(args: [String], message: String) throws {
+        do {
+            try run(args)
+            Issue.record("\(args) succeeded")
+        } catch let error as CLIError {
+            #expect(error.description.hasPrefix(message), "\(error.description)")
+            #expect(!error.description.contains("\n"))
+        }
+    }
+
+    @Test func planWritesItsSVGAtomically() throws {
+        let dir = try scratchFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let svg = dir.appendingPathComponent("plot.svg").path
+        try run(["plan", repoRoot.appendingPathComponent("examples/dialogue-85mm.yaml").path, "--svg", svg])
+        let written = try String(contentsOfFile: svg, encoding: .utf8)
+        #expect(written.hasPrefix("<?xml") && written.hasSuffix("</svg>\n"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["plot.svg"])
+        // A second run replaces the file in place.
+        try run(["plan", repoRoot.appendingPathComponent("examples/reveal-50mm.yaml").path, "--svg", svg])
+        #expect(try String(contentsOfFile: svg, encoding: .utf8).contains("Corridor reveal"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["plot.svg"])
+    }
+
+    @Test func aBadPlanWritesNoOutput() throws {
+        let dir = try scratchFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let planPath = dir.appendingPathComponent("bad.yaml").path
+        try Data("fps: 24\ncamera: { sensor: super35, focalLength: 50mm, stop: 2 }\nsubjects: { a: 2m }\nfocus: [ { at: 0s, on: b } ]\n".utf8)
+            .write(to: URL(fileURLWithPath: planPath))
+        let svg = dir.appendingPathComponent("marks.svg").path
+        #expect(throws: CLIError.self) { try run(["marks", planPath, "--svg", svg]) }
+        #expect(!FileManager.default.fileExists(atPath: svg))
+    }
+
+    @Test func demoWritesItsFilesAndItsPlanIsTheExample() throws {
+        let example = try String(contentsOf: repoRoot.appendingPathComponent("examples/dialogue-85mm.yaml"), encoding: .utf8)
+        #expect(DemoCommand.planText == example)
+        let dir = try scratchFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try run(["demo", "-o", dir.path])
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted()
+        #expect(files == ["marks.svg", "plan.svg", "shot.yaml"])
+    }
+
+    @Test func marksTableUsesThePlansUnits() throws {
+        let plan = try loadPlan(repoRoot.appendingPathComponent("examples/reveal-50mm.yaml").path)
+        let text = MarksCommand.render(plan)
+        #expect(text.contains("3'2\""))
+        #expect(text.contains("28'0\""))
+    }
+}
