@@ -75,12 +75,19 @@ struct IssueLog {
     /// Reports keys that are not in `allowed`, suggesting the closest one.
     mutating func checkKeys(_ node: PlanNode, allowed: [String]) {
         for (key, child) in node.entries where !allowed.contains(key) {
-            let guess = allowed.min { editDistance(key, $0) < editDistance(key, $1) }
-            let fix = guess.map { editDistance(key, $0) <= 3 ? "did you mean \($0)?" : "" } ?? ""
+            let fix = closestName(to: key, in: allowed).map { "did you mean \($0)?" } ?? ""
             error(child.issue("unknown key \"\(key)\"",
                               fix: fix.isEmpty ? "allowed keys here: \(allowed.joined(separator: ", "))" : fix))
         }
     }
+}
+
+/// The candidate a misspelling most likely meant: at most 3 edits, and fewer edits than the
+/// word has letters (so "c" does not suggest "a").
+func closestName(to word: String, in candidates: [String]) -> String? {
+    guard let best = candidates.min(by: { editDistance(word, $0) < editDistance(word, $1) }) else { return nil }
+    let d = editDistance(word, best)
+    return d <= 3 && d < word.count ? best : nil
 }
 
 /// Levenshtein distance, for "did you mean" hints on misspelt keys.

@@ -330,8 +330,7 @@ enum PlanBuilder {
                 return (.distance(d), d)
             }
             let known = subjects.map(\.name)
-            let guess = known.min { editDistance(text, $0) < editDistance(text, $1) }
-            let hint = guess.flatMap { editDistance(text, $0) <= 3 ? "did you mean \($0)? " : nil } ?? ""
+            let hint = closestName(to: text, in: known).map { "did you mean \($0)? " } ?? ""
             log.error(n.issue("unknown subject \"\(text)\"", fix: "\(hint)subjects are: \(known.joined(separator: ", ")); or write a distance such as 3m"))
             return nil
         }
