@@ -25,13 +25,19 @@ let package = Package(
             name: "RackFocusPlan",
             dependencies: ["RackFocusOptics", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict),
+        // The lens-blur engine: pixels in, pixels out; no files, no ffmpeg.
+        .target(
+            name: "RackFocusRender", dependencies: ["RackFocusOptics"],
+            swiftSettings: strict + [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
+        // Media I/O through ffmpeg (and PFM natively): knows pixels and files, nothing of lenses.
+        .target(name: "RackFocusMedia", dependencies: ["RackFocusRender"], swiftSettings: strict),
         // Printable charts (SVG) of plans and focus marks.
         .target(name: "RackFocusCharts", dependencies: ["RackFocusPlan"], swiftSettings: strict),
         // The command line: thin wiring of the modules above.
         .target(
             name: "RackFocusCLI",
             dependencies: [
-                "RackFocusOptics", "RackFocusPlan", "RackFocusCharts",
+                "RackFocusOptics", "RackFocusPlan", "RackFocusCharts", "RackFocusRender", "RackFocusMedia",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "TextTable", package: "TextTable"),
             ],
@@ -40,6 +46,8 @@ let package = Package(
 
         .testTarget(name: "RackFocusOpticsTests", dependencies: ["RackFocusOptics"], swiftSettings: strict),
         .testTarget(name: "RackFocusPlanTests", dependencies: ["RackFocusPlan"], swiftSettings: strict),
+        .testTarget(name: "RackFocusRenderTests", dependencies: ["RackFocusRender", "RackFocusMedia"], swiftSettings: strict),
+        .testTarget(name: "RackFocusMediaTests", dependencies: ["RackFocusMedia"], swiftSettings: strict),
         .testTarget(name: "RackFocusChartsTests", dependencies: ["RackFocusCharts"], swiftSettings: strict),
         .testTarget(name: "RackFocusCLITests", dependencies: ["RackFocusCLI"], swiftSettings: strict),
     ]

@@ -162,3 +162,16 @@ struct ThinLensPropertyTests {
         #expect(close(abs(held.blurDiameterMM(subject: .meters(pair.0), focus: s)), c.cocMM, 1e-9))
     }
 }
+
+@Suite("Blur model for the render engine")
+struct BlurModelTests {
+    @Test(arguments: [0.5, 1.5, 4.0, .infinity])
+    func linearModelMatchesTheThinLensFormula(focus: Double) {
+        let c = camera("fullframe", 50, 1.8)
+        let model = c.blurModel(focus: Distance(meters: focus))
+        for d in [0.3, 0.9, 1.5, 2.5, 9, 25, .infinity] {
+            let exact = c.blurPixels(subject: Distance(meters: d), focus: Distance(meters: focus))
+            #expect(abs(model.pixels(dioptres: d.isInfinite ? 0 : 1 / d) - exact) < 1e-9 * max(1, abs(exact)))
+        }
+    }
+}

@@ -1,0 +1,28 @@
+import ArgumentParser
+import Foundation
+import RackFocusMedia
+import RackFocusRender
+
+/// `rackfocus score`: how close a render is to ground truth, as the samples are scored.
+struct ScoreCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "score",
+        abstract: "PSNR, SSIM and edge-band PSNR of an image against ground truth, in display space.",
+        discussion: "The edge band needs the depth map: pixels within 6 px of a depth edge (|Sobel of log depth| > 0.2).")
+
+    @Argument(help: "The image to score.") var image: String
+    @Option(help: "Ground truth image.") var truth: String
+    @Option(help: "Depth map, for the edge band.") var depth: String
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() throws {
+        let a = try media { () throws(MediaError) in try StillImage.readColor(image) }
+        let b = try media { () throws(MediaError) in try StillImage.readColor(truth) }
+        let d = try media { () throws(MediaError) in try StillImage.readDepth(depth) }
+        guard a.width == b.width, a.height == b.height, d.width == a.width, d.height == a.height else {
+            throw CLIError("\(image): sizes differ (\(a.width)x\(a.height), truth \(b.width)x\(b.height), depth \(d.width)x\(d.height))")
+        }
+        let s = ImageQuality.scores(a, truth: b, depth: d)
+        print(json ? encodeJSON(s) : String(format: "PSNR %.2f dB  SSIM %.4f  edge-band PSNR %.2f dB", s.psnr, s.ssim, s.edgePSNR))
+    }
+}

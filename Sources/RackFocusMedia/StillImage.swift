@@ -1,0 +1,126 @@
+import Foundation
+import RackFocusRender
+
+/// Reading and writing single frames: PNG, JPEG, TIFF, EXR, PFM and anything else ffmpeg reads.
+///
+/// Colour comes in as linear light: EXR and PFM are taken as linear (scene-referred), everything
+/// else as sRGB-encoded and decoded. Depth is read as float metres (EXR, PFM, float TIFF), or from
+/// an integer image times a scale the caller gives (16-bit PNG in millimetres: scale 0.001).
+public enum StillImage {
+    static let linearExtensions: Set<String> = ["exr", "pfm", "hdr"]
+
+    /// The transfer function a file's values are stored in, judged by its extension.
+    public static func transfer(of path: String) -> ColorTransfer {
+        linearExtensions.contains((path as NSString).pathExtension.lowercased()) ? .linear : .srgb
+    }
+
+    static func checkReadable(_ path: String) throws(MediaError) {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else { throw MediaError("\(path): no such file; check the path") }
+        guard !isDir.boolValue else { throw MediaError("\(path): is a folder; give an image file") }
+        guard FileManager.default.isReadableFile(atPath: path) else { throw MediaError("\(path): not readable; check its permissions") }
+    }
+
+    /// Reads a colour image as linear-light RGB planes.
+    public static func readColor(_ path: String) throws(MediaError) -> PlanarImage {
+        try checkReadable(path)
+        if (path as NSString).pathExtension.lowercased() == "pfm" {
+            let img = try PFM.read(path)
+            guard img.channels == 3 else { throw MediaError("\(path): a grey PFM is not a colour image; give the RGB frame") }
+            return img
+        }
+        let info = try FFmpeg.probe(path)
+        let raw = try FFmpeg.run(["-v", "error", "-i", path, "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "gbrpf32le", "-"],
+                                 context: path)
+        let n = info.width * info.height
+        guard raw.count == 3 * n * 4 else {
+            throw MediaError("\(path): decoded \(raw.count) bytes, expected \(3 * n * 4) for \(info.width)x\(info.height); the file may be damaged")
+        }
+        var img = PlanarImage(width: info.width, height: info.height, channels: 3)
+        raw.withUnsafeBytes { bytes in
+            let f = bytes.bindMemory(to: Float.self)
+            // ffmpeg's planar order is G, B, R.
+            for i in 0..<n {
+                img.data[i] = f[2 * n + i]
+                img.data[n + i] = f[i]
+                img.data[2 * n + i] = f[n + i]
+            }
+        }
+        transfer(of: path).decode(&img.data)
+        return img
+    }
+
+    /// Reads a depth map in metres. Float files are taken as metres; integer files need `scale`
+    /// (metres per unit).
+    public static func readDepth(_ path: String, scale: Double? = nil) throws(MediaError) -> PlanarImage {
+        try checkReadable(path)
+        var img: PlanarImage
+        if (path as NSString).pathExtension.lowercased() == "pfm" {
+            img = try PFM.read(path)
+        } else {
+            let info = try FFmpeg.probe(path)
+            let isFloat = info.pixelFormat.contains("f32") || info.pixelFormat.contains("f16") || info.codec == "exr"
+            if !isFloat && scale == nil {
+                throw MediaError("\(path): an integer (\(info.pixelFormat)) depth map has no unit; pass --depth-scale (metres per step, e.g. 0.001 for millimetres)")
+            }
+            let raw = try FFmpeg.run(["-v", "error", "-i", path, "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "grayf32le", "-"], context: path)
+            let n = info.width * info.height
+            guard raw.count == n * 4 else { throw MediaError("\(path): decoded \(raw.count) bytes, expected \(n * 4); the file may be damaged") }
+            img = PlanarImage(width: info.width, height: info.height, channels: 1)
+            raw.withUnsafeBytes { bytes in
+                let f = bytes.bindMemory(to: Float.self)
+                for i in 0..<n { img.data[i] = f[i] }
+            }
+            if !isFloat, let scale {
+                // ffmpeg normalises integer grey to [0, 1]; undo it to get the stored integer.
+                let maxValue: Float = info.pixelFormat.contains("16") ? 65535 : 255
+                for i in 0..<n { img.data[i] = (img.data[i] * maxValue).rounded() * Float(scale) }
+            }
+        }
+        if img.channels == 3 { img = img.plane(0) }
+        return img
+    }
+
+    /// Writes linear RGB: `.png` and `.tif` as 16-bit sRGB, `.exr` and `.pfm` as linear float.
+    /// Written to a temporary name beside the target and renamed when complete.
+    public static func write(_ img: PlanarImage, to path: String) throws(MediaError) {
+        let ext = (path as NSString).pathExtension.lowercased()
+        let url = URL(fileURLWithPath: path)
+        let dir = url.deletingLastPathComponent().path
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
+            throw MediaError("\(path): folder \(dir) does not exist; create it first")
+        }
+        let temp = url.deletingLastPathComponent().appendingPathComponent(".\(url.deletingPathExtension().lastPathComponent).partial-\(getpid()).\(ext)").path
+        defer { try? FileManager.default.removeItem(atPath: temp) }
+        let n = img.pixelCount
+        switch ext {
+        case "pfm":
+            do { try PFM.encode(img).write(to: URL(fileURLWithPath: temp)) } catch {
+                throw MediaError("\(path): cannot write (\(error.localizedDescription))")
+            }
+        case "exr":
+            var planes = [Float](repeating: 0, count: 3 * n)
+            for i in 0..<n { planes[i] = img.data[n + i]; planes[n + i] = img.data[2 * n + i]; planes[2 * n + i] = img.data[i] }
+            let data = planes.withUnsafeBytes { Data($0) }
+            _ = try FFmpeg.run(["-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "gbrpf32le", "-s", "\(img.width)x\(img.height)",
+                                "-i", "-", "-compression", "3", temp], input: data, context: path)
+        case "png", "tif", "tiff":
+            var words = [UInt16](repeating: 0, count: 3 * n)
+            for i in 0..<n {
+                for c in 0..<3 {
+                    let v = ColorTransfer.linearToSRGB(min(max(img.data[c * n + i], 0), 1))
+                    words[3 * i + c] = UInt16((v * 65535).rounded()).littleEndian
+                }
+            }
+            let data = words.withUnsafeBytes { Data($0) }
+            _ = try FFmpeg.run(["-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "rgb48le", "-s", "\(img.width)x\(img.height)",
+                                "-i", "-", "-pix_fmt", ext == "png" ? "rgb48be" : "rgb48le", temp], input: data, context: path)
+        default:
+            throw MediaError("\(path): cannot write .\(ext) images; use .png (16-bit), .tif, .exr or .pfm")
+        }
+        guard rename(temp, path) == 0 else {
+            throw MediaError("\(path): cannot write (\(String(cString: strerror(errno)))); check the folder's permissions")
+        }
+    }
+}

@@ -1,0 +1,28 @@
+import Dispatch
+import Foundation
+
+/// Wraps a value (typically buffer pointers) for use across the worker threads of one render.
+///
+/// Safe because every parallel loop below writes disjoint rows and the wrapped storage outlives it.
+@usableFromInline
+struct Shared<T>: @unchecked Sendable {
+    @usableFromInline let value: T
+    @usableFromInline init(_ value: T) { self.value = value }
+}
+
+/// Runs `body(rows)` over `bands` contiguous row bands of `height`; on `threads` > 1 the bands
+/// run concurrently (Dispatch spreads them over the cores), on 1 thread in order.
+@inlinable
+func forEachBand(height: Int, bands: Int, threads: Int, _ body: @Sendable (_ rows: Range<Int>) -> Void) {
+    let n = max(1, min(bands, height))
+    if threads <= 1 || n == 1 {
+        for i in 0..<n { body((height * i / n)..<(height * (i + 1) / n)) }
+        return
+    }
+    DispatchQueue.concurrentPerform(iterations: n) { i in
+        body((height * i / n)..<(height * (i + 1) / n))
+    }
+}
+
+/// The number of worker threads used when the caller does not say: every core.
+public var defaultThreadCount: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }

@@ -1,0 +1,69 @@
+/// The oracle: the lens-blur model computed literally, one output pixel at a time.
+///
+/// For each output pixel it lists every splat whose footprint covers it (visible pixels and
+/// hidden-layer splats), with the footprint weight from `ApertureKernel`, sorts them front to
+/// back by signed CoC (= by depth), and accumulates them until the pixel is full: each splat
+/// adds `min(weight, remaining)` of its colour. What is left when the list runs out is spread
+/// over what was found (renormalisation). O(pixels × max footprint) with a sort per pixel: slow,
+/// and simple enough to check line by line against docs/render-model.md.
+public enum ReferenceRenderer {
+    struct Entry { var coc: Float; var weight: Float; var r: Float; var g: Float; var b: Float }
+
+    /// Linear RGB planes of the blurred frame.
+    public static func render(scene: DefocusScene, kernel: ApertureKernel, threads: Int = defaultThreadCount) -> [Float] {
+        let w = scene.width, h = scene.height, n = w * h
+        var hiddenAt = [Int32](repeating: -1, count: n)
+        for (j, i) in scene.hiddenIndex.enumerated() { hiddenAt[Int(i)] = Int32(j) }
+        var out = [Float](repeating: 0, count: 3 * n)
+        let reach = Int(scene.maxRadius.rounded(.up)) + 1
+        let shared = Shared((scene, kernel, hiddenAt))
+        out.withUnsafeMutableBufferPointer { o in
+            let dst = Shared(o)
+            forEachBand(height: h, bands: threads * 8, threads: threads) { rows in
+                let (scene, kernel, hiddenAt) = shared.value
+                var entries: [Entry] = []
+                entries.reserveCapacity((2 * reach + 1) * (2 * reach + 1) * 2)
+                for y in rows {
+                    for x in 0..<w {
+                        entries.removeAll(keepingCapacity: true)
+                        for sy in max(0, y - reach)...min(h - 1, y + reach) {
+                            for sx in max(0, x - reach)...min(w - 1, x + reach) {
+                                let i = sy * w + sx
+                                let wv = kernel.weight(radius: abs(scene.coc[i]) / 2, dx: x - sx, dy: y - sy)
+                                if wv > 0 {
+                                    entries.append(Entry(coc: scene.coc[i], weight: wv, r: scene.color[i],
+                                                         g: scene.color[n + i], b: scene.color[2 * n + i]))
+                                }
+                                let j = Int(hiddenAt[i])
+                                if j >= 0 {
+                                    let hc = scene.hiddenCoC[j]
+                                    let hw = kernel.weight(radius: abs(hc) / 2, dx: x - sx, dy: y - sy)
+                                    if hw > 0 {
+                                        entries.append(Entry(coc: hc, weight: hw, r: scene.hiddenColor[3 * j],
+                                                             g: scene.hiddenColor[3 * j + 1], b: scene.hiddenColor[3 * j + 2]))
+                                    }
+                                }
+                            }
+                        }
+                        entries.sort { $0.coc < $1.coc }
+                        var remaining: Float = 1, r: Float = 0, g: Float = 0, b: Float = 0
+                        for e in entries {
+                            let take = min(e.weight, remaining)
+                            r += take * e.r; g += take * e.g; b += take * e.b
+                            remaining -= take
+                            if remaining <= 0 { break }
+                        }
+                        let i = y * w + x
+                        let filled = 1 - remaining
+                        if filled > 1e-6 {
+                            dst.value[i] = r / filled; dst.value[n + i] = g / filled; dst.value[2 * n + i] = b / filled
+                        } else {
+                            dst.value[i] = scene.color[i]; dst.value[n + i] = scene.color[n + i]; dst.value[2 * n + i] = scene.color[2 * n + i]
+                        }
+                    }
+                }
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import Testing
+@testable import RackFocusOptics
+@testable import RackFocusRender
+
+/// Writes an image as a PNG for a person to look at, when RACKFOCUS_TEST_IMAGES names a folder.
+func dump(_ img: PlanarImage, _ name: String) {
+    guard let dir = ProcessInfo.processInfo.environment["RACKFOCUS_TEST_IMAGES"] else { return }
+    var bytes = [UInt8](repeating: 0, count: img.pixelCount * 3)
+    for i in 0..<img.pixelCount {
+        for c in 0..<3 { bytes[3 * i + c] = UInt8(ColorTransfer.linearToSRGB(min(max(img.data[c * img.pixelCount + i], 0), 1)) * 255 + 0.5) }
+    }
+    let ppm = Data("P6\n\(img.width) \(img.height)\n255\n".utf8) + Data(bytes)
+    try? ppm.write(to: URL(fileURLWithPath: "\(dir)/\(name).ppm"))
+}
+
+@Suite("Lens-blur physics")
+struct PhysicsTests {
+    @Test(arguments: [RenderQuality.final, .reference])
+    func blurredRegionsReallyBlur(quality: RenderQuality) throws {
+        let scene = Scenes.stepEdge()
+        let out = try Scenes.render(scene, focus: 1, quality: quality)
+        dump(scene.0, "step-input"); dump(out, "step-focus1-\(quality)")
+        // Far half (x ≥ 70) is blurred: texture contrast drops; near half (x < 30) is untouched.
+        func contrast(_ img: PlanarImage, _ xs: Range<Int>) -> Float {
+            var sum: Float = 0
+            for y in 10..<60 { for x in xs { sum += abs(img[1, x + 1, y] - img[1, x, y]) } }
+            return sum
+        }
+        #expect(contrast(out, 70..<90) < 0.35 * contrast(scene.0, 70..<90))
+        for y in 0..<Scenes.height { for x in 0..<30 { #expect(abs(out[1, x, y] - scene.0[1, x, y]) < 1e-5) } }
+    }
+
+    @Test(arguments: [RenderQuality.final, .reference])
+    func uniformFieldStaysUniform(quality: RenderQuality) throws {
+        let out = try Scenes.render(Scenes.uniformField(), focus: 2, quality: quality)
+        for i in 0..<out.pixelCount {
+            #expect(abs(out.data[i] - 0.4) < 1e-4)
+            #expect(abs(out.data[2 * out.pixelCount + i] - 0.2) < 1e-4)
+        }
+    }
+
+    @Test(arguments: [RenderQuality.final, .reference])
+    func pointLightBecomesADiscOfTheThinLensDiameter(quality: RenderQuality) throws {
+        let scene = Scenes.pointLights()
+        let out = try Scenes.render(scene, focus: 2, quality: quality)
+        dump(out, "lights-\(quality)")
+        var cam = Scenes.camera
+        cam.resolution = Resolution(width: Scenes.width, height: Scenes.height)
+        let diameter = cam.blurPixels(subject: .meters(10), focus: .meters(2))
+        let (lx, ly) = Scenes.lights[2]
+        // Measure the lit extent along the row and the column through the light.
+        let background: Float = 0.03
+        let row = ((lx - 15)...(lx + 15)).filter { out[0, $0, ly] > background + 0.05 }
+        let column = ((ly - 15)...min(ly + 15, Scenes.height - 1)).filter { out[0, lx, $0] > background + 0.05 }
+        print("bokeh \(quality): row \(row.count) column \(column.count) thin-lens \(diameter)")
+        #expect(abs(Double(row.count) - diameter) <= 1, "row width \(row.count) vs \(diameter)")
+        #expect(abs(Double(column.count) - diameter) <= 1, "column height \(column.count) vs \(diameter)")
+        // Energy: the light's total is kept.
+        var total: Float = 0
+        for y in (ly - 10)...(ly + 10) { for x in (lx - 10)...(lx + 10) { total += out[0, x, y] - 0.02 } }
+        #expect(abs(total - (40 - 0.02)) < 0.5)
+    }
+}
