@@ -14,11 +14,32 @@ public struct BlurModel: Sendable, Hashable {
 }
 
 extension Camera {
-    /// The linear blur model for focus distance `s` at this camera's resolution.
+    /// The linear blur model for focus distance `s` at this camera's resolution, in pixels of the
+    /// sensor as the lens frames it at `s` (the thin-lens blur, as `blurPixels`).
     public func blurModel(focus s: Distance) -> BlurModel {
         let a = apertureDiameterMM, f = focalLengthMM
         if s.isInfinite { return BlurModel(offsetPixels: 0, pixelsPerDioptre: -a * f / 1000 * pixelsPerMM) }
         let c = a * f / (s.millimeters - f) * pixelsPerMM
         return BlurModel(offsetPixels: c, pixelsPerDioptre: -c * s.meters)
+    }
+}
+
+extension Camera {
+    /// The blur model in pixels of the frame *as framed at infinity focus* — the frame a sharp
+    /// (pinhole) input image is — which is what the render engine uses.
+    ///
+    /// Focused at s, a thin lens moves its image to v = f·s/(s − f), magnifying the frame by
+    /// v/f = s/(s − f) (breathing). Measured against the infinity-focus framing, the thin-lens
+    /// blur is therefore smaller by (s − f)/s: blur = A·f·(d − s)/(d·s). This is also the blur of
+    /// a path tracer's thin-lens camera with a fixed field of view (Cycles). Focus breathing
+    /// (`frameScale`, 1 + β·m) rescales the frame afterwards; with β = 1 it restores the thin-lens
+    /// blur exactly, since 1 + m = s/(s − f).
+    public func frameBlurModel(focus s: Distance) -> BlurModel {
+        var model = blurModel(focus: s)
+        guard !s.isInfinite else { return model }
+        let k = (s.millimeters - focalLengthMM) / s.millimeters
+        model.offsetPixels *= k
+        model.pixelsPerDioptre *= k
+        return model
     }
 }

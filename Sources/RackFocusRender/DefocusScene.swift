@@ -4,8 +4,9 @@ import RackFocusOptics
 /// A frame ready to blur: linear colour, each pixel's signed circle of confusion, and the hidden
 /// layer — what a real lens sees around the edge of a nearer object, which the sharp frame lacks.
 ///
-/// Signed CoC diameters are in pixels of this frame: negative in front of the focus plane,
-/// positive behind; they increase with distance, so sorting by CoC sorts by depth.
+/// Signed CoC diameters are in pixels of this frame (framed as at infinity focus; see
+/// `Camera.frameBlurModel`): negative in front of the focus plane, positive behind; they increase
+/// with distance, so sorting by CoC sorts by depth.
 ///
 /// The hidden layer (see docs/render-model.md): pixels on the near side of a depth edge, within
 /// reach of the largest blur, get a second splat behind them whose colour and CoC are filled in by
@@ -37,7 +38,7 @@ public struct DefocusScene: Sendable {
         let w = image.width, h = image.height, n = w * h
         var cam = camera
         cam.resolution = Resolution(width: w, height: h)
-        let model = cam.blurModel(focus: focus)
+        let model = cam.frameBlurModel(focus: focus)
         let offset = Float(model.offsetPixels), slope = Float(model.pixelsPerDioptre)
         var coc = [Float](repeating: 0, count: n)
         var maxR: Float = 0

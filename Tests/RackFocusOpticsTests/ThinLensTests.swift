@@ -175,3 +175,27 @@ struct BlurModelTests {
         }
     }
 }
+
+@Suite("Blur in the infinity-focus frame")
+struct FrameBlurTests {
+    /// Hand computation: 50 mm f/1.8, s = 1.5 m, d = 16.4 m, 960 px across 36 mm:
+    /// A·f·(d − s)/(d·s) = 27.78 · 50 · 14.9 / (16.4 · 1.5) mm = 0.84125 mm → 22.43 px.
+    @Test func frameBlurOfTheSampleLens() {
+        var c = camera("fullframe", 50, 1.8)
+        c.resolution = Resolution(width: 960, height: 540)
+        let model = c.frameBlurModel(focus: .meters(1.5))
+        let expected = (50.0 / 1.8) * 50 * (16.4 - 1.5) / (16.4 * 1.5) * 960 / 36 / 1000
+        #expect(close(model.pixels(dioptres: 1 / 16.4), expected * 1000 / 1000))
+    }
+
+    @Test(arguments: [0.8, 2.0, 9.0])
+    func thinLensBreathingRestoresTheSensorBlur(focus: Double) {
+        var c = camera("fullframe", 85, 2, breathing: 1)
+        c.resolution = Resolution(width: 1920, height: 1080)
+        let s = Distance.meters(focus)
+        for d in [0.6, 1.5, 4.0, 30] {
+            let inFrame = c.frameBlurModel(focus: s).pixels(dioptres: 1 / d)
+            #expect(close(inFrame * c.frameScale(focus: s), c.blurPixels(subject: .meters(d), focus: s), 1e-9))
+        }
+    }
+}
