@@ -1,0 +1,68 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import RackFocusRender
+
+/// `rackfocus bench`: times the lens-blur engine on a built-in synthetic frame.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Time the fast renderer at 1920x1080 (max CoC 20, 40, 80 px), on one thread and all threads, and the oracle at a small size.",
+        discussion: "Medians over --runs runs after one warm-up; run a release build (swift build -c release).")
+
+    @Option(help: "Timed runs per case.") var runs: Int = 5
+    @Option(help: "Frame width.") var width: Int = 1920
+    @Option(help: "Frame height.") var height: Int = 1080
+    @Option(help: "Max CoC diameters to test, comma-separated (px).") var coc: String = "20,40,80"
+    @Option(help: "All-threads count (default: every core).") var threads: Int?
+    @Flag(help: "Skip the oracle comparison.") var noReference = false
+
+    func run() throws {
+        guard runs >= 1, width >= 64, height >= 64 else { throw CLIError("bench: --runs must be ≥ 1 and the frame at least 64x64") }
+        let cocs = coc.split(separator: ",").compactMap { Double($0) }
+        guard !cocs.isEmpty, cocs.allSatisfy({ $0 > 0 && $0 <= 400 }) else { throw CLIError("--coc: \"\(coc)\" must be diameters in px, e.g. 20,40,80") }
+        let all = threads ?? defaultThreadCount
+        #if DEBUG
+        print("warning: this is a debug build; time a release build (swift build -c release) for real figures")
+        #endif
+        print("RackFocus bench: fast renderer, \(width)x\(height), median of \(runs) runs (\(ProcessInfo.processInfo.activeProcessorCount) cores)")
+        print(String(format: "%-10@ %-8@ %10@ %10@ %10@", "max CoC" as NSString, "threads" as NSString, "ms/frame" as NSString, "MP/s" as NSString, "speed-up" as NSString))
+        for c in cocs {
+            let scene = BenchmarkScene.make(width: width, height: height, maxCoC: c)
+            var single = 0.0
+            for t in Array(Set([1, all])).sorted() {
+                let renderer = LayeredRenderer(threads: t)
+                let settings = LensBlurSettings(camera: BenchmarkScene.camera, focus: BenchmarkScene.focus, quality: .final, threads: t)
+                let ms = try median(runs) { _ = try LensBlur.render(image: scene.image, depth: scene.depth, settings: settings, renderer: renderer) }
+                if t == 1 { single = ms }
+                let mp = Double(width * height) / 1e6 / (ms / 1000)
+                print(String(format: "%-10@ %-8d %10.1f %10.2f %9.2fx", "\(Int(c)) px" as NSString, t, ms, mp, single / ms))
+            }
+        }
+        guard !noReference else { return }
+        let w = 240, h = 135, c = cocs.first! * Double(w) / Double(width) * 4
+        let scene = BenchmarkScene.make(width: w, height: h, maxCoC: c)
+        let fast = LensBlurSettings(camera: BenchmarkScene.camera, focus: BenchmarkScene.focus, quality: .final, threads: all)
+        var reference = fast
+        reference.quality = .reference
+        let tf = try median(runs) { _ = try LensBlur.render(image: scene.image, depth: scene.depth, settings: fast) }
+        let tr = try median(max(1, runs / 2)) { _ = try LensBlur.render(image: scene.image, depth: scene.depth, settings: reference) }
+        let a = try LensBlur.render(image: scene.image, depth: scene.depth, settings: fast)
+        let b = try LensBlur.render(image: scene.image, depth: scene.depth, settings: reference)
+        print(String(format: "oracle at %dx%d, max CoC %.0f px: %.1f ms vs fast %.2f ms (%.0fx); fast vs oracle %.1f dB PSNR",
+                     w, h, c, tr, tf, tr / tf, ImageQuality.psnr(a, b)))
+    }
+
+    /// Median wall time in ms of `n` runs after one warm-up run.
+    func median(_ n: Int, _ body: () throws -> Void) throws -> Double {
+        try body()
+        var times: [Double] = []
+        for _ in 0..<n {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            try body()
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
+        }
+        times.sort()
+        return times.count % 2 == 1 ? times[times.count / 2] : (times[times.count / 2 - 1] + times[times.count / 2]) / 2
+    }
+}
