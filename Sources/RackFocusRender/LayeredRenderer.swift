@@ -18,6 +18,10 @@ public final class LayeredRenderer {
     public let spacing: Float
     /// c₀: CoC (px) below which layers are evenly spaced.
     public let linearRange: Float
+    /// Splats of at least this radius (px) are merged per 2×2 block and scattered at half
+    /// resolution (their footprint is then upsampled bilinearly); `.infinity` disables it.
+    /// Highlights (luminance above 1) are never merged.
+    public let halfResolutionRadius: Float
     public let threads: Int
 
     private var diff: [SIMD4<Float>] = []
@@ -25,9 +29,11 @@ public final class LayeredRenderer {
     private var rowMin: [Int32] = []
     private var rowMax: [Int32] = []
 
-    public init(spacing: Float = 0.12, linearRange: Float = 2, threads: Int = defaultThreadCount) {
+    public init(spacing: Float = 0.12, linearRange: Float = 2, halfResolutionRadius: Float = 4,
+                threads: Int = defaultThreadCount) {
         self.spacing = spacing
         self.linearRange = linearRange
+        self.halfResolutionRadius = halfResolutionRadius
         self.threads = max(1, threads)
     }
 
@@ -43,169 +49,288 @@ public final class LayeredRenderer {
         var value: SIMD4<Float>
     }
 
-    /// Splats grouped by layer, front to back; within a layer in row order.
+    /// Splats grouped by layer, front to back; within a layer in order of block row (y / 2).
     struct Layers {
-        var start: [Int]
-        var splats: [Splat]
+        var count: Int
+        var fineStart: [Int]
+        var fine: [Splat]
+        var coarseStart: [Int]
+        var coarse: [Splat]
     }
 
     func buildLayers(_ scene: DefocusScene, kernel: ApertureKernel) -> Layers {
-        let w = scene.width, n = w * scene.height
-        let total = n + scene.hiddenCoC.count
-        var coord = [Float](repeating: 0, count: total)
+        let w = scene.width, h = scene.height, n = w * h
+        let hw = w / 2, hh = h / 2
         var lo = Float.infinity, hi = -Float.infinity
-        for s in 0..<total {
-            let l = layerCoordinate(s < n ? scene.coc[s] : scene.hiddenCoC[s - n])
-            coord[s] = l
-            lo = min(lo, l); hi = max(hi, l)
-        }
+        for c in scene.coc { let l = layerCoordinate(c); lo = min(lo, l); hi = max(hi, l) }
+        for c in scene.hiddenCoC { let l = layerCoordinate(c); lo = min(lo, l); hi = max(hi, l) }
         let count = Int((hi - lo).rounded(.down)) + 2
-        // Shares: blend only across the middle of the gap between two layer centres.
-        @inline(__always) func blend(_ f: Float) -> Float { min(max((f - 0.3) / 0.4, 0), 1) }
-        var counts = [Int](repeating: 0, count: count + 1)
-        for s in 0..<total {
-            let u = coord[s] - lo
+        var hiddenAt = [Int32](repeating: -1, count: n)
+        for (j, i) in scene.hiddenIndex.enumerated() { hiddenAt[Int(i)] = Int32(j) }
+
+        var fine: [(layer: Int32, splat: Splat)] = []
+        var coarse: [(layer: Int32, splat: Splat)] = []
+        fine.reserveCapacity(n + n / 2)
+        // Per-block accumulators for merged splats: layer, Σ share·rgb, Σ share, Σ share·radius.
+        var blockLayer = [Int32](repeating: 0, count: 16)
+        var blockValue = [SIMD4<Float>](repeating: .zero, count: 16)
+        var blockRadius = [Float](repeating: 0, count: 16)
+        let rHalf = halfResolutionRadius
+
+        func emit(_ c: Float, _ px: Int, _ rgb: SIMD3<Float>, mergeable: Bool, blocks: inout Int) {
+            let u = layerCoordinate(c) - lo
             let k = min(Int(u), count - 2)
-            let b = blend(u - Float(k))
-            if b < 1 { counts[k] += 1 }
-            if b > 0 { counts[k + 1] += 1 }
-        }
-        var start = [Int](repeating: 0, count: count + 1)
-        for k in 0..<count { start[k + 1] = start[k] + counts[k] }
-        var fill = start
-        var splats = [Splat](repeating: Splat(x: 0, y: 0, k: 0, t: 0, value: .zero), count: start[count])
-        for s in 0..<total {
-            let c: Float, px: Int, rgb: SIMD3<Float>
-            if s < n {
-                c = scene.coc[s]; px = s
-                rgb = SIMD3(scene.color[s], scene.color[n + s], scene.color[2 * n + s])
-            } else {
-                let j = s - n
-                c = scene.hiddenCoC[j]; px = Int(scene.hiddenIndex[j])
-                rgb = SIMD3(scene.hiddenColor[3 * j], scene.hiddenColor[3 * j + 1], scene.hiddenColor[3 * j + 2])
+            let b = min(max((u - Float(k) - 0.3) / 0.4, 0), 1)
+            let r = abs(c) * 0.5
+            // Highlights (brighter than display white) keep full resolution: their discs are the
+            // visible bokeh, and merging would move them by half a pixel and soften their rims.
+            let bright = 0.2126 * rgb.x + 0.7152 * rgb.y + 0.0722 * rgb.z > 1
+            if mergeable && r >= rHalf && !bright {
+                for step in 0..<2 {
+                    let layer = k + step, share = step == 0 ? 1 - b : b
+                    if share <= 0 { continue }
+                    var slot = 0
+                    while slot < blocks && blockLayer[slot] != Int32(layer) { slot += 1 }
+                    if slot == blocks { blockLayer[slot] = Int32(layer); blockValue[slot] = .zero; blockRadius[slot] = 0; blocks += 1 }
+                    blockValue[slot] += SIMD4(rgb.x * share, rgb.y * share, rgb.z * share, share)
+                    blockRadius[slot] += r * share
+                }
+                return
             }
-            let (kk, t) = kernel.position(radius: abs(c) * 0.5)
+            let (kk, t) = kernel.position(radius: r)
             let inv = 1 / kernel.area(k: kk, t: t)
             let base = Splat(x: Int32(px % w), y: Int32(px / w), k: Int32(kk), t: t, value: .zero)
-            let u = coord[s] - lo
-            let k = min(Int(u), count - 2)
-            let b = blend(u - Float(k))
             if b < 1 {
-                var sp = base
-                let a = (1 - b) * inv
+                var sp = base; let a = (1 - b) * inv
                 sp.value = SIMD4(rgb.x * a, rgb.y * a, rgb.z * a, a)
-                splats[fill[k]] = sp; fill[k] += 1
+                fine.append((Int32(k), sp))
             }
             if b > 0 {
-                var sp = base
-                let a = b * inv
+                var sp = base; let a = b * inv
                 sp.value = SIMD4(rgb.x * a, rgb.y * a, rgb.z * a, a)
-                splats[fill[k + 1]] = sp; fill[k + 1] += 1
+                fine.append((Int32(k + 1), sp))
             }
         }
-        // Visible splats were placed before hidden ones; restore row order within each layer.
-        if !scene.hiddenCoC.isEmpty {
-            for k in 0..<count where start[k + 1] - start[k] > 1 {
-                splats[start[k]..<start[k + 1]].sort { $0.y < $1.y }
+        func pixel(_ x: Int, _ y: Int, mergeable: Bool, blocks: inout Int) {
+            let i = y * w + x
+            emit(scene.coc[i], i, SIMD3(scene.color[i], scene.color[n + i], scene.color[2 * n + i]), mergeable: mergeable, blocks: &blocks)
+            let j = Int(hiddenAt[i])
+            if j >= 0 {
+                emit(scene.hiddenCoC[j], i, SIMD3(scene.hiddenColor[3 * j], scene.hiddenColor[3 * j + 1], scene.hiddenColor[3 * j + 2]),
+                     mergeable: mergeable, blocks: &blocks)
             }
         }
-        return Layers(start: start, splats: splats)
+        for by in 0..<((h + 1) / 2) {
+            for bx in 0..<((w + 1) / 2) {
+                let whole = bx < hw && by < hh
+                var blocks = 0
+                for q in 0..<4 {
+                    let x = 2 * bx + (q & 1), y = 2 * by + (q >> 1)
+                    if x < w && y < h { pixel(x, y, mergeable: whole, blocks: &blocks) }
+                }
+                for slot in 0..<blocks {
+                    // One half-resolution splat: mean radius, halved; a quarter of the weight
+                    // (a half-resolution pixel stands for four).
+                    let share = blockValue[slot].w
+                    let r = blockRadius[slot] / share * 0.5
+                    let (kk, t) = kernel.position(radius: r)
+                    let a = 0.25 / kernel.area(k: kk, t: t)
+                    let v = blockValue[slot]
+                    coarse.append((blockLayer[slot], Splat(x: Int32(bx), y: Int32(by), k: Int32(kk), t: t,
+                                                           value: SIMD4(v.x * a, v.y * a, v.z * a, share * a))))
+                }
+            }
+        }
+        func sortByLayer(_ list: [(layer: Int32, splat: Splat)]) -> ([Int], [Splat]) {
+            var start = [Int](repeating: 0, count: count + 1)
+            for e in list { start[Int(e.layer) + 1] += 1 }
+            for k in 0..<count { start[k + 1] += start[k] }
+            var fill = start
+            var out = [Splat](repeating: Splat(x: 0, y: 0, k: 0, t: 0, value: .zero), count: list.count)
+            for e in list { out[fill[Int(e.layer)]] = e.splat; fill[Int(e.layer)] += 1 }
+            return (start, out)
+        }
+        let (fs, f) = sortByLayer(fine), (cs, c) = sortByLayer(coarse)
+        return Layers(count: count, fineStart: fs, fine: f, coarseStart: cs, coarse: c)
+    }
+
+    /// Scatters the splats of one layer that reach rows `y0..<y1` into a difference buffer.
+    /// `rowBase` is the buffer row of image row `y0`; splats are in order of block row.
+    @inline(__always)
+    static func scatter(_ splats: UnsafeBufferPointer<Splat>, from first: Int, to end: Int, kernel: ApertureKernel,
+                        rows y0: Int, _ y1: Int, width w: Int, stride: Int, diff: UnsafeMutablePointer<SIMD4<Float>>,
+                        rowMin: UnsafeMutablePointer<Int32>, rowMax: UnsafeMutablePointer<Int32>) {
+        let maxReach = Int(kernel.maxRadius) + 2
+        var lo = first, hi = end
+        let firstRow = Int32(y0 &- maxReach)
+        while lo < hi {
+            let mid = (lo &+ hi) >> 1
+            if splats[mid].y < firstRow { lo = mid &+ 1 } else { hi = mid }
+        }
+        let wf = Float(w)
+        var e = lo
+        while e < end {
+            let sp = splats[e]
+            e &+= 1
+            let sy = Int(sp.y)
+            if sy &- maxReach >= y1 { break }
+            let k = Int(sp.k)
+            let reach = kernel.reach(k: k)
+            let dyLo = max(-reach, y0 &- sy), dyHi = min(reach, y1 &- 1 &- sy)
+            if dyLo > dyHi { continue }
+            let sx = Float(sp.x), v = sp.value
+            for dy in dyLo...dyHi {
+                let span = kernel.span(k: k, t: sp.t, dy: dy)
+                var left = sx + span.lo, right = sx + span.hi
+                if right <= left || right < -0.5 || left > wf - 0.5 { continue }
+                left = max(left, -0.5)
+                right = min(right, wf - 0.5)
+                let ia = Int(left + 0.5), ib = min(Int(right + 0.5), w &- 1)
+                let r = sy &+ dy &- y0
+                let row = diff + r &* stride
+                if ia == ib {
+                    let d = (right - left) * v
+                    row[ia] += d
+                    row[ia &+ 1] -= d
+                } else {
+                    let fa = Float(ia) + 0.5 - left
+                    let fb = right - (Float(ib) - 0.5)
+                    row[ia] += fa * v
+                    row[ia &+ 1] += (1 - fa) * v
+                    row[ib] += (fb - 1) * v
+                    row[ib &+ 1] -= fb * v
+                }
+                if Int32(ia) < rowMin[r] { rowMin[r] = Int32(ia) }
+                if Int32(ib) > rowMax[r] { rowMax[r] = Int32(ib) }
+            }
+        }
     }
 
     /// Linear RGB planes of the blurred frame.
     public func render(scene: DefocusScene, kernel: ApertureKernel) -> [Float] {
         let w = scene.width, h = scene.height, n = w * h
-        let stride = w + 2
+        let hw = max(1, w / 2), hh = max(1, h / 2)
+        let stride = w + 2, hstride = hw + 2
         if diff.count != stride * h { diff = [SIMD4<Float>](repeating: .zero, count: stride * h) }
         if accum.count != n { accum = [SIMD4<Float>](repeating: .zero, count: n) }
         if rowMin.count != h { rowMin = [Int32](repeating: 0, count: h); rowMax = rowMin }
         let layers = buildLayers(scene, kernel: kernel)
-        let layerCount = layers.start.count - 1
+        let layerCount = layers.count
         let bands = threads == 1 ? 1 : threads * 4
         var out = [Float](repeating: 0, count: 3 * n)
 
-        layers.splats.withUnsafeBufferPointer { splatP in
+        layers.fine.withUnsafeBufferPointer { fineP in
+        layers.coarse.withUnsafeBufferPointer { coarseP in
         diff.withUnsafeMutableBufferPointer { diffP in
         accum.withUnsafeMutableBufferPointer { accP in
         rowMin.withUnsafeMutableBufferPointer { rminP in
         rowMax.withUnsafeMutableBufferPointer { rmaxP in
         out.withUnsafeMutableBufferPointer { outP in
         scene.color.withUnsafeBufferPointer { colP in
-            let ctx = Shared((splatP, diffP, accP, rminP, rmaxP, outP, colP, kernel, layers.start))
+            let ctx = Shared((fineP, coarseP, diffP, accP, rminP, rmaxP, outP, colP, kernel, layers))
             forEachBand(height: h, bands: bands, threads: threads) { rows in
-                let (splats, diff, acc, rmin, rmax, out, col, kernel, starts) = ctx.value
+                let (fine, coarse, diff, acc, rmin, rmax, out, col, kernel, layers) = ctx.value
                 let y0 = rows.lowerBound, y1 = rows.upperBound
-                let maxReach = Int(kernel.maxRadius) + 1
+                // Half-resolution rows this band samples (bilinear: full row y reads half rows
+                // around (y + ½)/2 − ½), in a private buffer.
+                let hy0 = max(0, Int(((Float(y0) + 0.5) / 2 - 0.5).rounded(.down)))
+                let hy1 = min(hh, Int(((Float(y1 - 1) + 0.5) / 2 - 0.5).rounded(.down)) + 2)
+                let hrows = max(1, hy1 - hy0)
+                let hdiff = UnsafeMutablePointer<SIMD4<Float>>.allocate(capacity: hstride * hrows)
+                hdiff.initialize(repeating: .zero, count: hstride * hrows)
+                let hval = UnsafeMutablePointer<SIMD4<Float>>.allocate(capacity: hw * hrows)
+                hval.initialize(repeating: .zero, count: hw * hrows)
+                let hmin = UnsafeMutablePointer<Int32>.allocate(capacity: hrows)
+                let hmax = UnsafeMutablePointer<Int32>.allocate(capacity: hrows)
+                let used = UnsafeMutablePointer<SIMD2<Int32>>.allocate(capacity: hrows)
+                defer { hdiff.deallocate(); hval.deallocate(); hmin.deallocate(); hmax.deallocate(); used.deallocate() }
+                for r in 0..<hrows { hmin[r] = Int32(hw); hmax[r] = -1 }
+
                 for i in (y0 &* w)..<(y1 &* w) { acc[i] = SIMD4(0, 0, 0, 1) }
                 for y in y0..<y1 { rmin[y] = Int32(w); rmax[y] = -1 }
-                let wf = Float(w)
+                let diffBand = diff.baseAddress! + y0 &* stride
                 for layer in 0..<layerCount {
-                    // Splats are in row order: start at the first one that can reach this band.
-                    var lo = starts[layer], hi = starts[layer + 1]
-                    let firstRow = Int32(y0 &- maxReach)
-                    while lo < hi {
-                        let mid = (lo &+ hi) >> 1
-                        if splats[mid].y < firstRow { lo = mid &+ 1 } else { hi = mid }
-                    }
-                    var e = lo
-                    let end = starts[layer + 1]
-                    while e < end {
-                        let sp = splats[e]
-                        e &+= 1
-                        let sy = Int(sp.y)
-                        if sy &- maxReach >= y1 { break }
-                        let k = Int(sp.k)
-                        let reach = kernel.reach(k: k)
-                        let dyLo = max(-reach, y0 &- sy), dyHi = min(reach, y1 &- 1 &- sy)
-                        if dyLo > dyHi { continue }
-                        let sx = Float(sp.x), v = sp.value
-                        for dy in dyLo...dyHi {
-                            let span = kernel.span(k: k, t: sp.t, dy: dy)
-                            var left = sx + span.lo, right = sx + span.hi
-                            if right <= left || right < -0.5 || left > wf - 0.5 { continue }
-                            left = max(left, -0.5)
-                            right = min(right, wf - 0.5)
-                            let ia = Int(left + 0.5), ib = min(Int(right + 0.5), w &- 1)
-                            let y = sy &+ dy
-                            let row = y &* stride
-                            if ia == ib {
-                                let d = (right - left) * v
-                                diff[row &+ ia] += d
-                                diff[row &+ ia &+ 1] -= d
-                            } else {
-                                let fa = Float(ia) + 0.5 - left
-                                let fb = right - (Float(ib) - 0.5)
-                                diff[row &+ ia] += fa * v
-                                diff[row &+ ia &+ 1] += (1 - fa) * v
-                                diff[row &+ ib] += (fb - 1) * v
-                                diff[row &+ ib &+ 1] -= fb * v
-                            }
-                            if Int32(ia) < rmin[y] { rmin[y] = Int32(ia) }
-                            if Int32(ib) > rmax[y] { rmax[y] = Int32(ib) }
+                    Self.scatter(fine, from: layers.fineStart[layer], to: layers.fineStart[layer + 1], kernel: kernel,
+                                 rows: y0, y1, width: w, stride: stride, diff: diffBand,
+                                 rowMin: rmin.baseAddress! + y0, rowMax: rmax.baseAddress! + y0)
+                    var anyCoarse = false
+                    if layers.coarseStart[layer + 1] > layers.coarseStart[layer] {
+                        Self.scatter(coarse, from: layers.coarseStart[layer], to: layers.coarseStart[layer + 1], kernel: kernel,
+                                     rows: hy0, hy0 + hrows, width: hw, stride: hstride, diff: hdiff, rowMin: hmin, rowMax: hmax)
+                        // Integrate the half-resolution rows into values.
+                        for r in 0..<hrows {
+                            used[r] = SIMD2(hmin[r], hmax[r])
+                            guard hmax[r] >= 0 else { continue }
+                            anyCoarse = true
+                            let xa = Int(hmin[r]), xb = Int(hmax[r])
+                            let drow = hdiff + r &* hstride, vrow = hval + r &* hw
+                            var sum = SIMD4<Float>.zero
+                            for x in xa...xb { sum += drow[x]; drow[x] = .zero; vrow[x] = sum }
+                            drow[xb &+ 1] = .zero
+                            hmin[r] = Int32(hw); hmax[r] = -1
                         }
                     }
-                    // Integrate each touched row and accumulate front to back.
-                    for y in y0..<y1 where rmax[y] >= 0 {
-                        let xa = Int(rmin[y]), xb = Int(rmax[y])
-                        let row = y &* stride, pix = y &* w
+                    // Integrate each full-resolution row, add the upsampled half-resolution
+                    // layer, and accumulate front to back.
+                    for y in y0..<y1 {
+                        var xa = Int(rmin[y &- y0 &+ y0]), xb = Int(rmax[y])
+                        // Half rows bracketing this row.
+                        let fy = (Float(y) + 0.5) / 2 - 0.5
+                        var ya = Int(fy.rounded(.down))
+                        let ty = fy - Float(ya)
+                        var yb = ya &+ 1
+                        ya = min(max(ya, 0), hh &- 1) &- hy0
+                        yb = min(max(yb, 0), hh &- 1) &- hy0
+                        var ua = SIMD2<Int32>(Int32(hw), -1), ub = ua
+                        if anyCoarse && ya >= 0 && ya < hrows && yb >= 0 && yb < hrows {
+                            ua = used[ya]; ub = used[yb]
+                            let cmin = min(ua.x, ub.x), cmax = max(ua.y, ub.y)
+                            if cmax >= 0 {
+                                xa = min(xa, max(0, 2 &* Int(cmin) &- 1))
+                                xb = max(xb, min(w &- 1, 2 &* Int(cmax) &+ 2))
+                            }
+                        }
+                        if xb < xa { continue }
+                        let hasCoarse = ua.y >= 0 || ub.y >= 0
+                        let row = diff.baseAddress! + y &* stride
+                        let rowA = hval + ya &* hw, rowB = hval + yb &* hw
+                        let pix = y &* w
                         var sum = SIMD4<Float>.zero
                         for x in xa...xb {
-                            sum += diff[row &+ x]
-                            diff[row &+ x] = .zero
-                            let weight = sum.w
+                            sum += row[x]
+                            row[x] = .zero
+                            var total = sum
+                            if hasCoarse {
+                                let fx = (Float(x) + 0.5) / 2 - 0.5
+                                var xl = Int(fx.rounded(.down))
+                                let tx = fx - Float(xl)
+                                var xr = xl &+ 1
+                                xl = min(max(xl, 0), hw &- 1); xr = min(max(xr, 0), hw &- 1)
+                                let top = rowA[xl] * (1 - tx) + rowA[xr] * tx
+                                let bottom = rowB[xl] * (1 - tx) + rowB[xr] * tx
+                                total += top * (1 - ty) + bottom * ty
+                            }
+                            let weight = total.w
                             if weight > 1e-7 {
                                 var a = acc[pix &+ x]
                                 let left = a.w
                                 if left > 0 {
                                     let take = min(weight, left)
-                                    a += (take / weight) * sum
+                                    a += (take / weight) * total
                                     a.w = left - take
                                     acc[pix &+ x] = a
                                 }
                             }
                         }
-                        diff[row &+ xb &+ 1] = .zero
+                        row[xb &+ 1] = .zero
                         rmin[y] = Int32(w); rmax[y] = -1
+                    }
+                    // Clear the half-resolution values this layer wrote.
+                    if anyCoarse {
+                        for r in 0..<hrows where used[r].y >= 0 {
+                            let vrow = hval + r &* hw
+                            for x in Int(used[r].x)...Int(used[r].y) { vrow[x] = .zero }
+                        }
                     }
                 }
                 // Renormalise what was found; empty pixels keep the sharp input.
@@ -220,7 +345,7 @@ public final class LayeredRenderer {
                     }
                 }
             }
-        }}}}}}}
+        }}}}}}}}
         return out
     }
 }
@@ -230,7 +355,8 @@ extension LayeredRenderer {
     public func _layerStatistics(_ scene: DefocusScene, kernel: ApertureKernel) -> (layers: Int, splats: Int, rows: Int) {
         let l = buildLayers(scene, kernel: kernel)
         var rows = 0
-        for s in l.splats { rows += 2 * kernel.reach(k: Int(s.k)) + 1 }
-        return (l.start.count - 1, l.splats.count, rows)
+        for s in l.fine { rows += 2 * kernel.reach(k: Int(s.k)) + 1 }
+        for s in l.coarse { rows += 2 * kernel.reach(k: Int(s.k)) + 1 }
+        return (l.count, l.fine.count + l.coarse.count, rows)
     }
 }
