@@ -52,4 +52,3 @@ let package = Package(
         .testTarget(name: "RackFocusCLITests", dependencies: ["RackFocusCLI"], swiftSettings: strict),
     ]
 )
-package.targets.append(.executableTarget(name: "rfprof", dependencies: ["RackFocusRender"], swiftSettings: [.unsafeFlags(["-Ounchecked"])]))

@@ -14,6 +14,10 @@ public enum StillImage {
         linearExtensions.contains((path as NSString).pathExtension.lowercased()) ? .linear : .srgb
     }
 
+    static func isFloat(_ pixelFormat: String, codec: String) -> Bool {
+        pixelFormat.contains("f32") || pixelFormat.contains("f16") || codec == "exr" || codec == "pfm"
+    }
+
     static func checkReadable(_ path: String) throws(MediaError) {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else { throw MediaError("\(path): no such file; check the path") }
@@ -30,20 +34,30 @@ public enum StillImage {
             return img
         }
         let info = try FFmpeg.probe(path)
-        let raw = try FFmpeg.run(["-v", "error", "-i", path, "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "gbrpf32le", "-"],
-                                 context: path)
         let n = info.width * info.height
-        guard raw.count == 3 * n * 4 else {
-            throw MediaError("\(path): decoded \(raw.count) bytes, expected \(3 * n * 4) for \(info.width)x\(info.height); the file may be damaged")
-        }
         var img = PlanarImage(width: info.width, height: info.height, channels: 3)
-        raw.withUnsafeBytes { bytes in
-            let f = bytes.bindMemory(to: Float.self)
-            // ffmpeg's planar order is G, B, R.
-            for i in 0..<n {
-                img.data[i] = f[2 * n + i]
-                img.data[n + i] = f[i]
-                img.data[2 * n + i] = f[n + i]
+        if isFloat(info.pixelFormat, codec: info.codec) {
+            let raw = try FFmpeg.run(["-v", "error", "-i", path, "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "gbrpf32le", "-"],
+                                     context: path)
+            guard raw.count == 3 * n * 4 else {
+                throw MediaError("\(path): decoded \(raw.count) bytes, expected \(3 * n * 4) for \(info.width)x\(info.height); the file may be damaged")
+            }
+            raw.withUnsafeBytes { bytes in
+                let f = bytes.bindMemory(to: Float.self)
+                // ffmpeg's planar order is G, B, R.
+                for i in 0..<n { img.data[i] = f[2 * n + i]; img.data[n + i] = f[i]; img.data[2 * n + i] = f[n + i] }
+            }
+        } else {
+            // Integer formats: 16 bits per channel, scaled here (ffmpeg's own float conversion rounds
+            // to about 12 bits); 8-bit sources expand exactly (v · 257).
+            let raw = try FFmpeg.run(["-v", "error", "-i", path, "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "rgb48le", "-"],
+                                     context: path)
+            guard raw.count == 3 * n * 2 else {
+                throw MediaError("\(path): decoded \(raw.count) bytes, expected \(3 * n * 2) for \(info.width)x\(info.height); the file may be damaged")
+            }
+            raw.withUnsafeBytes { bytes in
+                let u = bytes.bindMemory(to: UInt16.self)
+                for i in 0..<n { for c in 0..<3 { img.data[c * n + i] = Float(UInt16(littleEndian: u[3 * i + c])) / 65535 } }
             }
         }
         transfer(of: path).decode(&img.data)
@@ -59,22 +73,35 @@ public enum StillImage {
             img = try PFM.read(path)
         } else {
             let info = try FFmpeg.probe(path)
-            let isFloat = info.pixelFormat.contains("f32") || info.pixelFormat.contains("f16") || info.codec == "exr"
-            if !isFloat && scale == nil {
+            let float = isFloat(info.pixelFormat, codec: info.codec)
+            if !float && scale == nil {
                 throw MediaError("\(path): an integer (\(info.pixelFormat)) depth map has no unit; pass --depth-scale (metres per step, e.g. 0.001 for millimetres)")
             }
-            let raw = try FFmpeg.run(["-v", "error", "-i", path, "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "grayf32le", "-"], context: path)
             let n = info.width * info.height
-            guard raw.count == n * 4 else { throw MediaError("\(path): decoded \(raw.count) bytes, expected \(n * 4); the file may be damaged") }
             img = PlanarImage(width: info.width, height: info.height, channels: 1)
-            raw.withUnsafeBytes { bytes in
-                let f = bytes.bindMemory(to: Float.self)
-                for i in 0..<n { img.data[i] = f[i] }
-            }
-            if !isFloat, let scale {
-                // ffmpeg normalises integer grey to [0, 1]; undo it to get the stored integer.
-                let maxValue: Float = info.pixelFormat.contains("16") ? 65535 : 255
-                for i in 0..<n { img.data[i] = (img.data[i] * maxValue).rounded() * Float(scale) }
+            if float {
+                let raw = try FFmpeg.run(["-v", "error", "-i", path, "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "grayf32le", "-"], context: path)
+                guard raw.count == n * 4 else { throw MediaError("\(path): decoded \(raw.count) bytes, expected \(n * 4); the file may be damaged") }
+                raw.withUnsafeBytes { bytes in
+                    let f = bytes.bindMemory(to: Float.self)
+                    for i in 0..<n { img.data[i] = f[i] }
+                }
+            } else {
+                // The stored integers, read raw: 16-bit as is, 8-bit as is (no range conversion).
+                let wide = info.pixelFormat.contains("16") || info.pixelFormat.contains("48") || info.pixelFormat.contains("64")
+                let raw = try FFmpeg.run(["-v", "error", "-i", path, "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", wide ? "gray16le" : "gray", "-"],
+                                         context: path)
+                guard raw.count == n * (wide ? 2 : 1) else { throw MediaError("\(path): decoded \(raw.count) bytes for \(n) pixels; the file may be damaged") }
+                let metresPerStep = Float(scale ?? 1)
+                raw.withUnsafeBytes { bytes in
+                    if wide {
+                        let u = bytes.bindMemory(to: UInt16.self)
+                        for i in 0..<n { img.data[i] = Float(UInt16(littleEndian: u[i])) * metresPerStep }
+                    } else {
+                        let u = bytes.bindMemory(to: UInt8.self)
+                        for i in 0..<n { img.data[i] = Float(u[i]) * metresPerStep }
+                    }
+                }
             }
         }
         if img.channels == 3 { img = img.plane(0) }

@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import RackFocusOptics
 
@@ -41,14 +42,30 @@ public struct DefocusScene: Sendable {
         let model = cam.frameBlurModel(focus: focus)
         let offset = Float(model.offsetPixels), slope = Float(model.pixelsPerDioptre)
         var coc = [Float](repeating: 0, count: n)
-        var maxR: Float = 0
-        for i in 0..<n {
-            let d = depth.data[i]
-            guard d.isFinite, d > 0 else { throw .badDepth(x: i % w, y: i / w, value: d) }
-            let c = offset + slope / d
-            coc[i] = c
-            maxR = max(maxR, abs(c) / 2)
-        }
+        // Per band: the largest radius, or the first invalid depth.
+        let bands = 16
+        var bandMax = [Float](repeating: 0, count: bands)
+        var bandBad = [Int](repeating: -1, count: bands)
+        depth.data.withUnsafeBufferPointer { d in
+        coc.withUnsafeMutableBufferPointer { c in
+        bandMax.withUnsafeMutableBufferPointer { bm in
+        bandBad.withUnsafeMutableBufferPointer { bb in
+            let ctx = Shared((d, c, bm, bb))
+            DispatchQueue.concurrentPerform(iterations: bands) { band in
+                let (d, c, bm, bb) = ctx.value
+                var m: Float = 0
+                for i in (n * band / bands)..<(n * (band + 1) / bands) {
+                    let z = d[i]
+                    guard z.isFinite, z > 0 else { bb[band] = i; return }
+                    let v = offset + slope / z
+                    c[i] = v
+                    m = max(m, abs(v))
+                }
+                bm[band] = m / 2
+            }
+        }}}}
+        if let bad = bandBad.first(where: { $0 >= 0 }) { throw .badDepth(x: bad % w, y: bad / w, value: depth.data[bad]) }
+        var maxR = bandMax.max() ?? 0
         self.width = w
         self.height = h
         self.color = image.data
@@ -70,42 +87,90 @@ public struct DefocusScene: Sendable {
         let n = w * h, tau = edgeThreshold
         // Near side of a depth edge: a neighbour is farther by more than tau.
         var edge = [Bool](repeating: false, count: n)
-        var anyEdge = false
-        for y in 0..<h {
-            for x in 0..<w {
-                let c = coc[y * w + x]
-                var far = c
-                for dy in -1...1 {
-                    let yy = y + dy
-                    if yy < 0 || yy >= h { continue }
-                    for dx in -1...1 {
-                        let xx = x + dx
-                        if xx < 0 || xx >= w { continue }
-                        far = max(far, coc[yy * w + xx])
+        coc.withUnsafeBufferPointer { c in
+        edge.withUnsafeMutableBufferPointer { e in
+            let ctx = Shared((c, e))
+            DispatchQueue.concurrentPerform(iterations: 16) { band in
+                let (c, e) = ctx.value
+                for y in (h * band / 16)..<(h * (band + 1) / 16) {
+                    let ya = max(y - 1, 0), yb = min(y + 1, h - 1)
+                    for x in 0..<w {
+                        let xa = max(x - 1, 0), xb = min(x + 1, w - 1)
+                        var far = c[ya &* w &+ xa]
+                        for yy in ya...yb { for xx in xa...xb { far = max(far, c[yy &* w &+ xx]) } }
+                        e[y &* w &+ x] = far - c[y &* w &+ x] > tau
                     }
                 }
-                if far - c > tau { edge[y * w + x] = true; anyEdge = true }
+            }
+        }}
+        let anyEdge = edge.contains(true)
+        guard anyEdge else { return ([], [], []) }
+        // Grow the edge into the near side as far as the largest blur can reveal. Both the
+        // farthest CoC within reach and the grown edge are computed on 4×4 block maxima with a
+        // window one block wider than the reach (conservative: never smaller than exact).
+        let b = 4, bw = (w + b - 1) / b, bh = (h + b - 1) / b
+        var blockFar = [Float](repeating: -.infinity, count: bw * bh)
+        var blockEdge = [Float](repeating: 0, count: bw * bh)
+        for y in 0..<h {
+            for x in 0..<w {
+                let i = y * w + x, k = (y / b) * bw + x / b
+                blockFar[k] = max(blockFar[k], coc[i])
+                if edge[i] { blockEdge[k] = 1 }
             }
         }
-        guard anyEdge else { return ([], [], []) }
-        // Grow the edge into the near side as far as the largest blur can reveal.
-        let radius = Int(reach.rounded(.up)) + 1
-        let farthest = MaxFilter.apply(coc, width: w, height: h, radius: radius)
-        let grown = MaxFilter.dilate(edge, width: w, height: h, radius: radius)
+        let radius = Int((reach / Float(b)).rounded(.up)) + 1
+        let farthest = MaxFilter.apply(blockFar, width: bw, height: bh, radius: radius)
+        let grown = MaxFilter.apply(blockEdge, width: bw, height: bh, radius: radius)
         var hole = [Bool](repeating: false, count: n)
-        for i in 0..<n where grown[i] && farthest[i] - coc[i] > tau { hole[i] = true }
-        // Fill colour and CoC behind the holes from everything else.
-        var planes = [Float](repeating: 0, count: 4 * n)
-        for i in 0..<n {
-            planes[i] = color[i]; planes[n + i] = color[n + i]; planes[2 * n + i] = color[2 * n + i]
-            planes[3 * n + i] = coc[i]
+        var holes = 0
+        for y in 0..<h {
+            for x in 0..<w {
+                let i = y * w + x, k = (y / b) * bw + x / b
+                if grown[k] > 0.5 && farthest[k] - coc[i] > tau { hole[i] = true; holes += 1 }
+            }
         }
-        let filled = PullPush.fill(planes: planes, channels: 4, width: w, height: h, valid: hole.map { !$0 })
+        guard holes > 0 else { return ([], [], []) }
+        // Fill colour and CoC behind the holes from everything else (pull-push from half
+        // resolution; the hidden layer is a smooth extension of the background).
+        let hw = (w + 1) / 2, hh2 = (h + 1) / 2, hn = hw * hh2
+        var half = [Float](repeating: 0, count: 4 * hn), halfValid = [Bool](repeating: false, count: hn)
+        for y in 0..<hh2 {
+            for x in 0..<hw {
+                var sum = SIMD4<Float>.zero, count: Float = 0
+                for q in 0..<4 {
+                    let sx = 2 * x + (q & 1), sy = 2 * y + (q >> 1)
+                    guard sx < w, sy < h else { continue }
+                    let i = sy * w + sx
+                    guard !hole[i] else { continue }
+                    sum += SIMD4(color[i], color[n + i], color[2 * n + i], coc[i])
+                    count += 1
+                }
+                let k = y * hw + x
+                if count > 0 {
+                    let v = sum / count
+                    half[k] = v.x; half[hn + k] = v.y; half[2 * hn + k] = v.z; half[3 * hn + k] = v.w
+                    halfValid[k] = true
+                }
+            }
+        }
+        let filled = PullPush.fill(planes: half, channels: 4, width: hw, height: hh2, valid: halfValid)
         var index: [Int32] = [], rgb: [Float] = [], hc: [Float] = []
+        index.reserveCapacity(holes); rgb.reserveCapacity(3 * holes); hc.reserveCapacity(holes)
         for i in 0..<n where hole[i] {
+            let x = i % w, y = i / w
+            // Bilinear sample of the half-resolution fill at this pixel's centre.
+            let fx = min(max((Float(x) + 0.5) / 2 - 0.5, 0), Float(hw - 1)), fy = min(max((Float(y) + 0.5) / 2 - 0.5, 0), Float(hh2 - 1))
+            let x0 = Int(fx), y0 = Int(fy), x1 = min(x0 + 1, hw - 1), y1 = min(y0 + 1, hh2 - 1)
+            let tx = fx - Float(x0), ty = fy - Float(y0)
+            func sample(_ c: Int) -> Float {
+                let o = c * hn
+                let top = filled[o + y0 * hw + x0] * (1 - tx) + filled[o + y0 * hw + x1] * tx
+                let bottom = filled[o + y1 * hw + x0] * (1 - tx) + filled[o + y1 * hw + x1] * tx
+                return top * (1 - ty) + bottom * ty
+            }
             index.append(Int32(i))
-            rgb.append(filled[i]); rgb.append(filled[n + i]); rgb.append(filled[2 * n + i])
-            hc.append(max(filled[3 * n + i], coc[i] + tau))
+            rgb.append(sample(0)); rgb.append(sample(1)); rgb.append(sample(2))
+            hc.append(max(sample(3), coc[i] + tau))
         }
         return (index, rgb, hc)
     }

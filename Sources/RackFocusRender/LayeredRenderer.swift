@@ -61,33 +61,57 @@ public final class LayeredRenderer {
     func buildLayers(_ scene: DefocusScene, kernel: ApertureKernel) -> Layers {
         let w = scene.width, h = scene.height, n = w * h
         let hw = w / 2, hh = h / 2
+        // Layer coordinate of every splat (visible, then hidden), in parallel.
+        let total = n + scene.hiddenCoC.count
+        var coord = [Float](repeating: 0, count: total)
+        coord.withUnsafeMutableBufferPointer { out in
+        scene.coc.withUnsafeBufferPointer { c in
+        scene.hiddenCoC.withUnsafeBufferPointer { hc in
+            let ctx = Shared((out, c, hc, linearRange, spacing))
+            DispatchQueue.concurrentPerform(iterations: 16) { band in
+                let (out, c, hc, c0, kappa) = ctx.value
+                for s in (total * band / 16)..<(total * (band + 1) / 16) {
+                    out[s] = asinhf((s < n ? c[s] : hc[s - n]) / c0) / kappa
+                }
+            }
+        }}}
         var lo = Float.infinity, hi = -Float.infinity
-        for c in scene.coc { let l = layerCoordinate(c); lo = min(lo, l); hi = max(hi, l) }
-        for c in scene.hiddenCoC { let l = layerCoordinate(c); lo = min(lo, l); hi = max(hi, l) }
+        for l in coord { lo = min(lo, l); hi = max(hi, l) }
         let count = Int((hi - lo).rounded(.down)) + 2
         var hiddenAt = [Int32](repeating: -1, count: n)
         for (j, i) in scene.hiddenIndex.enumerated() { hiddenAt[Int(i)] = Int32(j) }
 
-        var fine: [(layer: Int32, splat: Splat)] = []
-        var coarse: [(layer: Int32, splat: Splat)] = []
-        fine.reserveCapacity(n + n / 2)
+        typealias Tagged = (layer: Int32, splat: Splat)
+        let blockRows = (h + 1) / 2
+        let chunks = 16
+        var results = [([Tagged], [Tagged])](repeating: ([], []), count: chunks)
+        let coordinates = coord
+        func buildChunk(_ chunk: Int, _ cocP: UnsafeBufferPointer<Float>, _ colP: UnsafeBufferPointer<Float>,
+                        _ hcP: UnsafeBufferPointer<Float>, _ hcolP: UnsafeBufferPointer<Float>,
+                        _ coordP: UnsafeBufferPointer<Float>, _ hiddenAtP: UnsafeBufferPointer<Int32>) -> ([Tagged], [Tagged]) {
+        var fine: [Tagged] = []
+        var coarse: [Tagged] = []
+        fine.reserveCapacity(2 * n / chunks)
         // Per-block accumulators for merged splats: layer, Σ share·rgb, Σ share, Σ share·radius.
         var blockLayer = [Int32](repeating: 0, count: 16)
         var blockValue = [SIMD4<Float>](repeating: .zero, count: 16)
         var blockRadius = [Float](repeating: 0, count: 16)
         let rHalf = halfResolutionRadius
 
-        func emit(_ c: Float, _ px: Int, _ rgb: SIMD3<Float>, mergeable: Bool, blocks: inout Int) {
-            let u = layerCoordinate(c) - lo
+        func emit(_ c: Float, _ l: Float, _ px: Int, _ rgb: SIMD3<Float>, mergeable: Bool, blocks: inout Int) {
+            let u = l - lo
             let k = min(Int(u), count - 2)
             let b = min(max((u - Float(k) - 0.3) / 0.4, 0), 1)
             let r = abs(c) * 0.5
             // Highlights (brighter than display white) keep full resolution: their discs are the
             // visible bokeh, and merging would move them by half a pixel and soften their rims.
+            // Between rHalf and 1.25·rHalf a splat is shared between the two resolutions, so a
+            // rack passing the threshold does not pop.
             let bright = 0.2126 * rgb.x + 0.7152 * rgb.y + 0.0722 * rgb.z > 1
-            if mergeable && r >= rHalf && !bright {
+            let toHalf = mergeable && !bright ? min(max((r - rHalf) / (0.25 * rHalf), 0), 1) : 0
+            if toHalf > 0 {
                 for step in 0..<2 {
-                    let layer = k + step, share = step == 0 ? 1 - b : b
+                    let layer = k + step, share = (step == 0 ? 1 - b : b) * toHalf
                     if share <= 0 { continue }
                     var slot = 0
                     while slot < blocks && blockLayer[slot] != Int32(layer) { slot += 1 }
@@ -95,32 +119,33 @@ public final class LayeredRenderer {
                     blockValue[slot] += SIMD4(rgb.x * share, rgb.y * share, rgb.z * share, share)
                     blockRadius[slot] += r * share
                 }
-                return
+                if toHalf >= 1 { return }
             }
+            let keep = 1 - toHalf
             let (kk, t) = kernel.position(radius: r)
             let inv = 1 / kernel.area(k: kk, t: t)
             let base = Splat(x: Int32(px % w), y: Int32(px / w), k: Int32(kk), t: t, value: .zero)
             if b < 1 {
-                var sp = base; let a = (1 - b) * inv
+                var sp = base; let a = (1 - b) * inv * keep
                 sp.value = SIMD4(rgb.x * a, rgb.y * a, rgb.z * a, a)
                 fine.append((Int32(k), sp))
             }
             if b > 0 {
-                var sp = base; let a = b * inv
+                var sp = base; let a = b * inv * keep
                 sp.value = SIMD4(rgb.x * a, rgb.y * a, rgb.z * a, a)
                 fine.append((Int32(k + 1), sp))
             }
         }
         func pixel(_ x: Int, _ y: Int, mergeable: Bool, blocks: inout Int) {
             let i = y * w + x
-            emit(scene.coc[i], i, SIMD3(scene.color[i], scene.color[n + i], scene.color[2 * n + i]), mergeable: mergeable, blocks: &blocks)
-            let j = Int(hiddenAt[i])
+            emit(cocP[i], coordP[i], i, SIMD3(colP[i], colP[n + i], colP[2 * n + i]), mergeable: mergeable, blocks: &blocks)
+            let j = Int(hiddenAtP[i])
             if j >= 0 {
-                emit(scene.hiddenCoC[j], i, SIMD3(scene.hiddenColor[3 * j], scene.hiddenColor[3 * j + 1], scene.hiddenColor[3 * j + 2]),
+                emit(hcP[j], coordP[n + j], i, SIMD3(hcolP[3 * j], hcolP[3 * j + 1], hcolP[3 * j + 2]),
                      mergeable: mergeable, blocks: &blocks)
             }
         }
-        for by in 0..<((h + 1) / 2) {
+        for by in (blockRows * chunk / chunks)..<(blockRows * (chunk + 1) / chunks) {
             for bx in 0..<((w + 1) / 2) {
                 let whole = bx < hw && by < hh
                 var blocks = 0
@@ -141,6 +166,25 @@ public final class LayeredRenderer {
                 }
             }
         }
+        return (fine, coarse)
+        }
+        results.withUnsafeMutableBufferPointer { r in
+            // Each chunk owns its block rows and its own scratch; results go to separate slots.
+            scene.coc.withUnsafeBufferPointer { cocP in
+            scene.color.withUnsafeBufferPointer { colP in
+            scene.hiddenCoC.withUnsafeBufferPointer { hcP in
+            scene.hiddenColor.withUnsafeBufferPointer { hcolP in
+            coordinates.withUnsafeBufferPointer { coordP in
+            hiddenAt.withUnsafeBufferPointer { hiddenAtP in
+                let ctx = Shared((r, buildChunk, cocP, colP, hcP, hcolP, coordP, hiddenAtP))
+                DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                    let (r, build, cocP, colP, hcP, hcolP, coordP, hiddenAtP) = ctx.value
+                    r[c] = build(c, cocP, colP, hcP, hcolP, coordP, hiddenAtP)
+                }
+            }}}}}}
+        }
+        let fine = results.flatMap(\.0), coarse = results.flatMap(\.1)
+
         func sortByLayer(_ list: [(layer: Int32, splat: Splat)]) -> ([Int], [Splat]) {
             var start = [Int](repeating: 0, count: count + 1)
             for e in list { start[Int(e.layer) + 1] += 1 }

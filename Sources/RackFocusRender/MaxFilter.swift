@@ -3,34 +3,39 @@
 enum MaxFilter {
     static func apply(_ v: [Float], width w: Int, height h: Int, radius r: Int) -> [Float] {
         var tmp = [Float](repeating: 0, count: v.count), out = tmp
-        let size = 2 * r + 1
-        var line = [Float](), g = [Float](), hh = [Float]()
-        func pass1D(_ src: [Float], into dst: inout [Float], count: Int, lines: Int, lineStride: Int, step: Int) {
-            let padded = count + 2 * r
-            let blocks = (padded + size - 1) / size * size
-            line = [Float](repeating: -.infinity, count: blocks)
-            g = line; hh = line
-            for l in 0..<lines {
-                let base = l * lineStride
-                for i in 0..<blocks { line[i] = -.infinity }
-                for i in 0..<count { line[i + r] = src[base + i * step] }
-                var b = 0
-                while b < blocks {
-                    g[b] = line[b]
-                    for i in (b + 1)..<(b + size) { g[i] = max(g[i - 1], line[i]) }
-                    hh[b + size - 1] = line[b + size - 1]
-                    for i in stride(from: b + size - 2, through: b, by: -1) { hh[i] = max(hh[i + 1], line[i]) }
-                    b += size
-                }
-                for i in 0..<count {
-                    // window [i, i + 2r] in padded coordinates
-                    dst[base + i * step] = max(hh[i], g[i + size - 1])
-                }
-            }
+        v.withUnsafeBufferPointer { src in
+            tmp.withUnsafeMutableBufferPointer { t in pass(src, t, count: w, lines: h, lineStride: w, step: 1, radius: r) }
         }
-        pass1D(v, into: &tmp, count: w, lines: h, lineStride: w, step: 1)
-        pass1D(tmp, into: &out, count: h, lines: w, lineStride: 1, step: w)
+        tmp.withUnsafeBufferPointer { src in
+            out.withUnsafeMutableBufferPointer { o in pass(src, o, count: h, lines: w, lineStride: 1, step: w, radius: r) }
+        }
         return out
+    }
+
+    private static func pass(_ src: UnsafeBufferPointer<Float>, _ dst: UnsafeMutableBufferPointer<Float>, count: Int, lines: Int,
+                             lineStride: Int, step: Int, radius r: Int) {
+        let size = 2 * r + 1
+        let blocks = (count + 2 * r + size - 1) / size * size
+        let line = UnsafeMutablePointer<Float>.allocate(capacity: blocks)
+        let g = UnsafeMutablePointer<Float>.allocate(capacity: blocks)
+        let hh = UnsafeMutablePointer<Float>.allocate(capacity: blocks)
+        defer { line.deallocate(); g.deallocate(); hh.deallocate() }
+        for l in 0..<lines {
+            let base = l &* lineStride
+            for i in 0..<blocks { line[i] = -.infinity }
+            for i in 0..<count { line[i &+ r] = src[base &+ i &* step] }
+            var b = 0
+            while b < blocks {
+                g[b] = line[b]
+                for i in (b &+ 1)..<(b &+ size) { g[i] = max(g[i &- 1], line[i]) }
+                hh[b &+ size &- 1] = line[b &+ size &- 1]
+                var i = b &+ size &- 2
+                while i >= b { hh[i] = max(hh[i &+ 1], line[i]); i &-= 1 }
+                b &+= size
+            }
+            // Window [i, i + 2r] in padded coordinates.
+            for i in 0..<count { dst[base &+ i &* step] = max(hh[i], g[i &+ size &- 1]) }
+        }
     }
 
     static func dilate(_ mask: [Bool], width w: Int, height h: Int, radius r: Int) -> [Bool] {

@@ -3,72 +3,76 @@
 /// bilinearly upsampled coarser level. Valid pixels keep their values; holes get a smooth
 /// extension of their surroundings, nearest content weighing most.
 enum PullPush {
+    /// `planes`: `channels` planes of width × height. Returns the filled planes.
     static func fill(planes: [Float], channels: Int, width: Int, height: Int, valid: [Bool]) -> [Float] {
-        struct Level { var w: Int; var h: Int; var value: [Float]; var weight: [Float] }
-        var levels: [Level] = []
-        let weight = valid.map { $0 ? Float(1) : 0 }
-        var value = planes
-        for i in 0..<(width * height) where weight[i] == 0 {
-            for c in 0..<channels { value[c * width * height + i] = 0 }
+        var widths = [width], heights = [height]
+        var values: [[Float]] = [planes]
+        var weights: [[Float]] = [valid.map { $0 ? Float(1) : 0 }]
+        for i in 0..<(width * height) where !valid[i] {
+            for c in 0..<channels { values[0][c * width * height + i] = 0 }
         }
-        levels.append(Level(w: width, h: height, value: value, weight: weight))
         // Pull.
-        while levels.last!.w > 1 || levels.last!.h > 1 {
-            let f = levels.last!
-            let w = (f.w + 1) / 2, h = (f.h + 1) / 2
-            var v = [Float](repeating: 0, count: w * h * channels), wt = [Float](repeating: 0, count: w * h)
-            let fn = f.w * f.h, cn = w * h
-            for y in 0..<h {
-                for x in 0..<w {
-                    let i = y * w + x
-                    var sw: Float = 0
-                    for (dx, dy) in [(0, 0), (1, 0), (0, 1), (1, 1)] {
-                        let fx = 2 * x + dx, fy = 2 * y + dy
-                        guard fx < f.w, fy < f.h else { continue }
-                        let fi = fy * f.w + fx, ww = f.weight[fi]
-                        guard ww > 0 else { continue }
-                        sw += ww
-                        for c in 0..<channels { v[c * cn + i] += ww * f.value[c * fn + fi] }
-                    }
-                    if sw > 0 {
-                        for c in 0..<channels { v[c * cn + i] /= sw }
-                        wt[i] = min(1, sw)
+        while widths.last! > 1 || heights.last! > 1 {
+            let fw = widths.last!, fh = heights.last!, fn = fw * fh
+            let w = (fw + 1) / 2, h = (fh + 1) / 2, cn = w * h
+            var v = [Float](repeating: 0, count: cn * channels), wt = [Float](repeating: 0, count: cn)
+            values[values.count - 1].withUnsafeBufferPointer { fv in
+            weights[weights.count - 1].withUnsafeBufferPointer { fwt in
+            v.withUnsafeMutableBufferPointer { v in
+            wt.withUnsafeMutableBufferPointer { wt in
+                for y in 0..<h {
+                    for x in 0..<w {
+                        let i = y &* w &+ x
+                        var sw: Float = 0
+                        for q in 0..<4 {
+                            let sx = 2 &* x &+ (q & 1), sy = 2 &* y &+ (q >> 1)
+                            guard sx < fw, sy < fh else { continue }
+                            let fi = sy &* fw &+ sx, ww = fwt[fi]
+                            guard ww > 0 else { continue }
+                            sw += ww
+                            for c in 0..<channels { v[c &* cn &+ i] += ww * fv[c &* fn &+ fi] }
+                        }
+                        if sw > 0 {
+                            let inv = 1 / sw
+                            for c in 0..<channels { v[c &* cn &+ i] *= inv }
+                            wt[i] = min(1, sw)
+                        }
                     }
                 }
-            }
-            levels.append(Level(w: w, h: h, value: v, weight: wt))
+            }}}}
+            widths.append(w); heights.append(h); values.append(v); weights.append(wt)
         }
         // Push.
-        for li in stride(from: levels.count - 2, through: 0, by: -1) {
-            let coarse = levels[li + 1]
-            var fine = levels[li]
-            for y in 0..<fine.h {
-                for x in 0..<fine.w {
-                    let i = y * fine.w + x
-                    let a = fine.weight[i]
-                    guard a < 1 else { continue }
-                    // Bilinear sample of the coarse level at this pixel's centre.
-                    let cx = max(0, min(Float(coarse.w - 1), (Float(x) + 0.5) / 2 - 0.5))
-                    let cy = max(0, min(Float(coarse.h - 1), (Float(y) + 0.5) / 2 - 0.5))
-                    let x0 = Int(cx), y0 = Int(cy)
-                    let x1 = min(x0 + 1, coarse.w - 1), y1 = min(y0 + 1, coarse.h - 1)
-                    let tx = cx - Float(x0), ty = cy - Float(y0)
-                    let cn = coarse.w * coarse.h
-                    for c in 0..<channels {
-                        let p = coarse.value
-                        let top = p[c * cn + y0 * coarse.w + x0] * (1 - tx) + p[c * cn + y0 * coarse.w + x1] * tx
-                        let bottom = p[c * cn + y1 * coarse.w + x0] * (1 - tx) + p[c * cn + y1 * coarse.w + x1] * tx
-                        let up = top * (1 - ty) + bottom * ty
-                        let k = c * fine.w * fine.h + i
-                        fine.value[k] = a * fine.value[k] + (1 - a) * up
+        for li in stride(from: values.count - 2, through: 0, by: -1) {
+            let cw = widths[li + 1], ch = heights[li + 1], cn = cw * ch
+            let fw = widths[li], fh = heights[li], fn = fw * fh
+            let coarse = values[li + 1]
+            coarse.withUnsafeBufferPointer { p in
+            values[li].withUnsafeMutableBufferPointer { fine in
+            weights[li].withUnsafeMutableBufferPointer { fwt in
+                for y in 0..<fh {
+                    let cy = max(0, min(Float(ch - 1), (Float(y) + 0.5) / 2 - 0.5))
+                    let y0 = Int(cy), y1 = min(y0 &+ 1, ch &- 1), ty = cy - Float(y0)
+                    for x in 0..<fw {
+                        let i = y &* fw &+ x
+                        let a = fwt[i]
+                        guard a < 1 else { continue }
+                        let cx = max(0, min(Float(cw - 1), (Float(x) + 0.5) / 2 - 0.5))
+                        let x0 = Int(cx), x1 = min(x0 &+ 1, cw &- 1), tx = cx - Float(x0)
+                        for c in 0..<channels {
+                            let o = c &* cn
+                            let top = p[o &+ y0 &* cw &+ x0] * (1 - tx) + p[o &+ y0 &* cw &+ x1] * tx
+                            let bottom = p[o &+ y1 &* cw &+ x0] * (1 - tx) + p[o &+ y1 &* cw &+ x1] * tx
+                            let k = c &* fn &+ i
+                            fine[k] = a * fine[k] + (1 - a) * (top * (1 - ty) + bottom * ty)
+                        }
+                        fwt[i] = 1
                     }
-                    fine.weight[i] = 1
                 }
-            }
-            levels[li] = fine
+            }}}
         }
         // Valid pixels keep their exact input values.
-        var out = levels[0].value
+        var out = values[0]
         for i in 0..<(width * height) where valid[i] {
             for c in 0..<channels { out[c * width * height + i] = planes[c * width * height + i] }
         }

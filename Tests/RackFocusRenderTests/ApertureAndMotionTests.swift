@@ -1,0 +1,125 @@
+import Foundation
+import Testing
+@testable import RackFocusOptics
+@testable import RackFocusRender
+
+@Suite("Aperture shapes, highlights, breathing and racks")
+struct ApertureAndMotionTests {
+    /// Lit area of the bokeh of light 2 (x 40, y 50), in pixels.
+    func litArea(_ img: PlanarImage) -> Int {
+        var count = 0
+        for y in 36...64 { for x in 26...54 where img[0, x, y] > 0.12 { count += 1 } }
+        return count
+    }
+
+    func lightScene(_ shape: ApertureShape, squeeze: Double = 1) throws -> PlanarImage {
+        var cam = Scenes.camera
+        cam.aperture = shape
+        cam.squeeze = squeeze
+        return try Scenes.render(Scenes.pointLights(), focus: 2, quality: .final, camera: cam)
+    }
+
+    @Test func kernelFootprintsConserveEnergy() {
+        for shape in [ApertureShape.circle, ApertureShape(blades: 6, rotationDegrees: 15), ApertureShape(blades: 5, curvature: 0.5)] {
+            let kernel = ApertureKernel(shape: shape, maxRadius: 30)
+            for r in stride(from: Float(0), through: 25, by: 1.37) {
+                var total: Float = 0
+                for dy in -30...30 { for dx in -30...30 { total += kernel.weight(radius: r, dx: dx, dy: dy) } }
+                #expect(abs(total - 1) < 1e-4, "radius \(r)")
+            }
+        }
+    }
+
+    @Test func sixBladesMakeHexagonalBokeh() throws {
+        let round = litArea(try lightScene(.circle))
+        let hex = litArea(try lightScene(ApertureShape(blades: 6)))
+        // A regular hexagon fills 3√3/(2π) = 0.827 of its circumscribed circle.
+        let ratio = Double(hex) / Double(round)
+        #expect(abs(ratio - 0.827) < 0.08, "ratio \(ratio)")
+    }
+
+    @Test func anamorphicSqueezeMakesOvals() throws {
+        let img = try lightScene(.circle, squeeze: 2)
+        let row = (25...55).filter { img[0, $0, 50] > 0.12 }.count
+        let column = (35...65).filter { img[0, 40, $0] > 0.12 }.count
+        #expect(abs(Double(column) / Double(row) - 2) < 0.4, "\(column) tall, \(row) wide")
+    }
+
+    @Test func highlightBoostBrightensOnlyClippedValues() {
+        var rgb: [Float] = [0.5, 1.0, 0.95, 0.5, 1.0, 0.95, 0.5, 1.0, 0.95]
+        HighlightBoost(threshold: 0.9, gain: 8).apply(&rgb, pixels: 3)
+        #expect(rgb[0] == 0.5)
+        #expect(abs(rgb[1] - 9) < 1e-5)
+        #expect(rgb[2] > 0.95 && rgb[2] < 9 * 0.95)
+    }
+
+    @Test func breathingScalesTheFrameAboutItsCentre() throws {
+        var cam = Scenes.camera
+        cam.breathing = 1
+        let scene = Scenes.stepEdge()
+        let still = try LensBlur.render(image: scene.0, depth: scene.1, settings: LensBlurSettings(camera: cam, focus: .meters(1), quality: .final, threads: 1))
+        let breathing = try LensBlur.render(image: scene.0, depth: scene.1,
+                                            settings: LensBlurSettings(camera: cam, focus: .meters(1), quality: .final, breathingReference: .infinity, threads: 1))
+        // Magnified by frameScale = 1 + m = s / (s − f) = 1000/950 about the centre.
+        let expected = Resample.scaleAboutCentre(still, factor: 1000.0 / 950)
+        #expect(breathing == expected)
+        #expect(ImageQuality.psnr(breathing, still) < 40)
+    }
+
+    @Test func resamplingAboutTheCentreMapsPositionsExactly() {
+        // Cubic interpolation reproduces linear ramps, so each pixel reads its source position.
+        var ramp = PlanarImage(width: 40, height: 30, channels: 1)
+        for y in 0..<30 { for x in 0..<40 { ramp[0, x, y] = Float(x) } }
+        let scaled = Resample.scaleAboutCentre(ramp, factor: 1.25)
+        for x in 5..<35 {
+            let source = (Float(x) + 0.5 - 20) / 1.25 + 20 - 0.5
+            #expect(abs(scaled[0, x, 15] - source) < 1e-4)
+        }
+    }
+
+    /// A rack must not pop: the frame changes smoothly as focus moves in small steps.
+    @Test func smallFocusStepsChangeTheFrameSmoothly() throws {
+        let scene = Scenes.stepEdge()
+        var frames: [PlanarImage] = []
+        for i in 0...8 {
+            frames.append(try Scenes.render(scene, focus: 2 * pow(1.0025, Double(i)), quality: .final))
+        }
+        func meanAbs(_ a: PlanarImage, _ b: PlanarImage) -> Double {
+            let da = ImageQuality.display(a.data), db = ImageQuality.display(b.data)
+            return zip(da, db).reduce(0.0) { $0 + Double(abs($1.0 - $1.1)) } / Double(da.count)
+        }
+        let steps = (0..<8).map { meanAbs(frames[$0], frames[$0 + 1]) }
+        print("frame-to-frame mean change per 0.25% focus step:", steps.map { String(format: "%.5f", $0) })
+        #expect(steps.allSatisfy { $0 > 0 })
+        #expect(steps.max()! / steps.min()! < 3, "a step is much larger than its neighbours: popping")
+        // 1% of focus distance: a small change everywhere.
+        let da = ImageQuality.display(frames[0].data), db = ImageQuality.display(frames[4].data)
+        let worst = zip(da, db).map { abs($0 - $1) }.max()!
+        #expect(meanAbs(frames[0], frames[4]) < 0.01)
+        #expect(worst < 0.1)
+    }
+
+    @Test func badDepthAndMismatchedSizesAreClearErrors() throws {
+        var (image, depth) = Scenes.stepEdge()
+        depth[0, 5, 7] = .nan
+        let settings = LensBlurSettings(camera: Scenes.camera, focus: .meters(2))
+        #expect(throws: RenderError("depth at pixel (5, 7) is NaN; depth must be a positive distance in metres (fill holes in the depth map, or clamp the sky to a large distance)")) {
+            try LensBlur.render(image: image, depth: depth, settings: settings)
+        }
+        depth[0, 5, 7] = -1
+        #expect(throws: RenderError.self) { try LensBlur.render(image: image, depth: depth, settings: settings) }
+        let small = PlanarImage(width: 10, height: 10, channels: 1, fill: 2)
+        #expect(throws: RenderError.sizeMismatch(image: (96, 72), depth: (10, 10))) {
+            try LensBlur.render(image: image, depth: small, settings: settings)
+        }
+        image = PlanarImage(width: 96, height: 72, channels: 3, fill: 0.5)
+        _ = image
+    }
+
+    @Test func previewIsCloseToFinal() throws {
+        let scene = Scenes.slopedPlane()
+        let final = try Scenes.render(scene, focus: 2.5, quality: .final)
+        let preview = try Scenes.render(scene, focus: 2.5, quality: .preview)
+        #expect(ImageQuality.psnr(preview, final) > 28)
+    }
+}
