@@ -8,7 +8,12 @@ public enum FFmpeg {
     /// The ffmpeg executable: `$RACKFOCUS_FFMPEG`, or the first `ffmpeg` on PATH.
     public static func executable(_ name: String = "ffmpeg") throws(MediaError) -> String {
         let env = ProcessInfo.processInfo.environment
-        if name == "ffmpeg", let custom = env["RACKFOCUS_FFMPEG"] { return custom }
+        if name == "ffmpeg", let custom = env["RACKFOCUS_FFMPEG"] {
+            guard FileManager.default.isExecutableFile(atPath: custom) else {
+                throw MediaError("RACKFOCUS_FFMPEG=\(custom) is not an executable; point it at ffmpeg or unset it")
+            }
+            return custom
+        }
         for dir in (env["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
             let path = "\(dir)/\(name)"
             if FileManager.default.isExecutableFile(atPath: path) { return path }

@@ -1,0 +1,83 @@
+import Foundation
+import Testing
+@testable import RackFocusCLI
+@testable import RackFocusMedia
+@testable import RackFocusRender
+
+@Suite("rackfocus still", .serialized)
+struct StillCommandTests {
+    func writeInputs(_ dir: URL, colour: (Int, Int) = (32, 24), depth: (Int, Int) = (32, 24), depthValue: Float = 3) throws -> (String, String) {
+        var img = PlanarImage(width: colour.0, height: colour.1, channels: 3, fill: 0.3)
+        for y in 0..<colour.1 { for x in 0..<colour.0 where (x / 4 + y / 4) % 2 == 0 { img[0, x, y] = 0.9 } }
+        var d = PlanarImage(width: depth.0, height: depth.1, channels: 1, fill: depthValue)
+        for y in 0..<depth.1 { for x in 0..<(depth.0 / 2) { d[0, x, y] = 1 } }
+        let ip = dir.appendingPathComponent("frame.pfm").path, dp = dir.appendingPathComponent("depth.pfm").path
+        try StillImage.write(img, to: ip)
+        try PFM.encode(d).write(to: URL(fileURLWithPath: dp))
+        return (ip, dp)
+    }
+
+    func lens(_ i: String, _ d: String, _ o: String, focus: String = "1m") -> [String] {
+        ["still", "--image", i, "--depth", d, "--focus", focus, "--focal", "50mm", "--stop", "1.4", "--sensor", "6.4x4.8", "-o", o]
+    }
+
+    @Test func rendersAndWritesThePNG() throws {
+        let dir = try scratchFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (i, d) = try writeInputs(dir)
+        let out = dir.appendingPathComponent("out.png").path
+        try run(lens(i, d, out))
+        let back = try StillImage.readColor(out)
+        #expect(back.width == 32 && back.height == 24)
+        // Left half (1 m) is in focus and unchanged; the right half (3 m) is blurred.
+        #expect(abs(back[0, 2, 2] - 0.9) < 1e-3)
+        let right = (20..<30).map { back[0, $0, 12] }
+        #expect(right.max()! - right.min()! < 0.5)
+    }
+
+    @Test func focusAtAPointReadsTheDepthThere() throws {
+        let dir = try scratchFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (i, d) = try writeInputs(dir)
+        let a = dir.appendingPathComponent("a.pfm").path, b = dir.appendingPathComponent("b.pfm").path
+        try run(lens(i, d, a))
+        var args = lens(i, d, b)
+        args.replaceSubrange(5...6, with: ["--focus-at", "0.2,0.5"])
+        try run(args)
+        #expect(try StillImage.readColor(a) == StillImage.readColor(b))
+    }
+
+    @Test(arguments: ["size", "nan", "missing", "ffmpeg", "extension"])
+    func badInputIsOneLineAndWritesNothing(problem: String) throws {
+        let dir = try scratchFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var (i, d) = try writeInputs(dir, depth: problem == "size" ? (16, 12) : (32, 24), depthValue: problem == "nan" ? .nan : 3)
+        var out = dir.appendingPathComponent("out.exr").path
+        if problem == "missing" { i = dir.appendingPathComponent("nope.exr").path }
+        if problem == "extension" { out = dir.appendingPathComponent("out.jpg").path }
+        if problem == "ffmpeg" {
+            // A PNG input must go through ffmpeg; point RackFocus at one that does not exist.
+            let png = dir.appendingPathComponent("frame.png").path
+            try StillImage.write(try StillImage.readColor(i), to: png)
+            i = png
+            setenv("RACKFOCUS_FFMPEG", "/nonexistent/ffmpeg", 1)
+        }
+        defer { unsetenv("RACKFOCUS_FFMPEG") }
+        let expected = [
+            "size": "\(d): the depth map is 16x12 but \(i) is 32x24",
+            "nan": "\(d): depth at pixel (16, 0) is NaN",
+            "missing": "\(i): no such file",
+            "ffmpeg": "RACKFOCUS_FFMPEG=/nonexistent/ffmpeg is not an executable; point it at ffmpeg or unset it",
+            "extension": "-o: cannot write",
+        ][problem]!
+        do {
+            try run(lens(i, d, out))
+            Issue.record("\(problem) was accepted")
+        } catch let error as CLIError {
+            #expect(error.description.hasPrefix(expected), "\(error.description)")
+            #expect(!error.description.contains("\n"))
+        }
+        let left = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasPrefix("out") || $0.hasPrefix(".out") }
+        #expect(left.isEmpty)
+    }
+}
