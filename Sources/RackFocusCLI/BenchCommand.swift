@@ -26,7 +26,7 @@ struct BenchCommand: ParsableCommand {
         print("warning: this is a debug build; time a release build (swift build -c release) for real figures")
         #endif
         print("RackFocus bench: fast renderer, \(width)x\(height), median of \(runs) runs (\(ProcessInfo.processInfo.activeProcessorCount) cores)")
-        print(String(format: "%-10@ %-8@ %10@ %10@ %10@", "max CoC" as NSString, "threads" as NSString, "ms/frame" as NSString, "MP/s" as NSString, "speed-up" as NSString))
+        var rows: [[String]] = []
         for c in cocs {
             let scene = BenchmarkScene.make(width: width, height: height, maxCoC: c)
             var single = 0.0
@@ -36,9 +36,10 @@ struct BenchCommand: ParsableCommand {
                 let ms = try median(runs) { _ = try LensBlur.render(image: scene.image, depth: scene.depth, settings: settings, renderer: renderer) }
                 if t == 1 { single = ms }
                 let mp = Double(width * height) / 1e6 / (ms / 1000)
-                print(String(format: "%-10@ %-8d %10.1f %10.2f %9.2fx", "\(Int(c)) px" as NSString, t, ms, mp, single / ms))
+                rows.append(["\(Int(c)) px", "\(t)", String(format: "%.1f", ms), String(format: "%.2f", mp), String(format: "%.2fx", single / ms)])
             }
         }
+        print(table(["max CoC", "threads", "ms/frame", "MP/s", "vs 1 thread"], rows, indent: ""))
         guard !noReference else { return }
         let w = 240, h = 135, c = cocs.first! * Double(w) / Double(width) * 4
         let scene = BenchmarkScene.make(width: w, height: h, maxCoC: c)
