@@ -81,110 +81,29 @@ public final class LayeredRenderer {
         var hiddenAt = [Int32](repeating: -1, count: n)
         for (j, i) in scene.hiddenIndex.enumerated() { hiddenAt[Int(i)] = Int32(j) }
 
-        typealias Tagged = (layer: Int32, splat: Splat)
         let blockRows = (h + 1) / 2
         let chunks = 16
         var results = [([Tagged], [Tagged])](repeating: ([], []), count: chunks)
-        let coordinates = coord
-        func buildChunk(_ chunk: Int, _ cocP: UnsafeBufferPointer<Float>, _ colP: UnsafeBufferPointer<Float>,
-                        _ hcP: UnsafeBufferPointer<Float>, _ hcolP: UnsafeBufferPointer<Float>,
-                        _ coordP: UnsafeBufferPointer<Float>, _ hiddenAtP: UnsafeBufferPointer<Int32>) -> ([Tagged], [Tagged]) {
-        var fine: [Tagged] = []
-        var coarse: [Tagged] = []
-        fine.reserveCapacity(2 * n / chunks)
-        // Per-block accumulators for merged splats: layer, Σ share·rgb, Σ share, Σ share·radius.
-        var blockLayer = [Int32](repeating: 0, count: 16)
-        var blockValue = [SIMD4<Float>](repeating: .zero, count: 16)
-        var blockRadius = [Float](repeating: 0, count: 16)
-        let rHalf = halfResolutionRadius
-
-        func emit(_ c: Float, _ l: Float, _ px: Int, _ rgb: SIMD3<Float>, mergeable: Bool, blocks: inout Int) {
-            let u = l - lo
-            let k = min(Int(u), count - 2)
-            let b = min(max((u - Float(k) - 0.3) / 0.4, 0), 1)
-            let r = abs(c) * 0.5
-            // Highlights (brighter than display white) keep full resolution: their discs are the
-            // visible bokeh, and merging would move them by half a pixel and soften their rims.
-            // Between rHalf and 1.25·rHalf a splat is shared between the two resolutions, so a
-            // rack passing the threshold does not pop.
-            let bright = 0.2126 * rgb.x + 0.7152 * rgb.y + 0.0722 * rgb.z > 1
-            let toHalf = mergeable && !bright ? min(max((r - rHalf) / (0.25 * rHalf), 0), 1) : 0
-            if toHalf > 0 {
-                for step in 0..<2 {
-                    let layer = k + step, share = (step == 0 ? 1 - b : b) * toHalf
-                    if share <= 0 { continue }
-                    var slot = 0
-                    while slot < blocks && blockLayer[slot] != Int32(layer) { slot += 1 }
-                    if slot == blocks { blockLayer[slot] = Int32(layer); blockValue[slot] = .zero; blockRadius[slot] = 0; blocks += 1 }
-                    blockValue[slot] += SIMD4(rgb.x * share, rgb.y * share, rgb.z * share, share)
-                    blockRadius[slot] += r * share
-                }
-                if toHalf >= 1 { return }
-            }
-            let keep = 1 - toHalf
-            let (kk, t) = kernel.position(radius: r)
-            let inv = 1 / kernel.area(k: kk, t: t)
-            let base = Splat(x: Int32(px % w), y: Int32(px / w), k: Int32(kk), t: t, value: .zero)
-            if b < 1 {
-                var sp = base; let a = (1 - b) * inv * keep
-                sp.value = SIMD4(rgb.x * a, rgb.y * a, rgb.z * a, a)
-                fine.append((Int32(k), sp))
-            }
-            if b > 0 {
-                var sp = base; let a = b * inv * keep
-                sp.value = SIMD4(rgb.x * a, rgb.y * a, rgb.z * a, a)
-                fine.append((Int32(k + 1), sp))
-            }
-        }
-        func pixel(_ x: Int, _ y: Int, mergeable: Bool, blocks: inout Int) {
-            let i = y * w + x
-            emit(cocP[i], coordP[i], i, SIMD3(colP[i], colP[n + i], colP[2 * n + i]), mergeable: mergeable, blocks: &blocks)
-            let j = Int(hiddenAtP[i])
-            if j >= 0 {
-                emit(hcP[j], coordP[n + j], i, SIMD3(hcolP[3 * j], hcolP[3 * j + 1], hcolP[3 * j + 2]),
-                     mergeable: mergeable, blocks: &blocks)
-            }
-        }
-        for by in (blockRows * chunk / chunks)..<(blockRows * (chunk + 1) / chunks) {
-            for bx in 0..<((w + 1) / 2) {
-                let whole = bx < hw && by < hh
-                var blocks = 0
-                for q in 0..<4 {
-                    let x = 2 * bx + (q & 1), y = 2 * by + (q >> 1)
-                    if x < w && y < h { pixel(x, y, mergeable: whole, blocks: &blocks) }
-                }
-                for slot in 0..<blocks {
-                    // One half-resolution splat: mean radius, halved; a quarter of the weight
-                    // (a half-resolution pixel stands for four).
-                    let share = blockValue[slot].w
-                    let r = blockRadius[slot] / share * 0.5
-                    let (kk, t) = kernel.position(radius: r)
-                    let a = 0.25 / kernel.area(k: kk, t: t)
-                    let v = blockValue[slot]
-                    coarse.append((blockLayer[slot], Splat(x: Int32(bx), y: Int32(by), k: Int32(kk), t: t,
-                                                           value: SIMD4(v.x * a, v.y * a, v.z * a, share * a))))
-                }
-            }
-        }
-        return (fine, coarse)
-        }
         results.withUnsafeMutableBufferPointer { r in
-            // Each chunk owns its block rows and its own scratch; results go to separate slots.
             scene.coc.withUnsafeBufferPointer { cocP in
             scene.color.withUnsafeBufferPointer { colP in
             scene.hiddenCoC.withUnsafeBufferPointer { hcP in
             scene.hiddenColor.withUnsafeBufferPointer { hcolP in
-            coordinates.withUnsafeBufferPointer { coordP in
+            coord.withUnsafeBufferPointer { coordP in
             hiddenAt.withUnsafeBufferPointer { hiddenAtP in
-                let ctx = Shared((r, buildChunk, cocP, colP, hcP, hcolP, coordP, hiddenAtP))
+                let source = ChunkSource(width: w, height: h, coc: cocP, color: colP, hiddenCoC: hcP, hiddenColor: hcolP,
+                                         coordinate: coordP, hiddenAt: hiddenAtP, lowestLayer: lo, layerCount: count,
+                                         halfRadius: halfResolutionRadius, kernel: kernel)
+                let ctx = Shared((r, source))
                 DispatchQueue.concurrentPerform(iterations: chunks) { c in
-                    let (r, build, cocP, colP, hcP, hcolP, coordP, hiddenAtP) = ctx.value
-                    r[c] = build(c, cocP, colP, hcP, hcolP, coordP, hiddenAtP)
+                    let (r, source) = ctx.value
+                    var builder = ChunkBuilder(source: source)
+                    builder.build(blockRows: (blockRows * c / chunks)..<(blockRows * (c + 1) / chunks))
+                    r[c] = (builder.fine, builder.coarse)
                 }
             }}}}}}
         }
         let fine = results.flatMap(\.0), coarse = results.flatMap(\.1)
-
         func sortByLayer(_ list: [(layer: Int32, splat: Splat)]) -> ([Int], [Splat]) {
             var start = [Int](repeating: 0, count: count + 1)
             for e in list { start[Int(e.layer) + 1] += 1 }
@@ -196,6 +115,111 @@ public final class LayeredRenderer {
         }
         let (fs, f) = sortByLayer(fine), (cs, c) = sortByLayer(coarse)
         return Layers(count: count, fineStart: fs, fine: f, coarseStart: cs, coarse: c)
+    }
+
+    typealias Tagged = (layer: Int32, splat: Splat)
+
+    /// Read-only inputs of a chunk of block rows.
+    struct ChunkSource {
+        let width: Int, height: Int
+        let coc: UnsafeBufferPointer<Float>, color: UnsafeBufferPointer<Float>
+        let hiddenCoC: UnsafeBufferPointer<Float>, hiddenColor: UnsafeBufferPointer<Float>
+        let coordinate: UnsafeBufferPointer<Float>, hiddenAt: UnsafeBufferPointer<Int32>
+        let lowestLayer: Float, layerCount: Int
+        let halfRadius: Float
+        let kernel: ApertureKernel
+    }
+
+    /// Turns the pixels of some block rows into tagged splats: full-resolution ones, and
+    /// half-resolution ones merged per 2×2 block and layer. A value type with mutating methods,
+    /// so all its state is local to one worker.
+    struct ChunkBuilder {
+        let source: ChunkSource
+        var fine: [Tagged] = []
+        var coarse: [Tagged] = []
+        // Merge slots of the current block: layer, Σ share·(rgb, 1), Σ share·radius.
+        var slotLayer = [Int32](repeating: 0, count: 16)
+        var slotValue = [SIMD4<Float>](repeating: .zero, count: 16)
+        var slotRadius = [Float](repeating: 0, count: 16)
+        var slots = 0
+
+        init(source: ChunkSource) {
+            self.source = source
+            fine.reserveCapacity(source.width * 4)
+        }
+
+        mutating func build(blockRows: Range<Int>) {
+            let w = source.width, h = source.height, n = w * h
+            let hw = w / 2, hh = h / 2
+            for by in blockRows {
+                for bx in 0..<((w + 1) / 2) {
+                    let whole = bx < hw && by < hh
+                    slots = 0
+                    for q in 0..<4 {
+                        let x = 2 &* bx &+ (q & 1), y = 2 &* by &+ (q >> 1)
+                        guard x < w && y < h else { continue }
+                        let i = y &* w &+ x
+                        emit(source.coc[i], source.coordinate[i], i,
+                             SIMD3(source.color[i], source.color[n &+ i], source.color[2 &* n &+ i]), mergeable: whole)
+                        let j = Int(source.hiddenAt[i])
+                        if j >= 0 {
+                            emit(source.hiddenCoC[j], source.coordinate[n &+ j], i,
+                                 SIMD3(source.hiddenColor[3 &* j], source.hiddenColor[3 &* j &+ 1], source.hiddenColor[3 &* j &+ 2]),
+                                 mergeable: whole)
+                        }
+                    }
+                    for slot in 0..<slots {
+                        // One half-resolution splat: mean radius, halved; a quarter of the weight
+                        // (a half-resolution pixel stands for four).
+                        let v = slotValue[slot]
+                        let r = slotRadius[slot] / v.w * 0.5
+                        let (kk, t) = source.kernel.position(radius: r)
+                        let a = 0.25 / source.kernel.area(k: kk, t: t)
+                        coarse.append((slotLayer[slot], Splat(x: Int32(bx), y: Int32(by), k: Int32(kk), t: t,
+                                                              value: SIMD4(v.x * a, v.y * a, v.z * a, v.w * a))))
+                    }
+                }
+            }
+        }
+
+        @inline(__always)
+        mutating func emit(_ c: Float, _ l: Float, _ px: Int, _ rgb: SIMD3<Float>, mergeable: Bool) {
+            let u = l - source.lowestLayer
+            let k = min(Int(u), source.layerCount - 2)
+            let b = min(max((u - Float(k) - 0.3) / 0.4, 0), 1)
+            let r = abs(c) * 0.5
+            // Highlights (brighter than display white) keep full resolution: their discs are the
+            // visible bokeh, and merging would move them by half a pixel and soften their rims.
+            // Between halfRadius and 1.25·halfRadius a splat is shared between the two
+            // resolutions, so a rack passing the threshold does not pop.
+            let bright = 0.2126 * rgb.x + 0.7152 * rgb.y + 0.0722 * rgb.z > 1
+            let rHalf = source.halfRadius
+            let toHalf = mergeable && !bright ? min(max((r - rHalf) / (0.25 * rHalf), 0), 1) : 0
+            if toHalf > 0 {
+                for step in 0..<2 {
+                    let layer = Int32(k &+ step), share = (step == 0 ? 1 - b : b) * toHalf
+                    if share <= 0 { continue }
+                    var slot = 0
+                    while slot < slots && slotLayer[slot] != layer { slot &+= 1 }
+                    if slot == slots { slotLayer[slot] = layer; slotValue[slot] = .zero; slotRadius[slot] = 0; slots &+= 1 }
+                    slotValue[slot] += SIMD4(rgb.x * share, rgb.y * share, rgb.z * share, share)
+                    slotRadius[slot] += r * share
+                }
+                if toHalf >= 1 { return }
+            }
+            let keep = 1 - toHalf
+            let (kk, t) = source.kernel.position(radius: r)
+            let inv = keep / source.kernel.area(k: kk, t: t)
+            let x = Int32(px % source.width), y = Int32(px / source.width)
+            if b < 1 {
+                let a = (1 - b) * inv
+                fine.append((Int32(k), Splat(x: x, y: y, k: Int32(kk), t: t, value: SIMD4(rgb.x * a, rgb.y * a, rgb.z * a, a))))
+            }
+            if b > 0 {
+                let a = b * inv
+                fine.append((Int32(k &+ 1), Splat(x: x, y: y, k: Int32(kk), t: t, value: SIMD4(rgb.x * a, rgb.y * a, rgb.z * a, a))))
+            }
+        }
     }
 
     /// Scatters the splats of one layer that reach rows `y0..<y1` into a difference buffer.

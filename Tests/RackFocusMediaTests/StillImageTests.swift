@@ -93,6 +93,13 @@ struct StillImageTests {
         #expect(throws: MediaError.self) { try StillImage.readColor(FileManager.default.temporaryDirectory.path) }
     }
 
+    @Test func aMissingToolSaysHowToInstallIt() {
+        // (The environment is never changed in tests: suites run in parallel.)
+        #expect(throws: MediaError("rackfocus-no-such-tool is not installed; install it (Debian/Ubuntu: apt-get install ffmpeg; macOS: brew install ffmpeg)")) {
+            try FFmpeg.executable("rackfocus-no-such-tool")
+        }
+    }
+
     @Test func unsupportedOutputLeavesNothing() throws {
         let dir = try scratch()
         defer { try? FileManager.default.removeItem(at: dir) }
