@@ -16,6 +16,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Max CoC diameters to test, comma-separated (px).") var coc: String = "20,40,80"
     @Option(help: "All-threads count (default: every core).") var threads: Int?
     @Flag(help: "Skip the oracle comparison.") var noReference = false
+    @Flag(help: "Also print where the time goes (last run of each case).") var stages = false
 
     func run() throws {
         guard runs >= 1, width >= 64, height >= 64 else { throw CLIError("bench: --runs must be ≥ 1 and the frame at least 64x64") }
@@ -36,6 +37,10 @@ struct BenchCommand: ParsableCommand {
                 let ms = try median(runs) { _ = try LensBlur.render(image: scene.image, depth: scene.depth, settings: settings, renderer: renderer) }
                 if t == 1 { single = ms }
                 let mp = Double(width * height) / 1e6 / (ms / 1000)
+                if stages {
+                    let parts = [("CoC + hidden layer", renderer.preparationTime)] + renderer.lastStageTimes.map { ($0.stage, $0.ms) }
+                    print("  \(Int(c)) px, \(t) thread(s): " + parts.map { String(format: "%@ %.1f ms", $0.0 as NSString, $0.1) }.joined(separator: ", "))
+                }
                 rows.append(["\(Int(c)) px", "\(t)", String(format: "%.1f", ms), String(format: "%.2f", mp), String(format: "%.2fx", single / ms)])
             }
         }

@@ -31,7 +31,8 @@ public struct DefocusScene: Sendable {
     /// A depth step larger than this (in CoC diameter, px) between neighbours is a depth edge.
     public static let edgeThreshold: Float = 1
 
-    public init(image: PlanarImage, depth: PlanarImage, camera: Camera, focus: Distance, hiddenLayer: Bool = true) throws(RenderError) {
+    public init(image: PlanarImage, depth: PlanarImage, camera: Camera, focus: Distance, hiddenLayer: Bool = true,
+                threads: Int = defaultThreadCount) throws(RenderError) {
         guard image.width == depth.width, image.height == depth.height else {
             throw .sizeMismatch(image: (image.width, image.height), depth: (depth.width, depth.height))
         }
@@ -51,7 +52,7 @@ public struct DefocusScene: Sendable {
         bandMax.withUnsafeMutableBufferPointer { bm in
         bandBad.withUnsafeMutableBufferPointer { bb in
             let ctx = Shared((d, c, bm, bb))
-            DispatchQueue.concurrentPerform(iterations: bands) { band in
+            parallelFor(bands, threads: threads) { band in
                 let (d, c, bm, bb) = ctx.value
                 var m: Float = 0
                 for i in (n * band / bands)..<(n * (band + 1) / bands) {
@@ -73,7 +74,7 @@ public struct DefocusScene: Sendable {
 
         var hIndex: [Int32] = [], hColor: [Float] = [], hCoC: [Float] = []
         if hiddenLayer {
-            (hIndex, hColor, hCoC) = Self.hiddenLayer(color: image.data, coc: coc, width: w, height: h, reach: maxR)
+            (hIndex, hColor, hCoC) = Self.hiddenLayer(color: image.data, coc: coc, width: w, height: h, reach: maxR, threads: threads)
             for c in hCoC { maxR = max(maxR, abs(c) / 2) }
         }
         self.hiddenIndex = hIndex
@@ -82,7 +83,7 @@ public struct DefocusScene: Sendable {
         self.maxRadius = maxR
     }
 
-    static func hiddenLayer(color: [Float], coc: [Float], width w: Int, height h: Int, reach: Float)
+    static func hiddenLayer(color: [Float], coc: [Float], width w: Int, height h: Int, reach: Float, threads: Int)
         -> ([Int32], [Float], [Float]) {
         let n = w * h, tau = edgeThreshold
         // Near side of a depth edge: a neighbour is farther by more than tau.
@@ -90,7 +91,7 @@ public struct DefocusScene: Sendable {
         coc.withUnsafeBufferPointer { c in
         edge.withUnsafeMutableBufferPointer { e in
             let ctx = Shared((c, e))
-            DispatchQueue.concurrentPerform(iterations: 16) { band in
+            parallelFor(16, threads: threads) { band in
                 let (c, e) = ctx.value
                 for y in (h * band / 16)..<(h * (band + 1) / 16) {
                     let ya = max(y - 1, 0), yb = min(y + 1, h - 1)

@@ -24,6 +24,11 @@ public final class LayeredRenderer {
     public let halfResolutionRadius: Float
     public let threads: Int
 
+    /// Wall time of each stage of the last render, in milliseconds (layers, scatter, finish).
+    public private(set) var lastStageTimes: [(stage: String, ms: Double)] = []
+    /// Set by `LensBlur.render`: time spent on the CoC map, hidden layer and kernel (ms).
+    public internal(set) var preparationTime: Double = 0
+
     private var diff: [SIMD4<Float>] = []
     private var accum: [SIMD4<Float>] = []   // r, g, b premultiplied; w = remaining
     private var rowMin: [Int32] = []
@@ -68,7 +73,7 @@ public final class LayeredRenderer {
         scene.coc.withUnsafeBufferPointer { c in
         scene.hiddenCoC.withUnsafeBufferPointer { hc in
             let ctx = Shared((out, c, hc, linearRange, spacing))
-            DispatchQueue.concurrentPerform(iterations: 16) { band in
+            parallelFor(16, threads: threads) { band in
                 let (out, c, hc, c0, kappa) = ctx.value
                 for s in (total * band / 16)..<(total * (band + 1) / 16) {
                     out[s] = asinhf((s < n ? c[s] : hc[s - n]) / c0) / kappa
@@ -95,7 +100,7 @@ public final class LayeredRenderer {
                                          coordinate: coordP, hiddenAt: hiddenAtP, lowestLayer: lo, layerCount: count,
                                          halfRadius: halfResolutionRadius, kernel: kernel)
                 let ctx = Shared((r, source))
-                DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                parallelFor(chunks, threads: threads) { c in
                     let (r, source) = ctx.value
                     var builder = ChunkBuilder(source: source)
                     builder.build(blockRows: (blockRows * c / chunks)..<(blockRows * (c + 1) / chunks))
@@ -103,17 +108,40 @@ public final class LayeredRenderer {
                 }
             }}}}}}
         }
-        let fine = results.flatMap(\.0), coarse = results.flatMap(\.1)
-        func sortByLayer(_ list: [(layer: Int32, splat: Splat)]) -> ([Int], [Splat]) {
+        // Place every chunk's splats straight into their layer's range: counts per (chunk, layer),
+        // prefix sums for the offsets, then each chunk writes its own slots in parallel. Within a
+        // layer, chunks follow each other in block-row order.
+        func place(coarse: Bool) -> ([Int], [Splat]) {
+            var counts = [Int](repeating: 0, count: chunks * count)
+            for c in 0..<chunks { for e in (coarse ? results[c].1 : results[c].0) { counts[c * count + Int(e.layer)] += 1 } }
             var start = [Int](repeating: 0, count: count + 1)
-            for e in list { start[Int(e.layer) + 1] += 1 }
-            for k in 0..<count { start[k + 1] += start[k] }
-            var fill = start
-            var out = [Splat](repeating: Splat(x: 0, y: 0, k: 0, t: 0, value: .zero), count: list.count)
-            for e in list { out[fill[Int(e.layer)]] = e.splat; fill[Int(e.layer)] += 1 }
+            var offset = [Int](repeating: 0, count: chunks * count)
+            var running = 0
+            for k in 0..<count {
+                start[k] = running
+                for c in 0..<chunks { offset[c * count + k] = running; running += counts[c * count + k] }
+            }
+            start[count] = running
+            var out = [Splat](repeating: Splat(x: 0, y: 0, k: 0, t: 0, value: .zero), count: running)
+            out.withUnsafeMutableBufferPointer { o in
+            results.withUnsafeBufferPointer { r in
+            offset.withUnsafeMutableBufferPointer { off in
+                let ctx = Shared((o, r, off))
+                parallelFor(chunks, threads: threads) { c in
+                    let (o, r, off) = ctx.value
+                    let list = coarse ? r[c].1 : r[c].0
+                    list.withUnsafeBufferPointer { list in
+                        for e in list {
+                            let slot = c &* count &+ Int(e.layer)
+                            o[off[slot]] = e.splat
+                            off[slot] &+= 1
+                        }
+                    }
+                }
+            }}}
             return (start, out)
         }
-        let (fs, f) = sortByLayer(fine), (cs, c) = sortByLayer(coarse)
+        let (fs, f) = place(coarse: false), (cs, c) = place(coarse: true)
         return Layers(count: count, fineStart: fs, fine: f, coarseStart: cs, coarse: c)
     }
 
@@ -282,7 +310,15 @@ public final class LayeredRenderer {
         if diff.count != stride * h { diff = [SIMD4<Float>](repeating: .zero, count: stride * h) }
         if accum.count != n { accum = [SIMD4<Float>](repeating: .zero, count: n) }
         if rowMin.count != h { rowMin = [Int32](repeating: 0, count: h); rowMax = rowMin }
+        var clock = DispatchTime.now().uptimeNanoseconds
+        var times: [(stage: String, ms: Double)] = []
+        func lap(_ stage: String) {
+            let now = DispatchTime.now().uptimeNanoseconds
+            times.append((stage, Double(now - clock) / 1e6))
+            clock = now
+        }
         let layers = buildLayers(scene, kernel: kernel)
+        lap("sort into layers")
         let layerCount = layers.count
         let bands = threads == 1 ? 1 : threads * 4
         var out = [Float](repeating: 0, count: 3 * n)
@@ -414,6 +450,8 @@ public final class LayeredRenderer {
                 }
             }
         }}}}}}}}
+        lap("scatter and composite")
+        lastStageTimes = times
         return out
     }
 }

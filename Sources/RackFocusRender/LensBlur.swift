@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import RackFocusOptics
 
@@ -76,18 +77,21 @@ public enum LensBlur {
         var result: PlanarImage
         switch settings.quality {
         case .reference:
-            let scene = try DefocusScene(image: source, depth: depth, camera: settings.camera, focus: settings.focus)
+            let scene = try DefocusScene(image: source, depth: depth, camera: settings.camera, focus: settings.focus, threads: settings.threads)
             let kernel = ApertureKernel(shape: settings.camera.aperture, squeeze: settings.camera.squeeze, maxRadius: scene.maxRadius)
             result = PlanarImage(width: image.width, height: image.height, channels: 3,
                                  data: ReferenceRenderer.render(scene: scene, kernel: kernel, threads: settings.threads))
         case .final:
-            let scene = try DefocusScene(image: source, depth: depth, camera: settings.camera, focus: settings.focus)
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            let scene = try DefocusScene(image: source, depth: depth, camera: settings.camera, focus: settings.focus, threads: settings.threads)
             let kernel = ApertureKernel(shape: settings.camera.aperture, squeeze: settings.camera.squeeze, maxRadius: scene.maxRadius)
+            let prepared = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6
             let r = renderer ?? LayeredRenderer(threads: settings.threads)
             result = PlanarImage(width: image.width, height: image.height, channels: 3, data: r.render(scene: scene, kernel: kernel))
+            r.preparationTime = prepared
         case .preview:
             let small = Resample.halve(source), smallDepth = Resample.halve(depth, nearest: true)
-            let scene = try DefocusScene(image: small, depth: smallDepth, camera: settings.camera, focus: settings.focus)
+            let scene = try DefocusScene(image: small, depth: smallDepth, camera: settings.camera, focus: settings.focus, threads: settings.threads)
             let kernel = ApertureKernel(shape: settings.camera.aperture, squeeze: settings.camera.squeeze, maxRadius: scene.maxRadius)
             let r = LayeredRenderer(spacing: 0.25, threads: settings.threads)
             let blurred = PlanarImage(width: small.width, height: small.height, channels: 3, data: r.render(scene: scene, kernel: kernel))

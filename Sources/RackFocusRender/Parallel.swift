@@ -24,5 +24,15 @@ func forEachBand(height: Int, bands: Int, threads: Int, _ body: @Sendable (_ row
     }
 }
 
+/// Runs `body(i)` for i in 0..<iterations: concurrently when `threads` > 1, in order otherwise.
+@inlinable
+func parallelFor(_ iterations: Int, threads: Int, _ body: @Sendable (Int) -> Void) {
+    if threads <= 1 {
+        for i in 0..<iterations { body(i) }
+    } else {
+        DispatchQueue.concurrentPerform(iterations: iterations, execute: body)
+    }
+}
+
 /// The number of worker threads used when the caller does not say: every core.
 public var defaultThreadCount: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
