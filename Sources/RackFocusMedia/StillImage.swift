@@ -25,6 +25,15 @@ public enum StillImage {
         guard FileManager.default.isReadableFile(atPath: path) else { throw MediaError("\(path): not readable; check its permissions") }
     }
 
+    /// The first frame of a file as raw pixels in `pixelFormat`, checked to be exactly `bytes` long.
+    static func decodeFrame(_ path: String, pixelFormat: String, bytes: Int, size: (Int, Int)) throws(MediaError) -> Data {
+        let raw = try FFmpeg.run(["-v", "error", "-i", path, "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", pixelFormat, "-"], context: path)
+        guard raw.count == bytes else {
+            throw MediaError("\(path): decoded \(raw.count) bytes, expected \(bytes) for \(size.0)x\(size.1) \(pixelFormat); the file may be damaged")
+        }
+        return raw
+    }
+
     /// Reads a colour image as linear-light RGB planes.
     public static func readColor(_ path: String) throws(MediaError) -> PlanarImage {
         try checkReadable(path)
@@ -37,11 +46,7 @@ public enum StillImage {
         let n = info.width * info.height
         var img = PlanarImage(width: info.width, height: info.height, channels: 3)
         if isFloat(info.pixelFormat, codec: info.codec) {
-            let raw = try FFmpeg.run(["-v", "error", "-i", path, "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "gbrpf32le", "-"],
-                                     context: path)
-            guard raw.count == 3 * n * 4 else {
-                throw MediaError("\(path): decoded \(raw.count) bytes, expected \(3 * n * 4) for \(info.width)x\(info.height); the file may be damaged")
-            }
+            let raw = try decodeFrame(path, pixelFormat: "gbrpf32le", bytes: 3 * n * 4, size: (info.width, info.height))
             raw.withUnsafeBytes { bytes in
                 let f = bytes.bindMemory(to: Float.self)
                 // ffmpeg's planar order is G, B, R.
@@ -50,11 +55,7 @@ public enum StillImage {
         } else {
             // Integer formats: 16 bits per channel, scaled here (ffmpeg's own float conversion rounds
             // to about 12 bits); 8-bit sources expand exactly (v · 257).
-            let raw = try FFmpeg.run(["-v", "error", "-i", path, "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "rgb48le", "-"],
-                                     context: path)
-            guard raw.count == 3 * n * 2 else {
-                throw MediaError("\(path): decoded \(raw.count) bytes, expected \(3 * n * 2) for \(info.width)x\(info.height); the file may be damaged")
-            }
+            let raw = try decodeFrame(path, pixelFormat: "rgb48le", bytes: 3 * n * 2, size: (info.width, info.height))
             raw.withUnsafeBytes { bytes in
                 let u = bytes.bindMemory(to: UInt16.self)
                 for i in 0..<n { for c in 0..<3 { img.data[c * n + i] = Float(UInt16(littleEndian: u[3 * i + c])) / 65535 } }
@@ -80,8 +81,7 @@ public enum StillImage {
             let n = info.width * info.height
             img = PlanarImage(width: info.width, height: info.height, channels: 1)
             if float {
-                let raw = try FFmpeg.run(["-v", "error", "-i", path, "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "grayf32le", "-"], context: path)
-                guard raw.count == n * 4 else { throw MediaError("\(path): decoded \(raw.count) bytes, expected \(n * 4); the file may be damaged") }
+                let raw = try decodeFrame(path, pixelFormat: "grayf32le", bytes: n * 4, size: (info.width, info.height))
                 raw.withUnsafeBytes { bytes in
                     let f = bytes.bindMemory(to: Float.self)
                     for i in 0..<n { img.data[i] = f[i] }
@@ -89,9 +89,7 @@ public enum StillImage {
             } else {
                 // The stored integers, read raw: 16-bit as is, 8-bit as is (no range conversion).
                 let wide = info.pixelFormat.contains("16") || info.pixelFormat.contains("48") || info.pixelFormat.contains("64")
-                let raw = try FFmpeg.run(["-v", "error", "-i", path, "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", wide ? "gray16le" : "gray", "-"],
-                                         context: path)
-                guard raw.count == n * (wide ? 2 : 1) else { throw MediaError("\(path): decoded \(raw.count) bytes for \(n) pixels; the file may be damaged") }
+                let raw = try decodeFrame(path, pixelFormat: wide ? "gray16le" : "gray", bytes: n * (wide ? 2 : 1), size: (info.width, info.height))
                 let metresPerStep = Float(scale ?? 1)
                 raw.withUnsafeBytes { bytes in
                     if wide {

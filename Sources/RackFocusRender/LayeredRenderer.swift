@@ -455,14 +455,3 @@ public final class LayeredRenderer {
         return out
     }
 }
-
-extension LayeredRenderer {
-    /// Not API: layer statistics for profiling (layer count, splat count).
-    public func _layerStatistics(_ scene: DefocusScene, kernel: ApertureKernel) -> (layers: Int, splats: Int, rows: Int) {
-        let l = buildLayers(scene, kernel: kernel)
-        var rows = 0
-        for s in l.fine { rows += 2 * kernel.reach(k: Int(s.k)) + 1 }
-        for s in l.coarse { rows += 2 * kernel.reach(k: Int(s.k)) + 1 }
-        return (l.count, l.fine.count + l.coarse.count, rows)
-    }
-}

@@ -62,3 +62,17 @@ struct PhysicsTests {
         #expect(abs(total - (40 - 0.02)) < 0.5)
     }
 }
+
+@Suite("Focus on a point")
+struct DepthProbeTests {
+    @Test func aPointOnASubjectsEdgeReadsTheSubject() {
+        // Left third at 1.2 m, the rest a wall at 6 m; probe right at the boundary.
+        var depth = PlanarImage(width: 60, height: 40, channels: 1, fill: 6)
+        for y in 0..<40 { for x in 0..<20 { depth[0, x, y] = 1.2 } }
+        #expect(DepthProbe.robustDepth(depth, x: 21.0 / 60, y: 0.5) == 1.2)
+        #expect(DepthProbe.robustDepth(depth, x: 0.8, y: 0.5) == 6)
+        // Noise does not move it: the median of the near cluster.
+        depth[0, 10, 20] = 1.25
+        #expect(DepthProbe.robustDepth(depth, x: 10.0 / 60, y: 0.5) == 1.2)
+    }
+}
