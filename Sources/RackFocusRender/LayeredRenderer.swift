@@ -65,7 +65,6 @@ public final class LayeredRenderer {
 
     func buildLayers(_ scene: DefocusScene, kernel: ApertureKernel) -> Layers {
         let w = scene.width, h = scene.height, n = w * h
-        let hw = w / 2, hh = h / 2
         // Layer coordinate of every splat (visible, then hidden), in parallel.
         let total = n + scene.hiddenCoC.count
         var coord = [Float](repeating: 0, count: total)
