@@ -23,7 +23,7 @@ enum PlanText {
             out.append(String(format: "  travel %.2f dioptres, ring %.0f°, peak ring speed %.0f°/s", abs(k.dioptreTravel),
                               k.ringTravelDegrees, k.peakRingSpeedDegreesPerSecond))
             out.append(table(["subject", "distance", "blur at start", "blur at land"], k.subjects.map {
-                [$0.subject, $0.distanceM.map { Distance(meters: $0).printed(in: unitsOf(k)).formatted() } ?? "∞",
+                [$0.subject, $0.distanceM.map { Distance(meters: $0, system: r.units).formatted() } ?? "∞",
                  String(format: "%.1f px", $0.blurStartPx), String(format: "%.1f px", $0.blurEndPx)]
             }))
             out.append(String(format: "  verdict: %@ (the weaker end blurs %.1f px; a rack reads from %.1f px at this width)",
@@ -33,10 +33,6 @@ enum PlanText {
         }
         if r.racks.isEmpty { out.append(""); out.append("No racks in this plan.") }
         return out.joined(separator: "\n")
-    }
-
-    private static func unitsOf(_ k: PlanReport.Rack) -> UnitSystem {
-        k.fromDistance.contains("'") || k.fromDistance.contains("\"") ? .imperial : .metric
     }
 
     private static func width(_ resolution: String) -> Int {

@@ -6,6 +6,8 @@ import RackFocusOptics
 /// Distances are in metres; `null` in JSON means infinity.
 public struct PlanReport: Sendable, Codable {
     public var name: String?
+    /// The unit system the plan's distances were written in (answers are printed back in it).
+    public var units: UnitSystem
     public var fps: String
     public var durationSeconds: Double
     public var durationTimecode: String
@@ -92,6 +94,7 @@ extension PlanReport {
                                cocPixels: cam.cocPixels, resolution: cam.resolution.description,
                                hyperfocalM: cam.hyperfocal.meters, squeeze: cam.squeeze, notes: notes)
         name = plan.name
+        self.units = plan.units
         fps = plan.fps.description
         durationSeconds = plan.duration
         durationTimecode = plan.timecode(at: plan.duration)
