@@ -1,27 +1,25 @@
-/// The demo's built-in plan: a copy of examples/dialogue-85mm.yaml (a test keeps them equal).
+/// The demo's built-in plan: a copy of examples/demo-rack.yaml (a test keeps them equal).
 enum DemoPlan {
     static let yaml = #"""
-# A dialogue rack on an 85 mm: over Anna's shoulder onto Ben, focus follows the lines.
-name: Dialogue at the bar
-fps: 23.976
-duration: 12s
+# The built-in demo: a foreground-to-background rack on a long lens at a wide stop.
+# `rackfocus demo` renders it over a synthetic scene with true depth.
+name: Demo rack
+fps: 24
+duration: 3.5s
 camera:
-  sensor: super35
+  sensor: fullframe
   focalLength: 85mm
-  stop: T2
-  resolution: 1920x1080
-  minFocus: 0.9m
-  aperture: { blades: 11, rotation: 0deg, curvature: 0.6 }
+  stop: 1.8
+  resolution: 640x360
+  minFocus: 0.85m
+  aperture: { blades: 9, rotation: 10deg, curvature: 0.4 }
 subjects:
-  anna: { distance: 1.2m, note: "foreground shoulder, camera left" }
-  ben:  { distance: 2.4m, note: "faces camera" }
-  bar:  { distance: 6m, note: "bottles behind Ben" }
+  ball:   { distance: 1.5m, point: [0.27, 0.64] }
+  figure: { distance: 6m, point: [0.68, 0.45] }
+  wall:   { distance: 30m }
 focus:
-  - { at: 0s, on: ben }
-  # Anna answers: rack to her, timed to land as she speaks.
-  - { rack: anna, land: "00:00:03:12", duration: 20f, curve: landing }
-  # Ben replies.
-  - { rack: ben, start: 6.5s, duration: 1s, curve: ease-in-out }
+  - { at: 0s, on: ball }
+  - { rack: figure, start: 1s, duration: 1.5s, curve: landing }
 
 """#
 }

@@ -73,3 +73,20 @@ public enum Resample {
         return out
     }
 }
+
+extension Resample {
+    /// Nearest-sample resize: for depth, which must not be averaged across edges.
+    public static func nearest(_ img: PlanarImage, width: Int, height: Int) -> PlanarImage {
+        var out = PlanarImage(width: width, height: height, channels: img.channels)
+        for c in 0..<img.channels {
+            for y in 0..<height {
+                let sy = min(img.height - 1, y * img.height / height)
+                for x in 0..<width {
+                    let sx = min(img.width - 1, x * img.width / width)
+                    out.data[c * width * height + y * width + x] = img.data[c * img.pixelCount + sy * img.width + sx]
+                }
+            }
+        }
+        return out
+    }
+}

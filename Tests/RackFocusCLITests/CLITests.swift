@@ -79,13 +79,13 @@ struct CLITests {
     }
 
     @Test func demoWritesItsFilesAndItsPlanIsTheExample() throws {
-        let example = try String(contentsOf: repoRoot.appendingPathComponent("examples/dialogue-85mm.yaml"), encoding: .utf8)
+        let example = try String(contentsOf: repoRoot.appendingPathComponent("examples/demo-rack.yaml"), encoding: .utf8)
         #expect(DemoCommand.planText == example)
         let dir = try scratchFolder()
         defer { try? FileManager.default.removeItem(at: dir) }
-        try run(["demo", "-o", dir.path])
+        try run(["demo", "-o", dir.path, "--size", "160x90"])
         let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted()
-        #expect(files == ["marks.svg", "plan.svg", "shot.yaml"])
+        #expect(files == ["contact-sheet.png", "marks.svg", "plan.svg", "rack.mp4", "shot.yaml"])
     }
 
     @Test func marksTableUsesThePlansUnits() throws {

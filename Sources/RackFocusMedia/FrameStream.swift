@@ -1,0 +1,227 @@
+import Foundation
+import RackFocusOptics
+import RackFocusRender
+
+/// What ffprobe says about a clip or an image sequence.
+public struct ClipInfo: Sendable, Equatable {
+    public var width: Int
+    public var height: Int
+    public var pixelFormat: String
+    public var codec: String
+    /// Frame rate, when the container states one (sequences default to 24 unless told).
+    public var frameRate: FrameRate?
+    /// Number of frames, when known without decoding.
+    public var frameCount: Int?
+    /// Whether the stored values are float (EXR, PFM, float TIFF): taken as linear light / metres.
+    public var isFloat: Bool { StillImage.isFloat(pixelFormat, codec: codec) }
+}
+
+extension FFmpeg {
+    /// True for an image-sequence pattern such as `shot_%04d.exr`.
+    public static func isSequence(_ path: String) -> Bool { path.range(of: "%0?[0-9]*d", options: .regularExpression) != nil }
+
+    /// Probes a clip or image sequence.
+    public static func probeClip(_ path: String) throws(MediaError) -> ClipInfo {
+        if isSequence(path) {
+            let count = sequenceFiles(path).count
+            guard count > 0 else { throw MediaError("\(path): no files match this sequence pattern; check the folder and the %04d part") }
+        } else {
+            try StillImage.checkReadable(path)
+        }
+        let data = try run(["-v", "error", "-select_streams", "v:0", "-show_entries",
+                            "stream=codec_name,width,height,pix_fmt,r_frame_rate,nb_frames,duration:format=duration", "-of", "default=nw=1"]
+                           + (isSequence(path) ? ["-f", "image2", "-start_number", "\(sequenceStart(path))"] : []) + [path],
+                           tool: "ffprobe", context: path)
+        var fields: [String: String] = [:]
+        for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
+            let kv = line.split(separator: "=", maxSplits: 1)
+            // The stream's entries come first; keep them over the container's.
+            if kv.count == 2, fields[String(kv[0])] == nil || fields[String(kv[0])] == "N/A" { fields[String(kv[0])] = String(kv[1]) }
+        }
+        guard let w = fields["width"].flatMap(Int.init), let h = fields["height"].flatMap(Int.init), w > 0, h > 0 else {
+            throw MediaError("\(path): no video stream found; check that it is a video or an image sequence ffmpeg can read")
+        }
+        var rate: FrameRate?
+        if let r = fields["r_frame_rate"], let parsed = try? FrameRate(parsing: r), parsed.fps > 0, parsed.fps < 1000, !isSequence(path) {
+            rate = parsed
+        }
+        var count = fields["nb_frames"].flatMap(Int.init)
+        if count == nil, let rate, let duration = fields["duration"].flatMap(Double.init) {
+            // Containers without a frame count (MKV, some MOV): from the duration.
+            count = Int((duration * rate.fps).rounded())
+        }
+        if isSequence(path) { count = sequenceFiles(path).count }
+        return ClipInfo(width: w, height: h, pixelFormat: fields["pix_fmt"] ?? "", codec: fields["codec_name"] ?? "",
+                        frameRate: rate, frameCount: count)
+    }
+
+    /// The number of the first file of an image sequence (0 when none match).
+    public static func sequenceStart(_ pattern: String) -> Int {
+        guard let first = sequenceFiles(pattern).first else { return 0 }
+        let name = (first as NSString).lastPathComponent, p = (pattern as NSString).lastPathComponent
+        guard let range = p.range(of: "%0?[0-9]*d", options: .regularExpression) else { return 0 }
+        return Int(name.dropFirst(p.distance(from: p.startIndex, to: range.lowerBound)).prefix(while: \.isNumber)) ?? 0
+    }
+
+    /// The files of an image sequence, in frame order (consecutive numbers from the first found).
+    public static func sequenceFiles(_ pattern: String) -> [String] {
+        let dir = (pattern as NSString).deletingLastPathComponent
+        let name = (pattern as NSString).lastPathComponent
+        guard let range = name.range(of: "%0?[0-9]*d", options: .regularExpression),
+              let files = try? FileManager.default.contentsOfDirectory(atPath: dir.isEmpty ? "." : dir) else { return [] }
+        let prefix = String(name[..<range.lowerBound]), suffix = String(name[range.upperBound...])
+        let numbers = files.compactMap { f -> Int? in
+            guard f.hasPrefix(prefix), f.hasSuffix(suffix), f.count > prefix.count + suffix.count else { return nil }
+            return Int(f.dropFirst(prefix.count).dropLast(suffix.count))
+        }.sorted()
+        guard let first = numbers.first else { return [] }
+        var out: [String] = []
+        var n = first
+        while numbers.contains(n) {
+            out.append((dir as NSString).appendingPathComponent(String(format: name, n)))
+            n += 1
+        }
+        return out
+    }
+}
+
+/// Decodes a clip or image sequence frame by frame through one ffmpeg process (raw frames over a
+/// pipe), into a reused buffer.
+///
+/// Colour comes out as linear RGB (sRGB/Rec.709 sources decoded; float sources taken as linear);
+/// depth (`depth: true`) as metres. A frame cut short by EOF is an error naming the frame.
+public final class FrameReader {
+    public let path: String
+    public let info: ClipInfo
+    public let isDepth: Bool
+    public private(set) var framesRead = 0
+    private let process: Process
+    private let output: FileHandle
+    private let errors = FFmpeg.Box()
+    private let errorsDone = DispatchGroup()
+    private let bytesPerFrame: Int
+    private let pixelFormat: String
+    private let depthScale: Float
+    private let flipRows: Bool
+    private var raw: [UInt8]
+
+    /// - Parameter depthScale: metres per step for integer depth maps (required for them).
+    public init(path: String, depth: Bool = false, depthScale: Double? = nil, startFrame: Int = 0) throws(MediaError) {
+        self.path = path
+        self.isDepth = depth
+        info = try FFmpeg.probeClip(path)
+        let n = info.width * info.height
+        if depth {
+            if !info.isFloat && depthScale == nil {
+                throw MediaError("\(path): an integer (\(info.pixelFormat)) depth map has no unit; pass --depth-scale (metres per step, e.g. 0.001 for millimetres)")
+            }
+            pixelFormat = info.isFloat ? "grayf32le" : "gray16le"
+            bytesPerFrame = n * (info.isFloat ? 4 : 2)
+        } else {
+            pixelFormat = info.isFloat ? "gbrpf32le" : "rgb48le"
+            bytesPerFrame = n * 3 * (info.isFloat ? 4 : 2)
+        }
+        self.depthScale = Float(depthScale ?? 1)
+        flipRows = info.codec == "pfm"
+        raw = [UInt8](repeating: 0, count: bytesPerFrame)
+        var args = ["-v", "error", "-nostdin"]
+        if FFmpeg.isSequence(path) {
+            args += ["-f", "image2", "-start_number", "\(FFmpeg.sequenceStart(path) + startFrame)"]
+        }
+        args += ["-i", path]
+        if startFrame > 0 && !FFmpeg.isSequence(path) { args += ["-vf", "select=gte(n\\,\(startFrame))", "-vsync", "0"] }
+        args += ["-f", "rawvideo", "-pix_fmt", pixelFormat, "-"]
+        signal(SIGPIPE, SIG_IGN)
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: try FFmpeg.executable())
+        process.arguments = args
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        do { try process.run() } catch { throw MediaError("\(path): cannot start ffmpeg (\(error.localizedDescription))") }
+        output = out.fileHandleForReading
+        errorsDone.enter()
+        let box = errors, done = errorsDone
+        DispatchQueue.global().async { box.data = err.fileHandleForReading.readDataToEndOfFile(); done.leave() }
+        framesRead = startFrame
+    }
+
+    deinit { close() }
+
+    /// Reads the next frame into `frame` (allocated on first use, reused after). Returns false at
+    /// the end of the clip.
+    public func next(into frame: inout PlanarImage?) throws(MediaError) -> Bool {
+        var got = 0
+        while got < bytesPerFrame {
+            let chunk: Data
+            do { chunk = try output.read(upToCount: bytesPerFrame - got) ?? Data() } catch {
+                throw MediaError("\(path): reading frame \(framesRead) failed (\(error.localizedDescription))")
+            }
+            if chunk.isEmpty { break }
+            chunk.withUnsafeBytes { src in raw.withUnsafeMutableBytes { dst in
+                dst.baseAddress!.advanced(by: got).copyMemory(from: src.baseAddress!, byteCount: src.count)
+            } }
+            got += chunk.count
+        }
+        if got == 0 {
+            process.waitUntilExit()
+            if process.terminationStatus != 0 {
+                throw MediaError("\(path): ffmpeg failed at frame \(framesRead): \(lastError())")
+            }
+            return false
+        }
+        guard got == bytesPerFrame else {
+            process.waitUntilExit()
+            throw MediaError("\(path): frame \(framesRead) is cut short (\(got) of \(bytesPerFrame) bytes); the file is truncated or ffmpeg died: \(lastError())")
+        }
+        let w = info.width, h = info.height, n = w * h
+        if frame == nil || frame!.width != w || frame!.height != h { frame = PlanarImage(width: w, height: h, channels: isDepth ? 1 : 3) }
+        raw.withUnsafeBytes { bytes in
+            frame!.data.withUnsafeMutableBufferPointer { d in
+                switch pixelFormat {
+                case "gbrpf32le":
+                    let f = bytes.bindMemory(to: Float.self)
+                    for i in 0..<n { d[i] = f[2 * n + i]; d[n + i] = f[i]; d[2 * n + i] = f[n + i] }
+                case "rgb48le":
+                    let u = bytes.bindMemory(to: UInt16.self)
+                    for i in 0..<n { for c in 0..<3 { d[c * n + i] = ColorTransfer.srgbToLinear(Float(UInt16(littleEndian: u[3 * i + c])) / 65535) } }
+                case "grayf32le":
+                    let f = bytes.bindMemory(to: Float.self)
+                    for i in 0..<n { d[i] = f[i] }
+                default: // gray16le
+                    let u = bytes.bindMemory(to: UInt16.self)
+                    for i in 0..<n { d[i] = Float(UInt16(littleEndian: u[i])) * depthScale }
+                }
+            }
+        }
+        if flipRows {
+            // ffmpeg 5.1 decodes PFM top-down, but PFM stores rows bottom-up (our PFM reader flips).
+            let channels = frame!.channels
+            frame!.data.withUnsafeMutableBufferPointer { d in
+                for c in 0..<channels {
+                    for y in 0..<(h / 2) {
+                        let a = c * n + y * w, b = c * n + (h - 1 - y) * w
+                        for x in 0..<w { d.swapAt(a + x, b + x) }
+                    }
+                }
+            }
+        }
+        framesRead += 1
+        return true
+    }
+
+    private func lastError() -> String {
+        errorsDone.wait()
+        return String(decoding: errors.data, as: UTF8.self).split(separator: "\n").last.map(String.init) ?? "exit status \(process.terminationStatus)"
+    }
+
+    /// Stops the decoder (safe to call more than once).
+    public func close() {
+        if process.isRunning {
+            try? output.close()
+            process.terminate()
+        }
+        process.waitUntilExit()
+    }
+}

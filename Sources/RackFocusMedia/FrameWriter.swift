@@ -1,0 +1,163 @@
+import Foundation
+import RackFocusOptics
+import RackFocusRender
+
+/// Output codecs for clips.
+public enum VideoCodec: String, Sendable, CaseIterable {
+    /// H.264 in MP4/MOV, 8-bit 4:2:0, CRF 16: review copies.
+    case h264
+    /// H.265, 10-bit 4:2:0, CRF 18.
+    case h265
+    /// Apple ProRes 422 HQ, 10-bit.
+    case prores
+    /// FFV1, lossless 16-bit RGB in MKV: archival and round trips.
+    case ffv1
+
+    var arguments: [String] {
+        switch self {
+        case .h264: return ["-c:v", "libx264", "-pix_fmt", "yuv420p", "-crf", "16", "-preset", "medium"]
+        case .h265: return ["-c:v", "libx265", "-pix_fmt", "yuv420p10le", "-crf", "18", "-preset", "medium"]
+        case .prores: return ["-c:v", "prores_ks", "-profile:v", "3", "-pix_fmt", "yuv422p10le"]
+        case .ffv1: return ["-c:v", "ffv1", "-level", "3", "-pix_fmt", "rgb48le"]
+        }
+    }
+}
+
+/// Writes frames to a clip (one ffmpeg encoder fed raw frames) or to an image sequence.
+///
+/// Clips are encoded under a temporary name beside the target and renamed by `finish()`; a
+/// cancelled or failed write removes it, so the final name is only ever a complete file. Each
+/// frame of a sequence is written to a temporary name and renamed, so a sequence only ever holds
+/// complete frames. `cancel()` may be called from a signal handler while frames are written:
+/// it only closes the pipe, stops the encoder and removes the partial file.
+public final class FrameWriter: @unchecked Sendable {
+    public let path: String
+    public let width: Int
+    public let height: Int
+    public private(set) var framesWritten = 0
+    let sequence: Bool
+    let firstNumber: Int
+    var process: Process?
+    var input: FileHandle?
+    let temp: String
+    let errors = FFmpeg.Box()
+    let errorsDone = DispatchGroup()
+    var words: [UInt16] = []
+
+    /// - Parameters:
+    ///   - firstNumber: the number of the first frame in a sequence (frame ranges keep their numbers).
+    ///   - audioFrom: copy the audio of this clip, if it has any.
+    public init(path: String, width: Int, height: Int, frameRate: FrameRate, codec: VideoCodec? = nil,
+                firstNumber: Int = 0, audioFrom: String? = nil) throws(MediaError) {
+        self.path = path
+        self.width = width
+        self.height = height
+        self.firstNumber = firstNumber
+        sequence = FFmpeg.isSequence(path)
+        let url = URL(fileURLWithPath: path)
+        let dir = url.deletingLastPathComponent().path
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
+            throw MediaError("\(path): folder \(dir) does not exist; create it first")
+        }
+        let ext = url.pathExtension.lowercased()
+        temp = url.deletingLastPathComponent().appendingPathComponent(".\(url.deletingPathExtension().lastPathComponent).partial-\(getpid()).\(ext)").path
+        if sequence {
+            guard ["png", "tif", "tiff", "exr", "pfm"].contains(ext) else {
+                throw MediaError("\(path): image sequences are written as .png (16-bit), .tif, .exr or .pfm")
+            }
+            return
+        }
+        guard ["mp4", "mov", "mkv", "m4v"].contains(ext) else {
+            throw MediaError("\(path): write clips as .mp4, .mov or .mkv, or a sequence such as out_%04d.png")
+        }
+        let chosen = codec ?? (ext == "mkv" ? .ffv1 : .h264)
+        if chosen == .ffv1 && ext != "mkv" { throw MediaError("\(path): FFV1 goes in .mkv; name the output .mkv") }
+        var args = ["-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "rgb48le", "-s", "\(width)x\(height)",
+                    "-framerate", "\(frameRate.numerator)/\(frameRate.denominator)", "-i", "-"]
+        if let audioFrom { args += ["-i", audioFrom, "-map", "0:v", "-map", "1:a?", "-c:a", "copy", "-shortest"] }
+        args += chosen.arguments
+        if chosen == .h264 || chosen == .h265 {
+            // Tag the stream as Rec.709, which is what the frames are encoded in.
+            args += ["-color_primaries", "bt709", "-color_trc", "bt709", "-colorspace", "bt709"]
+        }
+        args.append(temp)
+        signal(SIGPIPE, SIG_IGN)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: try FFmpeg.executable())
+        p.arguments = args
+        let inPipe = Pipe(), err = Pipe()
+        p.standardInput = inPipe
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = err
+        do { try p.run() } catch { throw MediaError("\(path): cannot start ffmpeg (\(error.localizedDescription))") }
+        process = p
+        input = inPipe.fileHandleForWriting
+        errorsDone.enter()
+        let box = errors, done = errorsDone
+        DispatchQueue.global().async { box.data = err.fileHandleForReading.readDataToEndOfFile(); done.leave() }
+        words = [UInt16](repeating: 0, count: width * height * 3)
+    }
+
+    deinit { if process?.isRunning == true { cancel() } }
+
+    /// Appends one linear-light RGB frame.
+    public func write(_ frame: PlanarImage) throws(MediaError) {
+        guard frame.width == width, frame.height == height else {
+            throw MediaError("\(path): frame \(framesWritten) is \(frame.width)x\(frame.height), not \(width)x\(height)")
+        }
+        if sequence {
+            let file = String(format: path, firstNumber + framesWritten)
+            try StillImage.write(frame, to: file)
+            framesWritten += 1
+            return
+        }
+        let n = width * height
+        frame.data.withUnsafeBufferPointer { d in
+            words.withUnsafeMutableBufferPointer { w in
+                for i in 0..<n {
+                    for c in 0..<3 {
+                        let v = ColorTransfer.linearToSRGB(min(max(d[c * n + i], 0), 1))
+                        w[3 * i + c] = UInt16(v * 65535 + 0.5).littleEndian
+                    }
+                }
+            }
+        }
+        do { try input!.write(contentsOf: words.withUnsafeBytes { Data($0) }) } catch {
+            let reason = lastError()
+            cancel()
+            throw MediaError("\(path): the encoder stopped at frame \(framesWritten): \(reason)")
+        }
+        framesWritten += 1
+    }
+
+    /// Closes the clip and gives it its final name.
+    public func finish() throws(MediaError) {
+        guard let process, let input else { return }
+        try? input.close()
+        process.waitUntilExit()
+        self.process = nil
+        guard process.terminationStatus == 0 else {
+            let reason = lastError()
+            try? FileManager.default.removeItem(atPath: temp)
+            throw MediaError("\(path): encoding failed: \(reason)")
+        }
+        guard rename(temp, path) == 0 else {
+            try? FileManager.default.removeItem(atPath: temp)
+            throw MediaError("\(path): cannot write (\(String(cString: strerror(errno))))")
+        }
+    }
+
+    /// Abandons the clip: stops the encoder and removes the partial file.
+    public func cancel() {
+        try? input?.close()
+        if let process, process.isRunning { process.terminate(); process.waitUntilExit() }
+        process = nil
+        try? FileManager.default.removeItem(atPath: temp)
+    }
+
+    private func lastError() -> String {
+        errorsDone.wait()
+        return String(decoding: errors.data, as: UTF8.self).split(separator: "\n").last.map(String.init) ?? "ffmpeg exited"
+    }
+}

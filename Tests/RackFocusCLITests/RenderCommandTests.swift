@@ -1,0 +1,104 @@
+import Foundation
+import Testing
+@testable import RackFocusCLI
+@testable import RackFocusMedia
+@testable import RackFocusOptics
+@testable import RackFocusPlan
+@testable import RackFocusRender
+
+/// A 12-frame, 64×36 clip of the demo scene (FFV1, lossless) with a PFM depth sequence.
+func tinyShot(_ dir: URL, depthFrames: Int = 12) throws -> (clip: String, depth: String, plan: String) {
+    let scene = DemoScene.make(width: 64, height: 36)
+    let clip = dir.appendingPathComponent("plate.mkv").path
+    let writer = try FrameWriter(path: clip, width: 64, height: 36, frameRate: FrameRate(numerator: 24))
+    for _ in 0..<12 { try writer.write(scene.image) }
+    try writer.finish()
+    for i in 0..<depthFrames {
+        try PFM.encode(scene.depth).write(to: dir.appendingPathComponent(String(format: "depth_%04d.pfm", i)))
+    }
+    let plan = dir.appendingPathComponent("shot.yaml").path
+    try Data("""
+    fps: 24
+    camera: { sensor: fullframe, focalLength: 85mm, stop: 1.8, resolution: 64x36 }
+    subjects: { ball: 1.5m, figure: 6m }
+    focus:
+      - { at: 0s, on: ball }
+      - { rack: figure, start: 2f, land: 8f, curve: landing }
+    """.utf8).write(to: URL(fileURLWithPath: plan))
+    return (clip, dir.appendingPathComponent("depth_%04d.pfm").path, plan)
+}
+
+@Suite("rackfocus render", .serialized)
+struct RenderCommandTests {
+    @Test func everyFrameGetsThePlansFocusAndChunksConcatenateExactly() throws {
+        let dir = try scratchFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let shot = try tinyShot(dir)
+        let full = dir.appendingPathComponent("full_%04d.pfm").path
+        try run(["render", shot.plan, "--input", shot.clip, "--depth", shot.depth, "-o", full])
+        #expect(FFmpeg.sequenceFiles(full).count == 12)
+
+        // Frame 5 (mid-rack) equals a still render at the plan's focus for frame 5.
+        let plan = try ShotPlan.load(contentsOf: shot.plan)
+        let reader = try FrameReader(path: shot.clip, startFrame: 5)
+        var input: PlanarImage?
+        _ = try reader.next(into: &input)
+        let depth = try StillImage.readDepth(String(format: shot.depth, 5))
+        let expected = try LensBlur.render(image: input!, depth: depth,
+                                           settings: LensBlurSettings(camera: plan.camera, focus: plan.curve.focus(frame: 5, fps: plan.fps)))
+        #expect(try StillImage.readColor(String(format: full, 5)) == expected)
+        // The landed frames are focused on the figure.
+        #expect(plan.curve.focus(frame: 8, fps: plan.fps) == .meters(6))
+
+        // Two chunks rendered separately give exactly the frames of the single render.
+        let chunked = dir.appendingPathComponent("chunk_%04d.pfm").path
+        try run(["render", shot.plan, "--input", shot.clip, "--depth", shot.depth, "-o", chunked, "--frames", "0-4"])
+        try run(["render", shot.plan, "--input", shot.clip, "--depth", shot.depth, "-o", chunked, "--frames", "5-11"])
+        for i in 0..<12 {
+            let a = try Data(contentsOf: URL(fileURLWithPath: String(format: full, i)))
+            let b = try Data(contentsOf: URL(fileURLWithPath: String(format: chunked, i)))
+            #expect(a == b, "frame \(i)")
+        }
+    }
+
+    @Test func aClipComesOutWithTheRightFrameCountAndRate() throws {
+        let dir = try scratchFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let shot = try tinyShot(dir)
+        let out = dir.appendingPathComponent("out.mp4").path
+        try run(["render", shot.plan, "--input", shot.clip, "--depth", shot.depth, "-o", out])
+        let data = try FFmpeg.run(["-v", "error", "-count_frames", "-select_streams", "v:0", "-show_entries",
+                                   "stream=nb_read_frames,r_frame_rate", "-of", "csv=p=0", out], tool: "ffprobe", context: out)
+        #expect(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) == "24/1,12")
+    }
+
+    @Test func mismatchedDepthCountIsAnErrorUnlessTheDepthIsStill() throws {
+        let dir = try scratchFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let shot = try tinyShot(dir, depthFrames: 11)
+        let out = dir.appendingPathComponent("out.mkv").path
+        do {
+            try run(["render", shot.plan, "--input", shot.clip, "--depth", shot.depth, "-o", out])
+            Issue.record("accepted 11 depth maps for 12 frames")
+        } catch let e as CLIError {
+            #expect(e.description.hasPrefix("\(shot.depth) has 11 frames but \(shot.clip) has 12"))
+        }
+        #expect(!FileManager.default.fileExists(atPath: out))
+        try run(["render", shot.plan, "--input", shot.clip, "--depth", String(format: shot.depth, 0), "--depth-still", "-o", out])
+        #expect(FileManager.default.fileExists(atPath: out))
+    }
+
+    @Test func racksPastTheClipAreAnError() throws {
+        let dir = try scratchFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let shot = try tinyShot(dir)
+        let text = try String(contentsOfFile: shot.plan, encoding: .utf8).replacingOccurrences(of: "land: 8f", with: "land: 20f")
+        try Data(text.utf8).write(to: URL(fileURLWithPath: shot.plan))
+        do {
+            try run(["render", shot.plan, "--input", shot.clip, "--depth", shot.depth, "-o", dir.appendingPathComponent("o.mkv").path])
+            Issue.record("accepted a rack past the end")
+        } catch let e as CLIError {
+            #expect(e.description.contains("lands at 0.833s but \(shot.clip) is only 0.500s long"))
+        }
+    }
+}

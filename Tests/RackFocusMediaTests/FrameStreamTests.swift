@@ -1,0 +1,97 @@
+import Foundation
+import Testing
+@testable import RackFocusMedia
+@testable import RackFocusOptics
+@testable import RackFocusRender
+
+func frame(_ i: Int, _ w: Int = 24, _ h: Int = 16) -> PlanarImage {
+    var img = PlanarImage(width: w, height: h, channels: 3)
+    for y in 0..<h { for x in 0..<w {
+        img[0, x, y] = Float((x + i) % w) / Float(w); img[1, x, y] = Float(y) / Float(h); img[2, x, y] = Float(i) / 10
+    } }
+    return img
+}
+
+@Suite("Clips and sequences through ffmpeg pipes")
+struct FrameStreamTests {
+    @Test func losslessClipRoundTripsFrameByFrame() throws {
+        let dir = try scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("clip.mkv").path
+        let writer = try FrameWriter(path: path, width: 24, height: 16, frameRate: FrameRate(numerator: 24000, denominator: 1001))
+        for i in 0..<6 { try writer.write(frame(i)) }
+        try writer.finish()
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["clip.mkv"])
+        let info = try FFmpeg.probeClip(path)
+        #expect(info.frameRate == FrameRate(numerator: 24000, denominator: 1001))
+        let reader = try FrameReader(path: path)
+        var f: PlanarImage?
+        var count = 0
+        while try reader.next(into: &f) {
+            let expected = frame(count)
+            for k in expected.data.indices { #expect(abs(f!.data[k] - expected.data[k]) < 2e-4) }
+            count += 1
+        }
+        #expect(count == 6)
+    }
+
+    @Test func readingCanStartAtAFrame() throws {
+        let dir = try scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("clip.mkv").path
+        let writer = try FrameWriter(path: path, width: 24, height: 16, frameRate: FrameRate(numerator: 24))
+        for i in 0..<6 { try writer.write(frame(i)) }
+        try writer.finish()
+        let reader = try FrameReader(path: path, startFrame: 4)
+        var f: PlanarImage?
+        #expect(try reader.next(into: &f))
+        #expect(abs(f![2, 0, 0] - 0.4) < 2e-4)
+        #expect(try reader.next(into: &f))
+        #expect(try reader.next(into: &f) == false)
+    }
+
+    @Test func sequencesKeepTheirFrameNumbers() throws {
+        let dir = try scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let pattern = dir.appendingPathComponent("out_%04d.png").path
+        let writer = try FrameWriter(path: pattern, width: 24, height: 16, frameRate: FrameRate(numerator: 25), firstNumber: 10)
+        for i in 0..<3 { try writer.write(frame(i)) }
+        try writer.finish()
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == ["out_0010.png", "out_0011.png", "out_0012.png"])
+        #expect(FFmpeg.sequenceFiles(pattern).count == 3)
+        let reader = try FrameReader(path: pattern, startFrame: 1)
+        var f: PlanarImage?
+        #expect(try reader.next(into: &f))
+        #expect(abs(f![2, 0, 0] - 0.1) < 2e-4)
+    }
+
+    @Test func cancelLeavesNothingAndBadNamesAreRefused() throws {
+        let dir = try scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let writer = try FrameWriter(path: dir.appendingPathComponent("clip.mp4").path, width: 24, height: 16, frameRate: FrameRate(numerator: 24))
+        try writer.write(frame(0))
+        writer.cancel()
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).isEmpty)
+        #expect(throws: MediaError.self) { try FrameWriter(path: dir.appendingPathComponent("clip.avi").path, width: 8, height: 8, frameRate: FrameRate(numerator: 24)) }
+        #expect(throws: MediaError.self) { try FrameWriter(path: "/nonexistent/dir/clip.mp4", width: 8, height: 8, frameRate: FrameRate(numerator: 24)) }
+        #expect(throws: MediaError.self) { try FrameWriter(path: dir.appendingPathComponent("clip.mp4").path, width: 24, height: 16, frameRate: FrameRate(numerator: 24)).write(frame(0, 8, 8)) }
+    }
+
+    @Test func pfmThroughFFmpegIsTheRightWayUp() throws {
+        // ffmpeg 5.1 decodes PFM rows top-down; PFM stores them bottom-up. The reader corrects it.
+        let dir = try scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var depth = PlanarImage(width: 4, height: 3, channels: 1)
+        depth.data = (0..<12).map { Float($0) + 1 }
+        try PFM.encode(depth).write(to: dir.appendingPathComponent("d_0000.pfm"))
+        let reader = try FrameReader(path: dir.appendingPathComponent("d_%04d.pfm").path, depth: true)
+        var f: PlanarImage?
+        #expect(try reader.next(into: &f))
+        #expect(f == depth)
+        #expect(try StillImage.readDepth(dir.appendingPathComponent("d_0000.pfm").path) == depth)
+    }
+
+    @Test func missingSequenceIsNamed() {
+        #expect(throws: MediaError.self) { try FFmpeg.probeClip("/nonexistent/shot_%04d.exr") }
+    }
+}
