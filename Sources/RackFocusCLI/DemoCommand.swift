@@ -14,7 +14,8 @@ struct DemoCommand: ParsableCommand {
         discussion: """
         Synthesises a scene with true depth (a textured ball at 1.5 m, a figure at 6 m, a receding \
         floor, lights on a wall at 30 m), plans a 1.5 s landing rack on an 85 mm at f/1.8 and renders \
-        3.5 s at 24 fps. With ffmpeg: rack.mp4 and contact-sheet.png; without: a PFM sequence.
+        3.5 s at 24 fps. With ffmpeg: rack.mp4, contact-sheet.png, and the sharp plate.mp4 with its \
+        depth.exr for trying `render`; without: a PFM sequence.
         """)
 
     @Option(name: .shortAndLong, help: "Folder for the demo's outputs (created if missing).") var output = "demo"
@@ -50,6 +51,17 @@ struct DemoCommand: ParsableCommand {
         }
         let scene = DemoScene.make(width: dims[0], height: dims[1])
         let frames = plan.frameCount
+        // The sharp plate and its depth, so `render` and `still` can be tried on the demo's own inputs.
+        if haveFFmpeg {
+            let plate = try media { () throws(MediaError) in try FrameWriter(path: file("plate.mp4"), width: dims[0], height: dims[1], frameRate: plan.fps) }
+            do {
+                for _ in 0..<frames { try media { () throws(MediaError) in try plate.write(scene.image) } }
+                try media { () throws(MediaError) in try plate.finish() }
+            } catch { plate.cancel(); throw error }
+            var depth3 = PlanarImage(width: dims[0], height: dims[1], channels: 3)
+            for c in 0..<3 { for i in 0..<scene.depth.pixelCount { depth3.data[c * scene.depth.pixelCount + i] = scene.depth.data[i] } }
+            try media { () throws(MediaError) in try StillImage.write(depth3, to: file("depth.exr")) }
+        }
         let keys = [0, plan.frame(at: 1.25), plan.frame(at: 1.75), frames - 1]
         var keyFrames: [PlanarImage] = []
         let writer = try media { () throws(MediaError) in try FrameWriter(path: clip, width: dims[0], height: dims[1], frameRate: plan.fps) }
@@ -80,6 +92,10 @@ struct DemoCommand: ParsableCommand {
                      seconds, Double(frames) / seconds, clip))
         print("Contact sheet (frames \(keys.map(String.init).joined(separator: ", "))): \(sheetPath)")
         print("Plan and charts: \(file("shot.yaml")), \(file("plan.svg")), \(file("marks.svg"))")
+        if haveFFmpeg {
+            print("The sharp plate and its depth (metres): \(file("plate.mp4")), \(file("depth.exr")); try")
+            print("  rackfocus render \(file("shot.yaml")) --input \(file("plate.mp4")) --depth \(file("depth.exr")) --depth-still -o \(file("again.mp4"))")
+        }
         if !haveFFmpeg {
             print("ffmpeg was not found, so the clip is a PFM sequence; install ffmpeg (apt-get install ffmpeg) for MP4 and PNG.")
         }

@@ -33,10 +33,7 @@ struct RenderCommand: ParsableCommand {
 
     func run() throws {
         let plan = try loadPlan(planFile)
-        let renderQuality = try parseOption("--quality", quality) { t throws(ValueError) in
-            guard let q = RenderQuality(rawValue: t) else { throw ValueError("unknown quality \"\(t)\"", fix: "use preview, final or reference") }
-            return q
-        }
+        let renderQuality = try parseQuality(quality)
         let videoCodec = try codec.map { c throws(CLIError) -> VideoCodec in
             guard let v = VideoCodec(rawValue: c) else { throw CLIError("--codec: unknown codec \"\(c)\"; use h264, h265, prores or ffv1") }
             return v

@@ -36,10 +36,7 @@ struct StillCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Output image (.png, .tif, .exr, .pfm).") var output: String
 
     func run() throws {
-        let settingsQuality = try parseOption("--quality", quality) { t throws(ValueError) in
-            guard let q = RenderQuality(rawValue: t) else { throw ValueError("unknown quality \"\(t)\"", fix: "use preview, final or reference") }
-            return q
-        }
+        let settingsQuality = try parseQuality(quality)
         guard ["png", "tif", "tiff", "exr", "pfm"].contains((output as NSString).pathExtension.lowercased()) else {
             throw CLIError("-o: cannot write \"\(output)\"; use .png, .tif, .exr or .pfm")
         }

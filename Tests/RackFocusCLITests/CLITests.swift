@@ -85,7 +85,7 @@ struct CLITests {
         defer { try? FileManager.default.removeItem(at: dir) }
         try run(["demo", "-o", dir.path, "--size", "160x90"])
         let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted()
-        #expect(files == ["contact-sheet.png", "marks.svg", "plan.svg", "rack.mp4", "shot.yaml"])
+        #expect(files == ["contact-sheet.png", "depth.exr", "marks.svg", "plan.svg", "plate.mp4", "rack.mp4", "shot.yaml"])
     }
 
     @Test func marksTableUsesThePlansUnits() throws {
