@@ -25,6 +25,10 @@ struct RenderCommand: ParsableCommand {
     @Option(help: "Depth: a clip or sequence with one map per frame (metres).") var depth: String
     @Option(help: "Metres per step of integer depth maps (0.001 for millimetres).") var depthScale: Double?
     @Flag(help: "Use the first depth map for every frame (a locked-off shot).") var depthStill = false
+    @Option(help: "What depth values mean: metric (metres), inverse (disparity: bigger = nearer), normalized (0 = near, 1 = far).") var depthKind: String = "metric"
+    @Option(help: "Distance of the nearest value (normalized and uncalibrated inverse maps).") var near: String?
+    @Option(help: "Distance of the farthest value (normalized and uncalibrated inverse maps).") var far: String?
+    @Flag(help: "Normalized maps: 1 is near, 0 is far (After Effects / Resolve style).") var nearIsWhite = false
     @Option(name: .shortAndLong, help: "Output clip or image sequence.") var output: String
     @Option(help: "Codec for clips: h264, h265, prores, ffv1.") var codec: String?
     @Option(help: "Frames to render, e.g. 100-199 (inclusive, 0-based), for splitting a shot across machines.") var frames: String?
@@ -73,8 +77,13 @@ struct RenderCommand: ParsableCommand {
         }
 
         let reader = try media { () throws(MediaError) in try FrameReader(path: input, startFrame: range.lowerBound) }
+        guard let kind = DepthKind(rawValue: depthKind) else {
+            throw CLIError("--depth-kind: unknown kind \"\(depthKind)\"; use metric, inverse or normalized")
+        }
+        let mapping = try depthMapping(kind: kind, plan: plan)
         let depthReader = try media { () throws(MediaError) in
-            try FrameReader(path: depth, depth: true, depthScale: depthScale, startFrame: depthStill ? 0 : range.lowerBound)
+            try FrameReader(path: depth, depth: true, depthScale: depthScale, normalizeIntegers: kind != .metric,
+                            startFrame: depthStill ? 0 : range.lowerBound)
         }
         let writer = try media { () throws(MediaError) in
             try FrameWriter(path: output, width: info.width, height: info.height, frameRate: rate, codec: codec,
@@ -105,6 +114,7 @@ struct RenderCommand: ParsableCommand {
                     }
                 }
                 var d = depthFrame!
+                mapping.apply(&d)
                 if (d.width, d.height) != (info.width, info.height) { d = Resample.nearest(d, width: info.width, height: info.height) }
                 let focus = plan.curve.focus(at: Double(n) / rate.fps)
                 let settings = LensBlurSettings(camera: plan.camera, focus: focus, quality: quality,
@@ -126,6 +136,68 @@ struct RenderCommand: ParsableCommand {
         progress.finish()
         FileHandle.standardError.write(Data("rendered frames \(range.lowerBound)-\(n - 1) → \(output)\n".utf8))
     }
+}
+
+extension RenderCommand {
+    /// The mapping from map values to metres: fitted to the plan's subjects that have both an
+    /// image position and a measured distance (sampled in the first depth map), otherwise from
+    /// --near/--far (normalized, inverse) or as metres (metric).
+    func depthMapping(kind: DepthKind, plan: ShotPlan) throws -> DepthMapping {
+        let nearD = try near.map { t throws(CLIError) in try parseOption("--near", t) { t throws(ValueError) in try Distance(parsing: t) } }
+        let farD = try far.map { t throws(CLIError) in try parseOption("--far", t) { t throws(ValueError) in try Distance(parsing: t) } }
+        if let n = nearD, let f = farD, !(n.meters > 0 && f.meters > n.meters) {
+            throw CLIError("--near/--far: near (\(n)) must be positive and nearer than far (\(f))")
+        }
+        let anchors = plan.subjects.compactMap { s -> (name: String, x: Double, y: Double, d: Double)? in
+            guard let d = s.distance, !d.isInfinite else { return nil }
+            if let p = s.point { return (s.name, p.x, p.y, d.meters) }
+            if let b = s.box { return (s.name, b.x + b.width / 2, b.y + b.height / 2, d.meters) }
+            return nil
+        }
+        let needed = kind == .metric ? 2 : 1
+        if anchors.count >= needed && !(kind == .normalized && nearD != nil && farD != nil) {
+            let probe = try media { () throws(MediaError) in
+                try FrameReader(path: depth, depth: true, depthScale: depthScale, normalizeIntegers: kind != .metric)
+            }
+            var first: PlanarImage?
+            guard try media({ () throws(MediaError) in try probe.next(into: &first) }), let map = first else {
+                throw CLIError("\(depth): no depth map to calibrate from")
+            }
+            probe.close()
+            let values = anchors.map { DepthProbe.medianValue(map, x: $0.x, y: $0.y) }
+            if let fit = DepthMapping.calibrated(kind: kind, values: values, distances: anchors.map(\.d)) {
+                let residuals = zip(anchors, values).map { a, v in
+                    String(format: "%@ %.2f m (measured %.2f m)", a.name as NSString, Double(fit.metres(v)), a.d)
+                }
+                note("depth calibrated from \(anchors.count) subject(s): \(fit); \(residuals.joined(separator: ", "))")
+                return fit
+            }
+        }
+        switch kind {
+        case .metric:
+            return .metric()
+        case .normalized:
+            guard let n = nearD, let f = farD else {
+                throw CLIError("--depth-kind normalized needs --near and --far (the distances of 0 and 1), or plan subjects with a point and a distance")
+            }
+            return .normalized(near: n.meters, far: f.meters, nearIsWhite: nearIsWhite)
+        case .inverse:
+            guard let n = nearD, let f = farD else {
+                throw CLIError("--depth-kind inverse needs plan subjects with a point and a measured distance to calibrate it, or --near and --far")
+            }
+            let probe = try media { () throws(MediaError) in try FrameReader(path: depth, depth: true, depthScale: depthScale, normalizeIntegers: true) }
+            var first: PlanarImage?
+            guard try media({ () throws(MediaError) in try probe.next(into: &first) }), let map = first else {
+                throw CLIError("\(depth): no depth map to read")
+            }
+            probe.close()
+            return .inverse(spanning: map.data, near: n.meters, far: f.meters)
+        }
+    }
+}
+
+func note(_ message: String) {
+    FileHandle.standardError.write(Data("note: \(message)\n".utf8))
 }
 
 func warn(_ message: String) {

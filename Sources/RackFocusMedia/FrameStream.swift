@@ -105,14 +105,17 @@ public final class FrameReader {
     private let flipRows: Bool
     private var raw: [UInt8]
 
-    /// - Parameter depthScale: metres per step for integer depth maps (required for them).
-    public init(path: String, depth: Bool = false, depthScale: Double? = nil, startFrame: Int = 0) throws(MediaError) {
+    /// - Parameters:
+    ///   - depthScale: metres per step for integer depth maps (required for metric ones).
+    ///   - normalizeIntegers: read integer maps as 0…1 instead (for inverse and normalised maps).
+    public init(path: String, depth: Bool = false, depthScale: Double? = nil, normalizeIntegers: Bool = false,
+                startFrame: Int = 0) throws(MediaError) {
         self.path = path
         self.isDepth = depth
         info = try FFmpeg.probeClip(path)
         let n = info.width * info.height
         if depth {
-            if !info.isFloat && depthScale == nil {
+            if !info.isFloat && depthScale == nil && !normalizeIntegers {
                 throw MediaError("\(path): an integer (\(info.pixelFormat)) depth map has no unit; pass --depth-scale (metres per step, e.g. 0.001 for millimetres)")
             }
             pixelFormat = info.isFloat ? "grayf32le" : "gray16le"
@@ -121,7 +124,8 @@ public final class FrameReader {
             pixelFormat = info.isFloat ? "gbrpf32le" : "rgb48le"
             bytesPerFrame = n * 3 * (info.isFloat ? 4 : 2)
         }
-        self.depthScale = Float(depthScale ?? 1)
+        let wide = info.pixelFormat.contains("16") || info.pixelFormat.contains("48") || info.pixelFormat.contains("64")
+        self.depthScale = Float(depthScale ?? (normalizeIntegers ? (wide ? 1.0 / 65535 : 1.0 / 255) : 1))
         flipRows = info.codec == "pfm"
         raw = [UInt8](repeating: 0, count: bytesPerFrame)
         var args = ["-v", "error", "-nostdin"]

@@ -102,3 +102,86 @@ struct RenderCommandTests {
         }
     }
 }
+
+@Suite("Depth conventions and calibration", .serialized)
+struct DepthConventionTests {
+    /// A 48×24 step scene: left half at 1 m, right half at 5 m; 6 frames; depth written through `encode`.
+    func shot(_ dir: URL, encode: (Float) -> Float, subjects: String) throws -> (clip: String, depth: String, plan: String, metric: String) {
+        var img = PlanarImage(width: 48, height: 24, channels: 3)
+        var metres = PlanarImage(width: 48, height: 24, channels: 1)
+        for y in 0..<24 { for x in 0..<48 {
+            let d: Float = x < 24 ? 1 : 5
+            metres[0, x, y] = d
+            img[0, x, y] = (x / 3 + y / 3) % 2 == 0 ? 0.8 : 0.2; img[1, x, y] = 0.5; img[2, x, y] = d / 5
+        } }
+        let clip = dir.appendingPathComponent("plate.mkv").path
+        let w = try FrameWriter(path: clip, width: 48, height: 24, frameRate: FrameRate(numerator: 24))
+        for _ in 0..<6 { try w.write(img) }
+        try w.finish()
+        var coded = metres
+        coded.data = metres.data.map(encode)
+        for i in 0..<6 {
+            try PFM.encode(coded).write(to: dir.appendingPathComponent(String(format: "coded_%04d.pfm", i)))
+            try PFM.encode(metres).write(to: dir.appendingPathComponent(String(format: "metres_%04d.pfm", i)))
+        }
+        let plan = dir.appendingPathComponent("shot.yaml").path
+        try Data("""
+        fps: 24
+        camera: { sensor: fullframe, focalLength: 85mm, stop: 1.4, resolution: 48x24 }
+        subjects: { \(subjects) }
+        focus: [ { at: 0s, on: near }, { rack: far, start: 1f, land: 4f } ]
+        """.utf8).write(to: URL(fileURLWithPath: plan))
+        return (clip, dir.appendingPathComponent("coded_%04d.pfm").path, plan, dir.appendingPathComponent("metres_%04d.pfm").path)
+    }
+
+    func same(_ a: String, _ b: String) throws {
+        for i in 0..<6 {
+            let x = try StillImage.readColor(String(format: a, i)), y = try StillImage.readColor(String(format: b, i))
+            #expect(ImageQuality.psnr(x, y) > 60, "frame \(i)")
+        }
+    }
+
+    @Test func inverseDepthIsCalibratedFromThePlansSubjects() throws {
+        let dir = try scratchFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // Disparity-like: bigger is nearer, arbitrary scale and shift.
+        let s = try shot(dir, encode: { 2 / $0 + 0.3 }, subjects: "near: { distance: 1m, point: [0.25, 0.5] }, far: { distance: 5m, point: [0.75, 0.5] }")
+        let a = dir.appendingPathComponent("a_%04d.pfm").path, b = dir.appendingPathComponent("b_%04d.pfm").path
+        try run(["render", s.plan, "--input", s.clip, "--depth", s.depth, "--depth-kind", "inverse", "-o", a])
+        try run(["render", s.plan, "--input", s.clip, "--depth", s.metric, "-o", b])
+        try same(a, b)
+    }
+
+    @Test func normalizedDepthUsesNearAndFar() throws {
+        let dir = try scratchFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // 1 = near (white), 0 = far, between 0.5 m and 10 m.
+        let s = try shot(dir, encode: { 1 - ($0 - 0.5) / 9.5 }, subjects: "near: 1m, far: 5m")
+        let a = dir.appendingPathComponent("a_%04d.pfm").path, b = dir.appendingPathComponent("b_%04d.pfm").path
+        try run(["render", s.plan, "--input", s.clip, "--depth", s.depth, "--depth-kind", "normalized",
+                 "--near", "0.5m", "--far", "10m", "--near-is-white", "-o", a])
+        try run(["render", s.plan, "--input", s.clip, "--depth", s.metric, "-o", b])
+        try same(a, b)
+    }
+
+    @Test func uncalibratedInverseDepthNeedsNearAndFar() throws {
+        let dir = try scratchFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let s = try shot(dir, encode: { 2 / $0 }, subjects: "near: 1m, far: 5m")
+        do {
+            try run(["render", s.plan, "--input", s.clip, "--depth", s.depth, "--depth-kind", "inverse", "-o", dir.appendingPathComponent("o.mkv").path])
+            Issue.record("accepted an uncalibrated inverse map")
+        } catch let e as CLIError {
+            #expect(e.description.hasPrefix("--depth-kind inverse needs plan subjects with a point and a measured distance"))
+        }
+    }
+
+    @Test func fitsAreExactOnExactData() {
+        let fit = DepthMapping.calibrated(kind: .inverse, values: [2.3, 0.7], distances: [1, 5])!
+        #expect(abs(fit.metres(2.3) - 1) < 1e-6 && abs(fit.metres(0.7) - 5) < 1e-5)
+        let metric = DepthMapping.calibrated(kind: .metric, values: [1000, 5000], distances: [1, 5])!
+        #expect(abs(metric.metres(2500) - 2.5) < 1e-6)
+        let flipped = DepthMapping.normalized(near: 0.5, far: 10, nearIsWhite: true)
+        #expect(flipped.metres(1) == 0.5 && flipped.metres(0) == 10)
+    }
+}
