@@ -32,6 +32,7 @@ struct RenderCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Output clip or image sequence.") var output: String
     @Option(help: "Codec for clips: h264, h265, prores, ffv1.") var codec: String?
     @Option(help: "Frames to render, e.g. 100-199 (inclusive, 0-based), for splitting a shot across machines.") var frames: String?
+    @Flag(help: "Continue an interrupted image-sequence render from its first missing frame.") var resume = false
     @Option(help: "preview (half resolution), final, or reference (the exact oracle: slow).") var quality: String = "final"
     @Option(help: "Worker threads (default: all cores).") var threads: Int?
 
@@ -76,6 +77,20 @@ struct RenderCommand: ParsableCommand {
             range = a..<(b + 1)
         }
 
+        if resume {
+            guard FFmpeg.isSequence(output) else {
+                throw CLIError("--resume: \(output) is not an image sequence; resume works with outputs such as out_%04d.exr")
+            }
+            // Frames are written whole under their final names, so every file present is complete.
+            var first = range.lowerBound
+            while first < range.upperBound, FileManager.default.fileExists(atPath: String(format: output, first)) { first += 1 }
+            if first > range.lowerBound { note("resuming at frame \(first): frames \(range.lowerBound)-\(first - 1) are already in \(output)") }
+            if first >= range.upperBound || (info.frameCount.map { first >= $0 } ?? false) {
+                note("nothing to do: every frame is already in \(output)")
+                return
+            }
+            range = first..<range.upperBound
+        }
         let reader = try media { () throws(MediaError) in try FrameReader(path: input, startFrame: range.lowerBound) }
         guard let kind = DepthKind(rawValue: depthKind) else {
             throw CLIError("--depth-kind: unknown kind \"\(depthKind)\"; use metric, inverse or normalized")

@@ -185,3 +185,26 @@ struct DepthConventionTests {
         #expect(flipped.metres(1) == 0.5 && flipped.metres(0) == 10)
     }
 }
+
+@Suite("rackfocus render --resume", .serialized)
+struct ResumeTests {
+    @Test func anInterruptedSequenceIsCompletedExactly() throws {
+        let dir = try scratchFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let shot = try tinyShot(dir)
+        let full = dir.appendingPathComponent("full_%04d.pfm").path, part = dir.appendingPathComponent("part_%04d.pfm").path
+        try run(["render", shot.plan, "--input", shot.clip, "--depth", shot.depth, "-o", full])
+        // An interrupted render: frames 0-6 done.
+        try run(["render", shot.plan, "--input", shot.clip, "--depth", shot.depth, "-o", part, "--frames", "0-6"])
+        let before = try FileManager.default.attributesOfItem(atPath: String(format: part, 3))[.modificationDate] as? Date
+        try run(["render", shot.plan, "--input", shot.clip, "--depth", shot.depth, "-o", part, "--resume"])
+        for i in 0..<12 {
+            #expect(try Data(contentsOf: URL(fileURLWithPath: String(format: full, i))) == Data(contentsOf: URL(fileURLWithPath: String(format: part, i))))
+        }
+        // Finished frames were not rendered again.
+        #expect(try FileManager.default.attributesOfItem(atPath: String(format: part, 3))[.modificationDate] as? Date == before)
+        #expect(throws: CLIError.self) {
+            try run(["render", shot.plan, "--input", shot.clip, "--depth", shot.depth, "-o", dir.appendingPathComponent("x.mp4").path, "--resume"])
+        }
+    }
+}
