@@ -33,6 +33,7 @@ struct RenderCommand: ParsableCommand {
     @Option(help: "Codec for clips: h264, h265, prores, ffv1.") var codec: String?
     @Option(help: "Frames to render, e.g. 100-199 (inclusive, 0-based), for splitting a shot across machines.") var frames: String?
     @Flag(help: "Continue an interrupted image-sequence render from its first missing frame.") var resume = false
+    @Flag(help: "Steady flickering per-frame depth (estimator output): robust per-frame scale/shift alignment and temporal smoothing.") var stabilizeDepth = false
     @Option(help: "preview (half resolution), final, or reference (the exact oracle: slow).") var quality: String = "final"
     @Option(help: "Worker threads (default: all cores).") var threads: Int?
 
@@ -118,6 +119,7 @@ struct RenderCommand: ParsableCommand {
         let total = info.frameCount.map { min(range.upperBound, $0) - range.lowerBound }
         let progress = Progress(total: total, label: "render")
         let renderer = LayeredRenderer(threads: threads)
+        let stabilizer = stabilizeDepth ? DepthStabilizer() : nil
         var frame: PlanarImage?, depthFrame: PlanarImage?
         var n = range.lowerBound
         do {
@@ -130,6 +132,7 @@ struct RenderCommand: ParsableCommand {
                 }
                 var d = depthFrame!
                 mapping.apply(&d)
+                stabilizer?.process(&d)
                 if (d.width, d.height) != (info.width, info.height) { d = Resample.nearest(d, width: info.width, height: info.height) }
                 let focus = plan.curve.focus(at: Double(n) / rate.fps)
                 let settings = LensBlurSettings(camera: plan.camera, focus: focus, quality: quality,

@@ -208,3 +208,53 @@ struct ResumeTests {
         }
     }
 }
+
+@Suite("Depth stabilisation", .serialized)
+struct StabilizationTests {
+    @Test func flickeringDepthOfAStaticSceneRendersSteadily() throws {
+        let dir = try scratchFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let w = 48, h = 24, frames = 8
+        var img = PlanarImage(width: w, height: h, channels: 3)
+        for y in 0..<h { for x in 0..<w { img[0, x, y] = (x / 3 + y / 3) % 2 == 0 ? 0.9 : 0.1; img[1, x, y] = 0.5; img[2, x, y] = Float(x) / Float(w) } }
+        let clip = dir.appendingPathComponent("plate.mkv").path
+        let writer = try FrameWriter(path: clip, width: w, height: h, frameRate: FrameRate(numerator: 24))
+        for _ in 0..<frames { try writer.write(img) }
+        try writer.finish()
+        // True depth: 1 m left, 4 m right. Each frame: a scale jitter of up to ±6% and ±3% noise in inverse depth.
+        let jitter: [Float] = [1, 1.06, 0.95, 1.04, 0.96, 1.05, 0.94, 1.02]
+        var state: UInt64 = 12345
+        func noise() -> Float {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Float(state >> 40) / Float(1 << 24) * 0.06 - 0.03
+        }
+        for t in 0..<frames {
+            var d = PlanarImage(width: w, height: h, channels: 1)
+            for y in 0..<h { for x in 0..<w {
+                let truth: Float = x < w / 2 ? 1 : 4
+                d[0, x, y] = 1 / ((1 / truth) * jitter[t] * (1 + noise()))
+            } }
+            try PFM.encode(d).write(to: dir.appendingPathComponent(String(format: "depth_%04d.pfm", t)))
+        }
+        let plan = dir.appendingPathComponent("shot.yaml").path
+        try Data("fps: 24\ncamera: { sensor: fullframe, focalLength: 85mm, stop: 1.4, resolution: 48x24 }\nsubjects: { near: 1m }\nfocus: [ { at: 0s, on: near } ]\n".utf8)
+            .write(to: URL(fileURLWithPath: plan))
+        let depth = dir.appendingPathComponent("depth_%04d.pfm").path
+        let raw = dir.appendingPathComponent("raw_%04d.pfm").path, steady = dir.appendingPathComponent("steady_%04d.pfm").path
+        try run(["render", plan, "--input", clip, "--depth", depth, "-o", raw])
+        try run(["render", plan, "--input", clip, "--depth", depth, "--stabilize-depth", "-o", steady])
+        func meanChange(_ pattern: String) throws -> Double {
+            var total = 0.0
+            for t in 2..<frames {
+                let a = ImageQuality.display(try StillImage.readColor(String(format: pattern, t - 1)).data)
+                let b = ImageQuality.display(try StillImage.readColor(String(format: pattern, t)).data)
+                total += zip(a, b).reduce(0.0) { $0 + Double(abs($1.0 - $1.1)) } / Double(a.count)
+            }
+            return total / Double(frames - 2)
+        }
+        let shimmer = try meanChange(raw), steadied = try meanChange(steady)
+        print(String(format: "mean frame-to-frame change: %.5f without stabilisation, %.5f with", shimmer, steadied))
+        #expect(steadied < 0.4 * shimmer)
+        #expect(steadied < 0.002)
+    }
+}
