@@ -54,14 +54,8 @@ public final class FrameWriter: @unchecked Sendable {
         self.height = height
         self.firstNumber = firstNumber
         sequence = FFmpeg.isSequence(path)
-        let url = URL(fileURLWithPath: path)
-        let dir = url.deletingLastPathComponent().path
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
-            throw MediaError("\(path): folder \(dir) does not exist; create it first")
-        }
-        let ext = url.pathExtension.lowercased()
-        temp = url.deletingLastPathComponent().appendingPathComponent(".\(url.deletingPathExtension().lastPathComponent).partial-\(getpid()).\(ext)").path
+        let ext = (path as NSString).pathExtension.lowercased()
+        temp = try AtomicFile.temporaryPath(for: path)
         if sequence {
             guard ["png", "tif", "tiff", "exr", "pfm"].contains(ext) else {
                 throw MediaError("\(path): image sequences are written as .png (16-bit), .tif, .exr or .pfm")
@@ -142,10 +136,7 @@ public final class FrameWriter: @unchecked Sendable {
             try? FileManager.default.removeItem(atPath: temp)
             throw MediaError("\(path): encoding failed: \(reason)")
         }
-        guard rename(temp, path) == 0 else {
-            try? FileManager.default.removeItem(atPath: temp)
-            throw MediaError("\(path): cannot write (\(String(cString: strerror(errno))))")
-        }
+        try AtomicFile.commit(temp, to: path)
     }
 
     /// Abandons the clip: stops the encoder and removes the partial file.

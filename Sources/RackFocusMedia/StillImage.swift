@@ -110,13 +110,7 @@ public enum StillImage {
     /// Written to a temporary name beside the target and renamed when complete.
     public static func write(_ img: PlanarImage, to path: String) throws(MediaError) {
         let ext = (path as NSString).pathExtension.lowercased()
-        let url = URL(fileURLWithPath: path)
-        let dir = url.deletingLastPathComponent().path
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
-            throw MediaError("\(path): folder \(dir) does not exist; create it first")
-        }
-        let temp = url.deletingLastPathComponent().appendingPathComponent(".\(url.deletingPathExtension().lastPathComponent).partial-\(getpid()).\(ext)").path
+        let temp = try AtomicFile.temporaryPath(for: path)
         defer { try? FileManager.default.removeItem(atPath: temp) }
         let n = img.pixelCount
         switch ext {
@@ -144,8 +138,6 @@ public enum StillImage {
         default:
             throw MediaError("\(path): cannot write .\(ext) images; use .png (16-bit), .tif, .exr or .pfm")
         }
-        guard rename(temp, path) == 0 else {
-            throw MediaError("\(path): cannot write (\(String(cString: strerror(errno)))); check the folder's permissions")
-        }
+        try AtomicFile.commit(temp, to: path)
     }
 }
