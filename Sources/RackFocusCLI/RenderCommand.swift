@@ -145,6 +145,9 @@ struct RenderCommand: ParsableCommand {
                 n += 1
                 progress.update(n - range.lowerBound)
             }
+            if let expected = info.frameCount.map({ min(range.upperBound, $0) }), n < expected {
+                throw CLIError("\(input): the clip ended at frame \(n) but should have \(expected) frames; the file is truncated or damaged (ffmpeg decoded no more)")
+            }
             try media { () throws(MediaError) in try writer.finish() }
         } catch {
             writer.cancel()

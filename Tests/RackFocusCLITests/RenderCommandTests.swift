@@ -258,3 +258,40 @@ struct StabilizationTests {
         #expect(steadied < 0.002)
     }
 }
+
+@Suite("render: damaged inputs", .serialized)
+struct DamagedInputTests {
+    @Test func aTruncatedClipIsAnErrorAndWritesNothing() throws {
+        let dir = try scratchFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let shot = try tinyShot(dir)
+        // Cut the clip's data short, as a copy interrupted mid-file would.
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: shot.clip))
+        try bytes.prefix(bytes.count * 2 / 3).write(to: URL(fileURLWithPath: shot.clip))
+        let out = dir.appendingPathComponent("out.mkv").path
+        do {
+            try run(["render", shot.plan, "--input", shot.clip, "--depth", shot.depth, "-o", out])
+            Issue.record("a truncated clip rendered without complaint")
+        } catch let e as CLIError {
+            #expect(e.description.hasPrefix(shot.clip), "\(e.description)")
+            #expect(e.description.contains("truncated") || e.description.contains("cut short") || e.description.contains("failed"))
+        }
+        #expect(!FileManager.default.fileExists(atPath: out))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.contains("partial") }.isEmpty)
+    }
+
+    @Test func aFileFFmpegCannotReadIsNamed() throws {
+        let dir = try scratchFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let shot = try tinyShot(dir)
+        let junk = dir.appendingPathComponent("junk.mp4").path
+        try Data((0..<4096).map { UInt8($0 % 251) }).write(to: URL(fileURLWithPath: junk))
+        do {
+            try run(["render", shot.plan, "--input", junk, "--depth", shot.depth, "-o", dir.appendingPathComponent("o.mkv").path])
+            Issue.record("read junk as video")
+        } catch let e as CLIError {
+            #expect(e.description.hasPrefix("\(junk): "))
+            #expect(!e.description.contains("\n"))
+        }
+    }
+}
