@@ -346,7 +346,9 @@ public final class LayeredRenderer {
                 let hmin = UnsafeMutablePointer<Int32>.allocate(capacity: hrows)
                 let hmax = UnsafeMutablePointer<Int32>.allocate(capacity: hrows)
                 let used = UnsafeMutablePointer<SIMD2<Int32>>.allocate(capacity: hrows)
-                defer { hdiff.deallocate(); hval.deallocate(); hmin.deallocate(); hmax.deallocate(); used.deallocate() }
+                let vmix = UnsafeMutablePointer<SIMD4<Float>>.allocate(capacity: hw)
+                vmix.initialize(repeating: .zero, count: hw)
+                defer { hdiff.deallocate(); hval.deallocate(); hmin.deallocate(); hmax.deallocate(); used.deallocate(); vmix.deallocate() }
                 for r in 0..<hrows { hmin[r] = Int32(hw); hmax[r] = -1 }
 
                 for i in (y0 &* w)..<(y1 &* w) { acc[i] = SIMD4(0, 0, 0, 1) }
@@ -396,22 +398,26 @@ public final class LayeredRenderer {
                         if xb < xa { continue }
                         let hasCoarse = ua.y >= 0 || ub.y >= 0
                         let row = diff.baseAddress! + y &* stride
-                        let rowA = hval + ya &* hw, rowB = hval + yb &* hw
                         let pix = y &* w
+                        if hasCoarse {
+                            // Interpolate the two half-resolution rows vertically once for this row.
+                            let rowA = hval + ya &* hw, rowB = hval + yb &* hw
+                            let ca = max(0, xa / 2 &- 1), cb = min(hw &- 1, xb / 2 &+ 1)
+                            for c in ca...cb { vmix[c] = rowA[c] * (1 - ty) + rowB[c] * ty }
+                        }
                         var sum = SIMD4<Float>.zero
                         for x in xa...xb {
                             sum += row[x]
                             row[x] = .zero
                             var total = sum
                             if hasCoarse {
-                                let fx = (Float(x) + 0.5) / 2 - 0.5
-                                var xl = Int(fx.rounded(.down))
-                                let tx = fx - Float(xl)
-                                var xr = xl &+ 1
-                                xl = min(max(xl, 0), hw &- 1); xr = min(max(xr, 0), hw &- 1)
-                                let top = rowA[xl] * (1 - tx) + rowA[xr] * tx
-                                let bottom = rowB[xl] * (1 - tx) + rowB[xr] * tx
-                                total += top * (1 - ty) + bottom * ty
+                                // Pixel centre (x + ½)/2 − ½ in half-resolution columns: even x sits
+                                // ¾ of the way from column x/2 − 1, odd x ¼ of the way from (x − 1)/2.
+                                let odd = x & 1 == 1
+                                let tx: Float = odd ? 0.25 : 0.75
+                                let xl = min(max(odd ? (x &- 1) >> 1 : (x >> 1) &- 1, 0), hw &- 1)
+                                let xr = min(xl &+ 1, hw &- 1)
+                                total += vmix[xl] * (1 - tx) + vmix[xr] * tx
                             }
                             let weight = total.w
                             if weight > 1e-7 {
