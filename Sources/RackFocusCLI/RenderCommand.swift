@@ -14,15 +14,16 @@ struct RenderCommand: ParsableCommand {
         discussion: """
         Every frame is blurred with the focus distance the plan gives at that frame's time, with the \
         plan's lens (stop, focal length, sensor, aperture, squeeze, breathing). Input and depth: a \
-        video ffmpeg reads, or an image sequence (shot_%04d.exr). Depth is metric here (metres; \
-        integer maps with --depth-scale). Output: .mp4/.mov (H.264 by default), .mkv (FFV1), or a \
+        video ffmpeg reads, or an image sequence (shot_%04d.exr). Depth: metres (integer maps with \
+        --depth-scale), inverse or normalized (--depth-kind), calibrated to plan subjects that have \
+        a point and a distance. Output: .mp4/.mov (H.264 by default), .mkv (FFV1), or a \
         sequence (out_%04d.png 16-bit, .exr).
           rackfocus render shot.yaml --input plate.mov --depth depth_%04d.exr -o out.mp4
         """)
 
     @Argument(help: "Shot plan (YAML or JSON).") var planFile: String
     @Option(help: "The sharp clip or image sequence.") var input: String
-    @Option(help: "Depth: a clip or sequence with one map per frame (metres).") var depth: String
+    @Option(help: "Depth: a clip or sequence with one map per frame (see --depth-kind).") var depth: String
     @Option(help: "Metres per step of integer depth maps (0.001 for millimetres).") var depthScale: Double?
     @Flag(help: "Use the first depth map for every frame (a locked-off shot).") var depthStill = false
     @Option(help: "What depth values mean: metric (metres), inverse (disparity: bigger = nearer), normalized (0 = near, 1 = far).") var depthKind: String = "metric"
@@ -177,14 +178,7 @@ extension RenderCommand {
         }
         let needed = kind == .metric ? 2 : 1
         if anchors.count >= needed && !(kind == .normalized && nearD != nil && farD != nil) {
-            let probe = try media { () throws(MediaError) in
-                try FrameReader(path: depth, depth: true, depthScale: depthScale, normalizeIntegers: kind != .metric)
-            }
-            var first: PlanarImage?
-            guard try media({ () throws(MediaError) in try probe.next(into: &first) }), let map = first else {
-                throw CLIError("\(depth): no depth map to calibrate from")
-            }
-            probe.close()
+            let map = try firstDepthMap(normalizeIntegers: kind != .metric)
             let values = anchors.map { DepthProbe.medianValue(map, x: $0.x, y: $0.y) }
             if let fit = DepthMapping.calibrated(kind: kind, values: values, distances: anchors.map(\.d)) {
                 let residuals = zip(anchors, values).map { a, v in
@@ -206,14 +200,23 @@ extension RenderCommand {
             guard let n = nearD, let f = farD else {
                 throw CLIError("--depth-kind inverse needs plan subjects with a point and a measured distance to calibrate it, or --near and --far")
             }
-            let probe = try media { () throws(MediaError) in try FrameReader(path: depth, depth: true, depthScale: depthScale, normalizeIntegers: true) }
-            var first: PlanarImage?
-            guard try media({ () throws(MediaError) in try probe.next(into: &first) }), let map = first else {
-                throw CLIError("\(depth): no depth map to read")
-            }
-            probe.close()
-            return .inverse(spanning: map.data, near: n.meters, far: f.meters)
+            return .inverse(spanning: try firstDepthMap(normalizeIntegers: true).data, near: n.meters, far: f.meters)
         }
+    }
+}
+
+extension RenderCommand {
+    /// The first map of the depth input, raw (before any mapping to metres).
+    func firstDepthMap(normalizeIntegers: Bool) throws -> PlanarImage {
+        let probe = try media { () throws(MediaError) in
+            try FrameReader(path: depth, depth: true, depthScale: depthScale, normalizeIntegers: normalizeIntegers)
+        }
+        defer { probe.close() }
+        var first: PlanarImage?
+        guard try media({ () throws(MediaError) in try probe.next(into: &first) }), let map = first else {
+            throw CLIError("\(depth): holds no depth map; check the path or the sequence pattern")
+        }
+        return map
     }
 }
 

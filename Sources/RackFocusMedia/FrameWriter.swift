@@ -90,7 +90,6 @@ public final class FrameWriter: @unchecked Sendable {
         errorsDone.enter()
         let box = errors, done = errorsDone
         DispatchQueue.global().async { box.data = err.fileHandleForReading.readDataToEndOfFile(); done.leave() }
-        words = [UInt16](repeating: 0, count: width * height * 3)
     }
 
     deinit { if process?.isRunning == true { cancel() } }
@@ -106,17 +105,7 @@ public final class FrameWriter: @unchecked Sendable {
             framesWritten += 1
             return
         }
-        let n = width * height
-        frame.data.withUnsafeBufferPointer { d in
-            words.withUnsafeMutableBufferPointer { w in
-                for i in 0..<n {
-                    for c in 0..<3 {
-                        let v = ColorTransfer.linearToSRGB(min(max(d[c * n + i], 0), 1))
-                        w[3 * i + c] = UInt16(v * 65535 + 0.5).littleEndian
-                    }
-                }
-            }
-        }
+        StillImage.encodeRGB48(frame, into: &words)
         do { try input!.write(contentsOf: words.withUnsafeBytes { Data($0) }) } catch {
             let reason = lastError()
             cancel()

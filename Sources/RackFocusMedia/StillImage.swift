@@ -106,6 +106,23 @@ public enum StillImage {
         return img
     }
 
+    /// Linear RGB planes as interleaved 16-bit sRGB (rgb48le), clipped to [0, 1]: what PNG/TIFF
+    /// stills and encoded clips are made from. `words` is resized only when the frame size changes.
+    static func encodeRGB48(_ img: PlanarImage, into words: inout [UInt16]) {
+        let n = img.pixelCount
+        if words.count != 3 * n { words = [UInt16](repeating: 0, count: 3 * n) }
+        img.data.withUnsafeBufferPointer { d in
+            words.withUnsafeMutableBufferPointer { w in
+                for i in 0..<n {
+                    for c in 0..<3 {
+                        let v = ColorTransfer.linearToSRGB(min(max(d[c * n + i], 0), 1))
+                        w[3 * i + c] = UInt16(v * 65535 + 0.5).littleEndian
+                    }
+                }
+            }
+        }
+    }
+
     /// Writes linear RGB: `.png` and `.tif` as 16-bit sRGB, `.exr` and `.pfm` as linear float.
     /// Written to a temporary name beside the target and renamed when complete.
     public static func write(_ img: PlanarImage, to path: String) throws(MediaError) {
@@ -125,13 +142,8 @@ public enum StillImage {
             _ = try FFmpeg.run(["-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "gbrpf32le", "-s", "\(img.width)x\(img.height)",
                                 "-i", "-", "-compression", "3", temp], input: data, context: path)
         case "png", "tif", "tiff":
-            var words = [UInt16](repeating: 0, count: 3 * n)
-            for i in 0..<n {
-                for c in 0..<3 {
-                    let v = ColorTransfer.linearToSRGB(min(max(img.data[c * n + i], 0), 1))
-                    words[3 * i + c] = UInt16((v * 65535).rounded()).littleEndian
-                }
-            }
+            var words: [UInt16] = []
+            encodeRGB48(img, into: &words)
             let data = words.withUnsafeBytes { Data($0) }
             _ = try FFmpeg.run(["-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "rgb48le", "-s", "\(img.width)x\(img.height)",
                                 "-i", "-", "-pix_fmt", ext == "png" ? "rgb48be" : "rgb48le", temp], input: data, context: path)

@@ -25,10 +25,4 @@ public enum ColorTransfer: String, Sendable, CaseIterable {
         guard self == .srgb else { return }
         for i in values.indices { values[i] = Self.srgbToLinear(values[i]) }
     }
-
-    /// Encodes linear light in place; sRGB output is clipped to [0, 1] first.
-    public func encode(_ values: inout [Float]) {
-        guard self == .srgb else { return }
-        for i in values.indices { values[i] = Self.linearToSRGB(min(max(values[i], 0), 1)) }
-    }
 }

@@ -86,16 +86,3 @@ public struct DepthMapping: Sendable, Equatable, CustomStringConvertible {
         }
     }
 }
-
-extension DepthProbe {
-    /// The median map value in a 9×9 window around a normalised point (raw values, any convention).
-    public static func medianValue(_ map: PlanarImage, x: Double, y: Double) -> Float {
-        let cx = min(map.width - 1, max(0, Int(x * Double(map.width)))), cy = min(map.height - 1, max(0, Int(y * Double(map.height))))
-        var values: [Float] = []
-        for yy in max(0, cy - 4)...min(map.height - 1, cy + 4) {
-            for xx in max(0, cx - 4)...min(map.width - 1, cx + 4) where map[0, xx, yy].isFinite { values.append(map[0, xx, yy]) }
-        }
-        values.sort()
-        return values.isEmpty ? map[0, cx, cy] : values[values.count / 2]
-    }
-}

@@ -1,4 +1,4 @@
-/// Square-window maximum filter and binary dilation in O(1) per pixel (van Herk / Gil–Werman:
+/// Square-window maximum filter in O(1) per pixel (a 0/1 map gives binary dilation) (van Herk / Gil–Werman:
 /// prefix and suffix maxima over blocks of the window size), separably in x then y.
 enum MaxFilter {
     static func apply(_ v: [Float], width w: Int, height h: Int, radius r: Int) -> [Float] {
@@ -36,9 +36,5 @@ enum MaxFilter {
             // Window [i, i + 2r] in padded coordinates.
             for i in 0..<count { dst[base &+ i &* step] = max(hh[i], g[i &+ size &- 1]) }
         }
-    }
-
-    static func dilate(_ mask: [Bool], width w: Int, height h: Int, radius r: Int) -> [Bool] {
-        apply(mask.map { $0 ? 1 : 0 }, width: w, height: h, radius: r).map { $0 > 0.5 }
     }
 }
