@@ -28,6 +28,13 @@ public struct DefocusScene: Sendable {
     /// Largest splat radius (px).
     public let maxRadius: Float
 
+    /// For each pixel, the index of the hidden splat behind it, or −1 (at most one per pixel).
+    public func hiddenSplatByPixel() -> [Int32] {
+        var at = [Int32](repeating: -1, count: width * height)
+        for (j, i) in hiddenIndex.enumerated() { at[Int(i)] = Int32(j) }
+        return at
+    }
+
     /// A depth step larger than this (in CoC diameter, px) between neighbours is a depth edge.
     public static let edgeThreshold: Float = 1
 

@@ -43,7 +43,7 @@ public final class LayeredRenderer {
     }
 
     @inline(__always)
-    func layerCoordinate(_ c: Float) -> Float { asinhf(c / linearRange) / spacing }
+    static func layerCoordinate(_ c: Float, linearRange: Float, spacing: Float) -> Float { asinhf(c / linearRange) / spacing }
 
     /// A splat ready to scatter: position, radius table entry, premultiplied RGBA.
     struct Splat {
@@ -75,15 +75,14 @@ public final class LayeredRenderer {
             parallelFor(16, threads: threads) { band in
                 let (out, c, hc, c0, kappa) = ctx.value
                 for s in (total * band / 16)..<(total * (band + 1) / 16) {
-                    out[s] = asinhf((s < n ? c[s] : hc[s - n]) / c0) / kappa
+                    out[s] = Self.layerCoordinate(s < n ? c[s] : hc[s - n], linearRange: c0, spacing: kappa)
                 }
             }
         }}}
         var lo = Float.infinity, hi = -Float.infinity
         for l in coord { lo = min(lo, l); hi = max(hi, l) }
         let count = Int((hi - lo).rounded(.down)) + 2
-        var hiddenAt = [Int32](repeating: -1, count: n)
-        for (j, i) in scene.hiddenIndex.enumerated() { hiddenAt[Int(i)] = Int32(j) }
+        let hiddenAt = scene.hiddenSplatByPixel()
 
         let blockRows = (h + 1) / 2
         let chunks = 16

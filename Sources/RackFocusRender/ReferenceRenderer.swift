@@ -12,8 +12,7 @@ public enum ReferenceRenderer {
     /// Linear RGB planes of the blurred frame.
     public static func render(scene: DefocusScene, kernel: ApertureKernel, threads: Int = defaultThreadCount) -> [Float] {
         let w = scene.width, h = scene.height, n = w * h
-        var hiddenAt = [Int32](repeating: -1, count: n)
-        for (j, i) in scene.hiddenIndex.enumerated() { hiddenAt[Int(i)] = Int32(j) }
+        let hiddenAt = scene.hiddenSplatByPixel()
         var out = [Float](repeating: 0, count: 3 * n)
         let reach = Int(scene.maxRadius.rounded(.up)) + 1
         let shared = Shared((scene, kernel, hiddenAt))
