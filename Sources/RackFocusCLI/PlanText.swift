@@ -11,6 +11,14 @@ enum PlanText {
         out.append("\(title)\(Length.format(millimeters: c.focalLengthMM)) \(c.stop) on \(c.sensor) · CoC \(Length.format(millimeters: c.cocMM)) (\(String(format: "%.1f", c.cocPixels)) px of \(c.resolution)) · \(r.fps) fps · \(r.durationTimecode)")
         for n in c.notes { out.append("note: \(n)") }
         for w in r.warnings { out.append("warning: \(w)") }
+        if let ds = r.subjectsFromDepth, !ds.isEmpty {
+            out.append("")
+            out.append("Subjects from depth")
+            let d = { (m: Double) in Distance(meters: m, system: r.units).formatted() }
+            out.append(table(["subject", "position", "at start", "nearest", "farthest", "frames"], ds.map {
+                [$0.subject, $0.position, d($0.startM), d($0.nearestM), d($0.farthestM), "\($0.perFrameM.count)"]
+            }))
+        }
         out.append("")
         out.append("Focus marks")
         out.append(table(["at", "on", "distance", "near", "far", "depth", "ring", "sharp"], r.marks.map {

@@ -23,23 +23,17 @@ struct RenderCommand: ParsableCommand {
 
     @Argument(help: "Shot plan (YAML or JSON).") var planFile: String
     @Option(help: "The sharp clip or image sequence.") var input: String
-    @Option(help: "Depth: a clip or sequence with one map per frame (see --depth-kind).") var depth: String
-    @Option(help: "Metres per step of integer depth maps (0.001 for millimetres).") var depthScale: Double?
-    @Flag(help: "Use the first depth map for every frame (a locked-off shot).") var depthStill = false
-    @Option(help: "What depth values mean: metric (metres), inverse (disparity: bigger = nearer), normalized (0 = near, 1 = far).") var depthKind: String = "metric"
-    @Option(help: "Distance of the nearest value (normalized and uncalibrated inverse maps).") var near: String?
-    @Option(help: "Distance of the farthest value (normalized and uncalibrated inverse maps).") var far: String?
-    @Flag(help: "Normalized maps: 1 is near, 0 is far (After Effects / Resolve style).") var nearIsWhite = false
+    @OptionGroup var depthInput: DepthInput
     @Option(name: .shortAndLong, help: "Output clip or image sequence.") var output: String
     @Option(help: "Codec for clips: h264, h265, prores, ffv1.") var codec: String?
     @Option(help: "Frames to render, e.g. 100-199 (inclusive, 0-based), for splitting a shot across machines.") var frames: String?
     @Flag(help: "Continue an interrupted image-sequence render from its first missing frame.") var resume = false
-    @Flag(help: "Steady flickering per-frame depth (estimator output): robust per-frame scale/shift alignment and temporal smoothing.") var stabilizeDepth = false
     @Option(help: "preview (half resolution), final, or reference (the exact oracle: slow).") var quality: String = "final"
     @Option(help: "Worker threads (default: all cores).") var threads: Int?
 
     func run() throws {
-        let plan = try loadPlan(planFile)
+        let plan = try loadPlan(planFile, depth: true)
+        _ = try depthInput.path(for: "render")
         let renderQuality = try parseQuality(quality)
         let videoCodec = try codec.map { c throws(CLIError) -> VideoCodec in
             guard let v = VideoCodec(rawValue: c) else { throw CLIError("--codec: unknown codec \"\(c)\"; use h264, h265, prores or ffv1") }
@@ -50,6 +44,8 @@ struct RenderCommand: ParsableCommand {
     }
 
     func render(plan: ShotPlan, quality: RenderQuality, codec: VideoCodec?, threads: Int) throws {
+        let depth = try depthInput.path(for: "render")
+        let depthStill = depthInput.depthStill
         let info = try media { () throws(MediaError) in try FFmpeg.probeClip(input) }
         let depthInfo = try media { () throws(MediaError) in try FFmpeg.probeClip(depth) }
         let rate = info.frameRate ?? plan.fps
@@ -93,15 +89,16 @@ struct RenderCommand: ParsableCommand {
             }
             range = first..<range.upperBound
         }
+        let mapping = try depthInput.mapping(plan: plan)
+        // Subjects placed in the image are read from the whole depth input first, so every chunk
+        // of a split render sees the same smoothed distances.
+        let live = try depthInput.subjectDistances(plan: plan, mapping: mapping, frames: info.frameCount ?? plan.frameCount, rate: rate)
+        if !live.isEmpty {
+            let names = plan.depthSubjects.map(\.name)
+            note("focus follows \(names.joined(separator: ", ")) through the depth map (smoothed over \(String(format: "%g", depthInput.subjectSmoothing)) frames)")
+        }
         let reader = try media { () throws(MediaError) in try FrameReader(path: input, startFrame: range.lowerBound) }
-        guard let kind = DepthKind(rawValue: depthKind) else {
-            throw CLIError("--depth-kind: unknown kind \"\(depthKind)\"; use metric, inverse or normalized")
-        }
-        let mapping = try depthMapping(kind: kind, plan: plan)
-        let depthReader = try media { () throws(MediaError) in
-            try FrameReader(path: depth, depth: true, depthScale: depthScale, normalizeIntegers: kind != .metric,
-                            startFrame: depthStill ? 0 : range.lowerBound)
-        }
+        let depthReader = try depthInput.reader(start: range.lowerBound)
         let writer = try media { () throws(MediaError) in
             try FrameWriter(path: output, width: info.width, height: info.height, frameRate: rate, codec: codec,
                             firstNumber: range.lowerBound, audioFrom: FFmpeg.isSequence(input) || range.lowerBound > 0 ? nil : input)
@@ -120,7 +117,8 @@ struct RenderCommand: ParsableCommand {
         let total = info.frameCount.map { min(range.upperBound, $0) - range.lowerBound }
         let progress = Progress(total: total, label: "render")
         let renderer = LayeredRenderer(threads: threads)
-        let stabilizer = stabilizeDepth ? DepthStabilizer() : nil
+        let stabilizer = depthInput.stabilizeDepth ? DepthStabilizer() : nil
+        let framing = plan.camera.breathing != 0 ? live.focus(plan, frame: 0, rate: rate) : nil
         var frame: PlanarImage?, depthFrame: PlanarImage?
         var n = range.lowerBound
         do {
@@ -135,9 +133,9 @@ struct RenderCommand: ParsableCommand {
                 mapping.apply(&d)
                 stabilizer?.process(&d)
                 if (d.width, d.height) != (info.width, info.height) { d = Resample.nearest(d, width: info.width, height: info.height) }
-                let focus = plan.curve.focus(at: Double(n) / rate.fps)
+                let focus = live.focus(plan, frame: n, rate: rate)
                 let settings = LensBlurSettings(camera: plan.camera, focus: focus, quality: quality,
-                                                breathingReference: plan.camera.breathing != 0 ? plan.curve.initial : nil, threads: threads)
+                                                breathingReference: framing, threads: threads)
                 let result: PlanarImage
                 do { result = try LensBlur.render(image: frame!, depth: d, settings: settings, renderer: renderer) } catch {
                     throw CLIError("\(depth): frame \(n): \(error.description)")
@@ -157,66 +155,6 @@ struct RenderCommand: ParsableCommand {
         }
         progress.finish()
         FileHandle.standardError.write(Data("rendered frames \(range.lowerBound)-\(n - 1) → \(output)\n".utf8))
-    }
-}
-
-extension RenderCommand {
-    /// The mapping from map values to metres: fitted to the plan's subjects that have both an
-    /// image position and a measured distance (sampled in the first depth map), otherwise from
-    /// --near/--far (normalized, inverse) or as metres (metric).
-    func depthMapping(kind: DepthKind, plan: ShotPlan) throws -> DepthMapping {
-        let nearD = try near.map { t throws(CLIError) in try parseOption("--near", t) { t throws(ValueError) in try Distance(parsing: t) } }
-        let farD = try far.map { t throws(CLIError) in try parseOption("--far", t) { t throws(ValueError) in try Distance(parsing: t) } }
-        if let n = nearD, let f = farD, !(n.meters > 0 && f.meters > n.meters) {
-            throw CLIError("--near/--far: near (\(n)) must be positive and nearer than far (\(f))")
-        }
-        let anchors = plan.subjects.compactMap { s -> (name: String, x: Double, y: Double, d: Double)? in
-            guard let d = s.distance, !d.isInfinite else { return nil }
-            if let p = s.point { return (s.name, p.x, p.y, d.meters) }
-            if let b = s.box { return (s.name, b.x + b.width / 2, b.y + b.height / 2, d.meters) }
-            return nil
-        }
-        let needed = kind == .metric ? 2 : 1
-        if anchors.count >= needed && !(kind == .normalized && nearD != nil && farD != nil) {
-            let map = try firstDepthMap(normalizeIntegers: kind != .metric)
-            let values = anchors.map { DepthProbe.medianValue(map, x: $0.x, y: $0.y) }
-            if let fit = DepthMapping.calibrated(kind: kind, values: values, distances: anchors.map(\.d)) {
-                let residuals = zip(anchors, values).map { a, v in
-                    String(format: "%@ %.2f m (measured %.2f m)", a.name as NSString, Double(fit.metres(v)), a.d)
-                }
-                note("depth calibrated from \(anchors.count) subject(s): \(fit); \(residuals.joined(separator: ", "))")
-                return fit
-            }
-        }
-        switch kind {
-        case .metric:
-            return .metric()
-        case .normalized:
-            guard let n = nearD, let f = farD else {
-                throw CLIError("--depth-kind normalized needs --near and --far (the distances of 0 and 1), or plan subjects with a point and a distance")
-            }
-            return .normalized(near: n.meters, far: f.meters, nearIsWhite: nearIsWhite)
-        case .inverse:
-            guard let n = nearD, let f = farD else {
-                throw CLIError("--depth-kind inverse needs plan subjects with a point and a measured distance to calibrate it, or --near and --far")
-            }
-            return .inverse(spanning: try firstDepthMap(normalizeIntegers: true).data, near: n.meters, far: f.meters)
-        }
-    }
-}
-
-extension RenderCommand {
-    /// The first map of the depth input, raw (before any mapping to metres).
-    func firstDepthMap(normalizeIntegers: Bool) throws -> PlanarImage {
-        let probe = try media { () throws(MediaError) in
-            try FrameReader(path: depth, depth: true, depthScale: depthScale, normalizeIntegers: normalizeIntegers)
-        }
-        defer { probe.close() }
-        var first: PlanarImage?
-        guard try media({ () throws(MediaError) in try probe.next(into: &first) }), let map = first else {
-            throw CLIError("\(depth): holds no depth map; check the path or the sequence pattern")
-        }
-        return map
     }
 }
 

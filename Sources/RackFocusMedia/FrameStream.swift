@@ -118,8 +118,12 @@ public final class FrameReader {
             if !info.isFloat && depthScale == nil && !normalizeIntegers {
                 throw MediaError("\(path): an integer (\(info.pixelFormat)) depth map has no unit; pass --depth-scale (metres per step, e.g. 0.001 for millimetres)")
             }
-            pixelFormat = info.isFloat ? "grayf32le" : "gray16le"
-            bytesPerFrame = n * (info.isFloat ? 4 : 2)
+            // ffmpeg's float RGB → grayf32 conversion returns a constant (ffmpeg 5.1), so a colour
+            // float depth map (an RGB EXR from a renderer's Z pass) is read as RGB and its red
+            // channel kept.
+            let floatColour = info.isFloat && !info.pixelFormat.hasPrefix("gray")
+            pixelFormat = info.isFloat ? (floatColour ? "gbrpf32le" : "grayf32le") : "gray16le"
+            bytesPerFrame = n * (info.isFloat ? (floatColour ? 12 : 4) : 2)
         } else {
             pixelFormat = info.isFloat ? "gbrpf32le" : "rgb48le"
             bytesPerFrame = n * 3 * (info.isFloat ? 4 : 2)
@@ -184,6 +188,9 @@ public final class FrameReader {
         raw.withUnsafeBytes { bytes in
             frame!.data.withUnsafeMutableBufferPointer { d in
                 switch pixelFormat {
+                case "gbrpf32le" where isDepth:
+                    let f = bytes.bindMemory(to: Float.self)
+                    for i in 0..<n { d[i] = f[2 * n + i] }
                 case "gbrpf32le":
                     let f = bytes.bindMemory(to: Float.self)
                     for i in 0..<n { d[i] = f[2 * n + i]; d[n + i] = f[i]; d[2 * n + i] = f[n + i] }

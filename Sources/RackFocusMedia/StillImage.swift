@@ -81,10 +81,15 @@ public enum StillImage {
             let n = info.width * info.height
             img = PlanarImage(width: info.width, height: info.height, channels: 1)
             if float {
-                let raw = try decodeFrame(path, pixelFormat: "grayf32le", bytes: n * 4, size: (info.width, info.height))
+                // A colour float map (RGB EXR) is read as RGB and its red channel kept: ffmpeg's
+                // float RGB → gray conversion returns a constant.
+                let colour = !info.pixelFormat.hasPrefix("gray")
+                let raw = try decodeFrame(path, pixelFormat: colour ? "gbrpf32le" : "grayf32le", bytes: n * (colour ? 12 : 4),
+                                          size: (info.width, info.height))
                 raw.withUnsafeBytes { bytes in
                     let f = bytes.bindMemory(to: Float.self)
-                    for i in 0..<n { img.data[i] = f[i] }
+                    let red = colour ? 2 * n : 0
+                    for i in 0..<n { img.data[i] = f[red + i] }
                 }
             } else {
                 // The stored integers, read raw: 16-bit as is, 8-bit as is (no range conversion).

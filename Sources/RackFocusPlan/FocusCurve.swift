@@ -44,15 +44,22 @@ public struct FocusCurve: Sendable {
     }
 
     /// Focus distance at time t (seconds). Printed in the unit system of the mark it leaves.
-    public func focus(at t: Double) -> Distance {
-        var current = initial
+    public func focus(at t: Double) -> Distance { focus(at: t) { _ in nil } }
+
+    /// Focus distance at time t with marks whose targets move: `live` gives a target's distance at
+    /// t (nil: the distance stored in the plan). Holding on a moving subject follows it; a rack
+    /// between moving subjects eases, in dioptres, between where each of them is at t.
+    public func focus(at t: Double, live: (FocusTarget) -> Distance?) -> Distance {
+        var current = live(initialTarget) ?? initial
         for move in moves {
             if t < move.start { return current }
-            if move.kind == .cut || t >= move.end { current = move.toDistance; continue }
+            let to = live(move.to) ?? move.toDistance
+            if move.kind == .cut || t >= move.end { current = to; continue }
+            let from = live(move.from) ?? move.fromDistance
             let u = (t - move.start) / (move.end - move.start)
             let e = move.easing.progress(u)
-            let d = move.fromDistance.dioptres + (move.toDistance.dioptres - move.fromDistance.dioptres) * e
-            return Distance(meters: d <= 0 ? .infinity : 1 / d, system: move.fromDistance.system)
+            let d = from.dioptres + (to.dioptres - from.dioptres) * e
+            return Distance(meters: d <= 0 ? .infinity : 1 / d, system: from.system)
         }
         return current
     }

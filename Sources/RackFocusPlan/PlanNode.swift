@@ -47,6 +47,8 @@ struct PlanNode {
 struct IssueLog {
     var errors: [PlanIssue] = []
     var warnings: [PlanIssue] = []
+    /// Focus entries that name a subject only a depth map can place.
+    var needsDepth: [PlanIssue] = []
 
     mutating func error(_ i: PlanIssue) { errors.append(i) }
     mutating func warn(_ i: PlanIssue) { warnings.append(i) }

@@ -15,6 +15,29 @@ public struct PlanReport: Sendable, Codable {
     public var marks: [Mark]
     public var racks: [Rack]
     public var warnings: [String]
+    /// Subjects placed in the image, as a depth map put them (filled by `plan --depth`).
+    public var subjectsFromDepth: [DepthSubject]?
+
+    /// Where a depth map put a subject over the shot.
+    public struct DepthSubject: Sendable, Codable {
+        public var subject: String
+        /// `point 0.50, 0.40`, `box 0.10, 0.20 0.30×0.50` or `track of 3 keys`.
+        public var position: String
+        public var startM: Double
+        public var nearestM: Double
+        public var farthestM: Double
+        /// Distance at every frame read (after smoothing).
+        public var perFrameM: [Double]
+
+        public init(subject: String, position: String, perFrameM: [Double]) {
+            self.subject = subject
+            self.position = position
+            self.perFrameM = perFrameM
+            startM = perFrameM.first ?? .nan
+            nearestM = perFrameM.min() ?? .nan
+            farthestM = perFrameM.max() ?? .nan
+        }
+    }
 
     public struct CameraSummary: Sendable, Codable {
         public var sensor: String

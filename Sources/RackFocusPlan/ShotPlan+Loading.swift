@@ -47,6 +47,8 @@ extension ShotPlan {
         }
         var result = plan!
         result.warnings = log.warnings
+        result.file = file
+        result.depthOnlyTargets = log.needsDepth
         return result
     }
 
@@ -67,7 +69,7 @@ enum PlanBuilder {
     static let topKeys = ["name", "fps", "duration", "camera", "subjects", "focus", "notes"]
     static let cameraKeys = ["sensor", "focalLength", "stop", "resolution", "coc", "minFocus", "breathing", "squeeze",
                              "aperture", "ringThrow", "lensMap", "lens"]
-    static let subjectKeys = ["distance", "point", "box", "note"]
+    static let subjectKeys = ["distance", "point", "box", "track", "note"]
     static let markKeys = ["at", "on"]
     static let rackKeys = ["rack", "from", "start", "land", "duration", "curve"]
 
@@ -84,7 +86,7 @@ enum PlanBuilder {
             log.error(PlanIssue(path: "camera", message: "missing camera",
                                 fix: "add camera: { sensor: super35, focalLength: 50mm, stop: 2.8 }"))
         }
-        let subjects = buildSubjects(root["subjects"], camera: camera, log: &log)
+        let subjects = buildSubjects(root["subjects"], camera: camera, fps: fps, log: &log)
 
         guard let fps, let camera else { return nil }
         var durationStated: Double?
@@ -215,7 +217,7 @@ enum PlanBuilder {
 
     // MARK: subjects
 
-    static func buildSubjects(_ node: PlanNode?, camera: Camera?, log: inout IssueLog) -> [Subject] {
+    static func buildSubjects(_ node: PlanNode?, camera: Camera?, fps: FrameRate?, log: inout IssueLog) -> [Subject] {
         guard let node else {
             log.error(PlanIssue(path: "subjects", message: "missing subjects", fix: "add subjects: { hero: { distance: 2m } }"))
             return []
@@ -226,7 +228,7 @@ enum PlanBuilder {
         }
         var result: [Subject] = []
         for (name, sNode) in node.entries {
-            var distance: Distance?, point: ImagePoint?, box: ImageBox?
+            var distance: Distance?, point: ImagePoint?, box: ImageBox?, track: [TrackKey]?
             if let text = sNode.scalar {
                 // Shorthand: `hero: 2m`.
                 do { distance = try Distance(parsing: text) } catch { log.error(sNode.issue(error)) }
@@ -236,15 +238,14 @@ enum PlanBuilder {
                 if let p = sNode["point"] {
                     if let v = normalisedNumbers(p, count: 2, log: &log) { point = ImagePoint(x: v[0], y: v[1]) }
                 }
-                if let b = sNode["box"] {
-                    if let v = normalisedNumbers(b, count: 4, log: &log) {
-                        if v[0] + v[2] > 1.0001 || v[1] + v[3] > 1.0001 || v[2] <= 0 || v[3] <= 0 {
-                            log.error(b.issue("box [\(v.map { String($0) }.joined(separator: ", "))] leaves the image", fix: "x + w and y + h must stay within 1"))
-                        } else { box = ImageBox(x: v[0], y: v[1], width: v[2], height: v[3]) }
-                    }
+                if let b = sNode["box"] { box = imageBox(b, log: &log) }
+                if let t = sNode["track"] { track = buildTrack(t, fps: fps, log: &log) }
+                if [point != nil, box != nil, track != nil].filter({ $0 }).count > 1 {
+                    log.error(sNode.issue("subject \(name) has more than one of point, box and track", fix: "keep one: a track for a subject that moves, otherwise a point or a box"))
                 }
-                if distance == nil && point == nil && box == nil && sNode["distance"] == nil {
-                    log.error(sNode.issue("subject \(name) has no distance, point or box", fix: "add distance: 2m"))
+                if distance == nil && point == nil && box == nil && track == nil && sNode["distance"] == nil
+                    && sNode["point"] == nil && sNode["box"] == nil && sNode["track"] == nil {
+                    log.error(sNode.issue("subject \(name) has no distance, point, box or track", fix: "add distance: 2m, or point: [x, y] to read it from a depth map"))
                 }
             } else {
                 log.error(sNode.issue("subject \(name) must be a distance or a mapping", fix: "write \(name): { distance: 2m }"))
@@ -254,10 +255,54 @@ enum PlanBuilder {
                     if issue.isError { log.error(issue.issue) } else { log.warn(issue.issue) }
                 }
             }
-            result.append(Subject(name: name, distance: distance, point: point, box: box))
+            result.append(Subject(name: name, distance: distance, point: point, box: box, track: track))
         }
         if result.isEmpty { log.error(node.issue("no subjects", fix: "add at least one, e.g. hero: { distance: 2m }")) }
         return result
+    }
+
+    static func imageBox(_ node: PlanNode, log: inout IssueLog) -> ImageBox? {
+        guard let v = normalisedNumbers(node, count: 4, log: &log) else { return nil }
+        if v[0] + v[2] > 1.0001 || v[1] + v[3] > 1.0001 || v[2] <= 0 || v[3] <= 0 {
+            log.error(node.issue("box [\(v.map { String($0) }.joined(separator: ", "))] leaves the image", fix: "x + w and y + h must stay within 1"))
+            return nil
+        }
+        return ImageBox(x: v[0], y: v[1], width: v[2], height: v[3])
+    }
+
+    /// `track: [ { at: 0s, box: [x, y, w, h] }, { at: 2s, box: [...] }, ... ]`, keys in time order
+    /// (times in any form a cue takes, resolved at the plan's rate).
+    static func buildTrack(_ node: PlanNode, fps: FrameRate?, log: inout IssueLog) -> [TrackKey]? {
+        let fix = "write track: [ { at: 0s, box: [0.4, 0.3, 0.2, 0.5] }, { at: 2s, box: [0.5, 0.3, 0.2, 0.5] } ]"
+        guard node.isSequence, !node.items.isEmpty else { log.error(node.issue("a track is a list of keys", fix: fix)); return nil }
+        var keys: [TrackKey] = []
+        var ok = true
+        for item in node.items {
+            guard item.isMapping else { log.error(item.issue("a track key is a mapping", fix: fix)); ok = false; continue }
+            log.checkKeys(item, allowed: ["at", "point", "box"])
+            let text = item["at"]?.scalar
+            var time: Double?
+            if let text {
+                do { time = try fps.map { r throws(ValueError) in try TimeSpec(parsing: text).seconds(at: r) } } catch { log.error(item["at"]!.issue(error)) }
+                if let t = time, t < 0 { log.error(item["at"]!.issue("time \(fmt(t))s is before the shot starts", fix: "times count from 0s")); time = nil }
+            } else { log.error(item.issue("a track key needs at:", fix: fix)) }
+            var region: ImageBox?
+            if let p = item["point"], let v = normalisedNumbers(p, count: 2, log: &log) { region = ImageBox(x: v[0], y: v[1], width: 0, height: 0) }
+            if let b = item["box"] { region = imageBox(b, log: &log) }
+            if item["point"] != nil && item["box"] != nil { log.error(item.issue("a track key has a point or a box, not both", fix: fix)) }
+            if item["point"] == nil && item["box"] == nil { log.error(item.issue("a track key needs a point or a box", fix: fix)) }
+            guard let time, let region else { ok = false; continue }
+            if let last = keys.last, time <= last.time {
+                log.error(item["at"]!.issue("track keys must be in time order: \(fmt(time))s comes after \(fmt(last.time))s", fix: "sort the keys by at:"))
+                ok = false
+            }
+            keys.append(TrackKey(time: time, region: region))
+        }
+        if keys.contains(where: { $0.region.isPoint }) && keys.contains(where: { !$0.region.isPoint }) {
+            log.error(node.issue("a track mixes points and boxes", fix: "use boxes throughout, or points throughout"))
+            ok = false
+        }
+        return ok ? keys : nil
     }
 
     /// Negative, zero, or inside close focus.
@@ -317,9 +362,10 @@ enum PlanBuilder {
             guard let text = n.scalar else { log.error(n.issue("expected a subject name or a distance")); return nil }
             if let s = subjects.first(where: { $0.name == text }) {
                 guard let d = s.distance else {
-                    log.error(n.issue("subject \(text) has no distance yet (point/box subjects are resolved from a depth map)",
-                                      fix: "add distance: to subjects.\(text)"))
-                    return nil
+                    guard s.hasImagePosition else { return nil }  // reported with the subject
+                    log.needsDepth.append(n.issue("subject \(text) is placed in the image but has no measured distance",
+                                                  fix: "give a depth map (--depth) to read it, or add distance: to subjects.\(text)"))
+                    return (.subject(text), Distance(meters: .nan))
                 }
                 return (.subject(text), d)
             }
@@ -350,7 +396,7 @@ enum PlanBuilder {
                         log.error(item["at"]!.issue("mark at \(fmt(at))s falls before \(lastEndPath) ends at \(fmt(lastEnd))s", fix: "list focus entries in time order, after the rack lands"))
                         continue
                     }
-                    if cur.1 != t.1 {
+                    if cur.1.meters.isNaN || t.1.meters.isNaN ? cur.0 != t.0 : cur.1 != t.1 {
                         log.warn(item.issue("focus jumps from \(cur.0) to \(t.0) at \(fmt(at))s with no rack", fix: "use { rack: \(t.0), start: …, duration: … } for a visible move"))
                     }
                     moves.append(.init(entry: index, kind: .cut, start: at, end: at, from: cur.0, to: t.0, fromDistance: cur.1,
@@ -424,10 +470,10 @@ enum PlanBuilder {
                                     fix: "land it by \(fmt(duration))s or lengthen duration"))
                 continue
             }
-            if let cur = current, item["from"] != nil, cur.1 != fromMark.1 {
+            if let cur = current, item["from"] != nil, cur.0 != fromMark.0, cur.1 != fromMark.1 {
                 log.warn(item["from"]!.issue("focus is on \(cur.0), but this rack starts from \(fromMark.0): it will jump at \(fmt(start))s"))
             }
-            if fromMark.1 == to.1 {
+            if fromMark.0 == to.0 || fromMark.1 == to.1 {
                 log.warn(item.issue("rack to \(to.0) does not move focus: it is already there"))
             }
             moves.append(.init(entry: index, kind: .rack, start: start, end: end, from: fromMark.0, to: to.0,

@@ -1,0 +1,113 @@
+import ArgumentParser
+import Foundation
+import Testing
+@testable import RackFocusCLI
+@testable import RackFocusMedia
+@testable import RackFocusOptics
+@testable import RackFocusPlan
+@testable import RackFocusRender
+
+@Suite("Subjects read from depth", .serialized)
+struct SubjectFromDepthTests {
+    static let frames = 16
+    /// The walker: a textured square that moves right and away, 2 m → 3 m (linear in dioptres),
+    /// in front of a wall at 8 m. Returns its true distance per frame.
+    static func truth(_ t: Int) -> Double { 1 / (0.5 + (1.0 / 3 - 0.5) * Double(t) / Double(frames - 1)) }
+    static func walkerX(_ t: Int) -> Int { 10 + t }
+
+    func shot(_ dir: URL) throws -> (clip: String, depth: String, plan: String) {
+        let w = 64, h = 36
+        let clip = dir.appendingPathComponent("plate.mkv").path
+        let writer = try FrameWriter(path: clip, width: w, height: h, frameRate: FrameRate(numerator: 24))
+        for t in 0..<Self.frames {
+            var img = PlanarImage(width: w, height: h, channels: 3)
+            var d = PlanarImage(width: w, height: h, channels: 1, fill: 8)
+            for y in 0..<h { for x in 0..<w {
+                let onWalker = x >= Self.walkerX(t) && x < Self.walkerX(t) + 16 && y >= 10 && y < 26
+                img[0, x, y] = (x / 2 + y / 2) % 2 == 0 ? 0.9 : 0.1
+                img[1, x, y] = onWalker ? 0.8 : 0.3
+                img[2, x, y] = 0.4
+                if onWalker { d[0, x, y] = Float(Self.truth(t)) }
+            } }
+            try writer.write(img)
+            try PFM.encode(d).write(to: dir.appendingPathComponent(String(format: "depth_%04d.pfm", t)))
+        }
+        try writer.finish()
+        // The track is loose (it includes wall on both sides), as a hand-drawn box is.
+        let plan = dir.appendingPathComponent("shot.yaml").path
+        let x0 = Double(Self.walkerX(0) - 4) / 64, x1 = Double(Self.walkerX(Self.frames - 1) - 4) / 64
+        try Data("""
+        fps: 24
+        camera: { sensor: fullframe, focalLength: 85mm, stop: 1.4, resolution: 64x36 }
+        subjects:
+          walker: { track: [ { at: 0f, box: [\(x0), 0.2, 0.375, 0.6] }, { at: \(Self.frames - 1)f, box: [\(x1), 0.2, 0.375, 0.6] } ] }
+          wall: 8m
+        focus: [ { at: 0s, on: walker } ]
+        """.utf8).write(to: URL(fileURLWithPath: plan))
+        return (clip, dir.appendingPathComponent("depth_%04d.pfm").path, plan)
+    }
+
+    @Test func focusFollowsATrackedSubjectThroughTheDepthMap() throws {
+        let dir = try scratchFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let shot = try shot(dir)
+        let plan = try ShotPlan.load(contentsOf: shot.plan)
+        let input = try DepthInput.parse(["--depth", shot.depth])
+        let live = try input.subjectDistances(plan: plan, mapping: .metric(), frames: Self.frames, rate: plan.fps)
+        for t in 0..<Self.frames {
+            let d = try #require(live.distance("walker", frame: t)).meters
+            #expect(abs(d - Self.truth(t)) < 0.01 * Self.truth(t), "frame \(t): read \(d) m, true \(Self.truth(t)) m")
+        }
+        // The render holds the walker sharp: each frame matches a still render at his true distance.
+        let out = dir.appendingPathComponent("out_%04d.pfm").path
+        try run(["render", shot.plan, "--input", shot.clip, "--depth", shot.depth, "-o", out])
+        let reader = try FrameReader(path: shot.clip)
+        var frame: PlanarImage?
+        for t in 0..<Self.frames {
+            _ = try reader.next(into: &frame)
+            let depth = try StillImage.readDepth(String(format: shot.depth, t))
+            let expected = try LensBlur.render(image: frame!, depth: depth,
+                                               settings: LensBlurSettings(camera: plan.camera, focus: .meters(Self.truth(t))))
+            let psnr = ImageQuality.psnr(try StillImage.readColor(String(format: out, t)), expected)
+            #expect(psnr > 40, "frame \(t): \(psnr) dB")
+        }
+    }
+
+    @Test func planWithDepthReportsTheSubjectAndWithoutItSaysWhatIsMissing() throws {
+        let dir = try scratchFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let shot = try shot(dir)
+        do {
+            try run(["plan", shot.plan])
+            Issue.record("planned a depth-only subject without depth")
+        } catch let e as CLIError {
+            #expect(e.description.contains("focus[0].on: subject walker is placed in the image but has no measured distance"))
+        }
+        try run(["plan", shot.plan, "--depth", shot.depth, "--json"])
+        let (report, _) = try PlanCommand.parse([shot.plan, "--depth", shot.depth]).report()
+        let walker = try #require(report.subjectsFromDepth?.first)
+        #expect(walker.subject == "walker" && walker.position == "track of 2 keys")
+        #expect(walker.perFrameM.count == Self.frames)
+        #expect(abs(walker.startM - 2) < 0.02 && abs(walker.farthestM - 3) < 0.03)
+        #expect(abs(report.marks[0].distanceM! - 2) < 0.02)
+    }
+
+    @Test func aColourEXRDepthMapReadsItsValues() throws {
+        // Renderers often write Z into an RGB EXR. ffmpeg turns float RGB into a constant grey, so
+        // both readers take the red channel themselves.
+        let dir = try scratchFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var rgb = PlanarImage(width: 16, height: 8, channels: 3)
+        for y in 0..<8 { for x in 0..<16 { for c in 0..<3 { rgb[c, x, y] = 1 + Float(x) * 0.5 + Float(y) } } }
+        let path = dir.appendingPathComponent("depth.exr").path
+        try StillImage.write(rgb, to: path)
+        let still = try StillImage.readDepth(path)
+        var streamed: PlanarImage?
+        let reader = try FrameReader(path: path, depth: true)
+        _ = try reader.next(into: &streamed)
+        for y in 0..<8 { for x in 0..<16 {
+            #expect(abs(still[0, x, y] - rgb[0, x, y]) < 1e-3)
+            #expect(abs(streamed![0, x, y] - rgb[0, x, y]) < 1e-3)
+        } }
+    }
+}
