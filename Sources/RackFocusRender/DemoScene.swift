@@ -2,7 +2,7 @@ import Foundation
 
 /// The built-in demo's scene: a textured near subject (left), a far subject (right), a receding
 /// checker floor, a back wall and small bright lights far away that bloom into bokeh.
-/// Depths: near subject 1.5 m, far subject 6 m, floor from 1.2 m (bottom) to 30 m, wall and lights 30 m.
+/// Depths: near subject 1.5 m (front of a sphere; its rim 1.65 m), far subject 6 m, floor from 1.2 m (bottom) to 30 m, wall and lights 30 m.
 public enum DemoScene {
     public static func make(width: Int, height: Int) -> (image: PlanarImage, depth: PlanarImage) {
         var img = PlanarImage(width: width, height: height, channels: 3)
@@ -55,10 +55,11 @@ public enum DemoScene {
                     c = Int(fy / 10) % 2 == 0 ? [0.15, 0.35, 0.7] : [0.85, 0.8, 0.3]
                     if fy < 100 { c = [0.8, 0.6, 0.5] }
                 }
-                // Near subject: a textured sphere at 1.5 m, lower left.
+                // Near subject: a textured sphere whose front is 1.5 m away (where a tape measure
+                // lands), lower left.
                 let dx = fx - 170, dy = fy - 230, r: Float = 95
                 if dx * dx + dy * dy < r * r {
-                    d = 1.5 - 0.15 * (1 - (dx * dx + dy * dy) / (r * r)).squareRoot()
+                    d = 1.65 - 0.15 * (1 - (dx * dx + dy * dy) / (r * r)).squareRoot()
                     let band = abs(dx - 0.3 * dy) < 12
                     let grain = 0.85 + 0.15 * sinf(fx * 0.9) * sinf(fy * 1.3)
                     c = band ? [0.25, 0.18, 0.12] : SIMD3<Float>(0.82, 0.66, 0.48) * grain
