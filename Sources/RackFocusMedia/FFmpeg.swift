@@ -23,7 +23,12 @@ public enum FFmpeg {
 
     /// Runs a tool to completion, feeding `input` to stdin; returns stdout. Non-zero exit is an error
     /// carrying ffmpeg's last stderr line.
-    public static func run(_ arguments: [String], tool: String = "ffmpeg", input: Data? = nil, context: String) throws(MediaError) -> Data {
+    ///
+    /// - Parameter writes: the command writes a file. Then any error ffmpeg prints (run it with
+    ///   `-v error`) fails the call even when it exits 0, as ffmpeg 5 does when the disk fills while
+    ///   it writes a file's trailer: the file is incomplete.
+    public static func run(_ arguments: [String], tool: String = "ffmpeg", input: Data? = nil, writes: Bool = false,
+                           context: String) throws(MediaError) -> Data {
         signal(SIGPIPE, SIG_IGN)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try executable(tool))
@@ -48,11 +53,25 @@ public enum FFmpeg {
         }
         group.wait()
         process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            let message = String(decoding: errBox.data, as: UTF8.self).split(separator: "\n").last.map(String.init) ?? "exit status \(process.terminationStatus)"
+        if let message = failure(status: process.terminationStatus, stderr: errBox.data, writes: writes) {
             throw MediaError("\(context): \(tool) failed: \(message)")
         }
         return outBox.data
+    }
+
+    /// Why a finished ffmpeg run failed, or nil when it succeeded: a non-zero exit, or for a run
+    /// that writes a file, any error it printed (it can exit 0 after failing to finish the file).
+    static func failure(status: Int32, stderr: Data, writes: Bool) -> String? {
+        let reason = cause(in: stderr)
+        if status == 0 && !(writes && reason != nil) { return nil }
+        return reason ?? "exit status \(status)"
+    }
+
+    /// The stderr line that best says why ffmpeg failed: one naming a full disk, else the last.
+    static func cause(in stderr: Data) -> String? {
+        let lines = String(decoding: stderr, as: UTF8.self).split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty }
+        return lines.first { $0.localizedCaseInsensitiveContains("space left") } ?? lines.last
     }
 
     final class Box: @unchecked Sendable { var data = Data() }

@@ -16,7 +16,7 @@ public enum VideoCodec: String, Sendable, CaseIterable {
     var arguments: [String] {
         switch self {
         case .h264: return ["-c:v", "libx264", "-pix_fmt", "yuv420p", "-crf", "16", "-preset", "medium"]
-        case .h265: return ["-c:v", "libx265", "-pix_fmt", "yuv420p10le", "-crf", "18", "-preset", "medium"]
+        case .h265: return ["-c:v", "libx265", "-pix_fmt", "yuv420p10le", "-crf", "18", "-preset", "medium", "-x265-params", "log-level=error"]
         case .prores: return ["-c:v", "prores_ks", "-profile:v", "3", "-pix_fmt", "yuv422p10le"]
         case .ffv1: return ["-c:v", "ffv1", "-level", "3", "-pix_fmt", "rgb48le"]
         }
@@ -120,10 +120,10 @@ public final class FrameWriter: @unchecked Sendable {
         try? input.close()
         process.waitUntilExit()
         self.process = nil
-        guard process.terminationStatus == 0 else {
-            let reason = lastError()
+        errorsDone.wait()
+        if let reason = FFmpeg.failure(status: process.terminationStatus, stderr: errors.data, writes: true) {
             try? FileManager.default.removeItem(atPath: temp)
-            throw MediaError("\(path): encoding failed: \(reason)")
+            throw MediaError("\(path): encoding failed after \(framesWritten) frames: \(reason); check the free space and permissions of the output's folder")
         }
         try AtomicFile.commit(temp, to: path)
     }
@@ -138,6 +138,6 @@ public final class FrameWriter: @unchecked Sendable {
 
     private func lastError() -> String {
         errorsDone.wait()
-        return String(decoding: errors.data, as: UTF8.self).split(separator: "\n").last.map(String.init) ?? "ffmpeg exited"
+        return FFmpeg.cause(in: errors.data) ?? "ffmpeg exited"
     }
 }

@@ -145,13 +145,13 @@ public enum StillImage {
             for i in 0..<n { planes[i] = img.data[n + i]; planes[n + i] = img.data[2 * n + i]; planes[2 * n + i] = img.data[i] }
             let data = planes.withUnsafeBytes { Data($0) }
             _ = try FFmpeg.run(["-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "gbrpf32le", "-s", "\(img.width)x\(img.height)",
-                                "-i", "-", "-compression", "3", temp], input: data, context: path)
+                                "-i", "-", "-compression", "3", temp], input: data, writes: true, context: path)
         case "png", "tif", "tiff":
             var words: [UInt16] = []
             encodeRGB48(img, into: &words)
             let data = words.withUnsafeBytes { Data($0) }
             _ = try FFmpeg.run(["-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "rgb48le", "-s", "\(img.width)x\(img.height)",
-                                "-i", "-", "-pix_fmt", ext == "png" ? "rgb48be" : "rgb48le", temp], input: data, context: path)
+                                "-i", "-", "-pix_fmt", ext == "png" ? "rgb48be" : "rgb48le", temp], input: data, writes: true, context: path)
         default:
             throw MediaError("\(path): cannot write .\(ext) images; use .png (16-bit), .tif, .exr or .pfm")
         }

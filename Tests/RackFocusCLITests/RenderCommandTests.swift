@@ -295,3 +295,142 @@ struct DamagedInputTests {
         }
     }
 }
+
+/// Runs `mount` or `umount`; false when this machine does not allow it (not root, no tmpfs).
+@discardableResult
+func mountTool(_ args: [String]) -> Bool {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/bin/" + args[0])
+    p.arguments = Array(args.dropFirst())
+    p.standardError = FileHandle.nullDevice
+    guard (try? p.run()) != nil else { return false }
+    p.waitUntilExit()
+    return p.terminationStatus == 0
+}
+
+/// Whether a small tmpfs can be mounted here (root on Linux), to fill a disk on purpose.
+let canMountTmpfs: Bool = {
+    guard let dir = try? scratchFolder() else { return false }
+    defer { try? FileManager.default.removeItem(at: dir) }
+    guard mountTool(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", dir.path]) else { return false }
+    return mountTool(["umount", dir.path])
+}()
+
+/// The `rackfocus` executable SwiftPM built beside the test bundle.
+var builtTool: URL {
+    URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("rackfocus")
+}
+
+@Suite("render: hostile conditions", .serialized)
+struct HostileConditionTests {
+    @Test func badDepthMidClipNamesTheFrameAndWritesNothing() throws {
+        let dir = try scratchFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let shot = try tinyShot(dir)
+        var bad = try StillImage.readDepth(String(format: shot.depth, 5))
+        bad.data[3 * bad.width + 7] = -2
+        try PFM.encode(bad).write(to: URL(fileURLWithPath: String(format: shot.depth, 5)))
+        let out = dir.appendingPathComponent("out.mp4").path
+        do {
+            try run(["render", shot.plan, "--input", shot.clip, "--depth", shot.depth, "-o", out])
+            Issue.record("negative depth was rendered")
+        } catch let e as CLIError {
+            #expect(e.description.hasPrefix("\(shot.depth): frame 5: depth at pixel (7, 3) is"), "\(e.description)")
+            #expect(e.description.contains("positive distance"))
+        }
+        #expect(!FileManager.default.fileExists(atPath: out))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.contains("partial") }.isEmpty)
+    }
+
+    @Test(.enabled(if: canMountTmpfs, "needs root to mount a small tmpfs"), arguments: [("out.mkv", 8), ("out_%04d.pfm", 64)])
+    func aFullDiskIsAnErrorAndLeavesNoPartialFile(name: String, diskKB: Int) throws {
+        let dir = try scratchFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let shot = try tinyShot(dir)
+        // 12 frames need 330 KB as PFM (2 fit on the disk) and over 20 KB as FFV1 (the disk holds 8 KB).
+        let disk = dir.appendingPathComponent("disk")
+        try FileManager.default.createDirectory(at: disk, withIntermediateDirectories: true)
+        try #require(mountTool(["mount", "-t", "tmpfs", "-o", "size=\(diskKB)k", "tmpfs", disk.path]))
+        defer { mountTool(["umount", disk.path]) }
+        let out = disk.appendingPathComponent(name).path
+        do {
+            try run(["render", shot.plan, "--input", shot.clip, "--depth", shot.depth, "-o", out])
+            Issue.record("rendered 12 frames onto a \(diskKB) KB disk")
+        } catch let e as CLIError {
+            // A clip names itself; a sequence names the frame file it could not write.
+            #expect(e.description.hasPrefix(FFmpeg.isSequence(out) ? disk.appendingPathComponent("out_0").path : out), "\(e.description)")
+            #expect(e.description.lowercased().contains("space") || e.description.contains("cannot write"), "\(e.description)")
+            #expect(!e.description.contains("\n"))
+        }
+        let left = try FileManager.default.contentsOfDirectory(atPath: disk.path)
+        #expect(left.filter { $0.contains("partial") }.isEmpty, "\(left)")
+        if FFmpeg.isSequence(out) {
+            // Frames that fitted are complete; none after the first failure.
+            let written = FFmpeg.sequenceFiles(out)
+            #expect(written.count == 2)
+            for file in written { #expect(try StillImage.readColor(file).width == 64) }
+        } else {
+            #expect(!FileManager.default.fileExists(atPath: out))
+        }
+    }
+
+    @Test func ctrlCStopsTheRenderAndRemovesThePartialClip() throws {
+        let tool = builtTool
+        try #require(FileManager.default.isExecutableFile(atPath: tool.path), "build the rackfocus product first")
+        let dir = try scratchFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let shot = try tinyShot(dir)
+        let out = dir.appendingPathComponent("out.mp4").path
+        // The oracle with a still depth and a long clip keeps the render busy for seconds.
+        let scene = DemoScene.make(width: 320, height: 180)
+        let clip = dir.appendingPathComponent("long.mkv").path
+        let writer = try FrameWriter(path: clip, width: 320, height: 180, frameRate: FrameRate(numerator: 24))
+        for _ in 0..<48 { try writer.write(scene.image) }
+        try writer.finish()
+        let depth = dir.appendingPathComponent("depth.pfm").path
+        try PFM.encode(scene.depth).write(to: URL(fileURLWithPath: depth))
+
+        let p = Process()
+        p.executableURL = tool
+        p.arguments = ["render", shot.plan, "--input", clip, "--depth", depth, "--depth-still", "--quality", "reference", "-o", out]
+        let err = Pipe()
+        p.standardError = err
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        // Interrupt once the encoder has begun writing the partial file.
+        let deadline = Date().addingTimeInterval(60)
+        while p.isRunning, Date() < deadline,
+              try FileManager.default.contentsOfDirectory(atPath: dir.path).first(where: { $0.contains("partial") }) == nil {
+            usleep(20_000)
+        }
+        try #require(p.isRunning, "the render ended before it could be interrupted")
+        kill(p.processIdentifier, SIGINT)
+        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 130)
+        #expect(message.contains("interrupted: \(out) was not written"), "\(message)")
+        #expect(!FileManager.default.fileExists(atPath: out))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.contains("partial") }.isEmpty)
+    }
+
+    @Test(arguments: [("out.mp4", "h265", "hevc"), ("out.mov", "prores", "prores")])
+    func everyClipCodecWritesEveryFrame(name: String, codec: String, expected: String) throws {
+        let dir = try scratchFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let shot = try tinyShot(dir)
+        let out = dir.appendingPathComponent(name).path
+        try run(["render", shot.plan, "--input", shot.clip, "--depth", shot.depth, "--codec", codec, "-o", out])
+        let data = try FFmpeg.run(["-v", "error", "-count_frames", "-select_streams", "v:0", "-show_entries",
+                                   "stream=codec_name,nb_read_frames,r_frame_rate", "-of", "csv=p=0", out], tool: "ffprobe", context: out)
+        #expect(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) == "\(expected),24/1,12")
+        // Decoded back, the landed frame is close to the lossless render.
+        let reference = dir.appendingPathComponent("ref_%04d.pfm").path
+        try run(["render", shot.plan, "--input", shot.clip, "--depth", shot.depth, "--frames", "10-10", "-o", reference])
+        let reader = try FrameReader(path: out, startFrame: 10)
+        var frame: PlanarImage?
+        _ = try reader.next(into: &frame)
+        let truth = try StillImage.readColor(String(format: reference, 10))
+        let psnr = ImageQuality.psnr(frame!, truth)
+        #expect(psnr > 30, "\(codec): \(psnr) dB")
+    }
+}
