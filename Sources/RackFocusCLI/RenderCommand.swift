@@ -55,6 +55,9 @@ struct RenderCommand: ParsableCommand {
         if plan.camera.resolution.width != info.width || plan.camera.resolution.height != info.height {
             warn("the plan's delivery resolution is \(plan.camera.resolution) but \(input) is \(info.width)x\(info.height); blur is computed for the real frame")
         }
+        if info.colorTags.isHDR {
+            warn("\(input) is HDR (\(info.colorTags.transfer!)); it is decoded with the SDR Rec.709 curve, so blur is not in true linear light (the output keeps the input's tags and values)")
+        }
         if (depthInfo.width, depthInfo.height) != (info.width, info.height) {
             warn("\(depth) is \(depthInfo.width)x\(depthInfo.height); resizing it to \(info.width)x\(info.height) (nearest sample, so edges stay sharp)")
         }
@@ -101,7 +104,8 @@ struct RenderCommand: ParsableCommand {
         let depthReader = try depthInput.reader(start: range.lowerBound)
         let writer = try media { () throws(MediaError) in
             try FrameWriter(path: output, width: info.width, height: info.height, frameRate: rate, codec: codec,
-                            firstNumber: range.lowerBound, audioFrom: FFmpeg.isSequence(input) || range.lowerBound > 0 ? nil : input)
+                            firstNumber: range.lowerBound, audioFrom: FFmpeg.isSequence(input) || range.lowerBound > 0 ? nil : input,
+                            colorTags: info.colorTags)
         }
         // Ctrl-C: abandon the partial output and stop.
         signal(SIGINT, SIG_IGN)

@@ -12,6 +12,8 @@ public struct ClipInfo: Sendable, Equatable {
     public var frameRate: FrameRate?
     /// Number of frames, when known without decoding.
     public var frameCount: Int?
+    /// The stream's colour tags as ffprobe names them (nil when untagged).
+    public var colorTags = ColorTags()
     /// Whether the stored values are float (EXR, PFM, float TIFF): taken as linear light / metres.
     public var isFloat: Bool { StillImage.isFloat(pixelFormat, codec: codec) }
 }
@@ -29,7 +31,7 @@ extension FFmpeg {
             try StillImage.checkReadable(path)
         }
         let data = try run(["-v", "error", "-select_streams", "v:0", "-show_entries",
-                            "stream=codec_name,width,height,pix_fmt,r_frame_rate,nb_frames,duration:format=duration", "-of", "default=nw=1"]
+                            "stream=codec_name,width,height,pix_fmt,r_frame_rate,nb_frames,duration,color_transfer,color_primaries:format=duration", "-of", "default=nw=1"]
                            + (isSequence(path) ? ["-f", "image2", "-start_number", "\(sequenceStart(path))"] : []) + [path],
                            tool: "ffprobe", context: path)
         var fields: [String: String] = [:]
@@ -51,8 +53,10 @@ extension FFmpeg {
             count = Int((duration * rate.fps).rounded())
         }
         if isSequence(path) { count = sequenceFiles(path).count }
+        func tag(_ key: String) -> String? { fields[key].flatMap { ["unknown", "N/A", "reserved", ""].contains($0) ? nil : $0 } }
         return ClipInfo(width: w, height: h, pixelFormat: fields["pix_fmt"] ?? "", codec: fields["codec_name"] ?? "",
-                        frameRate: rate, frameCount: count)
+                        frameRate: rate, frameCount: count,
+                        colorTags: ColorTags(transfer: tag("color_transfer"), primaries: tag("color_primaries")))
     }
 
     /// The number of the first file of an image sequence (0 when none match).

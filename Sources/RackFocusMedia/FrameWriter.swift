@@ -47,8 +47,9 @@ public final class FrameWriter: @unchecked Sendable {
     /// - Parameters:
     ///   - firstNumber: the number of the first frame in a sequence (frame ranges keep their numbers).
     ///   - audioFrom: copy the audio of this clip, if it has any.
+    ///   - colorTags: the transfer and primaries to tag a clip with (missing ones: Rec.709).
     public init(path: String, width: Int, height: Int, frameRate: FrameRate, codec: VideoCodec? = nil,
-                firstNumber: Int = 0, audioFrom: String? = nil) throws(MediaError) {
+                firstNumber: Int = 0, audioFrom: String? = nil, colorTags: ColorTags = .rec709) throws(MediaError) {
         self.path = path
         self.width = width
         self.height = height
@@ -67,14 +68,19 @@ public final class FrameWriter: @unchecked Sendable {
         }
         let chosen = codec ?? (ext == "mkv" ? .ffv1 : .h264)
         if chosen == .ffv1 && ext != "mkv" { throw MediaError("\(path): FFV1 goes in .mkv; name the output .mkv") }
+        // Colour tags go on the raw input too: ffmpeg 5 lets the frames' (empty) tags override the
+        // output's for some encoders (ProRes), leaving the stream untagged.
+        let tags = ["-color_trc", colorTags.transfer ?? "bt709", "-color_primaries", colorTags.primaries ?? "bt709"]
+            + (chosen == .ffv1 ? [] : ["-colorspace", "bt709"])
         var args = ["-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "rgb48le", "-s", "\(width)x\(height)",
-                    "-framerate", "\(frameRate.numerator)/\(frameRate.denominator)", "-i", "-"]
+                    "-framerate", "\(frameRate.numerator)/\(frameRate.denominator)"] + tags + ["-i", "-"]
         if let audioFrom { args += ["-i", audioFrom, "-map", "0:v", "-map", "1:a?", "-c:a", "copy", "-shortest"] }
-        args += chosen.arguments
-        if chosen == .h264 || chosen == .h265 {
-            // Tag the stream as Rec.709, which is what the frames are encoded in.
-            args += ["-color_primaries", "bt709", "-color_trc", "bt709", "-colorspace", "bt709"]
+        if chosen != .ffv1 {
+            // RGB to Y'CbCr with the Rec.709 matrix the stream is tagged with (ffmpeg's default
+            // conversion is Rec.601 whatever the tag says, which shifts every saturated colour).
+            args += ["-vf", "scale=out_color_matrix=bt709:out_range=tv"]
         }
+        args += chosen.arguments + tags
         args.append(temp)
         signal(SIGPIPE, SIG_IGN)
         let p = Process()

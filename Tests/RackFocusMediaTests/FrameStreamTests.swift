@@ -95,3 +95,51 @@ struct FrameStreamTests {
         #expect(throws: MediaError.self) { try FFmpeg.probeClip("/nonexistent/shot_%04d.exr") }
     }
 }
+
+@Suite("Colour in encoded clips")
+struct ClipColourTests {
+    /// Four 16-px bars: pure red, green, blue and a muted blue-grey (linear light).
+    static func bars() -> PlanarImage {
+        var img = PlanarImage(width: 64, height: 32, channels: 3)
+        let colours: [SIMD3<Float>] = [[1, 0, 0], [0, 1, 0], [0, 0, 1], [0.2, 0.35, 0.55]]
+        for y in 0..<32 { for x in 0..<64 { for c in 0..<3 { img[c, x, y] = colours[x / 16][c] } } }
+        return img
+    }
+
+    /// Saturated colours survive the RGB → Y'CbCr → RGB trip as a player decodes it (by the
+    /// stream's tags): converting with the Rec.601 matrix while tagging Rec.709 turned pure green
+    /// into (0, 0.84, 0) and red into (1, 0.09, 0).
+    @Test(arguments: [("clip.mp4", VideoCodec.h264), ("clip.mp4", .h265), ("clip.mov", .prores)])
+    func primariesComeBackAsThemselves(name: String, codec: VideoCodec) throws {
+        let dir = try scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent(name).path
+        let writer = try FrameWriter(path: path, width: 64, height: 32, frameRate: FrameRate(numerator: 24), codec: codec)
+        for _ in 0..<3 { try writer.write(Self.bars()) }
+        try writer.finish()
+        let info = try FFmpeg.probeClip(path)
+        #expect(info.colorTags == .rec709)
+        var decoded: PlanarImage?
+        _ = try FrameReader(path: path).next(into: &decoded)
+        let bars = Self.bars()
+        for x in [8, 24, 40, 56] {
+            for c in 0..<3 {
+                // Display-space error of 8-bit 4:2:0 away from the bars' edges: about 1 code value.
+                let got = ColorTransfer.linearToSRGB(decoded![c, x, 16]), want = ColorTransfer.linearToSRGB(bars[c, x, 16])
+                #expect(abs(got - want) < 0.015, "\(codec) bar at x=\(x), channel \(c): \(got) vs \(want)")
+            }
+        }
+    }
+
+    @Test func anInputsTransferTagIsKept() throws {
+        let dir = try scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("clip.mp4").path
+        let tags = ColorTags(transfer: "iec61966-2-1", primaries: "bt709")
+        let writer = try FrameWriter(path: path, width: 64, height: 32, frameRate: FrameRate(numerator: 24), colorTags: tags)
+        try writer.write(ClipColourTests.bars())
+        try writer.finish()
+        #expect(try FFmpeg.probeClip(path).colorTags == tags)
+        #expect(ColorTags(transfer: "smpte2084").isHDR && !tags.isHDR)
+    }
+}
