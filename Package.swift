@@ -31,13 +31,16 @@ let package = Package(
             swiftSettings: strict + [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
         // Media I/O through ffmpeg (and PFM natively): knows pixels and files, nothing of lenses.
         .target(name: "RackFocusMedia", dependencies: ["RackFocusRender"], swiftSettings: strict),
+        // Focus analysis of footage: focus measures, rack detection and grading; pixels in, events out.
+        .target(name: "RackFocusAnalysis", dependencies: ["RackFocusRender", "RackFocusPlan"],
+                swiftSettings: strict + [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
         // Printable charts (SVG) of plans and focus marks.
         .target(name: "RackFocusCharts", dependencies: ["RackFocusPlan"], swiftSettings: strict),
         // The command line: thin wiring of the modules above.
         .target(
             name: "RackFocusCLI",
             dependencies: [
-                "RackFocusOptics", "RackFocusPlan", "RackFocusCharts", "RackFocusRender", "RackFocusMedia",
+                "RackFocusOptics", "RackFocusPlan", "RackFocusCharts", "RackFocusRender", "RackFocusMedia", "RackFocusAnalysis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "TextTable", package: "TextTable"),
             ],
@@ -48,6 +51,7 @@ let package = Package(
         .testTarget(name: "RackFocusPlanTests", dependencies: ["RackFocusPlan"], swiftSettings: strict),
         .testTarget(name: "RackFocusRenderTests", dependencies: ["RackFocusRender", "RackFocusMedia"], swiftSettings: strict),
         .testTarget(name: "RackFocusMediaTests", dependencies: ["RackFocusMedia"], swiftSettings: strict),
+        .testTarget(name: "RackFocusAnalysisTests", dependencies: ["RackFocusAnalysis", "RackFocusRender", "RackFocusMedia"], swiftSettings: strict),
         .testTarget(name: "RackFocusChartsTests", dependencies: ["RackFocusCharts"], swiftSettings: strict),
         .testTarget(name: "RackFocusCLITests", dependencies: ["RackFocusCLI"], swiftSettings: strict),
     ]

@@ -1,0 +1,86 @@
+import RackFocusRender
+
+/// One grey plane: `width × height` floats, row-major.
+public struct LumaPlane: Sendable {
+    public var width: Int
+    public var height: Int
+    public var data: [Float]
+
+    public init(width: Int, height: Int, data: [Float]) {
+        precondition(data.count == width * height, "luma plane size")
+        self.width = width; self.height = height; self.data = data
+    }
+}
+
+/// Luma in linear light (Rec.709 weights) at several scales: level k is the frame binned 2^k × 2^k.
+///
+/// Focus measures compare detail between levels, so one pyramid per frame serves every region.
+/// Buffers are reused from frame to frame (`update(from:)`).
+public struct LumaPyramid: Sendable {
+    public private(set) var levels: [LumaPlane] = []
+    public let levelCount: Int
+
+    public init(levels: Int = 4) { levelCount = levels }
+
+    /// A pyramid of one plane (already luma), for tests and evaluation.
+    public init(luma: LumaPlane, levels: Int = 4) {
+        levelCount = levels
+        self.levels = [luma]
+        buildLevels()
+    }
+
+    /// Refills the pyramid from a linear RGB frame (a grey frame of one plane is taken as luma).
+    public mutating func update(from frame: PlanarImage) {
+        let n = frame.pixelCount
+        if levels.isEmpty || levels[0].width != frame.width || levels[0].height != frame.height {
+            levels = [LumaPlane(width: frame.width, height: frame.height, data: [Float](repeating: 0, count: n))]
+        }
+        frame.data.withUnsafeBufferPointer { src in
+            levels[0].data.withUnsafeMutableBufferPointer { dst in
+                if frame.channels >= 3 {
+                    for i in 0..<n { dst[i] = 0.2126 * src[i] + 0.7152 * src[n &+ i] + 0.0722 * src[2 &* n &+ i] }
+                } else {
+                    for i in 0..<n { dst[i] = src[i] }
+                }
+            }
+        }
+        buildLevels()
+    }
+
+    private mutating func buildLevels() {
+        while levels.count < levelCount {
+            let p = levels[levels.count - 1]
+            let w = max(1, p.width / 2), h = max(1, p.height / 2)
+            levels.append(LumaPlane(width: w, height: h, data: [Float](repeating: 0, count: w * h)))
+        }
+        for k in 1..<levelCount {
+            let src = levels[k - 1]
+            let w = levels[k].width, h = levels[k].height
+            src.data.withUnsafeBufferPointer { s in
+                levels[k].data.withUnsafeMutableBufferPointer { d in
+                    let sw = src.width, sh = src.height
+                    for y in 0..<h {
+                        let y0 = min(2 &* y, sh &- 1), y1 = min(2 &* y &+ 1, sh &- 1)
+                        for x in 0..<w {
+                            let x0 = min(2 &* x, sw &- 1), x1 = min(2 &* x &+ 1, sw &- 1)
+                            d[y &* w &+ x] = 0.25 * (s[y0 &* sw &+ x0] + s[y0 &* sw &+ x1] + s[y1 &* sw &+ x0] + s[y1 &* sw &+ x1])
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A rectangle in pixels of the full frame: x, y of the top-left corner, width and height.
+public struct PixelRect: Sendable, Hashable {
+    public var x: Int, y: Int, width: Int, height: Int
+    public init(x: Int, y: Int, width: Int, height: Int) { self.x = x; self.y = y; self.width = width; self.height = height }
+
+    /// The same rectangle at pyramid level k (binned 2^k), at least 1 px each way, inside `w × h`.
+    func atLevel(_ k: Int, width w: Int, height h: Int) -> (x0: Int, y0: Int, x1: Int, y1: Int) {
+        let x0 = min(max(0, x >> k), w - 1), y0 = min(max(0, y >> k), h - 1)
+        let x1 = min(w, max(x0 + 1, (x + width) >> k)), y1 = min(h, max(y0 + 1, (y + height) >> k))
+        return (x0, y0, x1, y1)
+    }
+}
