@@ -31,6 +31,8 @@ public final class FocusAnalyzer {
     /// Side of the square tiles used with depth, in pixels.
     public let tileSize: Int
     public private(set) var frameCount = 0
+    /// Frames either side searched for the noise level of a frame.
+    public var noiseWindow = 36
     var values: [[Double]]
     /// Band ratio parts per region and frame: fine and coarse gradient energy, and the temporal
     /// noise variance at the fine level (from the difference with the previous frame).
@@ -134,15 +136,17 @@ public final class FocusAnalyzer {
     /// The band ratio is corrected for noise: white noise of variance v at the fine level adds 4v
     /// of gradient energy there and v at the coarse level, which would raise the ratio of a
     /// region that darkens (its noise grows against its texture) as if it sharpened. v is the
-    /// smaller of the frame's differences with its two neighbours (one of them is still when a
-    /// move starts or lands), and at most half of each band's energy is taken away.
+    /// median frame-to-frame difference within `noiseWindow` frames either side (a moving focus
+    /// inflates the difference of the frames it moves in, up to half the window; noise changes
+    /// slowly, and the median of a steady trend is its centre), and at most half of each band's
+    /// energy is taken away.
     public func curves() -> [SharpnessCurve] {
         regions.indices.map { i in
             guard measure == .bandRatio else { return SharpnessCurve(name: regions[i].name, raw: values[i]) }
             let n = fineEnergy[i].count, v = noiseVariance[i]
             let raw = (0..<n).map { t -> Double in
-                var noise = min(t + 1 < n ? v[t + 1] : .infinity, v[t])
-                if !noise.isFinite { noise = 0 }
+                let window = v[max(0, t - noiseWindow)...min(n - 1, t + noiseWindow)].filter { $0.isFinite }.sorted()
+                let noise = window.isEmpty ? 0 : window[window.count / 2]
                 let e1 = fineEnergy[i][t], e2 = coarseEnergy[i][t]
                 return (max(e1 - 4 * noise, 0.5 * e1) + 1e-12) / (max(e2 - noise, 0.5 * e2) + 1e-12)
             }

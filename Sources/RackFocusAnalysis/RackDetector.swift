@@ -7,90 +7,76 @@
 public struct RackDetector: Sendable {
     /// Smallest threshold for a frame-to-frame change to count as focus moving (relative units).
     public var minStep = 0.004
-    /// Smallest change over a run of moving frames for the run to be a move (relative units).
-    public var minTravel = 0.25
-    /// Frames of stillness that still belong to one move.
-    public var maxGap = 2
 
     public init() {}
 
+    /// Margin by which a region must out-sharpen the leader to take over (relative units).
+    public var leadMargin = 0.1
+    /// A leadership shorter than this (frames) is a region passed through during a move.
+    public var minHold = 6
+
     public func detect(_ curves: [SharpnessCurve], fps: Double) -> (racks: [RackEvent], hunts: [HuntEvent]) {
         let live = curves.indices.filter { curves[$0].changes }
-        // Runs of motion per region.
-        var runs: [(region: Int, run: Run)] = []
-        for i in live { runs += motionRuns(curves[i]).map { (i, $0) } }
-        let rising = runs.filter { $0.run.net > 0 }, falling = runs.filter { $0.run.net < 0 }
-        var usedFalling = Set<Int>()
+        let frames = curves.first?.raw.count ?? 0
+        guard frames > 2 else { return ([], []) }
+        // Who is sharp at each frame: the sharpest changing region, or nobody (−1) while none
+        // stands clearly above half its range; a new leader must beat the old by a margin.
+        var leader = [Int](repeating: -1, count: frames)
+        var current = -1
+        for t in 0..<frames {
+            func level(_ i: Int) -> Double { i < 0 ? 0.5 : curves[i].relative[t] }
+            var best = -1
+            for i in live where level(i) > level(best) { best = i }
+            if best != current && level(best) > level(current) + leadMargin { current = best }
+            leader[t] = current
+        }
+        // Leadership segments; short ones between two others are transitional and merged away.
+        var segments: [(who: Int, first: Int, last: Int)] = []
+        for t in 0..<frames {
+            if let last = segments.last, last.who == leader[t] { segments[segments.count - 1].last = t } else { segments.append((leader[t], t, t)) }
+        }
+        var merged: [(who: Int, first: Int, last: Int)] = []
+        for (k, s) in segments.enumerated() {
+            // Nobody sharp between two regions is the middle of a move unless it lasts 2 s.
+            let length = s.last - s.first + 1
+            let transitional = k > 0 && k < segments.count - 1 && (length < minHold || (s.who < 0 && Double(length) < 2 * fps))
+            if transitional { continue }
+            if let last = merged.last, last.who == s.who { merged[merged.count - 1].last = s.last } else { merged.append(s) }
+        }
         var racks: [RackEvent] = []
-        for r in rising.sorted(by: { $0.run.first < $1.run.first }) {
-            // The falling run of another region that overlaps it most (or ends right before it).
-            var best: (index: Int, overlap: Int)?
-            for (k, f) in falling.enumerated() where f.region != r.region && !usedFalling.contains(k) {
-                let overlap = min(r.run.last, f.run.last) - max(r.run.first, f.run.first) + maxGap + 1
-                if overlap > 0, overlap > (best?.overlap ?? 0) { best = (k, overlap) }
-            }
-            if let b = best { usedFalling.insert(b.index) }
-            // A rise overlapping a rack already found for this target (an overshoot's recovery) is
-            // part of that rack.
-            if let last = racks.last, last.to == curves[r.region].name, r.run.first <= (last.settleSearchEnd ?? last.landFrame ?? Int.max) {
-                continue
-            }
-            let src = best.map { falling[$0.index] }
-            racks.append(RackEvent(from: src.map { curves[$0.region].name }, to: curves[r.region].name,
-                                   startFrame: max(0, min(r.run.first, src?.run.first ?? Int.max) - 1),
-                                   rawEnd: max(r.run.last, src?.run.last ?? 0)))
+        for k in 1..<max(1, merged.count) {
+            let a = merged[k - 1], b = merged[k]
+            let switchFrame = b.first
+            var rack = RackEvent(from: a.who >= 0 ? curves[a.who].name : nil, to: b.who >= 0 ? curves[b.who].name : nil,
+                                 startFrame: switchFrame, rawEnd: switchFrame)
+            let windowStart = k >= 2 ? merged[k - 1].first : 0
+            rack.startFrame = startFrame(curves: curves, source: a.who, target: b.who, from: windowStart, switchFrame: switchFrame)
+            rack.settleSearchEnd = k + 1 < merged.count ? merged[k + 1].first - 1 : frames - 1
+            racks.append(rack)
         }
-        // Falls nobody rose to meet: focus left a region for something not measured.
-        for (k, f) in falling.enumerated() where !usedFalling.contains(k) {
-            if racks.contains(where: { $0.from == nil && abs($0.startFrame - f.run.first) <= 3 }) { continue }
-            if racks.contains(where: { $0.to == curves[f.region].name && f.run.first <= ($0.settleSearchEnd ?? 0) && f.run.first >= $0.startFrame }) { continue }
-            racks.append(RackEvent(from: curves[f.region].name, to: nil, startFrame: max(0, f.run.first - 1), rawEnd: f.run.last))
-        }
-        racks.sort { $0.startFrame < $1.startFrame }
-        let frameCount = curves.first?.raw.count ?? 0
         for k in racks.indices {
-            let windowEnd = k + 1 < racks.count ? racks[k + 1].startFrame : frameCount - 1
+            // A move is watched until the next one starts.
+            let windowEnd = k + 1 < racks.count ? max(racks[k].rawEnd, racks[k + 1].startFrame) : frames - 1
             settle(&racks[k], curves: curves, windowEnd: windowEnd, fps: fps)
         }
         return (racks, hunts(curves, live: live, racks: racks, fps: fps))
     }
 
-    struct Run { var first: Int; var last: Int; var net: Double }
-
-    /// Runs of frames whose change from the previous frame exceeds the curve's noise threshold,
-    /// merged across short gaps, kept when their net change is a real share of the range.
-    func motionRuns(_ c: SharpnessCurve) -> [Run] {
-        let v = c.relative
-        let threshold = max(4 * c.noise, minStep)
-        var out: [Run] = []
-        var current: Run?
-        for t in 1..<max(1, v.count) where abs(v[t] - v[t - 1]) > threshold {
-            if var r = current, t - r.last <= maxGap + 1 {
-                r.last = t; current = r
-            } else {
-                if let r = current { out.append(r) }
-                current = Run(first: t, last: t, net: 0)
-            }
+    /// The last frame before `switchFrame` at which both the source and the target are still at
+    /// the levels they held before the move (each within its tolerance).
+    func startFrame(curves: [SharpnessCurve], source: Int, target: Int, from windowStart: Int, switchFrame: Int) -> Int {
+        let involved = [source, target].filter { $0 >= 0 }
+        guard switchFrame > windowStart + 1 else { return max(0, switchFrame - 1) }
+        var holds: [(v: [Double], level: Double, tolerance: Double)] = []
+        for i in involved {
+            let v = curves[i].relative
+            // The hold before the move: the first half of the frames led by the source.
+            let early = Array(v[windowStart...max(windowStart, (windowStart + switchFrame) / 2)]).sorted()
+            holds.append((v, early[early.count / 2], holdTolerance(early, noise: curves[i].noise)))
         }
-        if let r = current { out.append(r) }
-        // Split runs where the direction reverses by more than minTravel (overshoot, hunting).
-        var split: [Run] = []
-        for r in out { split += splitAtReversals(r, v) }
-        return split.compactMap { r in
-            var r = r
-            r.net = v[r.last] - v[max(0, r.first - 1)]
-            return abs(r.net) >= minTravel ? r : nil
-        }
-    }
-
-    private func splitAtReversals(_ r: Run, _ v: [Double]) -> [Run] {
-        let turns = turningPoints(v, from: max(0, r.first - 1), to: r.last, hysteresis: minTravel)
-        guard turns.count > 0 else { return [r] }
-        var out: [Run] = []
-        var a = r.first
-        for t in turns where t > a && t < r.last { out.append(Run(first: a, last: t, net: 0)); a = t + 1 }
-        out.append(Run(first: a, last: r.last, net: 0))
-        return out
+        var t = switchFrame - 1
+        while t > windowStart && !holds.allSatisfy({ abs($0.v[t] - $0.level) <= $0.tolerance }) { t -= 1 }
+        return t
     }
 
     /// Indices of alternating extrema of v[from...to] that stand at least `hysteresis` above or
@@ -98,13 +84,20 @@ public struct RackDetector: Sendable {
     func turningPoints(_ v: [Double], from: Int, to: Int, hysteresis: Double) -> [Int] {
         guard to > from else { return [] }
         var out: [Int] = []
-        var extreme = from, direction = 0 // +1 rising to a peak, −1 falling to a trough
+        var direction = 0 // +1 rising to a peak, −1 falling to a trough
+        var high = from, low = from, extreme = from
         for t in (from + 1)...to {
             switch direction {
             case 0:
-                if v[t] - v[extreme] >= hysteresis { direction = 1; extreme = t }
-                else if v[extreme] - v[t] >= hysteresis { direction = -1; extreme = t }
-                else if abs(v[t] - v[from]) > abs(v[extreme] - v[from]) { extreme = t }
+                if v[t] > v[high] { high = t }
+                if v[t] < v[low] { low = t }
+                if v[high] - v[t] >= hysteresis {
+                    if high > from { out.append(high) }
+                    direction = -1; extreme = t
+                } else if v[t] - v[low] >= hysteresis {
+                    if low > from { out.append(low) }
+                    direction = 1; extreme = t
+                }
             case 1:
                 if v[t] >= v[extreme] { extreme = t } else if v[extreme] - v[t] >= hysteresis { out.append(extreme); direction = -1; extreme = t }
             default:
@@ -114,38 +107,45 @@ public struct RackDetector: Sendable {
         return out
     }
 
-    /// Landing, overshoot, hunting and speed profile of one rack, looking up to `windowEnd`.
+    /// How far a hold may wander and still be one level: three noise deviations, or the spread
+    /// of the hold itself (codecs pump sharpness with their group of pictures), at least 2% of
+    /// the range.
+    func holdTolerance(_ sortedHold: [Double], noise: Double) -> Double {
+        let n = sortedHold.count
+        let spread = n >= 4 ? (sortedHold[n - 1 - n / 10] - sortedHold[n / 10]) / 2 : 0
+        return max(3 * noise, spread * 1.2, 0.02)
+    }
+
+    /// Landing, overshoot and hunting of one rack, looking up to `windowEnd`.
     func settle(_ rack: inout RackEvent, curves: [SharpnessCurve], windowEnd: Int, fps: Double) {
-        rack.settleSearchEnd = windowEnd
         let target = rack.to.flatMap { n in curves.first { $0.name == n } }
         let source = rack.from.flatMap { n in curves.first { $0.name == n } }
-        guard let c = target ?? source else { return }
+        guard let c = target ?? source, windowEnd > rack.rawEnd else { return }
         let v = c.relative
-        let rising = target != nil
-        // The hold the move ends in: the last third of the window (at least 3 frames), or the end.
-        let holdStart = max(rack.rawEnd, windowEnd - max(3, (windowEnd - rack.rawEnd) / 3))
-        let hold = Array(v[min(holdStart, windowEnd)...windowEnd]).sorted()
-        let final = hold[hold.count / 2]
-        let tolerance = max(3 * c.noise, minStep)
+        // The level the move ends at: the median of the second half of the window after the switch.
+        let tail = Array(v[((rack.rawEnd + windowEnd) / 2)...windowEnd]).sorted()
+        let final = tail[tail.count / 2]
+        let tolerance = holdTolerance(tail, noise: c.noise)
         // Landing: the first frame after which the curve stays within tolerance of its final level.
         var land = windowEnd
         while land > rack.startFrame + 1 && abs(v[land - 1] - final) <= tolerance { land -= 1 }
-        let stillMoving = rack.rawEnd >= windowEnd - 1 && windowEnd == v.count - 1 && abs(v[windowEnd] - v[max(0, windowEnd - 1)]) > max(4 * c.noise, minStep)
-        rack.landFrame = stillMoving ? nil : land
-        // Overshoot and hunting: reversals of the target between the first approach and landing.
-        let hysteresis = max(0.06, 6 * c.noise)
-        let turns = turningPoints(v, from: rack.startFrame, to: min(windowEnd, land + 1), hysteresis: hysteresis)
-        let expectedFirst = rising ? turns.first.map { v[$0] > final - 0.5 } ?? false : turns.first.map { v[$0] < final + 0.5 } ?? false
+        // Still moving when the clip ends: it never landed.
+        let endsMoving = windowEnd == v.count - 1 && land >= windowEnd - 1 && windowEnd - rack.rawEnd > 2
+        rack.landFrame = endsMoving ? nil : land
+        // Overshoot and hunting: reversals of the target between the switch and the landing.
+        guard target != nil else { return }
+        let hysteresis = max(0.06, 6 * c.noise, tolerance)
+        // From just before the target first comes near its final level (its approach is no reversal).
+        let arrival = (rack.startFrame...windowEnd).first { v[$0] >= final - tolerance - 0.1 } ?? rack.rawEnd
+        let turns = turningPoints(v, from: max(rack.startFrame, arrival - 1), to: min(windowEnd, land + 1), hysteresis: hysteresis)
         if turns.count >= 3 {
             rack.hunting = Hunt(firstFrame: turns.first!, lastFrame: land, reversals: turns.count)
-        } else if turns.count >= 1 && expectedFirst {
-            // A peak past the mark, a dip, and back: an overshoot corrected.
-            let peak = turns[0], dip = turns.count > 1 ? turns[1] : peak
+        } else if turns.count >= 1, v[turns[0]] > final - 0.5 {
+            // Sharpest on the way past, a dip beyond the mark, and back.
+            let peak = turns[0], dip = turns.count > 1 ? turns[1] : turns[0]
             rack.overshoot = Overshoot(passFrame: peak, farthestFrame: dip, correctedFrame: land,
-                                       sharpnessLost: abs(v[peak] - v[dip == peak ? land : dip]))
+                                       sharpnessLost: max(0, v[peak] - v[dip]))
         }
-        // The speed profile needs the focus distance itself (sharpness is flat near focus, so
-        // every move looks eased in sharpness): see `FocusAnalysis.attachFocusCurve`.
     }
 
     /// Oscillation of a region's sharpness outside racks: three or more reversals, each at least
@@ -154,7 +154,9 @@ public struct RackDetector: Sendable {
         var out: [HuntEvent] = []
         for i in live {
             let c = curves[i]
+            // Moves are told by their racks; hunting here is around a mark that focus holds.
             let turns = turningPoints(c.relative, from: 0, to: c.relative.count - 1, hysteresis: max(0.15, 6 * c.noise))
+                .filter { t in !racks.contains { t >= $0.startFrame && t <= ($0.landFrame ?? Int.max) } }
             var cluster: [Int] = []
             func flush() {
                 defer { cluster = [] }

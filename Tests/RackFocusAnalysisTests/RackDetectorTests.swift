@@ -2,6 +2,8 @@ import Foundation
 import Testing
 @testable import RackFocusAnalysis
 import RackFocusPlan
+import RackFocusMedia
+import RackFocusOptics
 import RackFocusRender
 
 @Suite("Racks found in rendered footage")
@@ -41,5 +43,90 @@ struct RackDetectorTests {
         }
         #expect(found.racks.isEmpty, "\(found.racks)")
         #expect(found.hunts.isEmpty)
+    }
+}
+
+@Suite("Racks in noisy, compressed and faulty footage", .serialized)
+struct FaultyRackTests {
+    /// Focus in dioptres from a list of (frame, dioptres, easing of the move that ends there).
+    static func path(_ keys: [(Int, Double, Easing)], frames: Int) -> [Double] {
+        (0..<frames).map { n in
+            guard let j = keys.firstIndex(where: { $0.0 >= n }), j > 0 else { return 1 / (n <= keys[0].0 ? keys[0].1 : keys.last!.1) }
+            let (a, da, _) = keys[j - 1], (b, db, e) = keys[j]
+            return 1 / (da + (db - da) * e.progress(Double(n - a) / Double(b - a)))
+        }
+    }
+
+    @Test(arguments: [Easing.linear, .easeInOut])
+    func aNoisyRackIsTimedWithinTwoFrames(easing: Easing) throws {
+        let focus = Synthetic.rack(frames: 48, start: 10, land: 30, easing: easing)
+        let found = Synthetic.analyse(focus) { n, img in Synthetic.noisy(img, sigma: 0.01, seed: UInt64(100 + n)) }
+        let truth = Synthetic.visibleMove(focus)
+        #expect(found.racks.count == 1, "\(found.racks)")
+        let rack = try #require(found.racks.first)
+        print("noisy \(easing): start \(rack.startFrame) (visible \(truth.start)), land \(rack.landFrame ?? -1) (visible \(truth.land))")
+        #expect(abs(rack.startFrame - truth.start) <= 2)
+        #expect(abs(try #require(rack.landFrame) - truth.land) <= 2)
+        #expect(rack.overshoot == nil && rack.hunting == nil && found.hunts.isEmpty)
+    }
+
+    @Test func aRackThroughLowBitrateH264IsTimedWithinTwoFrames() throws {
+        let focus = Synthetic.rack(frames: 48, start: 10, land: 30, easing: .easeInOut)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rackfocus-analysis-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // 400 kbit/s at 320×180 (about 0.29 bit per pixel at 24 fps), 12-frame GOP.
+        let raw = dir.appendingPathComponent("raw.mkv").path, clip = dir.appendingPathComponent("low.mp4").path
+        let writer = try FrameWriter(path: raw, width: Synthetic.width, height: Synthetic.height, frameRate: FrameRate(numerator: 24))
+        for f in focus { try writer.write(Synthetic.noisy(Synthetic.render(focus: f), sigma: 0.004, seed: UInt64(f * 1000))) }
+        try writer.finish()
+        _ = try FFmpeg.run(["-v", "error", "-y", "-i", raw, "-c:v", "libx264", "-b:v", "400k", "-g", "12", "-pix_fmt", "yuv420p", clip],
+                           writes: true, context: clip)
+        let analyzer = FocusAnalyzer(regions: Synthetic.regions)
+        let reader = try FrameReader(path: clip)
+        var frame: PlanarImage?
+        while try reader.next(into: &frame) { analyzer.add(frame!) }
+        #expect(analyzer.frameCount == 48)
+        let found = RackDetector().detect(analyzer.curves(), fps: 24)
+        let truth = Synthetic.visibleMove(focus)
+        #expect(found.racks.count == 1, "\(found.racks)")
+        let rack = try #require(found.racks.first)
+        print("H.264 400k: start \(rack.startFrame) (visible \(truth.start)), land \(rack.landFrame ?? -1) (visible \(truth.land))")
+        #expect(rack.from == "near" && rack.to == "far")
+        #expect(abs(rack.startFrame - truth.start) <= 2)
+        #expect(abs(try #require(rack.landFrame) - truth.land) <= 2)
+        #expect(rack.overshoot == nil && rack.hunting == nil && found.hunts.isEmpty)
+    }
+
+    @Test func anOvershootIsFoundAndCorrectedFramesAreCounted() throws {
+        // Near → 0.05 dioptres past the far card (6 m → 8.6 m), hold, back onto the far card.
+        let dFar = 1 / Synthetic.far, dNear = 1 / Synthetic.near
+        let focus = Self.path([(10, dNear, .linear), (26, dFar - 0.05, .easeOut), (29, dFar - 0.05, .linear), (35, dFar, .easeInOut)], frames: 50)
+        let found = Synthetic.analyse(focus)
+        #expect(found.racks.count == 1, "\(found.racks)")
+        let rack = try #require(found.racks.first)
+        let overshoot = try #require(rack.overshoot, "\(rack)")
+        print("overshoot: \(rack)")
+        #expect(rack.to == "far" && rack.hunting == nil)
+        #expect(overshoot.passFrame < overshoot.farthestFrame)
+        #expect(abs(overshoot.farthestFrame - 27) <= 2)
+        // Back within a 1-px circle on the far card (7.06 m, frame 32) before the cue (frame 35).
+        #expect(abs(try #require(rack.landFrame) - Synthetic.visibleMove(focus).land) <= 1)
+        #expect(found.hunts.isEmpty)
+    }
+
+    @Test func huntingAroundTheMarkIsFound() throws {
+        // Lands on the far card, then hunts ±0.06 dioptres four times (8 frames a swing, as
+        // contrast autofocus does) before settling.
+        let dFar = 1 / Synthetic.far, dNear = 1 / Synthetic.near
+        var keys: [(Int, Double, Easing)] = [(8, dNear, .linear), (22, dFar, .easeInOut)]
+        for k in 0..<4 { keys.append((28 + 8 * k, dFar + (k % 2 == 0 ? -0.06 : 0.06), .easeInOut)) }
+        keys.append((64, dFar, .easeInOut))
+        let focus = Self.path(keys, frames: 80)
+        let found = Synthetic.analyse(focus)
+        print("hunting: \(found.racks) \(found.hunts)")
+        let hunted = found.racks.contains { $0.hunting != nil } || !found.hunts.isEmpty
+        #expect(hunted)
+        #expect(found.racks.filter { $0.to == "far" }.count == 1)
     }
 }
