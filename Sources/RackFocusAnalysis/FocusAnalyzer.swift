@@ -56,13 +56,14 @@ public final class FocusAnalyzer {
     /// Adds the next frame (linear RGB), with its depth map in metres when known.
     public func add(_ frame: PlanarImage, depth: PlanarImage? = nil) {
         pyramid.update(from: frame)
-        if measure == .bandRatio {
-            let fine = pyramid.levels[1], coarse = pyramid.levels[2]
+        if measure.isNoiseCompensated {
+            let fine = pyramid.levels[1]
             let hasPrevious = previousFine.count == fine.data.count
             for (i, r) in regions.enumerated() {
                 let rf = r.rect.atLevel(1, width: fine.width, height: fine.height)
-                fineEnergy[i].append(FocusMeasure.gradientEnergy(fine, rf))
-                coarseEnergy[i].append(FocusMeasure.gradientEnergy(coarse, r.rect.atLevel(2, width: coarse.width, height: coarse.height)))
+                let (numerator, denominator) = measure.parts(pyramid, region: r.rect)
+                fineEnergy[i].append(numerator)
+                coarseEnergy[i].append(denominator)
                 noiseVariance[i].append(hasPrevious ? FocusAnalyzer.halfMeanSquaredDifference(fine, previousFine, rf) : .infinity)
             }
             previousFine = fine.data
@@ -133,8 +134,8 @@ public final class FocusAnalyzer {
 
     /// Each region's sharpness over the frames added so far.
     ///
-    /// The band ratio is corrected for noise: white noise of variance v at the fine level adds 4v
-    /// of gradient energy there and v at the coarse level, which would raise the ratio of a
+    /// The ratio measures are corrected for noise: white noise of variance v at the fine level adds
+    /// 4v of gradient energy there and v to the denominator (coarse gradient energy, or variance), which would raise the ratio of a
     /// region that darkens (its noise grows against its texture) as if it sharpened. v is the
     /// median frame-to-frame difference within `noiseWindow` frames either side (a moving focus
     /// inflates the difference of the frames it moves in, up to half the window; noise changes
@@ -142,7 +143,7 @@ public final class FocusAnalyzer {
     /// energy is taken away.
     public func curves() -> [SharpnessCurve] {
         regions.indices.map { i in
-            guard measure == .bandRatio else { return SharpnessCurve(name: regions[i].name, raw: values[i]) }
+            guard measure.isNoiseCompensated else { return SharpnessCurve(name: regions[i].name, raw: values[i]) }
             let n = fineEnergy[i].count, v = noiseVariance[i]
             let raw = (0..<n).map { t -> Double in
                 let window = v[max(0, t - noiseWindow)...min(n - 1, t + noiseWindow)].filter { $0.isFinite }.sorted()

@@ -2,10 +2,11 @@
 ///
 /// The classic operators are those compared by Pertuz, Puig & Garcia (2013), "Analysis of focus
 /// measure operators for shape-from-focus", Pattern Recognition 46(5); they are evaluated on luma in
-/// linear light at full resolution. `bandRatio` is this project's default, chosen by measurement
-/// (`rackfocus analyze --compare-measures`, docs/analysis.md): it compares gradient energy at two
-/// scales, so exposure (a gain) and contrast (a gain about the mean) cancel out, and it works on
-/// 2×2-binned luma, which keeps sensor noise and codec blocking out of the finest band.
+/// linear light at full resolution. `gradientVariance` is this project's default, chosen by
+/// measurement (docs/analysis.md): exposure (a gain) and contrast (a gain about the mean) cancel
+/// out, it falls monotonically with blur, and it works on 2×2-binned luma, which keeps sensor
+/// noise and codec blocking out of the finest band. `bandRatio` (two gradient scales) was the
+/// first candidate: it rose again at large blur on striped content, so it lost.
 public enum FocusMeasure: String, CaseIterable, Sendable {
     /// Tenengrad: mean squared Sobel gradient magnitude.
     case tenengrad
@@ -19,19 +20,51 @@ public enum FocusMeasure: String, CaseIterable, Sendable {
     /// binned pixel. Ranges from 0.25 (a smooth ramp, fully blurred) up to 4 (pixel noise).
     case bandRatio = "band-ratio"
 
+    /// Gradient energy over variance, both of 2×2-binned luma: the mean squared spatial
+    /// frequency of the region's detail. A gain (exposure) and a gain about the mean (contrast)
+    /// cancel; blur, a low-pass filter, moves the spectrum's weight to lower frequencies, so the
+    /// ratio falls as blur grows.
+    case gradientVariance = "gradient-variance"
+
+    /// Whether the analyzer corrects this measure for noise (the two ratio measures).
+    public var isNoiseCompensated: Bool { self == .bandRatio || self == .gradientVariance }
+
     /// The operator RackFocus uses unless told otherwise.
-    public static let standard = FocusMeasure.bandRatio
+    public static let standard = FocusMeasure.gradientVariance
 
     /// The measure of a region of the frame (pixels of the full frame).
     public func evaluate(_ pyramid: LumaPyramid, region: PixelRect) -> Double {
         switch self {
-        case .bandRatio:
-            let fine = FocusMeasure.gradientEnergy(pyramid.levels[1], region.atLevel(1, width: pyramid.levels[1].width, height: pyramid.levels[1].height))
-            let coarse = FocusMeasure.gradientEnergy(pyramid.levels[2], region.atLevel(2, width: pyramid.levels[2].width, height: pyramid.levels[2].height))
-            return (fine + 1e-12) / (coarse + 1e-12)
+        case .bandRatio, .gradientVariance:
+            let (fine, denominator) = parts(pyramid, region: region)
+            return (fine + 1e-12) / (denominator + 1e-12)
         default:
             let p = pyramid.levels[0]
             return classic(p, region.atLevel(0, width: p.width, height: p.height))
+        }
+    }
+
+    /// Numerator and denominator of the two ratio measures: gradient energy of 2×2-binned luma,
+    /// over that of 4×4-binned luma (band ratio) or over the 2×2-binned variance.
+    func parts(_ pyramid: LumaPyramid, region: PixelRect) -> (Double, Double) {
+        let l1 = pyramid.levels[1], l2 = pyramid.levels[2]
+        let r1 = region.atLevel(1, width: l1.width, height: l1.height)
+        let fine = FocusMeasure.gradientEnergy(l1, r1)
+        if self == .bandRatio { return (fine, FocusMeasure.gradientEnergy(l2, region.atLevel(2, width: l2.width, height: l2.height))) }
+        return (fine, FocusMeasure.variance(l1, r1))
+    }
+
+    /// Variance over a rectangle of one plane.
+    static func variance(_ p: LumaPlane, _ r: (x0: Int, y0: Int, x1: Int, y1: Int)) -> Double {
+        p.data.withUnsafeBufferPointer { d -> Double in
+            var s: Double = 0, s2: Double = 0
+            for y in r.y0..<r.y1 {
+                var a: Float = 0, b: Float = 0
+                for x in r.x0..<r.x1 { let v = d[y &* p.width &+ x]; a += v; b += v * v }
+                s += Double(a); s2 += Double(b)
+            }
+            let n = Double(max(1, (r.x1 - r.x0) * (r.y1 - r.y0))), m = s / n
+            return max(0, s2 / n - m * m)
         }
     }
 

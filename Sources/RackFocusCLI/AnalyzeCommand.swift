@@ -1,0 +1,214 @@
+import ArgumentParser
+import Foundation
+import RackFocusAnalysis
+import RackFocusCharts
+import RackFocusMedia
+import RackFocusOptics
+import RackFocusPlan
+import RackFocusRender
+
+/// `rackfocus analyze`: which region is sharp when, where each rack starts and lands, and how.
+struct AnalyzeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "analyze",
+        abstract: "Measure, time and grade the racks in a clip.",
+        discussion: """
+        Follows the sharpness of regions frame by frame (luma in linear light; the noise-compensated \
+        band-ratio measure unless --measure says otherwise), finds each rack (one region losing \
+        sharpness while another gains it), where it starts and lands, and whether it overshot or \
+        hunted. Regions: --region name=x,y,w,h (normalised 0-1, or pixels), the subjects of --plan \
+        placed in the image, or a grid of tiles. With --plan, each rack is graded against its cue.
+          rackfocus analyze demo/rack.mp4 --plan demo/shot.yaml --svg rack.svg
+        """)
+
+    @Argument(help: "The clip or image sequence.") var clip: String
+    @Option(name: .customLong("region"), help: "A region to follow: name=x,y,w,h (normalised 0-1 or pixels). Repeatable.") var regionSpecs: [String] = []
+    @Option(help: "Shot plan: its subjects placed in the image become regions, and its racks are the cues to grade against.") var plan: String?
+    @Option(help: "Grid of tiles when no region is given, COLUMNSxROWS.") var grid: String = "4x3"
+    @Option(help: "Focus measure: \(FocusMeasure.allCases.map(\.rawValue).joined(separator: ", ")).") var measure: String = FocusMeasure.standard.rawValue
+    @Flag(help: "Print JSON with every per-frame figure and event instead of the table.") var json = false
+    @Option(help: "Write the sharpness curves with starts, landings and faults marked as SVG.") var svg: String?
+
+    func run() throws {
+        guard let focusMeasure = FocusMeasure(rawValue: measure) else {
+            throw CLIError("--measure: unknown measure \"\(measure)\"; use \(FocusMeasure.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        let shot = try plan.map { try loadPlan($0) }
+        let info = try media { () throws(MediaError) in try FFmpeg.probeClip(clip) }
+        let rate = info.frameRate ?? shot?.fps ?? FrameRate(numerator: 24)
+        let regions = try makeRegions(width: info.width, height: info.height, plan: shot)
+        let analyzer = FocusAnalyzer(regions: regions, measure: focusMeasure)
+        let reader = try media { () throws(MediaError) in try FrameReader(path: clip) }
+        let progress = Progress(total: info.frameCount, label: "analyze")
+        var frame: PlanarImage?
+        while try media({ () throws(MediaError) in try reader.next(into: &frame) }) {
+            analyzer.add(frame!)
+            progress.update(analyzer.frameCount)
+        }
+        progress.finish()
+        guard analyzer.frameCount >= 3 else { throw CLIError("\(clip): \(analyzer.frameCount) frame(s); a rack needs a clip of at least 3 frames") }
+        let curves = analyzer.curves()
+        let found = RackDetector().detect(curves, fps: rate.fps)
+        let grades = shot.map { grade(found.racks, against: $0, width: info.width, height: info.height, rate: rate) } ?? []
+        func tc(_ f: Int) -> String { Timecode.string(frame: f, rate: rate, dropFrame: shot?.dropFrame ?? false) }
+
+        if let svg {
+            var markers: [SharpnessPlot.Marker] = []
+            for (k, r) in found.racks.enumerated() {
+                markers.append(.init(frame: r.startFrame, label: "rack \(k + 1) starts", colour: "#555"))
+                if let l = r.landFrame { markers.append(.init(frame: l, label: "lands", colour: r.overshoot != nil || r.hunting != nil ? "#d62728" : "#2ca02c")) }
+                if let o = r.overshoot { markers.append(.init(frame: o.farthestFrame, label: "overshoot", colour: "#d62728")) }
+            }
+            for h in found.hunts { markers.append(.init(frame: h.firstFrame, label: "hunting (\(h.region))", colour: "#d62728")) }
+            try OutputFile.write(SharpnessPlot.svg(title: (clip as NSString).lastPathComponent, names: curves.map(\.name),
+                                                   curves: curves.map(\.relative), markers: markers, timecode: tc), to: svg)
+        }
+        if json {
+            print(try jsonReport(curves: curves, racks: found.racks, hunts: found.hunts, grades: grades, rate: rate, measure: focusMeasure))
+            return
+        }
+        print("\(clip) · \(info.width)x\(info.height) · \(analyzer.frameCount) frames at \(rate) fps · measure \(focusMeasure.rawValue)")
+        let changing = curves.filter(\.changes)
+        print("\nRegions (\(changing.count) of \(curves.count) change sharpness)")
+        let rows = curves.filter(\.changes).map { c -> [String] in
+            let sharpest = c.relative.firstIndex(of: c.relative.max() ?? 1) ?? 0
+            let holds = c.relative.filter { $0 > 0.9 }.count
+            return [c.name, tc(sharpest), "\(holds)", String(format: "%.3g", c.raw.min() ?? 0), String(format: "%.3g", c.raw.max() ?? 0)]
+        }
+        if !rows.isEmpty { print(table(["region", "sharpest at", "frames sharp", "measure min", "max"], rows)) }
+        if found.racks.isEmpty && found.hunts.isEmpty {
+            print("\nNo rack: focus does not move between the regions (\(changing.isEmpty ? "no region's sharpness changes beyond its noise" : "sharpness changes without one region handing over to another"))")
+            return
+        }
+        print("")
+        for (k, r) in found.racks.enumerated() {
+            let from = r.from ?? "(unmeasured)", to = r.to ?? "(unmeasured)"
+            let land = r.landFrame.map { "\(tc($0)) (frame \($0))" } ?? "never"
+            print("Rack \(k + 1): \(from) → \(to)   starts \(tc(r.startFrame)) (frame \(r.startFrame)), lands \(land)"
+                  + (r.durationFrames.map { String(format: ", %d frames (%.2f s)", $0, Double($0) / rate.fps) } ?? ""))
+            print("  verdict: \(verdict(r, grade: grades.first { $0.rack == k }, rate: rate))")
+        }
+        for h in found.hunts {
+            print("Hunting on \(h.region): \(h.reversals) reversals from \(tc(h.firstFrame)) to \(tc(h.lastFrame))")
+        }
+        for g in grades where g.rack == nil {
+            print("Cue missed: the plan racks to \(g.target) at \(tc(g.cueLand)) but no rack to it was found")
+        }
+    }
+
+    /// Regions from --region, else the plan's subjects placed in the image, else a grid.
+    func makeRegions(width: Int, height: Int, plan: ShotPlan?) throws -> [AnalysisRegion] {
+        if !regionSpecs.isEmpty {
+            return try regionSpecs.map { spec throws(CLIError) in try Self.parseRegion(spec, width: width, height: height) }
+        }
+        if let plan {
+            let placed = plan.subjects.compactMap { s -> AnalysisRegion? in
+                guard let box = s.region(at: 0) else { return nil }
+                // A point stands for the subject around it: a box of 8% of the frame's width.
+                let side = 0.08, b = box.isPoint ? ImageBox(x: box.x - side / 2, y: box.y - side * Double(width) / Double(height) / 2,
+                                                           width: side, height: side * Double(width) / Double(height)) : box
+                return AnalysisRegion(name: s.name, rect: Self.pixels(b.x, b.y, b.width, b.height, width: width, height: height))
+            }
+            if placed.count >= 2 { return placed }
+            note("the plan places fewer than two subjects in the image (point or box); following a \(grid) grid instead")
+        }
+        let parts = grid.lowercased().split(separator: "x").compactMap { Int($0) }
+        guard parts.count == 2, (1...26).contains(parts[0]), (1...26).contains(parts[1]), parts[0] * parts[1] >= 2 else {
+            throw CLIError("--grid: \"\(grid)\" is not a grid; write COLUMNSxROWS, e.g. 4x3")
+        }
+        return AnalysisRegion.grid(columns: parts[0], rows: parts[1], width: width, height: height)
+    }
+
+    static func pixels(_ x: Double, _ y: Double, _ w: Double, _ h: Double, width: Int, height: Int) -> PixelRect {
+        let x0 = max(0, Int((x * Double(width)).rounded())), y0 = max(0, Int((y * Double(height)).rounded()))
+        let x1 = min(width, Int(((x + w) * Double(width)).rounded())), y1 = min(height, Int(((y + h) * Double(height)).rounded()))
+        return PixelRect(x: x0, y: y0, width: max(1, x1 - x0), height: max(1, y1 - y0))
+    }
+
+    static func parseRegion(_ spec: String, width: Int, height: Int) throws(CLIError) -> AnalysisRegion {
+        let parts = spec.split(separator: "=", maxSplits: 1)
+        let numbers = parts.count == 2 ? parts[1].split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) } : []
+        guard parts.count == 2, !parts[0].isEmpty, numbers.count == 4, numbers[2] > 0, numbers[3] > 0 else {
+            throw CLIError("--region: \"\(spec)\" is not a region; write name=x,y,w,h, e.g. anna=0.1,0.2,0.3,0.5 (normalised) or anna=192,216,576,540 (pixels)")
+        }
+        let normalised = numbers.allSatisfy { $0 <= 1 }
+        let rect = normalised ? pixels(numbers[0], numbers[1], numbers[2], numbers[3], width: width, height: height)
+            : PixelRect(x: Int(numbers[0]), y: Int(numbers[1]), width: Int(numbers[2]), height: Int(numbers[3]))
+        guard rect.x >= 0, rect.y >= 0, rect.x + rect.width <= width, rect.y + rect.height <= height, rect.width >= 8, rect.height >= 8 else {
+            throw CLIError("--region: \"\(spec)\" does not fit a \(width)x\(height) frame with at least 8x8 pixels; check its position and size")
+        }
+        return AnalysisRegion(name: String(parts[0]), rect: rect)
+    }
+
+    /// A plan's rack compared with what the clip shows.
+    struct Grade: Encodable {
+        var target: String
+        var rack: Int?
+        /// The plan's cue frames, and the frames at which the move becomes visible: its source
+        /// leaves and its target enters a 1-pixel circle of confusion at this frame size (an eased
+        /// move is invisible for its first and last few frames).
+        var cueStart: Int, cueLand: Int, visibleStart: Int, visibleLand: Int
+        var landOffset: Int?, startOffset: Int?
+    }
+
+    func grade(_ racks: [RackEvent], against plan: ShotPlan, width: Int, height: Int, rate: FrameRate) -> [Grade] {
+        var camera = plan.camera
+        camera.resolution = Resolution(width: width, height: height)
+        func blur(_ d: Distance, _ f: Int) -> Double {
+            abs(camera.frameBlurModel(focus: plan.curve.focus(frame: f, fps: rate)).pixels(dioptres: d.dioptres))
+        }
+        var used = Set<Int>()
+        return plan.curve.moves.map { m in
+            let target: String
+            if case .subject(let n) = m.to { target = n } else { target = m.toDistance.description }
+            let s = Int((m.start * rate.fps).rounded()), e = Int((m.end * rate.fps).rounded())
+            var vs = s
+            while vs < e && blur(m.fromDistance, vs + 1) <= 1 { vs += 1 }
+            var vl = e
+            while vl > vs + 1 && blur(m.toDistance, vl - 1) <= 1 { vl -= 1 }
+            let match = racks.indices.filter { !used.contains($0) && (racks[$0].to == target) }
+                .min { abs(racks[$0].startFrame - vs) < abs(racks[$1].startFrame - vs) }
+                ?? racks.indices.filter { !used.contains($0) }.min { abs(racks[$0].startFrame - vs) < abs(racks[$1].startFrame - vs) }
+            if let match { used.insert(match) }
+            let r = match.map { racks[$0] }
+            return Grade(target: target, rack: match, cueStart: s, cueLand: e, visibleStart: vs, visibleLand: vl,
+                         landOffset: r?.landFrame.map { $0 - vl }, startOffset: r.map { $0.startFrame - vs })
+        }
+    }
+
+    /// The rack in a focus puller's words.
+    func verdict(_ r: RackEvent, grade: Grade?, rate: FrameRate) -> String {
+        var parts: [String] = []
+        if let g = grade, let off = g.landOffset {
+            let when = abs(off) <= 1 ? "on the cue" : "\(abs(off)) frames \(off > 0 ? "late" : "early")"
+            parts.append("landed \(when) (cue \(Timecode.string(frame: g.cueLand, rate: rate, dropFrame: false)), sharp from frame \(g.visibleLand) if on plan)")
+        } else if r.landFrame == nil {
+            parts.append("never landed: the clip ends while focus is still moving")
+        } else {
+            parts.append("landed")
+        }
+        if let h = r.hunting {
+            parts.append("hunted: \(h.reversals) reversals over \(h.lastFrame - h.firstFrame) frames before settling")
+        } else if let o = r.overshoot {
+            parts.append(String(format: "overshot (the target lost %.0f%% of its sharpness past the mark) and corrected back over %d frames",
+                                o.sharpnessLost * 100, o.correctedFrame - o.farthestFrame))
+        } else if r.landFrame != nil {
+            parts.append("clean")
+        }
+        return parts.joined(separator: ", ")
+    }
+
+    func jsonReport(curves: [SharpnessCurve], racks: [RackEvent], hunts: [HuntEvent], grades: [Grade], rate: FrameRate, measure: FocusMeasure) throws -> String {
+        struct Region: Encodable { var name: String; var changes: Bool; var noise: Double; var measure: [Double]; var relative: [Double] }
+        struct Report: Encodable {
+            var clip: String; var fps: Double; var frames: Int; var measure: String
+            var regions: [Region]; var racks: [RackEvent]; var hunting: [HuntEvent]; var cues: [Grade]
+        }
+        let report = Report(clip: clip, fps: rate.fps, frames: curves.first?.raw.count ?? 0, measure: measure.rawValue,
+                            regions: curves.map { Region(name: $0.name, changes: $0.changes, noise: $0.noise, measure: $0.raw, relative: $0.relative) },
+                            racks: racks, hunting: hunts, cues: grades)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return String(decoding: try encoder.encode(report), as: UTF8.self)
+    }
+}
