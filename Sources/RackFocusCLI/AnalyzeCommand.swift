@@ -29,7 +29,12 @@ struct AnalyzeCommand: ParsableCommand {
     @Flag(help: "Print JSON with every per-frame figure and event instead of the table.") var json = false
     @Option(help: "Write the sharpness curves with starts, landings and faults marked as SVG.") var svg: String?
 
-    func run() throws {
+    func run() throws { print(try report()) }
+
+    /// The whole report (text, or JSON with --json), writing the SVG on the way.
+    func report() throws -> String {
+        var out: [String] = []
+        func print(_ line: String) { out.append(line) }
         guard let focusMeasure = FocusMeasure(rawValue: measure) else {
             throw CLIError("--measure: unknown measure \"\(measure)\"; use \(FocusMeasure.allCases.map(\.rawValue).joined(separator: ", "))")
         }
@@ -64,8 +69,7 @@ struct AnalyzeCommand: ParsableCommand {
                                                    curves: curves.map(\.relative), markers: markers, timecode: tc), to: svg)
         }
         if json {
-            print(try jsonReport(curves: curves, racks: found.racks, hunts: found.hunts, grades: grades, rate: rate, measure: focusMeasure))
-            return
+            return try jsonReport(curves: curves, racks: found.racks, hunts: found.hunts, grades: grades, rate: rate, measure: focusMeasure)
         }
         print("\(clip) · \(info.width)x\(info.height) · \(analyzer.frameCount) frames at \(rate) fps · measure \(focusMeasure.rawValue)")
         let changing = curves.filter(\.changes)
@@ -78,7 +82,7 @@ struct AnalyzeCommand: ParsableCommand {
         if !rows.isEmpty { print(table(["region", "sharpest at", "frames sharp", "measure min", "max"], rows)) }
         if found.racks.isEmpty && found.hunts.isEmpty {
             print("\nNo rack: focus does not move between the regions (\(changing.isEmpty ? "no region's sharpness changes beyond its noise" : "sharpness changes without one region handing over to another"))")
-            return
+            return out.joined(separator: "\n")
         }
         print("")
         for (k, r) in found.racks.enumerated() {
@@ -94,6 +98,7 @@ struct AnalyzeCommand: ParsableCommand {
         for g in grades where g.rack == nil {
             print("Cue missed: the plan racks to \(g.target) at \(tc(g.cueLand)) but no rack to it was found")
         }
+        return out.joined(separator: "\n")
     }
 
     /// Regions from --region, else the plan's subjects placed in the image, else a grid.
