@@ -42,6 +42,10 @@ public final class FocusAnalyzer {
     var tileSharpness: [[Float]] = []
     var tileDepth: [[Float]] = []
     var tileSpread: [Float] = []
+    /// Brightest luma seen in each tile: highlights (clipped, or scene-referred above 1) blur into
+    /// crisp-edged bokeh discs, which focus measures read as detail, so tiles with them say nothing
+    /// reliable about focus.
+    var tileBrightest: [Float] = []
     var pyramid = LumaPyramid()
     var depthScratch: [Float] = []
 
@@ -77,6 +81,7 @@ public final class FocusAnalyzer {
                 let (median, spread) = tileDepthStats(depth, t)
                 tileDepth[k].append(median)
                 tileSpread[k] = max(tileSpread[k], spread)
+                tileBrightest[k] = max(tileBrightest[k], brightest(t))
             }
         }
         frameCount += 1
@@ -90,10 +95,21 @@ public final class FocusAnalyzer {
         tileSharpness = Array(repeating: [], count: tiles.count)
         tileDepth = Array(repeating: [], count: tiles.count)
         tileSpread = Array(repeating: 0, count: tiles.count)
+        tileBrightest = Array(repeating: 0, count: tiles.count)
     }
 
-    /// Median depth of a tile and how far it spreads (90th over 10th percentile): a tile across a
-    /// depth edge mixes two distances and says nothing clean about either.
+
+    private func brightest(_ t: PixelRect) -> Float {
+        let p = pyramid.levels[0]
+        var m: Float = 0
+        p.data.withUnsafeBufferPointer { d in
+            for y in t.y..<min(p.height, t.y + t.height) { for x in t.x..<min(p.width, t.x + t.width) { m = max(m, d[y &* p.width &+ x]) } }
+        }
+        return m
+    }
+
+    /// Median depth of a tile and how far it spreads in dioptres (10th to 90th percentile): a tile
+    /// across a depth edge mixes two distances and says nothing clean about either.
     private func tileDepthStats(_ depth: PlanarImage, _ t: PixelRect) -> (Float, Float) {
         depthScratch.removeAll(keepingCapacity: true)
         let sx = Double(depth.width) / Double(pyramid.levels[0].width), sy = Double(depth.height) / Double(pyramid.levels[0].height)
@@ -106,7 +122,7 @@ public final class FocusAnalyzer {
         guard depthScratch.count >= 4 else { return (.nan, .infinity) }
         depthScratch.sort()
         let n = depthScratch.count
-        return (depthScratch[n / 2], depthScratch[n * 9 / 10] / depthScratch[n / 10])
+        return (depthScratch[n / 2], 1 / depthScratch[n / 10] - 1 / depthScratch[n * 9 / 10])
     }
 
     /// The noise variance of one frame from its difference with the previous one over a
@@ -159,56 +175,92 @@ public final class FocusAnalyzer {
     public func focusDistances() -> [Double?] {
         guard !tiles.isEmpty else { return [] }
         var samples: [(tile: Int, curve: SharpnessCurve)] = []
-        for k in tiles.indices where tileSpread[k] < 1.1 {
+        for k in tiles.indices where tileSpread[k] < 0.15 && tileBrightest[k] < 0.99 {
             let c = SharpnessCurve(name: "", raw: tileSharpness[k].map(Double.init))
             if c.changes { samples.append((k, c)) }
         }
         return FocusDistanceEstimator.estimate(frames: frameCount, samples: samples.map { s in
-            (relative: s.curve.relative, dioptres: tileDepth[s.tile].map { 1 / Double($0) })
+            (relative: s.curve.relative, dioptres: tileDepth[s.tile].map { 1 / Double($0) }, flat: tileSpread[s.tile] < 0.05)
         })
     }
 }
 
 /// The focus distance of each frame from tiles of known depth and relative sharpness.
+///
+/// A tile is sharpest (relative to the clip) where focus comes closest to its depth. A tile whose
+/// sharpness peaks inside the clip (not on its first or last frame) marks a point of the focus
+/// curve: at its peak frame, focus was at its depth; the median over tiles peaking at one frame is
+/// that frame's focus. Frames between such points are interpolated in dioptres. The opening and
+/// closing holds are bounded by the tiles at their peak there: focus sits at the edge of those
+/// tiles' depths that faces the move (the near edge of everything beyond a far mark, since focus
+/// never came closer to those tiles). Written for clips whose focus moves one way; frames it
+/// cannot place are nil.
 public enum FocusDistanceEstimator {
-    /// For each frame: the dioptre at which a kernel regression of the tiles' relative sharpness
-    /// against their dioptres peaks (refined by a parabola through the peak and its neighbours).
-    /// Frames where no tile is clearly sharp (best < 0.5) give nil.
-    public static func estimate(frames: Int, samples: [(relative: [Double], dioptres: [Double])]) -> [Double?] {
-        guard !samples.isEmpty else { return Array(repeating: nil, count: frames) }
-        let all = samples.flatMap { $0.dioptres.filter { $0.isFinite } }
-        guard let lo = all.min(), let hi = all.max(), hi > lo else { return Array(repeating: nil, count: frames) }
-        let steps = 200
-        let bandwidth = max((hi - lo) / 60, 0.002)
-        var out: [Double?] = []
-        out.reserveCapacity(frames)
-        var score = [Double](repeating: 0, count: steps + 1)
-        for t in 0..<frames {
-            for g in 0...steps {
-                let d = lo + (hi - lo) * Double(g) / Double(steps)
-                var num = 0.0, den = 0.0
-                for s in samples {
-                    let dt = s.dioptres[t]
-                    guard dt.isFinite else { continue }
-                    let x = (d - dt) / bandwidth
-                    guard abs(x) < 4 else { continue }
-                    let w = exp(-0.5 * x * x)
-                    num += w * s.relative[t]; den += w
-                }
-                score[g] = den > 0.05 ? num / den : 0
-            }
-            var best = 0
-            for g in 1...steps where score[g] > score[best] { best = g }
-            guard score[best] >= 0.5 else { out.append(nil); continue }
-            var offset = 0.0
-            if best > 0 && best < steps {
-                let a = score[best - 1], b = score[best], c = score[best + 1]
-                let denom = a - 2 * b + c
-                if denom < 0 { offset = 0.5 * (a - c) / denom }
-            }
-            let dioptre = lo + (hi - lo) * (Double(best) + offset) / Double(steps)
-            out.append(dioptre > 0 ? 1 / dioptre : .infinity)
+    /// Relative sharpness at or above which a tile counts as at its peak.
+    public static let peakLevel = 0.95
+
+    /// - Parameter samples: per tile, relative sharpness and dioptres per frame, and whether the
+    ///   tile is flat in depth (under 0.05 dioptre deep); only flat tiles bound the holds.
+    public static func estimate(frames: Int, samples: [(relative: [Double], dioptres: [Double], flat: Bool)]) -> [Double?] {
+        guard frames >= 3, samples.count >= 3 else { return Array(repeating: nil, count: frames) }
+        var points = [[Double]](repeating: [], count: frames)
+        var opening: [Double] = [], closing: [Double] = []
+        for s in samples {
+            // Under a one-way move every honest tile rises to one peak and falls (or only rises,
+            // or only falls); bokeh sweeping through a tile makes it rise and fall repeatedly.
+            let turns = turningPoints(s.relative, hysteresis: 0.15)
+            guard turns.count <= 1, turns.first.map({ s.relative[$0] > 0.5 }) ?? true else { continue }
+            let peakFrames = (0..<frames).filter { s.relative[$0] >= peakLevel }
+            guard let first = peakFrames.first, let last = peakFrames.last else { continue }
+            let d = s.dioptres[(first + last) / 2]
+            guard d.isFinite else { continue }
+            if first == 0 && last == frames - 1 { continue }
+            if first == 0 { if s.flat { opening.append(d) } } else if last == frames - 1 { if s.flat { closing.append(d) } }
+            else if last - first <= 3 { points[(first + last) / 2].append(d) }
         }
-        return out
+        func median(_ v: [Double]) -> Double { let s = v.sorted(); return s[s.count / 2] }
+        var curve: [Double?] = points.map { $0.isEmpty ? nil : median($0) }
+        // Direction of travel: from the opening tiles' depths towards the closing tiles'.
+        if opening.count >= 2 && closing.count >= 2 {
+            let towardsFar = median(closing) < median(opening)
+            opening.sort(); closing.sort()
+            // Each hold's tiles as the largest run of depths without a gap of 0.1 dioptre (tiles
+            // that a blurred foreground spills over join the hold they do not belong to, apart).
+            func cluster(_ v: [Double]) -> [Double] {
+                var runs: [[Double]] = [[v[0]]]
+                for d in v.dropFirst() { if d - runs[runs.count - 1].last! > 0.1 { runs.append([d]) } else { runs[runs.count - 1].append(d) } }
+                return runs.max { $0.count < $1.count }!
+            }
+            let o = cluster(opening), c = cluster(closing)
+            let openingEdge = towardsFar ? o.first! : o.last!
+            let closingEdge = towardsFar ? c.last! : c.first!
+            // Focus travelled between the two marks: a tile peaking outside them was misled.
+            let lo = min(openingEdge, closingEdge) - 0.02, hi = max(openingEdge, closingEdge) + 0.02
+            for t in 0..<frames { points[t].removeAll { $0 < lo || $0 > hi } }
+            curve = points.map { $0.isEmpty ? nil : median($0) }
+            // Holds: up to the first point, and from the last point on.
+            let firstPoint = curve.firstIndex { $0 != nil } ?? frames, lastPoint = curve.lastIndex { $0 != nil } ?? -1
+            let holdEnd = opening.isEmpty ? 0 : samples.compactMap { s -> Int? in
+                let v = (0..<frames).first { s.relative[$0] < peakLevel }; return s.relative[0] >= peakLevel ? v : nil
+            }.sorted().first.map { max(0, $0 - 1) } ?? 0
+            let holdStart = samples.compactMap { s -> Int? in
+                s.relative[frames - 1] >= peakLevel ? (0..<frames).last { s.relative[$0] < peakLevel }.map { $0 + 1 } : nil
+            }.sorted().last ?? frames - 1
+            for t in 0...min(frames - 1, min(holdEnd, firstPoint - 1)) where t < firstPoint { curve[t] = openingEdge }
+            for t in max(0, max(holdStart, lastPoint + 1))..<frames where t > lastPoint { curve[t] = closingEdge }
+        }
+        // Interpolate in dioptres between placed frames.
+        var t = 0
+        while t < frames {
+            guard curve[t] == nil, let a = (0..<t).last(where: { curve[$0] != nil }), let b = (t..<frames).first(where: { curve[$0] != nil }) else { t += 1; continue }
+            for u in (a + 1)..<b { curve[u] = curve[a]! + (curve[b]! - curve[a]!) * Double(u - a) / Double(b - a) }
+            t = b
+        }
+        return curve.map { $0.map { $0 > 0 ? 1 / $0 : .infinity } }
+    }
+
+    /// Alternating extrema standing `hysteresis` above or below their neighbours.
+    static func turningPoints(_ v: [Double], hysteresis: Double) -> [Int] {
+        RackDetector().turningPoints(v, from: 0, to: v.count - 1, hysteresis: hysteresis)
     }
 }
