@@ -49,7 +49,7 @@ public final class FocusAnalyzer {
     var pyramid = LumaPyramid()
     var depthScratch: [Float] = []
 
-    public init(regions: [AnalysisRegion], measure: FocusMeasure = .standard, tileSize: Int = 32) {
+    public init(regions: [AnalysisRegion], measure: FocusMeasure = .standard, tileSize: Int = 16) {
         self.regions = regions
         self.measure = measure
         self.tileSize = tileSize
@@ -180,7 +180,7 @@ public final class FocusAnalyzer {
             if c.changes { samples.append((k, c)) }
         }
         return FocusDistanceEstimator.estimate(frames: frameCount, samples: samples.map { s in
-            (relative: s.curve.relative, dioptres: tileDepth[s.tile].map { 1 / Double($0) }, flat: tileSpread[s.tile] < 0.05)
+            (relative: s.curve.relative, dioptres: tileDepth[s.tile].map { 1 / Double($0) })
         })
     }
 }
@@ -199,9 +199,8 @@ public enum FocusDistanceEstimator {
     /// Relative sharpness at or above which a tile counts as at its peak.
     public static let peakLevel = 0.95
 
-    /// - Parameter samples: per tile, relative sharpness and dioptres per frame, and whether the
-    ///   tile is flat in depth (under 0.05 dioptre deep); only flat tiles bound the holds.
-    public static func estimate(frames: Int, samples: [(relative: [Double], dioptres: [Double], flat: Bool)]) -> [Double?] {
+    /// - Parameter samples: per tile, relative sharpness and dioptres per frame.
+    public static func estimate(frames: Int, samples: [(relative: [Double], dioptres: [Double])]) -> [Double?] {
         guard frames >= 3, samples.count >= 3 else { return Array(repeating: nil, count: frames) }
         var points = [[Double]](repeating: [], count: frames)
         var opening: [Double] = [], closing: [Double] = []
@@ -215,15 +214,15 @@ public enum FocusDistanceEstimator {
             let d = s.dioptres[(first + last) / 2]
             guard d.isFinite else { continue }
             if first == 0 && last == frames - 1 { continue }
-            if first == 0 { if s.flat { opening.append(d) } } else if last == frames - 1 { if s.flat { closing.append(d) } }
+            if first == 0 { opening.append(d) } else if last == frames - 1 { closing.append(d) }
             else if last - first <= 3 { points[(first + last) / 2].append(d) }
         }
         func median(_ v: [Double]) -> Double { let s = v.sorted(); return s[s.count / 2] }
         var curve: [Double?] = points.map { $0.isEmpty ? nil : median($0) }
         // Direction of travel: from the opening tiles' depths towards the closing tiles'.
-        if opening.count >= 2 && closing.count >= 2 {
+        opening.sort(); closing.sort()
+        if opening.count >= 2 && closing.count >= 2, median(closing) != median(opening) {
             let towardsFar = median(closing) < median(opening)
-            opening.sort(); closing.sort()
             // Each hold's tiles as the largest run of depths without a gap of 0.1 dioptre (tiles
             // that a blurred foreground spills over join the hold they do not belong to, apart).
             func cluster(_ v: [Double]) -> [Double] {
@@ -240,12 +239,15 @@ public enum FocusDistanceEstimator {
             curve = points.map { $0.isEmpty ? nil : median($0) }
             // Holds: up to the first point, and from the last point on.
             let firstPoint = curve.firstIndex { $0 != nil } ?? frames, lastPoint = curve.lastIndex { $0 != nil } ?? -1
-            let holdEnd = opening.isEmpty ? 0 : samples.compactMap { s -> Int? in
-                let v = (0..<frames).first { s.relative[$0] < peakLevel }; return s.relative[0] >= peakLevel ? v : nil
-            }.sorted().first.map { max(0, $0 - 1) } ?? 0
-            let holdStart = samples.compactMap { s -> Int? in
+            // The holds end and begin where the median of their tiles leaves or reaches its peak.
+            let leaves = samples.compactMap { s -> Int? in
+                s.relative[0] >= peakLevel ? (0..<frames).first { s.relative[$0] < peakLevel } : nil
+            }.sorted()
+            let reaches = samples.compactMap { s -> Int? in
                 s.relative[frames - 1] >= peakLevel ? (0..<frames).last { s.relative[$0] < peakLevel }.map { $0 + 1 } : nil
-            }.sorted().last ?? frames - 1
+            }.sorted()
+            let holdEnd = leaves.isEmpty ? 0 : max(0, leaves[leaves.count / 2] - 1)
+            let holdStart = reaches.isEmpty ? frames - 1 : reaches[reaches.count / 2]
             for t in 0...min(frames - 1, min(holdEnd, firstPoint - 1)) where t < firstPoint { curve[t] = openingEdge }
             for t in max(0, max(holdStart, lastPoint + 1))..<frames where t > lastPoint { curve[t] = closingEdge }
         }

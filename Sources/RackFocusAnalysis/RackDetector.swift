@@ -227,6 +227,21 @@ public struct RackEvent: Sendable, Equatable, Encodable {
 
     public var durationFrames: Int? { landFrame.map { $0 - startFrame } }
 
+    /// Adds what the focus curve (metres per frame, from depth) tells of this rack: where focus
+    /// left and landed, its speed profile in dioptres, and how far past the mark it went.
+    public mutating func attach(focus: [Double?]) {
+        guard let land = landFrame, land < focus.count, let a = focus[startFrame], let b = focus[land] else { return }
+        fromMeters = a; toMeters = b
+        let da = 1 / a, db = 1 / b
+        if abs(db - da) > 1e-6, land - startFrame >= 4 {
+            let progress = (startFrame...land).map { t in focus[t].map { (1 / $0 - da) / (db - da) } ?? .nan }
+            if !progress.contains(where: \.isNaN) { profile = SpeedProfile.classify(progress) }
+        }
+        if let o = overshoot, o.farthestFrame < focus.count, let far = focus[o.farthestFrame] {
+            overshootMeters = abs(far - b)
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case from, to, startFrame, landFrame, overshoot, hunting, profile, fromMeters, toMeters, overshootMeters
     }

@@ -17,7 +17,10 @@ struct AnalyzeCommand: ParsableCommand {
         band-ratio measure unless --measure says otherwise), finds each rack (one region losing \
         sharpness while another gains it), where it starts and lands, and whether it overshot or \
         hunted. Regions: --region name=x,y,w,h (normalised 0-1, or pixels), the subjects of --plan \
-        placed in the image, or a grid of tiles. With --plan, each rack is graded against its cue.
+        placed in the image, or a grid of tiles. With --plan, each rack is graded against its cue. \
+        With --depth (any convention render reads), the focus distance of every frame is estimated \
+        from where sharpness peaks across depth, and each rack gets its distances, direction, speed \
+        profile and overshoot in metres.
           rackfocus analyze demo/rack.mp4 --plan demo/shot.yaml --svg rack.svg
         """)
 
@@ -26,6 +29,7 @@ struct AnalyzeCommand: ParsableCommand {
     @Option(help: "Shot plan: its subjects placed in the image become regions, and its racks are the cues to grade against.") var plan: String?
     @Option(help: "Grid of tiles when no region is given, COLUMNSxROWS.") var grid: String = "4x3"
     @Option(help: "Focus measure: \(FocusMeasure.allCases.map(\.rawValue).joined(separator: ", ")).") var measure: String = FocusMeasure.standard.rawValue
+    @OptionGroup var depthInput: DepthInput
     @Flag(help: "Print JSON with every per-frame figure and event instead of the table.") var json = false
     @Option(help: "Write the sharpness curves with starts, landings and faults marked as SVG.") var svg: String?
 
@@ -44,16 +48,31 @@ struct AnalyzeCommand: ParsableCommand {
         let regions = try makeRegions(width: info.width, height: info.height, plan: shot)
         let analyzer = FocusAnalyzer(regions: regions, measure: focusMeasure)
         let reader = try media { () throws(MediaError) in try FrameReader(path: clip) }
+        let mapping = try depthInput.depth.map { _ in try depthInput.mapping(plan: shot) }
+        let depthReader = try depthInput.depth.map { _ in try depthInput.reader() }
+        defer { reader.close(); depthReader?.close() }
+        let stabilizer = depthInput.stabilizeDepth ? DepthStabilizer() : nil
         let progress = Progress(total: info.frameCount, label: "analyze")
-        var frame: PlanarImage?
+        var frame: PlanarImage?, depthFrame: PlanarImage?, depth: PlanarImage?
         while try media({ () throws(MediaError) in try reader.next(into: &frame) }) {
-            analyzer.add(frame!)
+            if let depthReader, let mapping, !depthInput.depthStill || depth == nil {
+                guard try media({ () throws(MediaError) in try depthReader.next(into: &depthFrame) }) else {
+                    throw CLIError("\(depthInput.depth!): ran out of depth maps at frame \(analyzer.frameCount); give one per frame, or --depth-still")
+                }
+                var d = depthFrame!
+                mapping.apply(&d)
+                stabilizer?.process(&d)
+                depth = d
+            }
+            analyzer.add(frame!, depth: depth)
             progress.update(analyzer.frameCount)
         }
         progress.finish()
         guard analyzer.frameCount >= 3 else { throw CLIError("\(clip): \(analyzer.frameCount) frame(s); a rack needs a clip of at least 3 frames") }
         let curves = analyzer.curves()
-        let found = RackDetector().detect(curves, fps: rate.fps)
+        var found = RackDetector().detect(curves, fps: rate.fps)
+        let focus = analyzer.focusDistances()
+        if !focus.isEmpty { for k in found.racks.indices { found.racks[k].attach(focus: focus) } }
         let grades = shot.map { grade(found.racks, against: $0, width: info.width, height: info.height, rate: rate) } ?? []
         func tc(_ f: Int) -> String { Timecode.string(frame: f, rate: rate, dropFrame: shot?.dropFrame ?? false) }
 
@@ -69,7 +88,7 @@ struct AnalyzeCommand: ParsableCommand {
                                                    curves: curves.map(\.relative), markers: markers, timecode: tc), to: svg)
         }
         if json {
-            return try jsonReport(curves: curves, racks: found.racks, hunts: found.hunts, grades: grades, rate: rate, measure: focusMeasure)
+            return try jsonReport(curves: curves, racks: found.racks, hunts: found.hunts, grades: grades, rate: rate, measure: focusMeasure, focus: focus)
         }
         print("\(clip) · \(info.width)x\(info.height) · \(analyzer.frameCount) frames at \(rate) fps · measure \(focusMeasure.rawValue)")
         let changing = curves.filter(\.changes)
@@ -90,6 +109,9 @@ struct AnalyzeCommand: ParsableCommand {
             let land = r.landFrame.map { "\(tc($0)) (frame \($0))" } ?? "never"
             print("Rack \(k + 1): \(from) → \(to)   starts \(tc(r.startFrame)) (frame \(r.startFrame)), lands \(land)"
                   + (r.durationFrames.map { String(format: ", %d frames (%.2f s)", $0, Double($0) / rate.fps) } ?? ""))
+            if let a = r.fromMeters, let b = r.toMeters, a != b {
+                print("  focus \(Distance.meters(a)) → \(Distance.meters(b)) (\(b > a ? "near → far" : "far → near"))" + (r.profile.map { ", \($0)" } ?? ""))
+            }
             print("  verdict: \(verdict(r, grade: grades.first { $0.rack == k }, rate: rate))")
         }
         for h in found.hunts {
@@ -195,23 +217,27 @@ struct AnalyzeCommand: ParsableCommand {
         if let h = r.hunting {
             parts.append("hunted: \(h.reversals) reversals over \(h.lastFrame - h.firstFrame) frames before settling")
         } else if let o = r.overshoot {
-            parts.append(String(format: "overshot (the target lost %.0f%% of its sharpness past the mark) and corrected back over %d frames",
-                                o.sharpnessLost * 100, o.correctedFrame - o.farthestFrame))
+            let by = r.overshootMeters.map { "by about \(Distance.meters($0)) " } ?? ""
+            parts.append("overshot \(by)(the target lost \(Int((o.sharpnessLost * 100).rounded()))% of its sharpness past the mark) and corrected back over \(o.correctedFrame - o.farthestFrame) frames")
         } else if r.landFrame != nil {
             parts.append("clean")
         }
         return parts.joined(separator: ", ")
     }
 
-    func jsonReport(curves: [SharpnessCurve], racks: [RackEvent], hunts: [HuntEvent], grades: [Grade], rate: FrameRate, measure: FocusMeasure) throws -> String {
+    func jsonReport(curves: [SharpnessCurve], racks: [RackEvent], hunts: [HuntEvent], grades: [Grade], rate: FrameRate,
+                    measure: FocusMeasure, focus: [Double?]) throws -> String {
         struct Region: Encodable { var name: String; var changes: Bool; var noise: Double; var measure: [Double]; var relative: [Double] }
         struct Report: Encodable {
             var clip: String; var fps: Double; var frames: Int; var measure: String
             var regions: [Region]; var racks: [RackEvent]; var hunting: [HuntEvent]; var cues: [Grade]
+            /// With depth: the estimated focus distance of each frame, metres (null: undetermined).
+            var focusMeters: [Double?]?
         }
         let report = Report(clip: clip, fps: rate.fps, frames: curves.first?.raw.count ?? 0, measure: measure.rawValue,
                             regions: curves.map { Region(name: $0.name, changes: $0.changes, noise: $0.noise, measure: $0.raw, relative: $0.relative) },
-                            racks: racks, hunting: hunts, cues: grades)
+                            racks: racks, hunting: hunts, cues: grades,
+                            focusMeters: focus.isEmpty ? nil : focus.map { $0.flatMap { $0.isFinite ? $0 : nil } })
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         return String(decoding: try encoder.encode(report), as: UTF8.self)

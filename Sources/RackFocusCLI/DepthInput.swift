@@ -58,13 +58,13 @@ struct DepthInput: ParsableArguments {
     /// The mapping from map values to metres: fitted to the plan's subjects that have both an
     /// image position and a measured distance (sampled in the first depth map, at their position
     /// at 0 s), otherwise from --near/--far (normalized, inverse) or as metres (metric).
-    func mapping(plan: ShotPlan) throws -> DepthMapping {
+    func mapping(plan: ShotPlan?) throws -> DepthMapping {
         let nearD = try near.map { t throws(CLIError) in try parseOption("--near", t) { t throws(ValueError) in try Distance(parsing: t) } }
         let farD = try far.map { t throws(CLIError) in try parseOption("--far", t) { t throws(ValueError) in try Distance(parsing: t) } }
         if let n = nearD, let f = farD, !(n.meters > 0 && f.meters > n.meters) {
             throw CLIError("--near/--far: near (\(n)) must be positive and nearer than far (\(f))")
         }
-        let anchors = plan.subjects.compactMap { s -> (name: String, at: ImagePoint, d: Double)? in
+        let anchors = (plan?.subjects ?? []).compactMap { s -> (name: String, at: ImagePoint, d: Double)? in
             guard let d = s.distance, !d.isInfinite, let r = s.region(at: 0) else { return nil }
             return (s.name, r.centre, d.meters)
         }

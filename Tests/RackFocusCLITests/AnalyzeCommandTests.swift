@@ -24,6 +24,21 @@ struct AnalyzeCommandTests {
         let cue = (report["cues"] as! [[String: Any]])[0]
         let offset = try #require(cue["landOffset"] as? Int)
         #expect(abs(offset) <= 1, "landed \(offset) frames off the plan's visible landing")
+
+        // With the plate's depth: the focus curve leaves near 1.5 m and lands on 6 m.
+        let depth = dir.appendingPathComponent("depth.exr").path
+        let withDepth = try #require(try RackFocusCommand.parseAsRoot(["analyze", clip, "--plan", plan, "--json", "--depth", depth, "--depth-still"]) as? AnalyzeCommand).report()
+        let r2 = try JSONSerialization.jsonObject(with: Data(withDepth.utf8)) as! [String: Any]
+        let focus = try #require(r2["focusMeters"] as? [Double])
+        #expect(focus.count == 84)
+        // Measured: 1.72 m at the start (the ball's depth of field at 640 px and H.264), 6.00 m landed.
+        #expect(abs(1 / focus[0] - 1 / 1.5) < 0.1, "\(focus[0])")
+        #expect(abs(1 / focus[83] - 1 / 6.0) < 0.02, "\(focus[83])")
+        let rack = try #require((r2["racks"] as! [[String: Any]]).first)
+        // At the visible landing (frame 49-50) the plan's focus is still settling (5.43 m at
+        // frame 49, within the figure's depth of field); measured 5.32-6.00 m over two encodes.
+        let to = try #require(rack["toMeters"] as? Double)
+        #expect(abs(1 / to - 1 / 6.0) < 0.03, "\(to)")
     }
 
     @Test func aBadRegionSaysHowToWriteOne() throws {
