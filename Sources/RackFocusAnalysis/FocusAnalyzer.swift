@@ -218,7 +218,15 @@ public enum FocusDistanceEstimator {
             else if last - first <= 3 { points[(first + last) / 2].append(d) }
         }
         func median(_ v: [Double]) -> Double { let s = v.sorted(); return s[s.count / 2] }
-        var curve: [Double?] = points.map { $0.isEmpty ? nil : median($0) }
+        /// Each frame with points: the median of the points within ±2 frames (a lone tile peaking at
+        /// one frame does not set it).
+        func pooledMedians(_ p: [[Double]]) -> [Double?] {
+            (0..<frames).map { t in
+                guard !p[t].isEmpty else { return nil }
+                return median(Array(p[max(0, t - 2)...min(frames - 1, t + 2)].joined()))
+            }
+        }
+        var curve = pooledMedians(points)
         // Direction of travel: from the opening tiles' depths towards the closing tiles'.
         opening.sort(); closing.sort()
         if opening.count >= 2 && closing.count >= 2, median(closing) != median(opening) {
@@ -231,12 +239,14 @@ public enum FocusDistanceEstimator {
                 return runs.max { $0.count < $1.count }!
             }
             let o = cluster(opening), c = cluster(closing)
-            let openingEdge = towardsFar ? o.first! : o.last!
-            let closingEdge = towardsFar ? c.last! : c.first!
+            // A quarter of the way in from the edge that faces the move: the extreme tile is often
+            // a stray (a tile the rack passes early, read through codec noise).
+            func edge(_ v: [Double], facingLow: Bool) -> Double { facingLow ? v[v.count / 4] : v[v.count - 1 - v.count / 4] }
+            let openingEdge = edge(o, facingLow: towardsFar), closingEdge = edge(c, facingLow: !towardsFar)
             // Focus travelled between the two marks: a tile peaking outside them was misled.
             let lo = min(openingEdge, closingEdge) - 0.02, hi = max(openingEdge, closingEdge) + 0.02
             for t in 0..<frames { points[t].removeAll { $0 < lo || $0 > hi } }
-            curve = points.map { $0.isEmpty ? nil : median($0) }
+            curve = pooledMedians(points)
             // Holds: up to the first point, and from the last point on.
             let firstPoint = curve.firstIndex { $0 != nil } ?? frames, lastPoint = curve.lastIndex { $0 != nil } ?? -1
             // The holds end and begin where the median of their tiles leaves or reaches its peak.

@@ -32,6 +32,7 @@ struct AnalyzeCommand: ParsableCommand {
     @OptionGroup var depthInput: DepthInput
     @Flag(help: "Print JSON with every per-frame figure and event instead of the table.") var json = false
     @Option(help: "Write the sharpness curves with starts, landings and faults marked as SVG.") var svg: String?
+    @Option(help: "With --depth and --plan (for its lens): write a shot plan whose focus curve reproduces the clip's racks.") var toPlan: String?
 
     func run() throws { print(try report()) }
 
@@ -73,6 +74,18 @@ struct AnalyzeCommand: ParsableCommand {
         var found = RackDetector().detect(curves, fps: rate.fps)
         let focus = analyzer.focusDistances()
         if !focus.isEmpty { for k in found.racks.indices { found.racks[k].attach(focus: focus) } }
+        if let toPlan {
+            guard depthInput.depth != nil else { throw CLIError("--to-plan: the plate's focus distances come from its depth map; add --depth") }
+            guard let shot else { throw CLIError("--to-plan: the plan needs the plate's lens; give --plan with its camera (its focus entries are not used)") }
+            let moves = FocusCurveFit.fit(focus: focus, racks: found.racks)
+            guard let first = focus.compactMap({ $0 }).first else {
+                throw CLIError("\(clip): the focus distance could not be estimated from \(depthInput.depth!) at any frame; check that the depth matches the clip")
+            }
+            try OutputFile.write(PlanWriter.yaml(name: "\((clip as NSString).lastPathComponent) (measured)", fps: rate, frames: analyzer.frameCount,
+                                                 camera: shot.camera, width: info.width, height: info.height,
+                                                 initial: moves.first?.fromMeters ?? first, moves: moves,
+                                                 source: "rackfocus analyze \(clip) --depth \(depthInput.depth!)"), to: toPlan)
+        }
         let grades = shot.map { grade(found.racks, against: $0, width: info.width, height: info.height, rate: rate) } ?? []
         func tc(_ f: Int) -> String { Timecode.string(frame: f, rate: rate, dropFrame: shot?.dropFrame ?? false) }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import RackFocusCLI
+import RackFocusPlan
 
 @Suite("rackfocus analyze", .serialized)
 struct AnalyzeCommandTests {
@@ -27,7 +28,9 @@ struct AnalyzeCommandTests {
 
         // With the plate's depth: the focus curve leaves near 1.5 m and lands on 6 m.
         let depth = dir.appendingPathComponent("depth.exr").path
-        let withDepth = try #require(try RackFocusCommand.parseAsRoot(["analyze", clip, "--plan", plan, "--json", "--depth", depth, "--depth-still"]) as? AnalyzeCommand).report()
+        let measured = dir.appendingPathComponent("measured.yaml").path
+        let withDepth = try #require(try RackFocusCommand.parseAsRoot(["analyze", clip, "--plan", plan, "--json", "--depth", depth, "--depth-still",
+                                                                     "--to-plan", measured]) as? AnalyzeCommand).report()
         let r2 = try JSONSerialization.jsonObject(with: Data(withDepth.utf8)) as! [String: Any]
         let focus = try #require(r2["focusMeters"] as? [Double])
         #expect(focus.count == 84)
@@ -39,6 +42,14 @@ struct AnalyzeCommandTests {
         // frame 49, within the figure's depth of field); measured 5.32-6.00 m over two encodes.
         let to = try #require(rack["toMeters"] as? Double)
         #expect(abs(1 / to - 1 / 6.0) < 0.03, "\(to)")
+
+        // The measured plan reproduces the demo's focus curve frame by frame.
+        let truth = try ShotPlan.load(contentsOf: plan), fitted = try ShotPlan.load(contentsOf: measured)
+        let errors = (0..<84).map { abs(fitted.curve.focus(frame: $0, fps: truth.fps).dioptres - truth.curve.focus(frame: $0, fps: truth.fps).dioptres) }
+        let mean = errors.reduce(0, +) / Double(errors.count), worst = errors.max()!
+        print(String(format: "measured plan vs the demo's: mean %.4f D, worst %.4f D", mean, worst))
+        #expect(mean < 0.03)
+        #expect(worst < 0.12)
     }
 
     @Test func aBadRegionSaysHowToWriteOne() throws {
