@@ -33,6 +33,8 @@ struct AnalyzeCommand: ParsableCommand {
     @Flag(help: "Print JSON with every per-frame figure and event instead of the table.") var json = false
     @Option(help: "Write the sharpness curves with starts, landings and faults marked as SVG.") var svg: String?
     @Option(help: "With --depth and --plan (for its lens): write a shot plan whose focus curve reproduces the clip's racks.") var toPlan: String?
+    @Option(help: "Write the clip with focus peaking (in-focus edges painted red over a dimmed grey picture), e.g. peaking.mp4.") var peaking: String?
+    @Option(help: "Peaking threshold: display-space edge steepness (0-0.5) to paint.") var peakingLevel: Float = 0.12
 
     func run() throws { print(try report()) }
 
@@ -53,6 +55,12 @@ struct AnalyzeCommand: ParsableCommand {
         let depthReader = try depthInput.depth.map { _ in try depthInput.reader() }
         defer { reader.close(); depthReader?.close() }
         let stabilizer = depthInput.stabilizeDepth ? DepthStabilizer() : nil
+        if !(0.01...0.5).contains(peakingLevel) { throw CLIError("--peaking-level: \(peakingLevel) must be between 0.01 and 0.5") }
+        let peakingWriter = try peaking.map { path in
+            try media { () throws(MediaError) in try FrameWriter(path: path, width: info.width, height: info.height, frameRate: rate, colorTags: info.colorTags) }
+        }
+        let painter = FocusPeaking(level: peakingLevel)
+        var scratch: [Float] = []
         let progress = Progress(total: info.frameCount, label: "analyze")
         var frame: PlanarImage?, depthFrame: PlanarImage?, depth: PlanarImage?
         while try media({ () throws(MediaError) in try reader.next(into: &frame) }) {
@@ -66,8 +74,13 @@ struct AnalyzeCommand: ParsableCommand {
                 depth = d
             }
             analyzer.add(frame!, depth: depth)
+            if let peakingWriter {
+                painter.apply(&frame!, scratch: &scratch)
+                do { try media { () throws(MediaError) in try peakingWriter.write(frame!) } } catch { peakingWriter.cancel(); throw error }
+            }
             progress.update(analyzer.frameCount)
         }
+        try media { () throws(MediaError) in try peakingWriter?.finish() }
         progress.finish()
         guard analyzer.frameCount >= 3 else { throw CLIError("\(clip): \(analyzer.frameCount) frame(s); a rack needs a clip of at least 3 frames") }
         let curves = analyzer.curves()

@@ -2,6 +2,8 @@ import Foundation
 import Testing
 @testable import RackFocusCLI
 import RackFocusPlan
+import RackFocusMedia
+import RackFocusRender
 
 @Suite("rackfocus analyze", .serialized)
 struct AnalyzeCommandTests {
@@ -13,8 +15,23 @@ struct AnalyzeCommandTests {
         try run(["demo", "-o", dir.path])
         let clip = dir.appendingPathComponent("rack.mp4").path, plan = dir.appendingPathComponent("shot.yaml").path
         let svg = dir.appendingPathComponent("analysis.svg").path
-        let text = try #require(try RackFocusCommand.parseAsRoot(["analyze", clip, "--plan", plan, "--svg", svg]) as? AnalyzeCommand).report()
+        let peaking = dir.appendingPathComponent("peaking.mp4").path
+        let text = try #require(try RackFocusCommand.parseAsRoot(["analyze", clip, "--plan", plan, "--svg", svg, "--peaking", peaking]) as? AnalyzeCommand).report()
         #expect(text.contains("Rack 1: ball → figure"), "\(text)")
+        // Peaking paints the ball's edges at the start and the figure's once landed.
+        func painted(_ frame: Int, x: Int, y: Int, w: Int, h: Int) throws -> Int {
+            var img: PlanarImage?
+            _ = try FrameReader(path: peaking, startFrame: frame).next(into: &img)
+            let p = try #require(img)
+            var count = 0
+            for yy in y..<(y + h) { for xx in x..<(x + w) where p[0, xx, yy] > 0.5 && p[1, xx, yy] < 0.2 { count += 1 } }
+            return count
+        }
+        let ball = (x: 90, y: 150, w: 160, h: 160), figure = (x: 395, y: 55, w: 80, h: 200)
+        #expect(try painted(0, x: ball.x, y: ball.y, w: ball.w, h: ball.h) > 50)
+        #expect(try painted(0, x: figure.x, y: figure.y, w: figure.w, h: figure.h) == 0)
+        #expect(try painted(83, x: figure.x, y: figure.y, w: figure.w, h: figure.h) > 50)
+        #expect(try painted(83, x: ball.x, y: ball.y, w: ball.w, h: ball.h) == 0)
         #expect(try String(contentsOfFile: svg, encoding: .utf8).contains("<polyline"))
         // The report itself, as JSON.
         let report = try JSONSerialization.jsonObject(with: Data(captureJSON(clip: clip, plan: plan).utf8)) as! [String: Any]
