@@ -31,13 +31,14 @@ public final class FocusAnalyzer {
     /// Side of the square tiles used with depth, in pixels.
     public let tileSize: Int
     public private(set) var frameCount = 0
-    /// Frames either side searched for the noise level of a frame.
-    public var noiseWindow = 36
+    /// Frames either side whose noise estimates are pooled (median) for a frame.
+    public var noiseWindow = 12
     var values: [[Double]]
     /// Band ratio parts per region and frame: fine and coarse gradient energy, and the temporal
     /// noise variance at the fine level (from the difference with the previous frame).
     var fineEnergy: [[Double]], coarseEnergy: [[Double]], noiseVariance: [[Double]]
     var previousFine: [Float] = []
+    var differenceScratch: [Float] = [], noiseScratch: [Float] = []
     var tiles: [PixelRect] = []
     var tileSharpness: [[Float]] = []
     var tileDepth: [[Float]] = []
@@ -68,7 +69,7 @@ public final class FocusAnalyzer {
                 let (numerator, denominator) = measure.parts(pyramid, region: r.rect)
                 fineEnergy[i].append(numerator)
                 coarseEnergy[i].append(denominator)
-                noiseVariance[i].append(hasPrevious ? FocusAnalyzer.halfMeanSquaredDifference(fine, previousFine, rf) : .infinity)
+                noiseVariance[i].append(hasPrevious ? FocusAnalyzer.temporalNoiseVariance(fine, previousFine, rf, difference: &differenceScratch, scratch: &noiseScratch) : .infinity)
             }
             previousFine = fine.data
         } else {
@@ -126,37 +127,87 @@ public final class FocusAnalyzer {
     }
 
     /// The noise variance of one frame from its difference with the previous one over a
-    /// rectangle, after matching the previous frame's gain and offset by least squares (so an
-    /// exposure change is not taken for noise): half the residual variance.
-    static func halfMeanSquaredDifference(_ p: LumaPlane, _ previous: [Float], _ r: (x0: Int, y0: Int, x1: Int, y1: Int)) -> Double {
-        var sa: Double = 0, sb: Double = 0, saa: Double = 0, sbb: Double = 0, sab: Double = 0
+    /// rectangle: the previous frame's gain and offset are matched by least squares (an exposure
+    /// change is not noise), then Immerkær's operator [1 −2 1; −2 4 −2; 1 −2 1] is applied to the
+    /// difference and its median absolute value taken. Static texture cancels in the difference;
+    /// what a focus change leaves there lies along edges, sparse and smooth, which the operator
+    /// and the median ignore; white noise gives the operator 36 times its variance, twice over (two
+    /// frames), and a median absolute value of 0.6745 deviations.
+    static func temporalNoiseVariance(_ p: LumaPlane, _ previous: [Float], _ r: (x0: Int, y0: Int, x1: Int, y1: Int),
+                                      difference: inout [Float], scratch: inout [Float]) -> Double {
+        let w = p.width
+        var sa: Double = 0, sb: Double = 0, sbb: Double = 0, sab: Double = 0
         p.data.withUnsafeBufferPointer { a in
             previous.withUnsafeBufferPointer { b in
                 for y in r.y0..<r.y1 {
-                    var ra: Float = 0, rb: Float = 0, raa: Float = 0, rbb: Float = 0, rab: Float = 0
-                    for x in r.x0..<r.x1 {
-                        let u = a[y &* p.width &+ x], v = b[y &* p.width &+ x]
-                        ra += u; rb += v; raa += u * u; rbb += v * v; rab += u * v
-                    }
-                    sa += Double(ra); sb += Double(rb); saa += Double(raa); sbb += Double(rbb); sab += Double(rab)
+                    var ra: Float = 0, rb: Float = 0, rbb: Float = 0, rab: Float = 0
+                    for x in r.x0..<r.x1 { let u = a[y &* w &+ x], v = b[y &* w &+ x]; ra += u; rb += v; rbb += v * v; rab += u * v }
+                    sa += Double(ra); sb += Double(rb); sbb += Double(rbb); sab += Double(rab)
                 }
             }
         }
-        let n = Double(max(1, (r.x1 - r.x0) * (r.y1 - r.y0)))
-        let va = saa / n - (sa / n) * (sa / n), vb = sbb / n - (sb / n) * (sb / n), cov = sab / n - (sa / n) * (sb / n)
-        guard vb > 0 else { return max(0, va) / 2 }
-        return max(0, va - cov * cov / vb) / 2
+        let rw = r.x1 - r.x0, rh = r.y1 - r.y0
+        guard rw >= 3, rh >= 3 else { return 0 }
+        let n = Double(rw * rh)
+        let vb = sbb / n - (sb / n) * (sb / n), cov = sab / n - (sa / n) * (sb / n)
+        let gain = vb > 0 ? Float(cov / vb) : 1, offset = Float(sa / n) - gain * Float(sb / n)
+        if difference.count < rw * rh { difference = [Float](repeating: 0, count: rw * rh) }
+        p.data.withUnsafeBufferPointer { a in
+            previous.withUnsafeBufferPointer { b in
+                for y in 0..<rh { for x in 0..<rw {
+                    let i = (r.y0 + y) &* w &+ r.x0 &+ x
+                    difference[y &* rw &+ x] = a[i] - gain * b[i] - offset
+                } }
+            }
+        }
+        let plane = LumaPlane(width: rw, height: rh, data: Array(difference[0..<(rw * rh)]))
+        return spatialNoiseVariance(plane, (0, 0, rw, rh), scratch: &scratch) / 2
+    }
+
+    /// The noise variance of a rectangle of one plane (Immerkær 1996, "Fast noise variance
+    /// estimation"): the operator [1 −2 1; −2 4 −2; 1 −2 1] cancels smooth content and gives white
+    /// noise of variance v a variance of 36v; its median absolute value is 0.6745 of its deviation.
+    static func spatialNoiseVariance(_ p: LumaPlane, _ r: (x0: Int, y0: Int, x1: Int, y1: Int), scratch: inout [Float]) -> Double {
+        let w = p.width
+        let x0 = max(1, r.x0), y0 = max(1, r.y0), x1 = min(p.width - 1, r.x1), y1 = min(p.height - 1, r.y1)
+        guard x1 > x0, y1 > y0 else { return 0 }
+        scratch.removeAll(keepingCapacity: true)
+        p.data.withUnsafeBufferPointer { d in
+            for y in y0..<y1 {
+                for x in x0..<x1 {
+                    let i = y &* w &+ x
+                    let v = d[i &- w &- 1] + d[i &- w &+ 1] + d[i &+ w &- 1] + d[i &+ w &+ 1]
+                        - 2 * (d[i &- w] + d[i &+ w] + d[i &- 1] + d[i &+ 1]) + 4 * d[i]
+                    scratch.append(abs(v))
+                }
+            }
+        }
+        let k = scratch.count / 2
+        scratch.withUnsafeMutableBufferPointer { b in
+            // The median by selection (Hoare partition), not a full sort.
+            var lo = 0, hi = b.count - 1
+            while lo < hi {
+                let pivot = b[(lo + hi) / 2]
+                var i = lo, j = hi
+                while i <= j {
+                    while b[i] < pivot { i += 1 }
+                    while b[j] > pivot { j -= 1 }
+                    if i <= j { b.swapAt(i, j); i += 1; j -= 1 }
+                }
+                if k <= j { hi = j } else if k >= i { lo = i } else { break }
+            }
+        }
+        let sigma = Double(scratch[k]) / 0.6745
+        return sigma * sigma / 36
     }
 
     /// Each region's sharpness over the frames added so far.
     ///
     /// The ratio measures are corrected for noise: white noise of variance v at the fine level adds
-    /// 4v of gradient energy there and v to the denominator (coarse gradient energy, or variance), which would raise the ratio of a
-    /// region that darkens (its noise grows against its texture) as if it sharpened. v is the
-    /// median frame-to-frame difference within `noiseWindow` frames either side (a moving focus
-    /// inflates the difference of the frames it moves in, up to half the window; noise changes
-    /// slowly, and the median of a steady trend is its centre), and at most half of each band's
-    /// energy is taken away.
+    /// 4v of gradient energy there and v to the denominator (coarse gradient energy, or variance),
+    /// which would raise the ratio of a region that darkens (its noise grows against its texture)
+    /// as if it sharpened. v is the median over `noiseWindow` frames either side of the per-frame
+    /// estimates (`temporalNoiseVariance`), and at most half of each energy is taken away.
     public func curves() -> [SharpnessCurve] {
         regions.indices.map { i in
             guard measure.isNoiseCompensated else { return SharpnessCurve(name: regions[i].name, raw: values[i]) }

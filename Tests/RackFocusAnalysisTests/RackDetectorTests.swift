@@ -130,3 +130,16 @@ struct FaultyRackTests {
         #expect(found.racks.filter { $0.to == "far" }.count == 1)
     }
 }
+
+@Suite("Racks that do not finish")
+struct UnfinishedRackTests {
+    @Test func aRackCutOffByTheEndOfTheClipNeverLands() throws {
+        // The move would land at frame 40; the clip ends at frame 31, mid-move.
+        let focus = Array(Synthetic.rack(frames: 48, start: 10, land: 40, easing: .linear).prefix(32))
+        let found = Synthetic.analyse(focus)
+        let rack = try #require(found.racks.first, "\(found.racks)")
+        #expect(found.racks.count == 1)
+        #expect(rack.from == "near")
+        #expect(rack.landFrame == nil, "\(rack)")
+    }
+}
