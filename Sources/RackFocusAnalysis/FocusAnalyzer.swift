@@ -31,6 +31,8 @@ public final class FocusAnalyzer {
     /// Side of the square tiles used with depth, in pixels.
     public let tileSize: Int
     public private(set) var frameCount = 0
+    /// Width and height of the frames added.
+    public var frameSize: (Int, Int) { pyramid.levels.isEmpty ? (0, 0) : (pyramid.levels[0].width, pyramid.levels[0].height) }
     /// Frames either side whose noise estimates are pooled (median) for a frame.
     public var noiseWindow = 12
     var values: [[Double]]

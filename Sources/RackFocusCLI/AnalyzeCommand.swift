@@ -87,6 +87,12 @@ struct AnalyzeCommand: ParsableCommand {
         var found = RackDetector().detect(curves, fps: rate.fps)
         let focus = analyzer.focusDistances()
         if !focus.isEmpty { for k in found.racks.indices { found.racks[k].attach(focus: focus) } }
+        // With depth and a lens: the effective stop, from tiles' blur against their sharp selves
+        // (a second pass over the clip fetches just those crops).
+        var effectiveStop: Double?
+        if let shot, !focus.isEmpty {
+            effectiveStop = try measureStop(analyzer: analyzer, focus: focus, camera: shot.camera, width: info.width, height: info.height)
+        }
         if let toPlan {
             guard depthInput.depth != nil else { throw CLIError("--to-plan: the plate's focus distances come from its depth map; add --depth") }
             guard let shot else { throw CLIError("--to-plan: the plan needs the plate's lens; give --plan with its camera (its focus entries are not used)") }
@@ -95,7 +101,7 @@ struct AnalyzeCommand: ParsableCommand {
                 throw CLIError("\(clip): the focus distance could not be estimated from \(depthInput.depth!) at any frame; check that the depth matches the clip")
             }
             try OutputFile.write(PlanWriter.yaml(name: "\((clip as NSString).lastPathComponent) (measured)", fps: rate, frames: analyzer.frameCount,
-                                                 camera: shot.camera, width: info.width, height: info.height,
+                                                 camera: shot.camera, measuredStop: effectiveStop, width: info.width, height: info.height,
                                                  initial: moves.first?.fromMeters ?? first, moves: moves,
                                                  source: "rackfocus analyze \(clip) --depth \(depthInput.depth!)"), to: toPlan)
         }
@@ -114,9 +120,13 @@ struct AnalyzeCommand: ParsableCommand {
                                                    curves: curves.map(\.relative), markers: markers, timecode: tc), to: svg)
         }
         if json {
-            return try jsonReport(curves: curves, racks: found.racks, hunts: found.hunts, grades: grades, rate: rate, measure: focusMeasure, focus: focus)
+            return try jsonReport(curves: curves, racks: found.racks, hunts: found.hunts, grades: grades, rate: rate, measure: focusMeasure,
+                                  focus: focus, stop: effectiveStop)
         }
         print("\(clip) · \(info.width)x\(info.height) · \(analyzer.frameCount) frames at \(rate) fps · measure \(focusMeasure.rawValue)")
+        if let effectiveStop, let shot {
+            print(String(format: "Effective stop f/%.1f, from the blur of the footage against its depth (the plan says %@)", effectiveStop, shot.camera.stop.description))
+        }
         let changing = curves.filter(\.changes)
         print("\nRegions (\(changing.count) of \(curves.count) change sharpness)")
         let rows = curves.filter(\.changes).map { c -> [String] in
@@ -147,6 +157,45 @@ struct AnalyzeCommand: ParsableCommand {
             print("Cue missed: the plan racks to \(g.target) at \(tc(g.cueLand)) but no rack to it was found")
         }
         return out.joined(separator: "\n")
+    }
+
+    /// The effective f-number: probes chosen from the first pass, their crops read in a second.
+    func measureStop(analyzer: FocusAnalyzer, focus: [Double?], camera: Camera, width: Int, height: Int) throws -> Double? {
+        let probes = BlurScale.probes(analyzer, focus: focus)
+        guard probes.count >= 3 else { return nil }
+        var wanted: [Int: [(probe: Int, sharp: Bool)]] = [:]
+        for (i, p) in probes.enumerated() {
+            wanted[p.sharpFrame, default: []].append((i, true))
+            wanted[p.softFrame, default: []].append((i, false))
+        }
+        var sharp = [LumaPlane?](repeating: nil, count: probes.count), soft = sharp
+        let reader = try media { () throws(MediaError) in try FrameReader(path: clip) }
+        defer { reader.close() }
+        var frame: PlanarImage?, pyramid = LumaPyramid(levels: 1)
+        var n = 0
+        let last = wanted.keys.max() ?? 0
+        while n <= last, try media({ () throws(MediaError) in try reader.next(into: &frame) }) {
+            if let uses = wanted[n] {
+                pyramid.update(from: frame!)
+                let l = pyramid.levels[0]
+                for (i, isSharp) in uses {
+                    let r = probes[i].crop
+                    var data = [Float](repeating: 0, count: r.width * r.height)
+                    for y in 0..<r.height { for x in 0..<r.width { data[y * r.width + x] = l.data[(r.y + y) * l.width + r.x + x] } }
+                    let crop = LumaPlane(width: r.width, height: r.height, data: data)
+                    if isSharp { sharp[i] = crop } else { soft[i] = crop }
+                }
+            }
+            n += 1
+        }
+        let measured = probes.indices.compactMap { i -> (diameter: Double, defocus: Double)? in
+            guard let a = sharp[i], let b = soft[i], let d = BlurScale.diameter(sharp: a, soft: b, inner: probes[i].inner) else { return nil }
+            return (d, probes[i].defocus)
+        }
+        guard let k = BlurScale.pixelsPerDioptre(measured) else { return nil }
+        var lens = camera
+        lens.resolution = Resolution(width: width, height: height)
+        return lens.focalLengthMM * lens.focalLengthMM * lens.pixelsPerMM / (1000 * k)
     }
 
     /// Regions from --region, else the plan's subjects placed in the image, else a grid.
@@ -252,18 +301,20 @@ struct AnalyzeCommand: ParsableCommand {
     }
 
     func jsonReport(curves: [SharpnessCurve], racks: [RackEvent], hunts: [HuntEvent], grades: [Grade], rate: FrameRate,
-                    measure: FocusMeasure, focus: [Double?]) throws -> String {
+                    measure: FocusMeasure, focus: [Double?], stop: Double?) throws -> String {
         struct Region: Encodable { var name: String; var changes: Bool; var noise: Double; var measure: [Double]; var relative: [Double] }
         struct Report: Encodable {
             var clip: String; var fps: Double; var frames: Int; var measure: String
             var regions: [Region]; var racks: [RackEvent]; var hunting: [HuntEvent]; var cues: [Grade]
             /// With depth: the estimated focus distance of each frame, metres (null: undetermined).
             var focusMeters: [Double?]?
+            /// With depth and --plan: the effective f-number measured from the footage.
+            var effectiveStop: Double?
         }
         let report = Report(clip: clip, fps: rate.fps, frames: curves.first?.raw.count ?? 0, measure: measure.rawValue,
                             regions: curves.map { Region(name: $0.name, changes: $0.changes, noise: $0.noise, measure: $0.raw, relative: $0.relative) },
                             racks: racks, hunting: hunts, cues: grades,
-                            focusMeters: focus.isEmpty ? nil : focus.map { $0.flatMap { $0.isFinite ? $0 : nil } })
+                            focusMeters: focus.isEmpty ? nil : focus.map { $0.flatMap { $0.isFinite ? $0 : nil } }, effectiveStop: stop)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         return String(decoding: try encoder.encode(report), as: UTF8.self)

@@ -4,7 +4,7 @@ import RackFocusOptics
 
 /// Writes a shot plan as YAML in the format `ShotPlan.load` reads (docs/plan-format.md).
 enum PlanWriter {
-    static func yaml(name: String, fps: FrameRate, frames: Int, camera: Camera, width: Int, height: Int,
+    static func yaml(name: String, fps: FrameRate, frames: Int, camera: Camera, measuredStop: Double?, width: Int, height: Int,
                      initial: Double, moves: [FittedMove], source: String) -> String {
         func m(_ v: Double) -> String { v.isFinite ? String(format: "%.3fm", v) : "inf" }
         func num(_ v: Double) -> String { String(format: "%g", v) }
@@ -17,7 +17,8 @@ enum PlanWriter {
             "camera:",
             "  sensor: { width: \(num(camera.sensor.widthMM))mm, height: \(num(camera.sensor.heightMM))mm }",
             "  focalLength: \(num(camera.focalLengthMM))mm",
-            "  stop: \(camera.stop.isTStop ? "T" : "")\(num(camera.stop.number))",
+            measuredStop.map { String(format: "  stop: %.2f   # measured from the footage; the lens was given as %@", $0, camera.stop.description) }
+                ?? "  stop: \(camera.stop.isTStop ? "T" : "")\(num(camera.stop.number))",
             "  resolution: \(width)x\(height)",
             "  coc: \(num(camera.cocMM))mm",
         ]

@@ -27,3 +27,32 @@ struct FocusCurveTests {
         #expect(worst < 0.12)
     }
 }
+
+@Suite("The effective stop from footage and depth")
+struct EffectiveStopTests {
+    @Test func theStopOfARenderedRackIsRecovered() throws {
+        let scene = DemoScene.make(width: 320, height: 180)
+        let focus = Synthetic.rack(frames: 40, start: 8, land: 30, easing: .easeInOut)
+        let analyzer = FocusAnalyzer(regions: [], tileSize: 8)
+        var frames: [PlanarImage] = []
+        for f in focus { frames.append(Synthetic.render(focus: f, scene: scene)); analyzer.add(frames.last!, depth: scene.depth) }
+        let estimate = analyzer.focusDistances()
+        let probes = BlurScale.probes(analyzer, focus: estimate)
+        func crop(_ frame: Int, _ r: PixelRect) -> LumaPlane {
+            var p = LumaPyramid(); p.update(from: frames[frame])
+            let l = p.levels[0]
+            return LumaPlane(width: r.width, height: r.height, data: (0..<(r.width * r.height)).map { i in l.data[(r.y + i / r.width) * l.width + r.x + i % r.width] })
+        }
+        let measured = probes.compactMap { p -> (diameter: Double, defocus: Double)? in
+            BlurScale.diameter(sharp: crop(p.sharpFrame, p.crop), soft: crop(p.softFrame, p.crop), inner: p.inner).map { ($0, p.defocus) }
+        }
+        let k = try #require(BlurScale.pixelsPerDioptre(measured), "\(probes.count) probes, \(measured.count) measured")
+        var camera = Synthetic.camera
+        camera.resolution = .init(width: 320, height: 180)
+        let stop = camera.focalLengthMM * camera.focalLengthMM * camera.pixelsPerMM / (1000 * k)
+        print(String(format: "effective stop: f/%.2f from %d of %d probes (K %.1f px/D; true f/1.8, K %.1f)", stop, measured.count, probes.count, k,
+                     camera.focalLengthMM * camera.focalLengthMM * camera.pixelsPerMM / (1000 * 1.8)))
+        // Measured: f/1.92 from 33 of 35 probes.
+        #expect(abs(stop / 1.8 - 1) < 0.15)
+    }
+}

@@ -60,6 +60,10 @@ struct AnalyzeCommandTests {
         let to = try #require(rack["toMeters"] as? Double)
         #expect(abs(1 / to - 1 / 6.0) < 0.03, "\(to)")
 
+        // The effective stop from the footage: measured f/1.89-1.90 over two encodes (the lens is f/1.8).
+        let stop = try #require(r2["effectiveStop"] as? Double)
+        #expect(abs(stop / 1.8 - 1) < 0.15, "f/\(stop)")
+
         // The measured plan reproduces the demo's focus curve frame by frame.
         let truth = try ShotPlan.load(contentsOf: plan), fitted = try ShotPlan.load(contentsOf: measured)
         let errors = (0..<84).map { abs(fitted.curve.focus(frame: $0, fps: truth.fps).dioptres - truth.curve.focus(frame: $0, fps: truth.fps).dioptres) }

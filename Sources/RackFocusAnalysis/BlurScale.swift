@@ -1,0 +1,113 @@
+import RackFocusRender
+
+/// The lens's blur scale from the footage itself: how many pixels of blur circle one dioptre of
+/// defocus makes, from which the effective stop follows.
+///
+/// A tile whose sharpness peaks inside the clip was in focus at its peak frame (focus passed its
+/// depth). Blurring that sharp crop with discs of growing diameter until it matches the same tile
+/// at a frame where focus stood elsewhere gives the blur circle there; divided by the defocus in
+/// dioptres (from the depth map and the estimated focus curve) that is K, pixels per dioptre. In
+/// the frame as framed at infinity focus, K = A·f·ppm/1000 with A = f/N, so N = f²·ppm/(1000·K).
+public enum BlurScale {
+    /// One measurement to make: a tile sharp at one frame, soft at another, with its defocus.
+    public struct Probe: Sendable {
+        /// The crop to compare: the tile and a margin for the blur to reach into.
+        public var crop: PixelRect
+        /// The tile inside the crop (crop coordinates).
+        public var inner: PixelRect
+        public var sharpFrame: Int
+        public var softFrame: Int
+        /// |focus − tile| at the soft frame, dioptres.
+        public var defocus: Double
+    }
+
+    /// Margin around a tile: blur diameters up to about twice this are measurable.
+    public static let margin = 16
+
+    /// Up to `limit` probes: depth-flat tiles that peak inside the clip (truly in focus there),
+    /// each paired with the first or last frame, where focus holds and is best known.
+    public static func probes(_ analyzer: FocusAnalyzer, focus: [Double?], limit: Int = 40) -> [Probe] {
+        let frames = analyzer.frameCount
+        guard focus.count == frames, let size = analyzer.tiles.first?.width else { return [] }
+        let (w, h) = analyzer.frameSize
+        var out: [(Probe, Double)] = []
+        for k in analyzer.tiles.indices where analyzer.tileSpread[k] < 0.08 && analyzer.tileBrightest[k] < 0.99 {
+            let curve = SharpnessCurve(name: "", raw: analyzer.tileSharpness[k].map(Double.init))
+            guard curve.changes else { continue }
+            let peak = (0..<frames).filter { curve.relative[$0] >= FocusDistanceEstimator.peakLevel }
+            guard let first = peak.first, let last = peak.last, first > 0, last < frames - 1, last - first <= 3 else { continue }
+            // Sharp where the focus curve says focus was at its depth, or it was fooled (bokeh
+            // from a light nearby sweeping through it).
+            let p = (first + last) / 2
+            guard let atPeak = focus[p], abs(1 / atPeak - 1 / Double(analyzer.tileDepth[k][p])) < 0.05 else { continue }
+            // The soft frame: the first or the last (focus holds there, so its distance is best
+            // known), where the tile is blurred but not wiped out; the larger defocus of the two.
+            var best: (frame: Int, defocus: Double)?
+            for t in [0, frames - 1] {
+                guard let f = focus[t], f.isFinite, (0.05...0.7).contains(curve.relative[t]) else { continue }
+                let defocus = abs(1 / f - 1 / Double(analyzer.tileDepth[k][t]))
+                if defocus >= 0.05 && defocus > (best?.defocus ?? 0) { best = (t, defocus) }
+            }
+            guard let soft = best else { continue }
+            let t = analyzer.tiles[k]
+            guard t.x >= margin, t.y >= margin, t.x + size + margin <= w, t.y + size + margin <= h else { continue }
+            out.append((Probe(crop: PixelRect(x: t.x - margin, y: t.y - margin, width: size + 2 * margin, height: size + 2 * margin),
+                              inner: PixelRect(x: margin, y: margin, width: size, height: size),
+                              sharpFrame: p, softFrame: soft.frame, defocus: soft.defocus), soft.defocus))
+        }
+        return Array(out.sorted { $0.1 > $1.1 }.prefix(limit).map(\.0))
+    }
+
+    /// The blur-circle diameter (pixels) that turns `sharp` into `soft` over the inner rectangle:
+    /// anti-aliased discs from 0 to 2·margin px, each compared after a least-squares gain and
+    /// offset; nil when no diameter explains the soft crop clearly better than none.
+    public static func diameter(sharp: LumaPlane, soft: LumaPlane, inner: PixelRect) -> Double? {
+        var errors: [(Double, Double)] = []
+        var blurred = [Float](repeating: 0, count: inner.width * inner.height)
+        var diameter = 0.0
+        while diameter <= Double(2 * margin - 2) {
+            let r = Float(diameter / 2)
+            let reach = Int(r.rounded(.up)) + 1
+            var weights: [(Int, Int, Float)] = []
+            for dy in -reach...reach { for dx in -reach...reach {
+                let w = min(1, max(0, r + 0.5 - Float(dx * dx + dy * dy).squareRoot()))
+                if w > 0 { weights.append((dx, dy, w)) }
+            } }
+            if weights.isEmpty { weights = [(0, 0, 1)] }
+            let total = weights.reduce(0) { $0 + $1.2 }
+            for y in 0..<inner.height { for x in 0..<inner.width {
+                var s: Float = 0
+                for (dx, dy, w) in weights {
+                    let sx = min(max(inner.x + x + dx, 0), sharp.width - 1), sy = min(max(inner.y + y + dy, 0), sharp.height - 1)
+                    s += w * sharp.data[sy * sharp.width + sx]
+                }
+                blurred[y * inner.width + x] = s / total
+            } }
+            // Least-squares gain and offset, then the residual.
+            var sb: Double = 0, ss: Double = 0, sbb: Double = 0, sbs: Double = 0, sss: Double = 0
+            for y in 0..<inner.height { for x in 0..<inner.width {
+                let b = Double(blurred[y * inner.width + x]), s = Double(soft.data[(inner.y + y) * soft.width + inner.x + x])
+                sb += b; ss += s; sbb += b * b; sbs += b * s; sss += s * s
+            } }
+            let n = Double(inner.width * inner.height)
+            let vb = sbb / n - (sb / n) * (sb / n), cov = sbs / n - (sb / n) * (ss / n), vs = sss / n - (ss / n) * (ss / n)
+            let residual = vb > 1e-12 ? vs - cov * cov / vb : vs
+            errors.append((diameter, max(0, residual)))
+            diameter += diameter < 4 ? 0.5 : 1
+        }
+        guard let best = errors.indices.min(by: { errors[$0].1 < errors[$1].1 }), best > 0, best < errors.count - 1 else { return nil }
+        // Clearly better than no blur at all, or the soft crop is not a blurred copy of the sharp one.
+        guard errors[best].1 < 0.5 * errors[0].1 else { return nil }
+        let (x0, e0) = errors[best - 1], (x1, e1) = errors[best], (x2, e2) = errors[best + 1]
+        let denom = (x0 - x1) * (x0 - x2) * (x1 - x2)
+        let a = (x2 * (e1 - e0) + x1 * (e0 - e2) + x0 * (e2 - e1)) / denom
+        let b = (x2 * x2 * (e0 - e1) + x1 * x1 * (e2 - e0) + x0 * x0 * (e1 - e2)) / denom
+        return a > 0 ? min(max(-b / (2 * a), x0), x2) : x1
+    }
+
+    /// The median blur scale (pixels of diameter per dioptre) over the measured probes.
+    public static func pixelsPerDioptre(_ measurements: [(diameter: Double, defocus: Double)]) -> Double? {
+        let k = measurements.filter { $0.defocus > 0 }.map { $0.diameter / $0.defocus }.sorted()
+        return k.count >= 3 ? k[k.count / 2] : nil
+    }
+}
