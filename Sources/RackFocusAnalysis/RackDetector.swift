@@ -218,6 +218,9 @@ public struct RackEvent: Sendable, Equatable, Encodable {
     public var toMeters: Double?
     /// With depth: the farthest the focus went past the target, metres (overshoot).
     public var overshootMeters: Double?
+    /// With depth: how much larger the picture is at the landing than at the start (1 = no
+    /// breathing), measured where the blur is the same at both ends.
+    public var breathingScale: Double?
     var rawEnd: Int
     var settleSearchEnd: Int?
 
@@ -243,7 +246,7 @@ public struct RackEvent: Sendable, Equatable, Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case from, to, startFrame, landFrame, overshoot, hunting, profile, fromMeters, toMeters, overshootMeters
+        case from, to, startFrame, landFrame, overshoot, hunting, profile, fromMeters, toMeters, overshootMeters, breathingScale
     }
 }
 

@@ -62,7 +62,9 @@ struct AnalyzeCommand: ParsableCommand {
         let painter = FocusPeaking(level: peakingLevel)
         var scratch: [Float] = []
         let progress = Progress(total: info.frameCount, label: "analyze")
-        var frame: PlanarImage?, depthFrame: PlanarImage?, depth: PlanarImage?
+        var frame: PlanarImage?, depthFrame: PlanarImage?, depth: PlanarImage?, coarseDepth: LumaPlane?
+        // Breathing is measured on frames binned to 80-240 px across.
+        let coarseLevel = max(0, min(3, Int(log2(Double(info.width) / 160).rounded())))
         while try media({ () throws(MediaError) in try reader.next(into: &frame) }) {
             if let depthReader, let mapping, !depthInput.depthStill || depth == nil {
                 guard try media({ () throws(MediaError) in try depthReader.next(into: &depthFrame) }) else {
@@ -71,6 +73,7 @@ struct AnalyzeCommand: ParsableCommand {
                 var d = depthFrame!
                 mapping.apply(&d)
                 stabilizer?.process(&d)
+                if depth == nil { coarseDepth = Self.coarse(d, level: coarseLevel) }
                 depth = d
             }
             analyzer.add(frame!, depth: depth)
@@ -90,8 +93,10 @@ struct AnalyzeCommand: ParsableCommand {
         // With depth and a lens: the effective stop, from tiles' blur against their sharp selves
         // (a second pass over the clip fetches just those crops).
         var effectiveStop: Double?
-        if let shot, !focus.isEmpty {
-            effectiveStop = try measureStop(analyzer: analyzer, focus: focus, camera: shot.camera, width: info.width, height: info.height)
+        if !focus.isEmpty {
+            let lens = shot.map { (camera: $0.camera, width: info.width, height: info.height) }
+            effectiveStop = try secondPass(analyzer: analyzer, focus: focus, lens: lens, racks: &found.racks,
+                                           depth: coarseDepth, level: coarseLevel)
         }
         if let toPlan {
             guard depthInput.depth != nil else { throw CLIError("--to-plan: the plate's focus distances come from its depth map; add --depth") }
@@ -159,24 +164,38 @@ struct AnalyzeCommand: ParsableCommand {
         return out.joined(separator: "\n")
     }
 
-    /// The effective f-number: probes chosen from the first pass, their crops read in a second.
-    func measureStop(analyzer: FocusAnalyzer, focus: [Double?], camera: Camera, width: Int, height: Int) throws -> Double? {
-        let probes = BlurScale.probes(analyzer, focus: focus)
-        guard probes.count >= 3 else { return nil }
+    /// A plane of `img` (its first channel) binned 2^level × 2^level.
+    static func coarse(_ img: PlanarImage, level: Int) -> LumaPlane {
+        var p = LumaPyramid(levels: level + 1)
+        p.update(from: img.channels == 1 ? img : img.plane(0))
+        return p.levels[level]
+    }
+
+    /// A second pass over the clip for what needs pixels of frames known only after the first:
+    /// crops for the effective stop (with the lens), and each rack's start and landing for
+    /// breathing (with its marks and the depth map). Returns the effective f-number.
+    func secondPass(analyzer: FocusAnalyzer, focus: [Double?], lens: (camera: Camera, width: Int, height: Int)?,
+                    racks: inout [RackEvent], depth: LumaPlane?, level: Int) throws -> Double? {
+        let probes = lens == nil ? [] : BlurScale.probes(analyzer, focus: focus)
         var wanted: [Int: [(probe: Int, sharp: Bool)]] = [:]
         for (i, p) in probes.enumerated() {
             wanted[p.sharpFrame, default: []].append((i, true))
             wanted[p.softFrame, default: []].append((i, false))
         }
+        let breathes = depth == nil ? [] : racks.indices.filter { racks[$0].fromMeters != nil && racks[$0].toMeters != nil && racks[$0].landFrame != nil }
+        for k in breathes { wanted[racks[k].startFrame, default: []] += []; wanted[racks[k].landFrame!, default: []] += [] }
+        guard !wanted.isEmpty else { return nil }
         var sharp = [LumaPlane?](repeating: nil, count: probes.count), soft = sharp
+        var coarseFrames: [Int: LumaPlane] = [:]
         let reader = try media { () throws(MediaError) in try FrameReader(path: clip) }
         defer { reader.close() }
-        var frame: PlanarImage?, pyramid = LumaPyramid(levels: 1)
+        var frame: PlanarImage?, pyramid = LumaPyramid(levels: level + 1)
         var n = 0
         let last = wanted.keys.max() ?? 0
         while n <= last, try media({ () throws(MediaError) in try reader.next(into: &frame) }) {
             if let uses = wanted[n] {
                 pyramid.update(from: frame!)
+                coarseFrames[n] = pyramid.levels[level]
                 let l = pyramid.levels[0]
                 for (i, isSharp) in uses {
                     let r = probes[i].crop
@@ -188,14 +207,26 @@ struct AnalyzeCommand: ParsableCommand {
             }
             n += 1
         }
+        if let depth {
+            for k in breathes {
+                guard let a = coarseFrames[racks[k].startFrame], let b = coarseFrames[racks[k].landFrame!],
+                      depth.width == a.width, depth.height == a.height else { continue }
+                let weights = Breathing.equalBlurWeights(depth: depth, from: racks[k].fromMeters!, to: racks[k].toMeters!)
+                // Enough area at equal blur (2% of the picture) to measure on.
+                if weights.data.reduce(0, +) >= Float(a.width * a.height) / 50 {
+                    racks[k].breathingScale = Breathing.scale(before: a, after: b, weights: weights)
+                }
+            }
+        }
+        guard let lens else { return nil }
         let measured = probes.indices.compactMap { i -> (diameter: Double, defocus: Double)? in
             guard let a = sharp[i], let b = soft[i], let d = BlurScale.diameter(sharp: a, soft: b, inner: probes[i].inner) else { return nil }
             return (d, probes[i].defocus)
         }
         guard let k = BlurScale.pixelsPerDioptre(measured) else { return nil }
-        var lens = camera
-        lens.resolution = Resolution(width: width, height: height)
-        return lens.focalLengthMM * lens.focalLengthMM * lens.pixelsPerMM / (1000 * k)
+        var camera = lens.camera
+        camera.resolution = Resolution(width: lens.width, height: lens.height)
+        return camera.focalLengthMM * camera.focalLengthMM * camera.pixelsPerMM / (1000 * k)
     }
 
     /// Regions from --region, else the plan's subjects placed in the image, else a grid.
@@ -296,6 +327,9 @@ struct AnalyzeCommand: ParsableCommand {
             parts.append("overshot \(by)(the target lost \(Int((o.sharpnessLost * 100).rounded()))% of its sharpness past the mark) and corrected back over \(o.correctedFrame - o.farthestFrame) frames")
         } else if r.landFrame != nil {
             parts.append("clean")
+        }
+        if let s = r.breathingScale, abs(s - 1) > 0.01 {
+            parts.append(String(format: "the picture %@ %.1f%% over the move (focus breathing)", s > 1 ? "grows" : "shrinks", abs(s - 1) * 100))
         }
         return parts.joined(separator: ", ")
     }

@@ -56,3 +56,31 @@ struct EffectiveStopTests {
         #expect(abs(stop / 1.8 - 1) < 0.15)
     }
 }
+
+@Suite("Focus breathing from the picture")
+struct BreathingTests {
+    /// The demo scene racked 1.5 m → 6 m on an 85 mm: with breathing 1 (a thin lens) the frame
+    /// shrinks by frameScale(6 m)/frameScale(1.5 m); without, it stays.
+    @Test(arguments: [0.0, 1.0])
+    func theScaleChangeOfARackIsMeasured(breathing: Double) throws {
+        let scene = DemoScene.make(width: 320, height: 180)
+        var camera = Synthetic.camera
+        camera.breathing = breathing
+        camera.resolution = .init(width: 320, height: 180)
+        func frame(_ focus: Double) throws -> LumaPlane {
+            let img = try LensBlur.render(image: scene.image, depth: scene.depth,
+                                          settings: LensBlurSettings(camera: camera, focus: .meters(focus), breathingReference: .meters(1.5)))
+            var p = LumaPyramid(levels: 4); p.update(from: img)
+            return p.levels[2]
+        }
+        var d = LumaPyramid(levels: 4); d.update(from: scene.depth)
+        let weights = Breathing.equalBlurWeights(depth: d.levels[2], from: 1.5, to: 6)
+        let measured = Breathing.scale(before: try frame(1.5), after: try frame(6), weights: weights)
+        let expected = camera.frameScale(focus: .meters(6)) / camera.frameScale(focus: .meters(1.5))
+        print(String(format: "breathing %.0f: measured scale %.4f, expected %.4f", breathing, measured, expected))
+        // Measured: 0.9943 without breathing, 0.9620 with (expected 0.9569): within 0.6%, so a
+        // scale change beyond 1% is reported as breathing.
+        #expect(abs(measured - expected) < 0.008)
+        #expect(breathing == 0 ? abs(measured - 1) < 0.01 : abs(measured - 1) > 0.02)
+    }
+}

@@ -73,6 +73,30 @@ struct AnalyzeCommandTests {
         #expect(worst < 0.12)
     }
 
+    /// The demo plate re-rendered with a breathing lens (breathing 1: a thin lens, 4% smaller
+    /// picture at 6 m than at 1.5 m on the 85 mm): the rack reports it; the demo's own does not.
+    @Test func focusBreathingIsReported() throws {
+        let dir = try scratchFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try run(["demo", "-o", dir.path])
+        func path(_ name: String) -> String { dir.appendingPathComponent(name).path }
+        let plan = try String(contentsOfFile: path("shot.yaml"), encoding: .utf8)
+        try Data(plan.replacingOccurrences(of: "  minFocus: 0.85m\n", with: "  minFocus: 0.85m\n  breathing: 1\n").utf8)
+            .write(to: URL(fileURLWithPath: path("breathe.yaml")))
+        try run(["render", path("breathe.yaml"), "--input", path("plate.mp4"), "--depth", path("depth.exr"), "--depth-still", "-o", path("breathe.mp4")])
+        func scale(_ clip: String, _ plan: String) throws -> Double? {
+            let json = try #require(try RackFocusCommand.parseAsRoot(["analyze", path(clip), "--plan", path(plan), "--json",
+                                                                     "--depth", path("depth.exr"), "--depth-still"]) as? AnalyzeCommand).report()
+            let report = try JSONSerialization.jsonObject(with: Data(json.utf8)) as! [String: Any]
+            return (report["racks"] as! [[String: Any]]).first?["breathingScale"] as? Double
+        }
+        // Measured: 0.958 with breathing (optics: 0.961 between the detected start and landing), 1.001 without.
+        let breathing = try #require(try scale("breathe.mp4", "breathe.yaml"))
+        #expect(breathing < 0.97 && breathing > 0.94, "\(breathing)")
+        let steady = try #require(try scale("rack.mp4", "shot.yaml"))
+        #expect(abs(steady - 1) < 0.01, "\(steady)")
+    }
+
     @Test func aBadRegionSaysHowToWriteOne() throws {
         #expect(throws: CLIError.self) { try AnalyzeCommand.parseRegion("anna=0.1,0.2", width: 640, height: 360) }
         #expect(throws: CLIError.self) { try AnalyzeCommand.parseRegion("anna=600,300,100,100", width: 640, height: 360) }
