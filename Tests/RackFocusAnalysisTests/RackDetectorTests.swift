@@ -143,3 +143,26 @@ struct UnfinishedRackTests {
         #expect(rack.landFrame == nil, "\(rack)")
     }
 }
+
+@Suite("What the focus curve adds to a rack")
+struct RackFocusCurveTests {
+    @Test(arguments: [(Easing.linear, "linear"), (.easeIn, "ease in"), (.easeOut, "ease out"), (.easeInOut, "ease in and out"), (.landing, "ease out")])
+    func speedProfilesAreNamed(easing: Easing, expected: String) {
+        #expect(SpeedProfile.classify((0...30).map { easing.progress(Double($0) / 30) }) == expected)
+    }
+
+    @Test func distancesProfileAndOvershootInMetres() throws {
+        // 2 m → 5 m, linear in dioptres over frames 10-30, past the mark to 6 m at frame 33, back by 40.
+        var focus = [Double?](repeating: 2, count: 50)
+        for t in 10...30 { focus[t] = 1 / (0.5 + (0.2 - 0.5) * Double(t - 10) / 20) }
+        for t in 31...39 { focus[t] = t <= 33 ? 5 + Double(t - 30) / 3 : 6 - Double(t - 33) / 7 }
+        for t in 40..<50 { focus[t] = 5 }
+        var rack = RackEvent(from: "a", to: "b", startFrame: 10, rawEnd: 30)
+        rack.landFrame = 30
+        rack.overshoot = Overshoot(passFrame: 30, farthestFrame: 33, correctedFrame: 40, sharpnessLost: 0.4)
+        rack.attach(focus: focus)
+        #expect(rack.fromMeters == 2 && rack.toMeters == 5)
+        #expect(rack.profile == "linear")
+        #expect(abs(try #require(rack.overshootMeters) - 1) < 1e-9)
+    }
+}
