@@ -1,3 +1,4 @@
+import Foundation
 import RackFocusRender
 
 /// The lens's blur scale from the footage itself: how many pixels of blur circle one dioptre of
@@ -11,8 +12,10 @@ import RackFocusRender
 public enum BlurScale {
     /// One measurement to make: a tile sharp at one frame, soft at another, with its defocus.
     public struct Probe: Sendable {
-        /// The crop to compare: the tile and a margin for the blur to reach into.
+        /// The crop to compare, in pixels of pyramid level `level`: the tile and a margin for the
+        /// blur to reach into.
         public var crop: PixelRect
+        public var level: Int
         /// The tile inside the crop (crop coordinates).
         public var inner: PixelRect
         public var sharpFrame: Int
@@ -21,15 +24,22 @@ public enum BlurScale {
         public var defocus: Double
     }
 
-    /// Margin around a tile: blur diameters up to about twice this are measurable.
-    public static let margin = 16
+    /// Margin around a tile, in pixels of the probe's level: blur diameters up to about twice
+    /// this are measurable.
+    public static let margin = 24
+
+    /// The pyramid level probes work at: one binning per doubling of the width beyond 640 px,
+    /// so that the blur of a 1080p or 4K frame fits the margin.
+    public static func level(width: Int) -> Int { max(0, min(3, Int(log2(Double(width) / 640)))) }
 
     /// Up to `limit` probes: depth-flat tiles that peak inside the clip (truly in focus there),
     /// each paired with the first or last frame, where focus holds and is best known.
     public static func probes(_ analyzer: FocusAnalyzer, focus: [Double?], limit: Int = 40) -> [Probe] {
         let frames = analyzer.frameCount
-        guard focus.count == frames, let size = analyzer.tiles.first?.width else { return [] }
-        let (w, h) = analyzer.frameSize
+        guard focus.count == frames, let tileSide = analyzer.tiles.first?.width else { return [] }
+        let (fw, fh) = analyzer.frameSize
+        let level = Self.level(width: fw), scale = 1 << level
+        let (w, h) = (fw >> level, fh >> level), size = max(2, tileSide >> level)
         var out: [(Probe, Double)] = []
         for k in analyzer.tiles.indices where analyzer.tileSpread[k] < 0.08 && analyzer.tileBrightest[k] < 0.99 {
             let curve = SharpnessCurve(name: "", raw: analyzer.tileSharpness[k].map(Double.init))
@@ -49,9 +59,10 @@ public enum BlurScale {
                 if defocus >= 0.05 && defocus > (best?.defocus ?? 0) { best = (t, defocus) }
             }
             guard let soft = best else { continue }
-            let t = analyzer.tiles[k]
+            let full = analyzer.tiles[k]
+            let t = PixelRect(x: full.x / scale, y: full.y / scale, width: size, height: size)
             guard t.x >= margin, t.y >= margin, t.x + size + margin <= w, t.y + size + margin <= h else { continue }
-            out.append((Probe(crop: PixelRect(x: t.x - margin, y: t.y - margin, width: size + 2 * margin, height: size + 2 * margin),
+            out.append((Probe(crop: PixelRect(x: t.x - margin, y: t.y - margin, width: size + 2 * margin, height: size + 2 * margin), level: level,
                               inner: PixelRect(x: margin, y: margin, width: size, height: size),
                               sharpFrame: p, softFrame: soft.frame, defocus: soft.defocus), soft.defocus))
         }
@@ -105,7 +116,8 @@ public enum BlurScale {
         return a > 0 ? min(max(-b / (2 * a), x0), x2) : x1
     }
 
-    /// The median blur scale (pixels of diameter per dioptre) over the measured probes.
+    /// The median blur scale (pixels of diameter per dioptre) over the measured probes; diameters
+    /// measured at a pyramid level are in that level's pixels (multiply by 2^level for the frame's).
     public static func pixelsPerDioptre(_ measurements: [(diameter: Double, defocus: Double)]) -> Double? {
         let k = measurements.filter { $0.defocus > 0 }.map { $0.diameter / $0.defocus }.sorted()
         return k.count >= 3 ? k[k.count / 2] : nil

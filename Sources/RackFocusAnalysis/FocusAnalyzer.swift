@@ -299,7 +299,7 @@ public enum FocusDistanceEstimator {
             // Focus travelled between the two marks: a tile peaking outside them was misled.
             let lo = min(openingEdge, closingEdge) - 0.02, hi = max(openingEdge, closingEdge) + 0.02
             for t in 0..<frames { points[t].removeAll { $0 < lo || $0 > hi } }
-            curve = pooledMedians(points)
+            curve = monotone(pooledMedians(points), decreasing: towardsFar)
             // Holds: up to the first point, and from the last point on.
             let firstPoint = curve.firstIndex { $0 != nil } ?? frames, lastPoint = curve.lastIndex { $0 != nil } ?? -1
             // The holds end and begin where the median of their tiles leaves or reaches its peak.
@@ -322,6 +322,22 @@ public enum FocusDistanceEstimator {
             t = b
         }
         return curve.map { $0.map { $0 > 0 ? 1 / $0 : .infinity } }
+    }
+
+    /// Keeps the longest run of placed frames whose dioptres move one way (within 0.01 dioptre);
+    /// the others (tiles fooled late or early, e.g. by a blurred periodic texture) are dropped.
+    static func monotone(_ curve: [Double?], decreasing: Bool) -> [Double?] {
+        let placed = curve.indices.filter { curve[$0] != nil }
+        guard placed.count > 2 else { return curve }
+        let v = placed.map { curve[$0]! * (decreasing ? -1 : 1) }
+        var length = [Int](repeating: 1, count: v.count), previous = [Int](repeating: -1, count: v.count)
+        for i in v.indices {
+            for j in 0..<i where v[j] <= v[i] + 0.01 && length[j] + 1 > length[i] { length[i] = length[j] + 1; previous[i] = j }
+        }
+        var keep = Set<Int>()
+        var i = length.indices.max { length[$0] < length[$1] }!
+        while i >= 0 { keep.insert(placed[i]); i = previous[i] }
+        return curve.indices.map { keep.contains($0) ? curve[$0] : nil }
     }
 
     /// Alternating extrema standing `hysteresis` above or below their neighbours.

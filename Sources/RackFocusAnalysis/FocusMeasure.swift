@@ -29,13 +29,19 @@ public enum FocusMeasure: String, CaseIterable, Sendable {
     /// Whether the analyzer corrects this measure for noise (the two ratio measures).
     public var isNoiseCompensated: Bool { self == .bandRatio || self == .gradientVariance }
 
+    /// Gradient energy of 2×2-binned luma over its squared mean: exposure (a gain) cancels,
+    /// contrast does not. Used for the depth tiles: a deeply blurred periodic texture comes back
+    /// with reversed contrast at the same frequencies (spurious resolution), which only a
+    /// contrast-sensitive measure scores low.
+    case gradientMean = "gradient-mean"
+
     /// The operator RackFocus uses unless told otherwise.
     public static let standard = FocusMeasure.gradientVariance
 
     /// The measure of a region of the frame (pixels of the full frame).
     public func evaluate(_ pyramid: LumaPyramid, region: PixelRect) -> Double {
         switch self {
-        case .bandRatio, .gradientVariance:
+        case .bandRatio, .gradientVariance, .gradientMean:
             let (fine, denominator) = parts(pyramid, region: region)
             return (fine + 1e-12) / (denominator + 1e-12)
         default:
@@ -51,7 +57,17 @@ public enum FocusMeasure: String, CaseIterable, Sendable {
         let r1 = region.atLevel(1, width: l1.width, height: l1.height)
         let fine = FocusMeasure.gradientEnergy(l1, r1)
         if self == .bandRatio { return (fine, FocusMeasure.gradientEnergy(l2, region.atLevel(2, width: l2.width, height: l2.height))) }
+        if self == .gradientMean { let m = FocusMeasure.mean(l1, r1); return (fine, m * m) }
         return (fine, FocusMeasure.variance(l1, r1))
+    }
+
+    /// Mean over a rectangle of one plane.
+    static func mean(_ p: LumaPlane, _ r: (x0: Int, y0: Int, x1: Int, y1: Int)) -> Double {
+        p.data.withUnsafeBufferPointer { d -> Double in
+            var s: Double = 0
+            for y in r.y0..<r.y1 { var a: Float = 0; for x in r.x0..<r.x1 { a += d[y &* p.width &+ x] }; s += Double(a) }
+            return s / Double(max(1, (r.x1 - r.x0) * (r.y1 - r.y0)))
+        }
     }
 
     /// Variance over a rectangle of one plane.

@@ -140,7 +140,9 @@ public struct RackDetector: Sendable {
         let turns = turningPoints(v, from: max(rack.startFrame, arrival - 1), to: min(windowEnd, land + 1), hysteresis: hysteresis)
         if turns.count >= 3 {
             rack.hunting = Hunt(firstFrame: turns.first!, lastFrame: land, reversals: turns.count)
-        } else if turns.count >= 1, v[turns[0]] > final - 0.5 {
+        } else if turns.count >= 1, v[turns[0]] > final - 0.5, v[turns[0]] <= final + max(tolerance, 0.1) {
+            // (Passing the mark cannot be sharper than landing on it: a higher peak is spurious
+            // resolution, a blurred periodic texture reappearing with reversed contrast.)
             // Sharpest on the way past, a dip beyond the mark, and back.
             let peak = turns[0], dip = turns.count > 1 ? turns[1] : turns[0]
             rack.overshoot = Overshoot(passFrame: peak, farthestFrame: dip, correctedFrame: land,

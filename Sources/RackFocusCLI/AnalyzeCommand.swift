@@ -49,7 +49,8 @@ struct AnalyzeCommand: ParsableCommand {
         let info = try media { () throws(MediaError) in try FFmpeg.probeClip(clip) }
         let rate = info.frameRate ?? shot?.fps ?? FrameRate(numerator: 24)
         let regions = try makeRegions(width: info.width, height: info.height, plan: shot)
-        let analyzer = FocusAnalyzer(regions: regions, measure: focusMeasure)
+        // Depth tiles scale with the frame (16 px at 640, 48 at 1920), so each holds comparable detail.
+        let analyzer = FocusAnalyzer(regions: regions, measure: focusMeasure, tileSize: max(16, info.width / 40))
         let reader = try media { () throws(MediaError) in try FrameReader(path: clip) }
         let mapping = try depthInput.depth.map { _ in try depthInput.mapping(plan: shot) }
         let depthReader = try depthInput.depth.map { _ in try depthInput.reader() }
@@ -189,14 +190,15 @@ struct AnalyzeCommand: ParsableCommand {
         var coarseFrames: [Int: LumaPlane] = [:]
         let reader = try media { () throws(MediaError) in try FrameReader(path: clip) }
         defer { reader.close() }
-        var frame: PlanarImage?, pyramid = LumaPyramid(levels: level + 1)
+        let probeLevel = probes.first?.level ?? 0
+        var frame: PlanarImage?, pyramid = LumaPyramid(levels: max(level, probeLevel) + 1)
         var n = 0
         let last = wanted.keys.max() ?? 0
         while n <= last, try media({ () throws(MediaError) in try reader.next(into: &frame) }) {
             if let uses = wanted[n] {
                 pyramid.update(from: frame!)
                 coarseFrames[n] = pyramid.levels[level]
-                let l = pyramid.levels[0]
+                let l = pyramid.levels[probeLevel]
                 for (i, isSharp) in uses {
                     let r = probes[i].crop
                     var data = [Float](repeating: 0, count: r.width * r.height)
@@ -221,7 +223,7 @@ struct AnalyzeCommand: ParsableCommand {
         guard let lens else { return nil }
         let measured = probes.indices.compactMap { i -> (diameter: Double, defocus: Double)? in
             guard let a = sharp[i], let b = soft[i], let d = BlurScale.diameter(sharp: a, soft: b, inner: probes[i].inner) else { return nil }
-            return (d, probes[i].defocus)
+            return (d * Double(1 << probes[i].level), probes[i].defocus)
         }
         guard let k = BlurScale.pixelsPerDioptre(measured) else { return nil }
         var camera = lens.camera
