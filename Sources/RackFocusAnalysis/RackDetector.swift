@@ -14,6 +14,8 @@ public struct RackDetector: Sendable {
     public var leadMargin = 0.1
     /// A leadership shorter than this (frames) is a region passed through during a move.
     public var minHold = 6
+    /// Frames between one landing and the next start within which the two are one move.
+    public var maxPause = 3
 
     public func detect(_ curves: [SharpnessCurve], fps: Double) -> (racks: [RackEvent], hunts: [HuntEvent]) {
         let live = curves.indices.filter { curves[$0].changes }
@@ -59,7 +61,20 @@ public struct RackDetector: Sendable {
             let windowEnd = k + 1 < racks.count ? max(racks[k].rawEnd, racks[k + 1].startFrame) : frames - 1
             settle(&racks[k], curves: curves, windowEnd: windowEnd, fps: fps)
         }
-        return (racks, hunts(curves, live: live, racks: racks, fps: fps))
+        // Hand-overs with no hold between them (the next leaves within `maxPause` frames of the
+        // last landing) are one continuous move: focus sweeping across regions at intermediate
+        // depths (tiles of a grid, a floor) on its way to the target.
+        var joined: [RackEvent] = []
+        for r in racks {
+            if var last = joined.last, let land = last.landFrame, r.startFrame - land <= maxPause {
+                last.to = r.to; last.landFrame = r.landFrame; last.rawEnd = r.rawEnd; last.settleSearchEnd = r.settleSearchEnd
+                last.overshoot = r.overshoot; last.hunting = r.hunting
+                joined[joined.count - 1] = last
+            } else {
+                joined.append(r)
+            }
+        }
+        return (joined, hunts(curves, live: live, racks: joined, fps: fps))
     }
 
     /// The last frame before `switchFrame` at which both the source and the target are still at
@@ -140,11 +155,11 @@ public struct RackDetector: Sendable {
         let turns = turningPoints(v, from: max(rack.startFrame, arrival - 1), to: min(windowEnd, land + 1), hysteresis: hysteresis)
         if turns.count >= 3 {
             rack.hunting = Hunt(firstFrame: turns.first!, lastFrame: land, reversals: turns.count)
-        } else if turns.count >= 1, v[turns[0]] > final - 0.5, v[turns[0]] <= final + max(tolerance, 0.1) {
+        } else if turns.count == 2, v[turns[0]] > final - 0.5, v[turns[0]] <= final + max(tolerance, 0.1) {
             // (Passing the mark cannot be sharper than landing on it: a higher peak is spurious
             // resolution, a blurred periodic texture reappearing with reversed contrast.)
             // Sharpest on the way past, a dip beyond the mark, and back.
-            let peak = turns[0], dip = turns.count > 1 ? turns[1] : turns[0]
+            let peak = turns[0], dip = turns[1]
             rack.overshoot = Overshoot(passFrame: peak, farthestFrame: dip, correctedFrame: land,
                                        sharpnessLost: max(0, v[peak] - v[dip]))
         }

@@ -13,8 +13,8 @@ struct AnalyzeCommand: ParsableCommand {
         commandName: "analyze",
         abstract: "Measure, time and grade the racks in a clip.",
         discussion: """
-        Follows the sharpness of regions frame by frame (luma in linear light; the noise-compensated \
-        band-ratio measure unless --measure says otherwise), finds each rack (one region losing \
+        Follows the sharpness of regions frame by frame (luma in linear light; gradient energy over \
+        variance, noise-compensated, unless --measure says otherwise), finds each rack (one region losing \
         sharpness while another gains it), where it starts and lands, and whether it overshot or \
         hunted. Regions: --region name=x,y,w,h (normalised 0-1, or pixels), the subjects of --plan \
         placed in the image, or a grid of tiles. With --plan, each rack is graded against its cue. \

@@ -15,6 +15,12 @@ struct AnalyzeCommandTests {
         try run(["demo", "-o", dir.path])
         let clip = dir.appendingPathComponent("rack.mp4").path, plan = dir.appendingPathComponent("shot.yaml").path
         let svg = dir.appendingPathComponent("analysis.svg").path
+        // Without a plan, a grid of tiles: the sweep across the floor's tiles is still one rack.
+        let grid = try #require(try RackFocusCommand.parseAsRoot(["analyze", clip, "--json"]) as? AnalyzeCommand).report()
+        let gridRacks = (try JSONSerialization.jsonObject(with: Data(grid.utf8)) as! [String: Any])["racks"] as! [[String: Any]]
+        #expect(gridRacks.count == 1, "\(gridRacks)")
+        #expect((gridRacks.first?["startFrame"] as? Int).map { abs($0 - 26) <= 2 } == true)
+
         let peaking = dir.appendingPathComponent("peaking.mp4").path
         let text = try #require(try RackFocusCommand.parseAsRoot(["analyze", clip, "--plan", plan, "--svg", svg, "--peaking", peaking]) as? AnalyzeCommand).report()
         #expect(text.contains("Rack 1: ball → figure"), "\(text)")
