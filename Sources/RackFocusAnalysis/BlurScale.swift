@@ -70,21 +70,22 @@ public enum BlurScale {
     }
 
     /// The blur-circle diameter (pixels) that turns `sharp` into `soft` over the inner rectangle:
-    /// anti-aliased discs from 0 to 2·margin px, each compared after a least-squares gain and
+    /// the engine's circular footprints from 0 to 2·margin px, each compared after a least-squares gain and
     /// offset; nil when no diameter explains the soft crop clearly better than none.
     public static func diameter(sharp: LumaPlane, soft: LumaPlane, inner: PixelRect) -> Double? {
         var errors: [(Double, Double)] = []
         var blurred = [Float](repeating: 0, count: inner.width * inner.height)
+        // The render engine's own anti-aliased footprint of a circular aperture.
+        let kernel = ApertureKernel(shape: .circle, maxRadius: Float(margin))
         var diameter = 0.0
         while diameter <= Double(2 * margin - 2) {
             let r = Float(diameter / 2)
             let reach = Int(r.rounded(.up)) + 1
             var weights: [(Int, Int, Float)] = []
             for dy in -reach...reach { for dx in -reach...reach {
-                let w = min(1, max(0, r + 0.5 - Float(dx * dx + dy * dy).squareRoot()))
+                let w = kernel.weight(radius: r, dx: dx, dy: dy)
                 if w > 0 { weights.append((dx, dy, w)) }
             } }
-            if weights.isEmpty { weights = [(0, 0, 1)] }
             let total = weights.reduce(0) { $0 + $1.2 }
             for y in 0..<inner.height { for x in 0..<inner.width {
                 var s: Float = 0

@@ -12,6 +12,18 @@ public struct LumaPlane: Sendable {
     }
 }
 
+extension LumaPlane {
+    /// A copy of a rectangle of the plane (which must lie inside it).
+    public func crop(_ r: PixelRect) -> LumaPlane {
+        var out = [Float](repeating: 0, count: r.width * r.height)
+        for y in 0..<r.height {
+            let row = (r.y + y) * width + r.x
+            for x in 0..<r.width { out[y * r.width + x] = data[row + x] }
+        }
+        return LumaPlane(width: r.width, height: r.height, data: out)
+    }
+}
+
 /// Luma in linear light (Rec.709 weights) at several scales: level k is the frame binned 2^k × 2^k.
 ///
 /// Focus measures compare detail between levels, so one pyramid per frame serves every region.

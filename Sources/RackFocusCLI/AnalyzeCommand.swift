@@ -200,11 +200,7 @@ struct AnalyzeCommand: ParsableCommand {
                 coarseFrames[n] = pyramid.levels[level]
                 let l = pyramid.levels[probeLevel]
                 for (i, isSharp) in uses {
-                    let r = probes[i].crop
-                    var data = [Float](repeating: 0, count: r.width * r.height)
-                    for y in 0..<r.height { for x in 0..<r.width { data[y * r.width + x] = l.data[(r.y + y) * l.width + r.x + x] } }
-                    let crop = LumaPlane(width: r.width, height: r.height, data: data)
-                    if isSharp { sharp[i] = crop } else { soft[i] = crop }
+                    if isSharp { sharp[i] = l.crop(probes[i].crop) } else { soft[i] = l.crop(probes[i].crop) }
                 }
             }
             n += 1

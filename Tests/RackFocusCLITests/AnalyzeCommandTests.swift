@@ -66,7 +66,7 @@ struct AnalyzeCommandTests {
         let to = try #require(rack["toMeters"] as? Double)
         #expect(abs(1 / to - 1 / 6.0) < 0.03, "\(to)")
 
-        // The effective stop from the footage: measured f/1.86-1.90 over two encodes (the lens is f/1.8).
+        // The effective stop from the footage: measured f/1.85-1.91 over two encodes (the lens is f/1.8).
         let stop = try #require(r2["effectiveStop"] as? Double)
         #expect(abs(stop / 1.8 - 1) < 0.15, "f/\(stop)")
 
