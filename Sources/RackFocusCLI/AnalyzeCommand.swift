@@ -45,6 +45,11 @@ struct AnalyzeCommand: ParsableCommand {
         guard let focusMeasure = FocusMeasure(rawValue: measure) else {
             throw CLIError("--measure: unknown measure \"\(measure)\"; use \(FocusMeasure.allCases.map(\.rawValue).joined(separator: ", "))")
         }
+        if toPlan != nil {
+            // Checked before any frame is read.
+            guard depthInput.depth != nil else { throw CLIError("--to-plan: the plate's focus distances come from its depth map; add --depth") }
+            guard plan != nil else { throw CLIError("--to-plan: the plan needs the plate's lens; give --plan with its camera (its focus entries are not used)") }
+        }
         let shot = try plan.map { try loadPlan($0) }
         let info = try media { () throws(MediaError) in try FFmpeg.probeClip(clip) }
         let rate = info.frameRate ?? shot?.fps ?? FrameRate(numerator: 24)
@@ -99,9 +104,7 @@ struct AnalyzeCommand: ParsableCommand {
             effectiveStop = try secondPass(analyzer: analyzer, focus: focus, lens: lens, racks: &found.racks,
                                            depth: coarseDepth, level: coarseLevel)
         }
-        if let toPlan {
-            guard depthInput.depth != nil else { throw CLIError("--to-plan: the plate's focus distances come from its depth map; add --depth") }
-            guard let shot else { throw CLIError("--to-plan: the plan needs the plate's lens; give --plan with its camera (its focus entries are not used)") }
+        if let toPlan, let shot {
             let moves = FocusCurveFit.fit(focus: focus, racks: found.racks)
             guard let first = focus.compactMap({ $0 }).first else {
                 throw CLIError("\(clip): the focus distance could not be estimated from \(depthInput.depth!) at any frame; check that the depth matches the clip")
