@@ -95,3 +95,43 @@ struct CLITests {
         #expect(text.contains("28'0\""))
     }
 }
+
+@Suite("rackfocus program")
+struct ProgramCommandTests {
+    @Test func writesTheCSVAndOpenTrackIOSamples() throws {
+        let dir = try scratchFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let plan = repoRoot.appendingPathComponent("examples/split-dual-plane.json").path
+        let csv = dir.appendingPathComponent("pull.csv").path, otio = dir.appendingPathComponent("lens.json").path
+        try run(["program", plan, "--rate", "50", "-o", csv, "--opentrackio", otio])
+        let lines = try String(contentsOfFile: csv, encoding: .utf8).split(separator: "\n")
+        #expect(lines.first == "time_s,focus_m,ring_deg,encoder")
+        #expect(lines.count == 1 + 351)
+        let row = lines[1].split(separator: ",")
+        #expect(row.count == 4 && Double(row[0]) == 0 && Double(row[1]) == 3.2)
+        // One OpenTrackIO sample per frame (25 fps, 7 s): focus distance, f-stop, normalised encoder.
+        let samples = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: otio))) as? [[String: Any]])
+        #expect(samples.count == 176)
+        for s in samples {
+            let lens = try #require(s["lens"] as? [String: Any])
+            #expect((lens["fStop"] as? Double) == 2.8)
+            let d = try #require(lens["focusDistance"] as? Double)
+            let e = try #require((lens["encoders"] as? [String: Any])?["focus"] as? Double)
+            #expect(d >= 3.2 && d <= 4.1 && e > 0 && e < 1)
+            #expect((s["protocol"] as? [String: Any])?["name"] as? String == "OpenTrackIO")
+            #expect(((s["timing"] as? [String: Any])?["timecode"] as? [String: Any])?["frames"] is Int)
+        }
+        // Farther is nearer 0 (infinity).
+        let first = (samples.first!["lens"] as! [String: Any])["encoders"] as! [String: Any]
+        let last = (samples.last!["lens"] as! [String: Any])["encoders"] as! [String: Any]
+        #expect((first["focus"] as! Double) > (last["focus"] as! Double))
+    }
+
+    @Test func aBadOutputNameWritesNothing() throws {
+        let dir = try scratchFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("pull.txt").path
+        #expect(throws: CLIError.self) { try run(["program", repoRoot.appendingPathComponent("examples/demo-rack.yaml").path, "-o", out]) }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).isEmpty)
+    }
+}
