@@ -1,0 +1,154 @@
+import Foundation
+import RackFocusOptics
+
+/// A text prompt for AI video models that describes a plan's racks the way such models are
+/// prompted: who starts sharp and who soft, their depth relation, when and how fast the focus
+/// shifts, the lens, stop and "shallow depth of field". Words come from the plan's own numbers:
+/// blur in delivery pixels, move durations, curves.
+public enum RackPrompt {
+    public enum Style: String, Sendable, CaseIterable { case short, detailed }
+
+    public static func text(for plan: ShotPlan, style: Style) -> String {
+        let report = PlanReport(plan: plan)
+        let lens = String(format: "%.0fmm lens at f/%@", plan.camera.focalLengthMM, trimmed(plan.camera.stop.number))
+        let article = String(format: "%.0f", plan.camera.focalLengthMM).first.map { "8".contains($0) } == true ? "an" : "a"
+        let dof = depthOfFieldWords(report)
+        if report.racks.isEmpty {
+            let on = report.marks.first.map { "\($0.target) in sharp focus" } ?? "a single subject in focus"
+            return "A single unbroken shot, \(on), \(dof), \(lens), cinematic."
+        }
+        switch style {
+        case .short:
+            return report.racks.map { rack in
+                let (type, _) = kind(rack, plan)
+                let start = blurState(blur(rack, rack.to, atStart: true))
+                return "Cinematic \(type) rack focus: \(rack.from) sharp while \(rack.to) is \(start); "
+                    + "at \(seconds(rack.startSeconds)) the focus shifts \(speedWords(rack)) to \(rack.to), "
+                    + "and \(rack.from) \(blurMotion(blur(rack, rack.from, atStart: false))). \(dof.prefix(1).uppercased() + dof.dropFirst()), \(lens)."
+            }.joined(separator: "\n")
+        case .detailed:
+            var parts: [String] = []
+            let name = plan.name.map { "\"\($0)\": " } ?? ""
+            parts.append("\(name)one unbroken shot on \(article) \(lens), \(plan.camera.sensor.title) sensor, \(dof)"
+                         + (report.marks.first?.totalM.map { " (about \(depthWords($0, plan)) deep at the first mark)" } ?? "") + ".")
+            if let first = report.racks.first {
+                parts.append("It opens with \(describe(first.from, plan)) in crisp focus and \(describe(first.to, plan)) "
+                             + "\(relation(first, plan)), \(blurState(blur(first, first.to, atStart: true))).")
+            }
+            for (i, rack) in report.racks.enumerated() {
+                let (type, _) = kind(rack, plan)
+                let then = i == 0 ? "At" : "Then at"
+                parts.append("\(then) \(seconds(rack.startSeconds)) a \(type) rack focus pulls focus \(speedWords(rack)) "
+                             + "over \(seconds(rack.durationSeconds)), \(curveWords(rack.curve)), and lands on \(rack.to) at \(seconds(rack.landSeconds)): "
+                             + "\(rack.to) resolves sharp while \(rack.from) \(blurMotion(blur(rack, rack.from, atStart: false))).")
+            }
+            if let last = report.racks.last {
+                parts.append("Focus holds on \(last.to) to the end of the \(trimmed((plan.duration * 10).rounded() / 10))-second shot; no focus hunting, no overshoot, no zoom.")
+            }
+            if hasDistantBackground(plan) { parts.append("The distant background melts into soft bokeh.") }
+            parts.append("Photoreal, cinematic, natural lens blur.")
+            return parts.joined(separator: " ")
+        }
+    }
+
+    /// "foreground-to-background" or "background-to-foreground", and whether the target is farther.
+    static func kind(_ rack: PlanReport.Rack, _ plan: ShotPlan) -> (String, Bool) {
+        let from = distance(rack.from, rack.fromDistance, plan), to = distance(rack.to, rack.toDistance, plan)
+        let farther = (to ?? .infinity) > (from ?? 0)
+        return (farther ? "foreground-to-background" : "background-to-foreground", farther)
+    }
+
+    static func relation(_ rack: PlanReport.Rack, _ plan: ShotPlan) -> String {
+        let (_, farther) = kind(rack, plan)
+        guard let a = distance(rack.from, rack.fromDistance, plan), let b = distance(rack.to, rack.toDistance, plan), a.isFinite, b.isFinite else {
+            return farther ? "behind, in the background" : "in front, in the foreground"
+        }
+        return "\(depthWords(abs(b - a), plan)) \(farther ? "behind, in the background" : "in front, in the foreground")"
+    }
+
+    static func distance(_ name: String, _ printed: String, _ plan: ShotPlan) -> Double? {
+        if let d = plan.subject(named: name)?.distance { return d.meters }
+        return (try? Distance(parsing: printed))?.meters
+    }
+
+    /// The subject with where it stands in the frame, when the plan places it.
+    static func describe(_ name: String, _ plan: ShotPlan) -> String {
+        guard let r = plan.subject(named: name)?.region(at: 0) else { return name }
+        let c = r.centre
+        let side = c.x < 0.4 ? "on the left" : c.x > 0.6 ? "on the right" : "in the centre"
+        let height = c.y < 0.35 ? "high " : c.y > 0.65 ? "low " : ""
+        return "\(name) (\(height)\(side) of frame)"
+    }
+
+    static func blur(_ rack: PlanReport.Rack, _ subject: String, atStart: Bool) -> Double {
+        rack.subjects.first { $0.subject == subject }.map { atStart ? $0.blurStartPx : $0.blurEndPx } ?? 0
+    }
+
+    /// Blur in delivery pixels, as a state ("… is heavily blurred").
+    static func blurState(_ px: Double) -> String {
+        switch px {
+        case ..<2: return "barely soft"
+        case ..<6: return "slightly soft"
+        case ..<20: return "soft, out of focus"
+        default: return "heavily blurred, unrecognisable"
+        }
+    }
+
+    /// Blur in delivery pixels, as what happens to a subject focus leaves.
+    static func blurMotion(_ px: Double) -> String {
+        switch px {
+        case ..<2: return "goes barely soft"
+        case ..<6: return "goes slightly soft"
+        case ..<20: return "falls softly out of focus"
+        default: return "dissolves into a heavy, unrecognisable blur"
+        }
+    }
+
+    /// The depth of field in words, from the plan's verdict on its weakest rack.
+    static func depthOfFieldWords(_ report: PlanReport) -> String {
+        switch report.racks.map(\.verdict).min(by: { order($0) < order($1) }) {
+        case .invisible?: return "deep depth of field, the focus shift barely visible"
+        case .subtle?: return "moderately shallow depth of field"
+        default: return "very shallow depth of field"
+        }
+    }
+
+    /// Weakest first.
+    static func order(_ v: RackVerdict) -> Int { v == .invisible ? 0 : v == .subtle ? 1 : 2 }
+
+    static func speedWords(_ rack: PlanReport.Rack) -> String {
+        switch rack.durationSeconds {
+        case ..<0.35: return "in a sudden snap"
+        case ..<1: return "quickly"
+        case ..<2.5: return "smoothly"
+        default: return "slowly and deliberately"
+        }
+    }
+
+    static func curveWords(_ curve: String) -> String {
+        switch Easing(name: curve) ?? .easeInOut {
+        case .linear: return "at an even speed"
+        case .easeIn: return "starting slowly and accelerating"
+        case .easeOut: return "starting quickly and slowing to a stop"
+        case .easeInOut: return "eased gently at both ends"
+        case .landing: return "briskly at first, then settling gently onto the mark"
+        }
+    }
+
+    static func seconds(_ s: Double) -> String {
+        let text = trimmed((s * 10).rounded() / 10)
+        return "\(text) second\(text == "1" ? "" : "s")"
+    }
+
+    /// A depth or separation in the plan's own units, rounded for prose.
+    static func depthWords(_ m: Double, _ plan: ShotPlan) -> String {
+        Distance.meters(m).printed(in: plan.units).description
+    }
+
+    static func trimmed(_ v: Double) -> String { String(format: "%g", v) }
+
+    /// Whether the plan names a distant background (a subject 15 m or more away).
+    static func hasDistantBackground(_ plan: ShotPlan) -> Bool {
+        plan.subjects.contains { s in (s.distance?.meters ?? 0) >= 15 }
+    }
+}
