@@ -109,10 +109,20 @@ struct AnalyzeCommand: ParsableCommand {
             guard let first = focus.compactMap({ $0 }).first else {
                 throw CLIError("\(clip): the focus distance could not be estimated from \(depthInput.depth!) at any frame; check that the depth matches the clip")
             }
-            try OutputFile.write(PlanWriter.yaml(name: "\((clip as NSString).lastPathComponent) (measured)", fps: rate, frames: analyzer.frameCount,
-                                                 camera: shot.camera, measuredStop: effectiveStop, width: info.width, height: info.height,
-                                                 initial: moves.first?.fromMeters ?? first, moves: moves,
-                                                 source: "rackfocus analyze \(clip) --depth \(depthInput.depth!)"), to: toPlan)
+            // Each mark is a subject, named in the order focus reaches it.
+            let marks = [moves.first?.fromMeters ?? first] + moves.map(\.toMeters)
+            let writer = PlanWriter(
+                comments: ["Focus measured from the plate: rackfocus analyze \(clip) --depth \(depthInput.depth!)",
+                           "Each rack is fitted to the measured focus curve (cue frames, marks and easing)."],
+                name: "\((clip as NSString).lastPathComponent) (measured)", fps: rate, frames: analyzer.frameCount,
+                camera: shot.camera, measuredStop: effectiveStop, resolution: Resolution(width: info.width, height: info.height),
+                subjects: marks.enumerated().map { ("mark\($0.offset)", $0.element.isFinite ? .meters($0.element) : .infinity) },
+                initial: "mark0",
+                racks: moves.enumerated().map { k, m in
+                    PlanWriter.Rack(to: "mark\(k + 1)", startFrame: m.startFrame, frames: m.landFrame - m.startFrame, curve: m.easing,
+                                    comment: String(format: "fit %.4f dioptres rms", m.rmsDioptres))
+                })
+            try OutputFile.write(writer.yaml, to: toPlan)
         }
         let grades = shot.map { grade(found.racks, against: $0, width: info.width, height: info.height, rate: rate) } ?? []
         func tc(_ f: Int) -> String { Timecode.string(frame: f, rate: rate, dropFrame: shot?.dropFrame ?? false) }

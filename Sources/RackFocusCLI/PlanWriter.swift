@@ -1,16 +1,35 @@
 import Foundation
-import RackFocusAnalysis
 import RackFocusOptics
+import RackFocusPlan
 
 /// Writes a shot plan as YAML in the format `ShotPlan.load` reads (docs/plan-format.md).
-enum PlanWriter {
-    static func yaml(name: String, fps: FrameRate, frames: Int, camera: Camera, measuredStop: Double?, width: Int, height: Int,
-                     initial: Double, moves: [FittedMove], source: String) -> String {
-        func m(_ v: Double) -> String { v.isFinite ? String(format: "%.3fm", v) : "inf" }
+struct PlanWriter {
+    /// One rack entry: to a subject, from a frame, over some frames, with a curve.
+    struct Rack {
+        var to: String
+        var startFrame: Int
+        var frames: Int
+        var curve: Easing
+        var comment: String?
+    }
+
+    var comments: [String]
+    var name: String
+    var fps: FrameRate
+    var frames: Int
+    var camera: Camera
+    /// A stop measured from footage, written in place of the camera's (with the camera's noted).
+    var measuredStop: Double? = nil
+    var resolution: Resolution
+    /// Subjects by name with their distances, in order.
+    var subjects: [(name: String, distance: Distance)]
+    var initial: String
+    var racks: [Rack]
+
+    var yaml: String {
         func num(_ v: Double) -> String { String(format: "%g", v) }
-        var lines = [
-            "# Focus measured from the plate: \(source)",
-            "# Each rack is fitted to the measured focus curve (cue frames, marks and easing).",
+        var lines = comments.map { "# \($0)" }
+        lines += [
             "name: \"\(name.replacingOccurrences(of: "\"", with: "'"))\"",
             "fps: \(fps.denominator == 1 ? "\(fps.numerator)" : "\(fps.numerator)/\(fps.denominator)")",
             "duration: \(frames)f",
@@ -19,23 +38,21 @@ enum PlanWriter {
             "  focalLength: \(num(camera.focalLengthMM))mm",
             measuredStop.map { String(format: "  stop: %.2f   # measured from the footage; the lens was given as %@", $0, camera.stop.description) }
                 ?? "  stop: \(camera.stop.isTStop ? "T" : "")\(num(camera.stop.number))",
-            "  resolution: \(width)x\(height)",
+            "  resolution: \(resolution.width)x\(resolution.height)",
             "  coc: \(num(camera.cocMM))mm",
         ]
+        if camera.minFocusIsStated { lines.append("  minFocus: \(String(format: "%.3fm", camera.minFocus.meters))") }
         if camera.squeeze != 1 { lines.append("  squeeze: \(num(camera.squeeze))") }
         if camera.breathing != 0 { lines.append("  breathing: \(num(camera.breathing))") }
         if camera.aperture.blades > 0 {
             lines.append("  aperture: { blades: \(camera.aperture.blades), rotation: \(num(camera.aperture.rotationDegrees))deg, curvature: \(num(camera.aperture.curvature)) }")
         }
-        // Each mark is a subject, named in the order focus reaches it.
         lines.append("subjects:")
-        lines.append("  mark0: \(m(initial))")
-        for (k, move) in moves.enumerated() { lines.append("  mark\(k + 1): \(m(move.toMeters))") }
+        for s in subjects { lines.append("  \(s.name): \(s.distance.isInfinite ? "inf" : String(format: "%.3fm", s.distance.meters))") }
         lines.append("focus:")
-        lines.append("  - { at: 0f, on: mark0 }")
-        for (k, move) in moves.enumerated() {
-            lines.append("  - { rack: mark\(k + 1), start: \(move.startFrame)f, duration: \(move.landFrame - move.startFrame)f, curve: \(move.easing.rawValue) }"
-                         + String(format: "   # fit %.4f dioptres rms", move.rmsDioptres))
+        lines.append("  - { at: 0f, on: \(initial) }")
+        for r in racks {
+            lines.append("  - { rack: \(r.to), start: \(r.startFrame)f, duration: \(r.frames)f, curve: \(r.curve.rawValue) }" + (r.comment.map { "   # \($0)" } ?? ""))
         }
         return lines.joined(separator: "\n") + "\n"
     }

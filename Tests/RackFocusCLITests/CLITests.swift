@@ -135,3 +135,18 @@ struct ProgramCommandTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).isEmpty)
     }
 }
+
+@Suite("rackfocus dialogue")
+struct DialogueCommandTests {
+    @Test func writesAPlanThatLoadsAndPlans() throws {
+        let dir = try scratchFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("scene.yaml").path
+        try run(["dialogue", repoRoot.appendingPathComponent("examples/dialogue-scene.srt").path,
+                 "--plan", repoRoot.appendingPathComponent("examples/dialogue-85mm.yaml").path, "-o", out])
+        try run(["plan", out])
+        let text = try String(contentsOfFile: out, encoding: .utf8)
+        #expect(text.contains("  - { at: 0f, on: ben }"))
+        #expect(text.contains("  - { rack: anna, start: 54f, duration: 12f, curve: landing }"))
+    }
+}
