@@ -84,25 +84,17 @@ public enum RackPrompt {
         rack.subjects.first { $0.subject == subject }.map { atStart ? $0.blurStartPx : $0.blurEndPx } ?? 0
     }
 
-    /// Blur in delivery pixels, as a state ("… is heavily blurred").
-    static func blurState(_ px: Double) -> String {
-        switch px {
-        case ..<2: return "barely soft"
-        case ..<6: return "slightly soft"
-        case ..<20: return "soft, out of focus"
-        default: return "heavily blurred, unrecognisable"
-        }
-    }
+    /// Blur in delivery pixels in words, by upper bound: as a state ("… is heavily blurred") and
+    /// as what happens to a subject focus leaves.
+    static let blurWords: [(below: Double, state: String, motion: String)] = [
+        (2, "barely soft", "goes barely soft"),
+        (6, "slightly soft", "goes slightly soft"),
+        (20, "soft, out of focus", "falls softly out of focus"),
+        (.infinity, "heavily blurred, unrecognisable", "dissolves into a heavy, unrecognisable blur"),
+    ]
 
-    /// Blur in delivery pixels, as what happens to a subject focus leaves.
-    static func blurMotion(_ px: Double) -> String {
-        switch px {
-        case ..<2: return "goes barely soft"
-        case ..<6: return "goes slightly soft"
-        case ..<20: return "falls softly out of focus"
-        default: return "dissolves into a heavy, unrecognisable blur"
-        }
-    }
+    static func blurState(_ px: Double) -> String { blurWords.first { px < $0.below }!.state }
+    static func blurMotion(_ px: Double) -> String { blurWords.first { px < $0.below }!.motion }
 
     /// The depth of field in words, from the plan's verdict on its weakest rack.
     static func depthOfFieldWords(_ report: PlanReport) -> String {
