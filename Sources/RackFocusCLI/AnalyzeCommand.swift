@@ -67,29 +67,38 @@ struct AnalyzeCommand: ParsableCommand {
         }
         let painter = FocusPeaking(level: peakingLevel)
         var scratch: [Float] = []
+        let interrupt = peakingWriter.map { CtrlC.abandon($0) }
+        defer { interrupt?.release() }
         let progress = Progress(total: info.frameCount, label: "analyze")
         var frame: PlanarImage?, depthFrame: PlanarImage?, depth: PlanarImage?, coarseDepth: LumaPlane?
         // Breathing is measured on frames binned to 80-240 px across.
         let coarseLevel = max(0, min(3, Int(log2(Double(info.width) / 160).rounded())))
-        while try media({ () throws(MediaError) in try reader.next(into: &frame) }) {
-            if let depthReader, let mapping, !depthInput.depthStill || depth == nil {
-                guard try media({ () throws(MediaError) in try depthReader.next(into: &depthFrame) }) else {
-                    throw CLIError("\(depthInput.depth!): ran out of depth maps at frame \(analyzer.frameCount); give one per frame, or --depth-still")
+        do {
+            while try media({ () throws(MediaError) in try reader.next(into: &frame) }) {
+                if let depthReader, let mapping, !depthInput.depthStill || depth == nil {
+                    guard try media({ () throws(MediaError) in try depthReader.next(into: &depthFrame) }) else {
+                        throw CLIError("\(depthInput.depth!): ran out of depth maps at frame \(analyzer.frameCount); give one per frame, or --depth-still")
+                    }
+                    var d = depthFrame!
+                    mapping.apply(&d)
+                    stabilizer?.process(&d)
+                    if depth == nil { coarseDepth = Self.coarse(d, level: coarseLevel) }
+                    depth = d
                 }
-                var d = depthFrame!
-                mapping.apply(&d)
-                stabilizer?.process(&d)
-                if depth == nil { coarseDepth = Self.coarse(d, level: coarseLevel) }
-                depth = d
+                analyzer.add(frame!, depth: depth)
+                if let peakingWriter {
+                    painter.apply(&frame!, scratch: &scratch)
+                    try media { () throws(MediaError) in try peakingWriter.write(frame!) }
+                }
+                progress.update(analyzer.frameCount)
             }
-            analyzer.add(frame!, depth: depth)
-            if let peakingWriter {
-                painter.apply(&frame!, scratch: &scratch)
-                do { try media { () throws(MediaError) in try peakingWriter.write(frame!) } } catch { peakingWriter.cancel(); throw error }
-            }
-            progress.update(analyzer.frameCount)
+            try requireComplete(clip, decoded: analyzer.frameCount, expected: info.frameCount)
+            try media { () throws(MediaError) in try peakingWriter?.finish() }
+        } catch {
+            // Nothing half-written stays behind.
+            peakingWriter?.cancel()
+            throw error
         }
-        try media { () throws(MediaError) in try peakingWriter?.finish() }
         progress.finish()
         guard analyzer.frameCount >= 3 else { throw CLIError("\(clip): \(analyzer.frameCount) frame(s); a rack needs a clip of at least 3 frames") }
         let curves = analyzer.curves()

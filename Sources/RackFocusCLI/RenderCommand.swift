@@ -107,16 +107,8 @@ struct RenderCommand: ParsableCommand {
                             firstNumber: range.lowerBound, audioFrom: FFmpeg.isSequence(input) || range.lowerBound > 0 ? nil : input,
                             colorTags: info.colorTags)
         }
-        // Ctrl-C: abandon the partial output and stop.
-        signal(SIGINT, SIG_IGN)
-        let interrupt = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-        interrupt.setEventHandler {
-            writer.cancel()
-            FileHandle.standardError.write(Data("\ninterrupted: \(output) was not written\n".utf8))
-            Foundation.exit(130)
-        }
-        interrupt.resume()
-        defer { interrupt.cancel(); signal(SIGINT, SIG_DFL) }
+        let interrupt = CtrlC.abandon(writer)
+        defer { interrupt.release() }
 
         let total = info.frameCount.map { min(range.upperBound, $0) - range.lowerBound }
         let progress = Progress(total: total, label: "render")
@@ -148,9 +140,7 @@ struct RenderCommand: ParsableCommand {
                 n += 1
                 progress.update(n - range.lowerBound)
             }
-            if let expected = info.frameCount.map({ min(range.upperBound, $0) }), n < expected {
-                throw CLIError("\(input): the clip ended at frame \(n) but should have \(expected) frames; the file is truncated or damaged (ffmpeg decoded no more)")
-            }
+            try requireComplete(input, decoded: n, expected: info.frameCount.map { min(range.upperBound, $0) })
             try media { () throws(MediaError) in try writer.finish() }
         } catch {
             writer.cancel()
@@ -160,6 +150,33 @@ struct RenderCommand: ParsableCommand {
         progress.finish()
         FileHandle.standardError.write(Data("rendered frames \(range.lowerBound)-\(n - 1) → \(output)\n".utf8))
     }
+}
+
+/// A clip that decodes fewer frames than its container states is truncated or damaged: an error.
+func requireComplete(_ input: String, decoded n: Int, expected: Int?) throws(CLIError) {
+    if let expected, n < expected {
+        throw CLIError("\(input): the clip ended at frame \(n) but should have \(expected) frames; the file is truncated or damaged (ffmpeg decoded no more)")
+    }
+}
+
+/// Ctrl-C while an output is being written: abandon the partial file, say so, exit 130.
+struct CtrlC {
+    let source: any DispatchSourceSignal
+
+    static func abandon(_ writer: FrameWriter) -> CtrlC {
+        signal(SIGINT, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        let path = writer.path
+        source.setEventHandler {
+            writer.cancel()
+            FileHandle.standardError.write(Data("\ninterrupted: \(path) was not written\n".utf8))
+            Foundation.exit(130)
+        }
+        source.resume()
+        return CtrlC(source: source)
+    }
+
+    func release() { source.cancel(); signal(SIGINT, SIG_DFL) }
 }
 
 func note(_ message: String) {

@@ -103,6 +103,23 @@ struct AnalyzeCommandTests {
         #expect(abs(steady - 1) < 0.01, "\(steady)")
     }
 
+    @Test func aDamagedClipLeavesNoPartialPeakingFile() throws {
+        let dir = try scratchFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let shot = try tinyShot(dir)
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: shot.clip))
+        try bytes.prefix(bytes.count * 2 / 3).write(to: URL(fileURLWithPath: shot.clip))
+        let peaking = dir.appendingPathComponent("peaking.mp4").path
+        do {
+            _ = try #require(try RackFocusCommand.parseAsRoot(["analyze", shot.clip, "--peaking", peaking]) as? AnalyzeCommand).report()
+            Issue.record("a truncated clip was analysed without complaint")
+        } catch let e as CLIError {
+            #expect(e.description.hasPrefix(shot.clip), "\(e.description)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: peaking))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.contains("partial") }.isEmpty)
+    }
+
     @Test func aBadRegionSaysHowToWriteOne() throws {
         #expect(throws: CLIError.self) { try AnalyzeCommand.parseRegion("anna=0.1,0.2", width: 640, height: 360) }
         #expect(throws: CLIError.self) { try AnalyzeCommand.parseRegion("anna=600,300,100,100", width: 640, height: 360) }
