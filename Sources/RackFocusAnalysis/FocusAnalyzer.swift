@@ -36,8 +36,8 @@ public final class FocusAnalyzer {
     /// Frames either side whose noise estimates are pooled (median) for a frame.
     public var noiseWindow = 12
     var values: [[Double]]
-    /// Band ratio parts per region and frame: fine and coarse gradient energy, and the temporal
-    /// noise variance at the fine level (from the difference with the previous frame).
+    /// Ratio-measure parts per region and frame: the fine gradient energy, the denominator (coarse
+    /// gradient energy or variance, `FocusMeasure.parts`), and the noise variance at the fine level.
     var fineEnergy: [[Double]], coarseEnergy: [[Double]], noiseVariance: [[Double]]
     var previousFine: [Float] = []
     var differenceScratch: [Float] = [], noiseScratch: [Float] = []
@@ -153,17 +153,17 @@ public final class FocusAnalyzer {
         let n = Double(rw * rh)
         let vb = sbb / n - (sb / n) * (sb / n), cov = sab / n - (sa / n) * (sb / n)
         let gain = vb > 0 ? Float(cov / vb) : 1, offset = Float(sa / n) - gain * Float(sb / n)
-        if difference.count < rw * rh { difference = [Float](repeating: 0, count: rw * rh) }
+        difference.removeAll(keepingCapacity: true)
         p.data.withUnsafeBufferPointer { a in
             previous.withUnsafeBufferPointer { b in
                 for y in 0..<rh { for x in 0..<rw {
                     let i = (r.y0 + y) &* w &+ r.x0 &+ x
-                    difference[y &* rw &+ x] = a[i] - gain * b[i] - offset
+                    difference.append(a[i] - gain * b[i] - offset)
                 } }
             }
         }
-        let plane = LumaPlane(width: rw, height: rh, data: Array(difference[0..<(rw * rh)]))
-        return spatialNoiseVariance(plane, (0, 0, rw, rh), scratch: &scratch) / 2
+        // The plane shares the scratch buffer's storage (no copy); it is gone before the next call.
+        return spatialNoiseVariance(LumaPlane(width: rw, height: rh, data: difference), (0, 0, rw, rh), scratch: &scratch) / 2
     }
 
     /// The noise variance of a rectangle of one plane (Immerkær 1996, "Fast noise variance

@@ -1,13 +1,11 @@
 /// Finds racks in sharpness curves: one region losing sharpness while another gains it; then how
-/// each landed (settled, overshot, hunted) and its speed profile.
+/// each landed (settled, overshot, hunted). The speed profile needs the focus curve
+/// (`RackEvent.attach(focus:)`).
 ///
 /// Frames are numbered as in the clip. A rack's start is the last frame still at the first mark
 /// and its landing the first frame at which the target has settled, matching a plan's cue frames
 /// (`start` and `land`).
 public struct RackDetector: Sendable {
-    /// Smallest threshold for a frame-to-frame change to count as focus moving (relative units).
-    public var minStep = 0.004
-
     public init() {}
 
     /// Margin by which a region must out-sharpen the leader to take over (relative units).
@@ -50,16 +48,15 @@ public struct RackDetector: Sendable {
             let a = merged[k - 1], b = merged[k]
             let switchFrame = b.first
             var rack = RackEvent(from: a.who >= 0 ? curves[a.who].name : nil, to: b.who >= 0 ? curves[b.who].name : nil,
-                                 startFrame: switchFrame, rawEnd: switchFrame)
+                                 startFrame: switchFrame, switchFrame: switchFrame)
             let windowStart = k >= 2 ? merged[k - 1].first : 0
             rack.startFrame = startFrame(curves: curves, source: a.who, target: b.who, from: windowStart, switchFrame: switchFrame)
-            rack.settleSearchEnd = k + 1 < merged.count ? merged[k + 1].first - 1 : frames - 1
             racks.append(rack)
         }
         for k in racks.indices {
             // A move is watched until the next one starts.
-            let windowEnd = k + 1 < racks.count ? max(racks[k].rawEnd, racks[k + 1].startFrame) : frames - 1
-            settle(&racks[k], curves: curves, windowEnd: windowEnd, fps: fps)
+            let windowEnd = k + 1 < racks.count ? max(racks[k].switchFrame, racks[k + 1].startFrame) : frames - 1
+            settle(&racks[k], curves: curves, windowEnd: windowEnd)
         }
         // Hand-overs with no hold between them (the next leaves within `maxPause` frames of the
         // last landing) are one continuous move: focus sweeping across regions at intermediate
@@ -67,7 +64,7 @@ public struct RackDetector: Sendable {
         var joined: [RackEvent] = []
         for r in racks {
             if var last = joined.last, let land = last.landFrame, r.startFrame - land <= maxPause {
-                last.to = r.to; last.landFrame = r.landFrame; last.rawEnd = r.rawEnd; last.settleSearchEnd = r.settleSearchEnd
+                last.to = r.to; last.landFrame = r.landFrame; last.switchFrame = r.switchFrame
                 last.overshoot = r.overshoot; last.hunting = r.hunting
                 joined[joined.count - 1] = last
             } else {
@@ -132,26 +129,26 @@ public struct RackDetector: Sendable {
     }
 
     /// Landing, overshoot and hunting of one rack, looking up to `windowEnd`.
-    func settle(_ rack: inout RackEvent, curves: [SharpnessCurve], windowEnd: Int, fps: Double) {
+    func settle(_ rack: inout RackEvent, curves: [SharpnessCurve], windowEnd: Int) {
         let target = rack.to.flatMap { n in curves.first { $0.name == n } }
         let source = rack.from.flatMap { n in curves.first { $0.name == n } }
-        guard let c = target ?? source, windowEnd > rack.rawEnd else { return }
+        guard let c = target ?? source, windowEnd > rack.switchFrame else { return }
         let v = c.relative
         // The level the move ends at: the median of the second half of the window after the switch.
-        let tail = Array(v[((rack.rawEnd + windowEnd) / 2)...windowEnd]).sorted()
+        let tail = Array(v[((rack.switchFrame + windowEnd) / 2)...windowEnd]).sorted()
         let final = tail[tail.count / 2]
         let tolerance = holdTolerance(tail, noise: c.noise)
         // Landing: the first frame after which the curve stays within tolerance of its final level.
         var land = windowEnd
         while land > rack.startFrame + 1 && abs(v[land - 1] - final) <= tolerance { land -= 1 }
         // Still moving when the clip ends: it never landed.
-        let endsMoving = windowEnd == v.count - 1 && land >= windowEnd - 1 && windowEnd - rack.rawEnd > 2
+        let endsMoving = windowEnd == v.count - 1 && land >= windowEnd - 1 && windowEnd - rack.switchFrame > 2
         rack.landFrame = endsMoving ? nil : land
         // Overshoot and hunting: reversals of the target between the switch and the landing.
         guard target != nil else { return }
         let hysteresis = max(0.06, 6 * c.noise, tolerance)
         // From just before the target first comes near its final level (its approach is no reversal).
-        let arrival = (rack.startFrame...windowEnd).first { v[$0] >= final - tolerance - 0.1 } ?? rack.rawEnd
+        let arrival = (rack.startFrame...windowEnd).first { v[$0] >= final - tolerance - 0.1 } ?? rack.switchFrame
         let turns = turningPoints(v, from: max(rack.startFrame, arrival - 1), to: min(windowEnd, land + 1), hysteresis: hysteresis)
         if turns.count >= 3 {
             rack.hunting = Hunt(firstFrame: turns.first!, lastFrame: land, reversals: turns.count)
@@ -195,9 +192,9 @@ public struct RackDetector: Sendable {
 
 /// The shape of a move's progress over time.
 public enum SpeedProfile {
-    /// Progress samples 0 → 1 at equal time steps, classified by when half the move is done and how
-    /// fast the ends are against the middle: "linear", "ease in" (slow start), "ease out" (slow
-    /// end), "ease in and out".
+    /// Progress samples 0 → 1 at equal time steps, classified by the speed over the first and last
+    /// fifth against the middle fifth (slower than 0.6 of it is eased): "linear", "ease in" (slow
+    /// start), "ease out" (slow end), "ease in and out".
     public static func classify(_ p: [Double]) -> String {
         let n = p.count - 1
         guard n >= 4 else { return "snap" }
@@ -238,11 +235,11 @@ public struct RackEvent: Sendable, Equatable, Encodable {
     /// With depth: how much larger the picture is at the landing than at the start (1 = no
     /// breathing), measured where the blur is the same at both ends.
     public var breathingScale: Double?
-    var rawEnd: Int
-    var settleSearchEnd: Int?
+    /// The frame the target took the lead: the landing is searched from here.
+    var switchFrame: Int
 
-    init(from: String?, to: String?, startFrame: Int, rawEnd: Int) {
-        self.from = from; self.to = to; self.startFrame = startFrame; self.rawEnd = rawEnd
+    init(from: String?, to: String?, startFrame: Int, switchFrame: Int) {
+        self.from = from; self.to = to; self.startFrame = startFrame; self.switchFrame = switchFrame
     }
 
     public var durationFrames: Int? { landFrame.map { $0 - startFrame } }

@@ -157,7 +157,7 @@ struct RackFocusCurveTests {
         for t in 10...30 { focus[t] = 1 / (0.5 + (0.2 - 0.5) * Double(t - 10) / 20) }
         for t in 31...39 { focus[t] = t <= 33 ? 5 + Double(t - 30) / 3 : 6 - Double(t - 33) / 7 }
         for t in 40..<50 { focus[t] = 5 }
-        var rack = RackEvent(from: "a", to: "b", startFrame: 10, rawEnd: 30)
+        var rack = RackEvent(from: "a", to: "b", startFrame: 10, switchFrame: 30)
         rack.landFrame = 30
         rack.overshoot = Overshoot(passFrame: 30, farthestFrame: 33, correctedFrame: 40, sharpnessLost: 0.4)
         rack.attach(focus: focus)
