@@ -117,6 +117,12 @@ public enum BlurScale {
         return a > 0 ? min(max(-b / (2 * a), x0), x2) : x1
     }
 
+    /// The f-number whose blur scale is K pixels per dioptre: K = A·f·ppm/1000 with A = f/N in the
+    /// frame as framed at infinity focus, so N = f²·ppm/(1000·K).
+    public static func fNumber(pixelsPerDioptre k: Double, focalLengthMM f: Double, pixelsPerMM ppm: Double) -> Double {
+        f * f * ppm / (1000 * k)
+    }
+
     /// The median blur scale (pixels of diameter per dioptre) over the measured probes; diameters
     /// measured at a pyramid level are in that level's pixels (multiply by 2^level for the frame's).
     public static func pixelsPerDioptre(_ measurements: [(diameter: Double, defocus: Double)]) -> Double? {

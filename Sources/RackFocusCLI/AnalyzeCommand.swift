@@ -45,8 +45,9 @@ struct AnalyzeCommand: ParsableCommand {
         guard let focusMeasure = FocusMeasure(rawValue: measure) else {
             throw CLIError("--measure: unknown measure \"\(measure)\"; use \(FocusMeasure.allCases.map(\.rawValue).joined(separator: ", "))")
         }
+        // Options are checked before any frame is read.
+        if !(0.01...0.5).contains(peakingLevel) { throw CLIError("--peaking-level: \(peakingLevel) must be between 0.01 and 0.5") }
         if toPlan != nil {
-            // Checked before any frame is read.
             guard depthInput.depth != nil else { throw CLIError("--to-plan: the plate's focus distances come from its depth map; add --depth") }
             guard plan != nil else { throw CLIError("--to-plan: the plan needs the plate's lens; give --plan with its camera (its focus entries are not used)") }
         }
@@ -61,7 +62,6 @@ struct AnalyzeCommand: ParsableCommand {
         let depthReader = try depthInput.depth.map { _ in try depthInput.reader() }
         defer { reader.close(); depthReader?.close() }
         let stabilizer = depthInput.stabilizeDepth ? DepthStabilizer() : nil
-        if !(0.01...0.5).contains(peakingLevel) { throw CLIError("--peaking-level: \(peakingLevel) must be between 0.01 and 0.5") }
         let peakingWriter = try peaking.map { path in
             try media { () throws(MediaError) in try FrameWriter(path: path, width: info.width, height: info.height, frameRate: rate, colorTags: info.colorTags) }
         }
@@ -157,7 +157,7 @@ struct AnalyzeCommand: ParsableCommand {
         }
         let changing = curves.filter(\.changes)
         print("\nRegions (\(changing.count) of \(curves.count) change sharpness)")
-        let rows = curves.filter(\.changes).map { c -> [String] in
+        let rows = changing.map { c -> [String] in
             let sharpest = c.relative.firstIndex(of: c.relative.max() ?? 1) ?? 0
             let holds = c.relative.filter { $0 > 0.9 }.count
             return [c.name, tc(sharpest), "\(holds)", String(format: "%.3g", c.raw.min() ?? 0), String(format: "%.3g", c.raw.max() ?? 0)]
@@ -206,8 +206,8 @@ struct AnalyzeCommand: ParsableCommand {
             wanted[p.softFrame, default: []].append((i, false))
         }
         let breathes = depth == nil ? [] : racks.indices.filter { racks[$0].fromMeters != nil && racks[$0].toMeters != nil && racks[$0].landFrame != nil }
-        for k in breathes { wanted[racks[k].startFrame, default: []] += []; wanted[racks[k].landFrame!, default: []] += [] }
-        guard !wanted.isEmpty else { return nil }
+        let needed = Set(wanted.keys).union(breathes.flatMap { [racks[$0].startFrame, racks[$0].landFrame!] })
+        guard let last = needed.max() else { return nil }
         var sharp = [LumaPlane?](repeating: nil, count: probes.count), soft = sharp
         var coarseFrames: [Int: LumaPlane] = [:]
         let reader = try media { () throws(MediaError) in try FrameReader(path: clip) }
@@ -215,13 +215,12 @@ struct AnalyzeCommand: ParsableCommand {
         let probeLevel = probes.first?.level ?? 0
         var frame: PlanarImage?, pyramid = LumaPyramid(levels: max(level, probeLevel) + 1)
         var n = 0
-        let last = wanted.keys.max() ?? 0
         while n <= last, try media({ () throws(MediaError) in try reader.next(into: &frame) }) {
-            if let uses = wanted[n] {
+            if needed.contains(n) {
                 pyramid.update(from: frame!)
                 coarseFrames[n] = pyramid.levels[level]
                 let l = pyramid.levels[probeLevel]
-                for (i, isSharp) in uses {
+                for (i, isSharp) in wanted[n] ?? [] {
                     if isSharp { sharp[i] = l.crop(probes[i].crop) } else { soft[i] = l.crop(probes[i].crop) }
                 }
             }
@@ -246,7 +245,7 @@ struct AnalyzeCommand: ParsableCommand {
         guard let k = BlurScale.pixelsPerDioptre(measured) else { return nil }
         var camera = lens.camera
         camera.resolution = Resolution(width: lens.width, height: lens.height)
-        return camera.focalLengthMM * camera.focalLengthMM * camera.pixelsPerMM / (1000 * k)
+        return BlurScale.fNumber(pixelsPerDioptre: k, focalLengthMM: camera.focalLengthMM, pixelsPerMM: camera.pixelsPerMM)
     }
 
     /// Regions from --region, else the plan's subjects placed in the image, else a grid.

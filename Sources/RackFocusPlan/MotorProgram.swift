@@ -54,21 +54,22 @@ public struct MotorProgram: Sendable {
         self.plan = plan
         self.rate = rate
         let count = Int((plan.duration * rate).rounded(.down)) + 1
-        let scale = plan.focusScale, throwDegrees = plan.focusScale.throwDegrees
         samples = (0..<count).map { i in
             let t = Double(i) / rate
             let d = plan.curve.focus(at: t)
-            let angle = scale.angle(for: d)
-            let position = throwDegrees > 0 ? min(max(angle / throwDegrees, 0), 1) : 0
+            let (angle, position) = Self.ring(plan.focusScale, d)
             return Sample(time: t, focus: d, ringDegrees: angle, encoder: Int((position * 65535).rounded()))
         }
     }
 
     /// The normalised focus encoder of a distance: 0 at infinity, 1 at close focus (OpenTrackIO's
     /// convention).
-    public func normalizedEncoder(_ d: Distance) -> Double {
-        let t = plan.focusScale.throwDegrees
-        return t > 0 ? min(max(plan.focusScale.angle(for: d) / t, 0), 1) : 0
+    public func normalizedEncoder(_ d: Distance) -> Double { Self.ring(plan.focusScale, d).position }
+
+    /// Ring angle of a distance, and its position along the throw (0 infinity ... 1 close focus).
+    static func ring(_ scale: FocusScale, _ d: Distance) -> (angle: Double, position: Double) {
+        let angle = scale.angle(for: d), t = scale.throwDegrees
+        return (angle, t > 0 ? min(max(angle / t, 0), 1) : 0)
     }
 
     /// Moves whose ring speed or acceleration exceeds the limits, measured on the ring angle the

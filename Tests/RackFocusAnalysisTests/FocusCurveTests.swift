@@ -52,9 +52,10 @@ struct EffectiveStopTests {
         let k = try #require(BlurScale.pixelsPerDioptre(measured), "\(probes.count) probes, \(measured.count) measured")
         var camera = Synthetic.camera
         camera.resolution = .init(width: 320, height: 180)
-        let stop = camera.focalLengthMM * camera.focalLengthMM * camera.pixelsPerMM / (1000 * k)
-        print(String(format: "effective stop: f/%.2f from %d of %d probes (K %.1f px/D; true f/1.8, K %.1f)", stop, measured.count, probes.count, k,
-                     camera.focalLengthMM * camera.focalLengthMM * camera.pixelsPerMM / (1000 * 1.8)))
+        let stop = BlurScale.fNumber(pixelsPerDioptre: k, focalLengthMM: camera.focalLengthMM, pixelsPerMM: camera.pixelsPerMM)
+        // The true K from the engine's own blur model (independent of the formula above).
+        let trueK = abs(camera.frameBlurModel(focus: .infinity).pixelsPerDioptre)
+        print(String(format: "effective stop: f/%.2f from %d of %d probes (K %.1f px/D; true f/1.8, K %.1f)", stop, measured.count, probes.count, k, trueK))
         // Measured: f/1.89 from 29 of 31 probes.
         #expect(abs(stop / 1.8 - 1) < 0.15)
     }

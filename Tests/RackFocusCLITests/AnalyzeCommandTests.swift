@@ -107,8 +107,7 @@ struct AnalyzeCommandTests {
         let dir = try scratchFolder()
         defer { try? FileManager.default.removeItem(at: dir) }
         let shot = try tinyShot(dir)
-        let bytes = try Data(contentsOf: URL(fileURLWithPath: shot.clip))
-        try bytes.prefix(bytes.count * 2 / 3).write(to: URL(fileURLWithPath: shot.clip))
+        try truncateToTwoThirds(shot.clip)
         let peaking = dir.appendingPathComponent("peaking.mp4").path
         do {
             _ = try #require(try RackFocusCommand.parseAsRoot(["analyze", shot.clip, "--peaking", peaking]) as? AnalyzeCommand).report()

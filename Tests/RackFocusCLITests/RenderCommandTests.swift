@@ -28,6 +28,12 @@ func tinyShot(_ dir: URL, depthFrames: Int = 12) throws -> (clip: String, depth:
     return (clip, dir.appendingPathComponent("depth_%04d.pfm").path, plan)
 }
 
+/// Cuts a file to two thirds of its length, as a copy interrupted mid-file would leave it.
+func truncateToTwoThirds(_ path: String) throws {
+    let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+    try bytes.prefix(bytes.count * 2 / 3).write(to: URL(fileURLWithPath: path))
+}
+
 @Suite("rackfocus render", .serialized)
 struct RenderCommandTests {
     @Test func everyFrameGetsThePlansFocusAndChunksConcatenateExactly() throws {
@@ -265,9 +271,7 @@ struct DamagedInputTests {
         let dir = try scratchFolder()
         defer { try? FileManager.default.removeItem(at: dir) }
         let shot = try tinyShot(dir)
-        // Cut the clip's data short, as a copy interrupted mid-file would.
-        let bytes = try Data(contentsOf: URL(fileURLWithPath: shot.clip))
-        try bytes.prefix(bytes.count * 2 / 3).write(to: URL(fileURLWithPath: shot.clip))
+        try truncateToTwoThirds(shot.clip)
         let out = dir.appendingPathComponent("out.mkv").path
         do {
             try run(["render", shot.plan, "--input", shot.clip, "--depth", shot.depth, "-o", out])
