@@ -20,10 +20,24 @@ struct PlanCommand: ParsableCommand {
     @Argument(help: "Shot plan (YAML or JSON).") var planFile: String
     @Flag(help: "Print JSON instead of text.") var json = false
     @Option(name: .customLong("svg"), help: "Also write a plot of focus distance over time to this SVG file.") var svgPath: String?
+    @Flag(help: "Print the plan with its presets expanded into ordinary marks and racks, and stop.") var expand = false
 
     @OptionGroup var depthInput: DepthInput
 
     func run() throws {
+        if expand {
+            let source = try planText(planFile)
+            let plan: ShotPlan
+            do { plan = try ShotPlan.parse(source, file: planFile == "-" ? "stdin" : planFile) } catch { throw CLIError(error.description) }
+            for w in plan.warnings { warn(w.located(in: plan.file)) }
+            guard let text = plan.expandedText(source: source) else {
+                note("\(planFile) uses no presets; its focus entries are already ordinary marks and racks")
+                print(source, terminator: source.hasSuffix("\n") ? "" : "\n")
+                return
+            }
+            print(text, terminator: "")
+            return
+        }
         let (report, plan) = try report()
         if let svgPath { try OutputFile.write(FocusPlot.svg(plan: plan), to: svgPath) }
         print(json ? encodeJSON(report) : PlanText.render(report))
@@ -55,6 +69,13 @@ extension PlanCommand {
         if let p = s.point { return String(format: "point %.2f, %.2f", p.x, p.y) }
         return "-"
     }
+}
+
+/// The text of a plan file, or of standard input for `-`.
+func planText(_ path: String) throws(CLIError) -> String {
+    let data = path == "-" ? (try? FileHandle.standardInput.readToEnd()) ?? Data() : FileManager.default.contents(atPath: path)
+    guard let data else { throw CLIError("\(path): cannot read the file; check the path") }
+    return String(decoding: data, as: UTF8.self)
 }
 
 /// Loads a plan, turning every problem into one line that names the file, line and key. Unless

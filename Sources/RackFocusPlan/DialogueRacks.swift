@@ -63,18 +63,38 @@ public struct DialogueRacks: Sendable {
         guard issues.isEmpty, let firstSpeaker = transcript.cues.first?.speaker.flatMap(subject) else {
             throw PlanError(file: file, issues: issues)
         }
-        var current = firstSpeaker
+        let lines = transcript.cues.map { Line(start: $0.start, end: $0.end, subject: subject($0.speaker!)!, line: $0.line) }
+        return schedule(lines, initial: firstSpeaker)
+    }
+
+    /// One line of dialogue, already matched to a subject.
+    public struct Line: Sendable, Equatable {
+        public var start: Double
+        public var end: Double
+        public var subject: String
+        /// Where the line is written (transcript line, or plan entry), for notes.
+        public var line: Int
+        public init(start: Double, end: Double, subject: String, line: Int) {
+            self.start = start; self.end = end; self.subject = subject; self.line = line
+        }
+    }
+
+    /// Racks for lines in time order that do not overlap, with focus on `initial` at 0 s.
+    /// `duration(from, to)`, when given, sets each rack's length in place of `rackDuration`.
+    public func schedule(_ lines: [Line], initial: String, duration: ((String, String) -> Double)? = nil) -> Result {
+        var current = initial
         var landed = 0.0 // when focus last arrived where it is
         var racks: [Rack] = [], dropped: [String] = []
-        let cues = transcript.cues
-        for (k, cue) in cues.enumerated() {
-            guard let who = cue.speaker.flatMap(subject), who != current else { continue }
+        for (k, cue) in lines.enumerated() {
+            let who = cue.subject
+            guard who != current else { continue }
             // An interjection: a line shorter than the hold, answered by the current speaker.
-            let next = cues[(k + 1)...].first { $0.speaker.flatMap(subject) != who }
-            if cue.end - cue.start < minHold, let next, next.speaker.flatMap(subject) == current {
+            let next = lines[(k + 1)...].first { $0.subject != who }
+            if cue.end - cue.start < minHold, let next, next.subject == current {
                 dropped.append("line \(cue.line): \(who)'s \(String(format: "%.2f", cue.end - cue.start)) s interjection; focus stays on \(current)")
                 continue
             }
+            let rackDuration = duration?(current, who) ?? self.rackDuration
             var start = max(0, cue.start - lead - rackDuration)
             if start < landed + minHold {
                 // Hold the current speaker long enough; rack late into the line if it lasts.
@@ -88,6 +108,6 @@ public struct DialogueRacks: Sendable {
             current = who
             landed = start + rackDuration
         }
-        return Result(initial: firstSpeaker, racks: racks, dropped: dropped, end: transcript.cues.last?.end ?? 0)
+        return Result(initial: initial, racks: racks, dropped: dropped, end: lines.last?.end ?? 0)
     }
 }

@@ -66,7 +66,7 @@ extension ShotPlan {
 
 /// Walks the node tree into a `ShotPlan`, recording every problem it meets.
 enum PlanBuilder {
-    static let topKeys = ["name", "fps", "duration", "camera", "subjects", "focus", "notes"]
+    static let topKeys = ["name", "fps", "duration", "camera", "subjects", "focus", "notes", "pace"]
     static let cameraKeys = ["sensor", "focalLength", "stop", "resolution", "coc", "minFocus", "breathing", "squeeze",
                              "aperture", "ringThrow", "lensMap", "lens"]
     static let subjectKeys = ["distance", "point", "box", "track", "note"]
@@ -103,15 +103,30 @@ enum PlanBuilder {
             return nil
         }
         let dropFrame = usesDropFrame(root)
-        guard let curve = buildCurve(focusNode, fps: fps, camera: camera, subjects: subjects, duration: durationStated, log: &log) else {
+        var pace = Pace.neutral
+        if let pNode = root["pace"] {
+            if let p = pNode.scalar.flatMap({ Pace(rawValue: $0.lowercased()) }) { pace = p } else {
+                log.error(pNode.issue("unknown pace \"\(pNode.scalar ?? "")\"", fix: "use calm, neutral or urgent"))
+            }
+        }
+        guard focusNode.isSequence, !focusNode.items.isEmpty else {
+            log.error(focusNode.issue("focus must be a list of marks and racks", fix: "write focus: [ { at: 0s, on: SUBJECT }, { rack: OTHER, start: 2s, duration: 1s } ]"))
+            return nil
+        }
+        let items = PresetExpander(fps: fps, camera: camera, subjects: subjects, pace: pace, units: units).expand(focusNode.items, log: &log)
+        guard let curve = buildCurve(items, fps: fps, camera: camera, subjects: subjects, duration: durationStated, log: &log) else {
             return nil
         }
         let lastEnd = curve.moves.map(\.end).max() ?? 0
         let duration = durationStated ?? (lastEnd + 1)
         let scale = buildScale(root["camera"]!, camera: camera, log: &log)
-        return ShotPlan(name: name, fps: fps, dropFrame: dropFrame && fps.supportsDropFrame, duration: duration,
-                        durationIsStated: durationStated != nil, camera: camera, focusScale: scale, subjects: subjects,
-                        curve: curve, warnings: [], units: units)
+        var plan = ShotPlan(name: name, fps: fps, dropFrame: dropFrame && fps.supportsDropFrame, duration: duration,
+                            durationIsStated: durationStated != nil, camera: camera, focusScale: scale, subjects: subjects,
+                            curve: curve, warnings: [], units: units)
+        if items.contains(where: { $0.generated != nil }) {
+            plan.expandedFocus = items.map { i in i.generated.map { ($0.text, $0.comment) } ?? (flowText(i.node), nil) }
+        }
+        return plan
     }
 
     static func usesDropFrame(_ node: PlanNode) -> Bool {
@@ -342,12 +357,17 @@ enum PlanBuilder {
 
     // MARK: focus
 
-    static func buildCurve(_ node: PlanNode, fps: FrameRate, camera: Camera, subjects: [Subject], duration: Double?,
+    /// A node as one line of flow YAML, as `plan --expand` prints entries it did not generate.
+    static func flowText(_ n: PlanNode) -> String {
+        if n.isMapping { return "{ " + n.entries.map { "\($0.key): \(flowText($0.value))" }.joined(separator: ", ") + " }" }
+        if n.isSequence { return "[" + n.items.map(flowText).joined(separator: ", ") + "]" }
+        return PresetExpander.Entry.quoted(n.scalar ?? "~")
+    }
+
+    /// The focus timeline from focus entries (presets already expanded). Moves keep the index of
+    /// the entry they came from in the file, so messages name it.
+    static func buildCurve(_ items: [FocusItem], fps: FrameRate, camera: Camera, subjects: [Subject], duration: Double?,
                            log: inout IssueLog) -> FocusCurve? {
-        guard node.isSequence, !node.items.isEmpty else {
-            log.error(node.issue("focus must be a list of marks and racks", fix: "write focus: [ { at: 0s, on: SUBJECT }, { rack: OTHER, start: 2s, duration: 1s } ]"))
-            return nil
-        }
         let errorsBefore = log.errors.count
         var initial: (FocusTarget, Distance)?
         var current: (FocusTarget, Distance)?
@@ -381,7 +401,8 @@ enum PlanBuilder {
             return nil
         }
 
-        for (index, item) in node.items.enumerated() {
+        for (index, focusItem) in items.enumerated() {
+            let item = focusItem.node, entry = focusItem.source
             guard item.isMapping else { log.error(item.issue("a focus entry is a mapping", fix: "write { at: 0s, on: SUBJECT } or { rack: SUBJECT, start: 2s, duration: 1s }")); continue }
             if item["on"] != nil || item["at"] != nil, item["rack"] == nil {
                 log.checkKeys(item, allowed: markKeys)
@@ -399,7 +420,7 @@ enum PlanBuilder {
                     if cur.1.meters.isNaN || t.1.meters.isNaN ? cur.0 != t.0 : cur.1 != t.1 {
                         log.warn(item.issue("focus jumps from \(cur.0) to \(t.0) at \(fmt(at))s with no rack", fix: "use { rack: \(t.0), start: …, duration: … } for a visible move"))
                     }
-                    moves.append(.init(entry: index, kind: .cut, start: at, end: at, from: cur.0, to: t.0, fromDistance: cur.1,
+                    moves.append(.init(entry: entry, kind: .cut, start: at, end: at, from: cur.0, to: t.0, fromDistance: cur.1,
                                        toDistance: t.1, easing: .linear))
                     lastEnd = at
                     lastEndPath = item.path
@@ -476,7 +497,7 @@ enum PlanBuilder {
             if fromMark.0 == to.0 || fromMark.1 == to.1 {
                 log.warn(item.issue("rack to \(to.0) does not move focus: it is already there"))
             }
-            moves.append(.init(entry: index, kind: .rack, start: start, end: end, from: fromMark.0, to: to.0,
+            moves.append(.init(entry: entry, kind: .rack, start: start, end: end, from: fromMark.0, to: to.0,
                                fromDistance: fromMark.1, toDistance: to.1, easing: easing))
             current = to
             lastEnd = end
@@ -484,7 +505,7 @@ enum PlanBuilder {
         }
         guard log.errors.count == errorsBefore, let initial else {
             if log.errors.count == errorsBefore {
-                log.error(node.issue("focus never says where to start", fix: "begin with { at: 0s, on: SUBJECT }"))
+                log.error(PlanIssue(path: "focus", message: "focus never says where to start", fix: "begin with { at: 0s, on: SUBJECT }"))
             }
             return nil
         }

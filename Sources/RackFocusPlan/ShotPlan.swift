@@ -25,6 +25,9 @@ public struct ShotPlan: Sendable {
     /// One issue per focus entry that names a subject placed in the image but never measured:
     /// its distance must come from a depth map (see `requireMeasuredDistances()`).
     public var depthOnlyTargets: [PlanIssue] = []
+    /// When the plan uses presets: every focus entry after expansion, as flow YAML with a
+    /// comment naming the preset that made it (nil for entries written by hand).
+    public var expandedFocus: [(entry: String, comment: String?)]? = nil
 
     public func subject(named name: String) -> Subject? { subjects.first { $0.name == name } }
 
