@@ -113,7 +113,10 @@ enum PlanBuilder {
             log.error(focusNode.issue("focus must be a list of marks and racks", fix: "write focus: [ { at: 0s, on: SUBJECT }, { rack: OTHER, start: 2s, duration: 1s } ]"))
             return nil
         }
+        let errorsBeforePresets = log.errors.count
         let items = PresetExpander(fps: fps, camera: camera, subjects: subjects, pace: pace, units: units).expand(focusNode.items, log: &log)
+        // A preset that failed leaves no entries: focus then has no start, which is no news.
+        if items.isEmpty && log.errors.count > errorsBeforePresets { return nil }
         guard let curve = buildCurve(items, fps: fps, camera: camera, subjects: subjects, duration: durationStated, log: &log) else {
             return nil
         }
