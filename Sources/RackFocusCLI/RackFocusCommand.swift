@@ -10,7 +10,7 @@ public struct RackFocusCommand: ParsableCommand {
         Distances take units (1.8m, 180cm, 6ft, 12'6"); times are 1.5s, 36f or 00:00:04:12.
         """,
         version: "0.1.0",
-        subcommands: [DemoCommand.self, DofCommand.self, PlanCommand.self, MarksCommand.self, RenderCommand.self, AnalyzeCommand.self, ProgramCommand.self, PromptCommand.self, DialogueCommand.self, StillCommand.self, ScoreCommand.self, BenchCommand.self]
+        subcommands: [DemoCommand.self, DofCommand.self, PlanCommand.self, MarksCommand.self, RenderCommand.self, AnalyzeCommand.self, TrackCommand.self, ProgramCommand.self, PromptCommand.self, DialogueCommand.self, StillCommand.self, ScoreCommand.self, BenchCommand.self]
     )
 
     public init() {}

@@ -41,7 +41,7 @@ extension ShotPlan {
             throw PlanError(file: file, issues: [PlanIssue(path: "", message: "not valid YAML or JSON: \(error)")])
         }
         var log = IssueLog()
-        let plan = PlanBuilder.build(PlanNode(node: root, path: ""), log: &log)
+        let plan = PlanBuilder.build(PlanNode(node: root, path: ""), log: &log, file: file)
         if !log.errors.isEmpty || plan == nil {
             throw PlanError(file: file, issues: log.errors)
         }
@@ -73,7 +73,8 @@ enum PlanBuilder {
     static let markKeys = ["at", "on"]
     static let rackKeys = ["rack", "from", "start", "land", "duration", "curve"]
 
-    static func build(_ root: PlanNode, log: inout IssueLog) -> ShotPlan? {
+    /// `file` (the plan's path, when it has one) places track files named relative to it.
+    static func build(_ root: PlanNode, log: inout IssueLog, file: String? = nil) -> ShotPlan? {
         guard root.isMapping else {
             log.error(root.issue("a plan is a mapping of fps, camera, subjects and focus", fix: "start from one of the files in examples/"))
             return nil
@@ -86,7 +87,7 @@ enum PlanBuilder {
             log.error(PlanIssue(path: "camera", message: "missing camera",
                                 fix: "add camera: { sensor: super35, focalLength: 50mm, stop: 2.8 }"))
         }
-        let subjects = buildSubjects(root["subjects"], camera: camera, fps: fps, log: &log)
+        let subjects = buildSubjects(root["subjects"], camera: camera, fps: fps, log: &log, file: file)
 
         guard let fps, let camera else { return nil }
         var durationStated: Double?
@@ -235,7 +236,7 @@ enum PlanBuilder {
 
     // MARK: subjects
 
-    static func buildSubjects(_ node: PlanNode?, camera: Camera?, fps: FrameRate?, log: inout IssueLog) -> [Subject] {
+    static func buildSubjects(_ node: PlanNode?, camera: Camera?, fps: FrameRate?, log: inout IssueLog, file: String? = nil) -> [Subject] {
         guard let node else {
             log.error(PlanIssue(path: "subjects", message: "missing subjects", fix: "add subjects: { hero: { distance: 2m } }"))
             return []
@@ -257,7 +258,9 @@ enum PlanBuilder {
                     if let v = normalisedNumbers(p, count: 2, log: &log) { point = ImagePoint(x: v[0], y: v[1]) }
                 }
                 if let b = sNode["box"] { box = imageBox(b, log: &log) }
-                if let t = sNode["track"] { track = buildTrack(t, fps: fps, log: &log) }
+                if let t = sNode["track"] {
+                    track = t.scalar == nil ? buildTrack(t, fps: fps, log: &log) : trackFile(t, plan: file, log: &log)
+                }
                 if [point != nil, box != nil, track != nil].filter({ $0 }).count > 1 {
                     log.error(sNode.issue("subject \(name) has more than one of point, box and track", fix: "keep one: a track for a subject that moves, otherwise a point or a box"))
                 }
@@ -290,14 +293,14 @@ enum PlanBuilder {
 
     /// `track: [ { at: 0s, box: [x, y, w, h] }, { at: 2s, box: [...] }, ... ]`, keys in time order
     /// (times in any form a cue takes, resolved at the plan's rate).
-    static func buildTrack(_ node: PlanNode, fps: FrameRate?, log: inout IssueLog) -> [TrackKey]? {
+    static func buildTrack(_ node: PlanNode, fps: FrameRate?, log: inout IssueLog, extraKeys: [String] = []) -> [TrackKey]? {
         let fix = "write track: [ { at: 0s, box: [0.4, 0.3, 0.2, 0.5] }, { at: 2s, box: [0.5, 0.3, 0.2, 0.5] } ]"
         guard node.isSequence, !node.items.isEmpty else { log.error(node.issue("a track is a list of keys", fix: fix)); return nil }
         var keys: [TrackKey] = []
         var ok = true
         for item in node.items {
             guard item.isMapping else { log.error(item.issue("a track key is a mapping", fix: fix)); ok = false; continue }
-            log.checkKeys(item, allowed: ["at", "point", "box"])
+            log.checkKeys(item, allowed: ["at", "point", "box"] + extraKeys)
             let text = item["at"]?.scalar
             var time: Double?
             if let text {
@@ -321,6 +324,31 @@ enum PlanBuilder {
             ok = false
         }
         return ok ? keys : nil
+    }
+
+    /// `track: hero.track.yaml`: the keys of a file `rackfocus track` wrote (YAML or JSON), named
+    /// relative to the plan. Its times are read at the file's own `fps`.
+    static func trackFile(_ node: PlanNode, plan: String?, log: inout IssueLog) -> [TrackKey]? {
+        let name = node.scalar!
+        let base = plan.map { ($0 as NSString).deletingLastPathComponent } ?? ""
+        let path = name.hasPrefix("/") || base.isEmpty ? name : (base as NSString).appendingPathComponent(name)
+        guard let data = FileManager.default.contents(atPath: path) else {
+            log.error(node.issue("cannot read the track file \(path)", fix: "write it with rackfocus track CLIP --box x,y,w,h --at TIME -o \(name); paths are relative to the plan"))
+            return nil
+        }
+        guard let root = (try? Yams.compose(yaml: String(decoding: data, as: UTF8.self))).flatMap({ $0 }).map({ PlanNode(node: $0, path: "") }),
+              let keys = root["track"] else {
+            log.error(node.issue("\(path) is not a track file (no track: list)", fix: "give a file written by rackfocus track"))
+            return nil
+        }
+        var inner = IssueLog()
+        let fps = inner.value(root["fps"], "frame rate") { t throws(ValueError) in try FrameRate(parsing: t) }
+        if root["fps"] == nil { inner.error(root.issue("missing fps", fix: "add fps: 24 (the clip's rate)")) }
+        let track = fps.flatMap { buildTrack(keys, fps: $0, log: &inner, extraKeys: ["confidence", "frame", "state"]) }
+        for e in inner.errors {
+            log.error(node.issue("\(path)\(e.line.map { ":\($0)" } ?? ""): \(e.description)", fix: ""))
+        }
+        return inner.errors.isEmpty ? track : nil
     }
 
     /// Negative, zero, or inside close focus.

@@ -1,0 +1,350 @@
+import Foundation
+
+/// A box in pixels of the plane it lives on: top-left corner, width and height.
+public struct TrackBox: Sendable, Equatable {
+    public var x: Double, y: Double, width: Double, height: Double
+    public init(x: Double, y: Double, width: Double, height: Double) {
+        self.x = x; self.y = y; self.width = width; self.height = height
+    }
+    public var centerX: Double { x + width / 2 }
+    public var centerY: Double { y + height / 2 }
+    /// The same box in a plane scaled by `f` (f = 0.25 for a plane binned 4 × 4).
+    public func scaled(_ f: Double) -> TrackBox { TrackBox(x: x * f, y: y * f, width: width * f, height: height * f) }
+}
+
+/// Follows a subject given by a box at one frame through a clip, forwards and backwards, by
+/// template matching: normalised cross-correlation of a zero-mean template against the frame,
+/// at three scales per frame (so the box grows and shrinks as the subject comes and goes), with
+/// sub-pixel peaks. The template adapts slowly to the subject as it turns and as focus changes its
+/// blur; the first template is kept to re-acquire a subject lost behind something. The
+/// correlation at the match is the confidence (1: identical, 0: unrelated).
+public struct TemplateTracker: Sendable {
+    public struct Settings: Sendable {
+        /// Below this confidence the subject is lost.
+        public var lostBelow = 0.5
+        /// A search of the whole frame re-acquires the subject at this confidence or above.
+        public var reacquireAbove = 0.7
+        /// Consecutive lost frames after which tracking stops in that direction.
+        public var maxLostFrames = 24
+        /// Scale change tried per frame each way (0.03: ±3%).
+        public var scaleStep = 0.03
+        /// How much of each confident match the adaptive template takes in.
+        public var adaptRate = 0.15
+        /// Correlation a match loses at the edge of the search window (quadratic in the distance
+        /// from the predicted place), so near-equal matches resolve toward the prediction.
+        public var motionPrior = 0.15
+        /// Scale changes only when the scores of the larger and smaller template differ by this
+        /// much: blur from a rack spreads detail and must not read as the subject growing.
+        public var scaleDeadZone = 0.002
+        public init() {}
+    }
+
+    public enum State: String, Sendable { case start, tracked, reacquired, lost }
+
+    public struct Sample: Sendable {
+        public var frame: Int
+        /// The box, nil when the subject is lost or the track has stopped.
+        public var box: TrackBox?
+        public var confidence: Double
+        public var state: State
+    }
+
+    public struct Result: Sendable {
+        /// One sample per frame of the clip (frames not reached have no box and state `lost`).
+        public var samples: [Sample]
+        /// Where and why tracking stopped, one line per direction that stopped early.
+        public var warnings: [String]
+        /// Frames where the subject was lost and then found again.
+        public var reacquisitions: [Int]
+    }
+
+    public var settings: Settings
+    public init(settings: Settings = Settings()) { self.settings = settings }
+
+    /// Tracks `box` (in pixels of `frames`) from frame `start` to both ends of `frames`.
+    public func track(frames: [LumaPlane], start: Int, box: TrackBox) -> Result {
+        precondition(frames.indices.contains(start), "start frame inside the clip")
+        var samples = frames.indices.map { Sample(frame: $0, box: nil, confidence: 0, state: .lost) }
+        samples[start] = Sample(frame: start, box: box, confidence: 1, state: .start)
+        var warnings: [String] = [], reacquired: [Int] = []
+        for forward in [true, false] {
+            let order = forward ? Array((start + 1)..<frames.count) : Array((0..<start).reversed())
+            guard !order.isEmpty else { continue }
+            var run = Run(settings: settings, first: frames[start], box: box)
+            var lostSince: Int?
+            let direction = forward ? "going forward" : "going back"
+            var stopped = false
+            for f in order {
+                let s = run.step(frames[f])
+                samples[f] = Sample(frame: f, box: s.state == .lost ? nil : s.box, confidence: s.confidence, state: s.state)
+                if s.state == .reacquired { reacquired.append(f) }
+                guard s.state == .lost else { lostSince = nil; continue }
+                if lostSince == nil { lostSince = f }
+                if abs(f - lostSince!) + 1 >= settings.maxLostFrames {
+                    warnings.append("\(direction), lost the subject at frame \(lostSince!) and did not find it again in \(settings.maxLostFrames) frames: the track stops there")
+                    stopped = true
+                    break
+                }
+            }
+            if let l = lostSince, !stopped {
+                warnings.append("\(direction), lost the subject at frame \(l) until the \(forward ? "end" : "start") of the clip")
+            }
+        }
+        return Result(samples: samples, warnings: warnings, reacquisitions: reacquired.sorted())
+    }
+
+    /// One direction of tracking: the templates, the last box and its motion.
+    struct Run {
+        let settings: Settings
+        /// Template size (the box's size at the start frame, whole pixels).
+        let tw: Int, th: Int
+        /// The first template and the adaptive one, tw × th.
+        let reference: [Float]
+        var adaptive: [Float]
+        var box: TrackBox
+        var velocity = (x: 0.0, y: 0.0)
+        var lost = false
+
+        init(settings: Settings, first: LumaPlane, box: TrackBox) {
+            self.settings = settings
+            tw = max(4, Int(box.width.rounded())); th = max(4, Int(box.height.rounded()))
+            reference = Self.sample(first, box: box, width: tw, height: th)
+            adaptive = reference
+            self.box = box
+        }
+
+        /// The plane inside `box`, resampled bilinearly to width × height.
+        static func sample(_ p: LumaPlane, box: TrackBox, width: Int, height: Int) -> [Float] {
+            var out = [Float](repeating: 0, count: width * height)
+            let sx = box.width / Double(width), sy = box.height / Double(height)
+            p.data.withUnsafeBufferPointer { d in
+                for v in 0..<height {
+                    let fy = min(max(box.y + (Double(v) + 0.5) * sy - 0.5, 0), Double(p.height - 1))
+                    let y0 = Int(fy), y1 = min(y0 + 1, p.height - 1), wy = Float(fy - Double(y0))
+                    for u in 0..<width {
+                        let fx = min(max(box.x + (Double(u) + 0.5) * sx - 0.5, 0), Double(p.width - 1))
+                        let x0 = Int(fx), x1 = min(x0 + 1, p.width - 1), wx = Float(fx - Double(x0))
+                        let a = d[y0 * p.width + x0] * (1 - wx) + d[y0 * p.width + x1] * wx
+                        let b = d[y1 * p.width + x0] * (1 - wx) + d[y1 * p.width + x1] * wx
+                        out[v * width + u] = a * (1 - wy) + b * wy
+                    }
+                }
+            }
+            return out
+        }
+
+        struct Match { var box: TrackBox; var confidence: Double }
+
+        mutating func step(_ frame: LumaPlane) -> (box: TrackBox, confidence: Double, state: State) {
+            let integral = Integral(frame)
+            if !lost {
+                let predicted = TrackBox(x: box.x + velocity.x, y: box.y + velocity.y, width: box.width, height: box.height)
+                let radius = Int((0.5 * Double(max(box.width, box.height)) + 2).rounded(.up))
+                let m = search(frame, integral, size: (box.width, box.height), around: predicted, radius: radius, templates: [adaptive], scales: [1 - settings.scaleStep, 1, 1 + settings.scaleStep])
+                if let m, m.confidence >= settings.lostBelow {
+                    accept(m, frame: frame)
+                    return (box, m.confidence, .tracked)
+                }
+                lost = true
+                return (box, m?.confidence ?? 0, .lost)
+            }
+            // Lost: look over the whole frame, binned 2 × 2, with both templates at the last scale
+            // and ±10%, then refine the best place at full resolution.
+            let coarse = frame.binned()
+            var m: Match?
+            if let c = search(coarse, Integral(coarse), size: (box.width / 2, box.height / 2), around: nil, radius: 0,
+                              templates: [reference, adaptive], scales: [0.9, 1, 1.1]) {
+                let guess = c.box.scaled(2)
+                m = search(frame, integral, size: (guess.width, guess.height), around: guess, radius: 3,
+                           templates: [reference, adaptive], scales: [1 - settings.scaleStep, 1, 1 + settings.scaleStep])
+            }
+            if let m, m.confidence >= settings.reacquireAbove {
+                lost = false
+                velocity = (0, 0)
+                accept(m, frame: frame, moving: false)
+                return (box, m.confidence, .reacquired)
+            }
+            return (box, m?.confidence ?? 0, .lost)
+        }
+
+        mutating func accept(_ m: Match, frame: LumaPlane, moving: Bool = true) {
+            if moving {
+                let v = (x: m.box.x + m.box.width / 2 - box.centerX, y: m.box.y + m.box.height / 2 - box.centerY)
+                velocity = (0.5 * velocity.x + 0.5 * v.x, 0.5 * velocity.y + 0.5 * v.y)
+            }
+            box = m.box
+            if m.confidence > 0.8 {
+                let crop = Self.sample(frame, box: box, width: tw, height: th)
+                let r = Float(settings.adaptRate)
+                for i in adaptive.indices { adaptive[i] = (1 - r) * adaptive[i] + r * crop[i] }
+            }
+        }
+
+        /// The best match of any template at any scale relative to `size`, in a window around
+        /// `around` (± radius px) or over the whole frame when `around` is nil.
+        func search(_ frame: LumaPlane, _ integral: Integral, size: (Double, Double), around: TrackBox?, radius: Int,
+                    templates: [[Float]], scales: [Double]) -> Match? {
+            var best: (score: Double, box: TrackBox)?
+            var perScale: [(scale: Double, score: Double)] = []
+            for s in scales {
+                let w = size.0 * s, h = size.1 * s
+                let pw = max(4, Int(w.rounded())), ph = max(4, Int(h.rounded()))
+                guard pw < frame.width, ph < frame.height else { continue }
+                var scaleBest = -2.0
+                for t in templates {
+                    let scaled = resize(t, tw, th, to: pw, ph)
+                    let (cx, cy) = around.map { ($0.centerX, $0.centerY) } ?? (0, 0)
+                    let x0: Int, x1: Int, y0: Int, y1: Int
+                    if around != nil {
+                        let tx = Int((cx - Double(pw) / 2).rounded()), ty = Int((cy - Double(ph) / 2).rounded())
+                        x0 = max(0, tx - radius); x1 = min(frame.width - pw, tx + radius)
+                        y0 = max(0, ty - radius); y1 = min(frame.height - ph, ty + radius)
+                    } else { x0 = 0; x1 = frame.width - pw; y0 = 0; y1 = frame.height - ph }
+                    guard x1 >= x0, y1 >= y0 else { continue }
+                    var map = correlate(frame, integral, template: scaled, pw, ph, x0: x0, x1: x1, y0: y0, y1: y1)
+                    if around != nil {
+                        // A weak motion prior: between near-equal matches (a stripe or an edge
+                        // slides along itself) prefer the predicted place.
+                        let tx = Int((cx - Double(pw) / 2).rounded()), ty = Int((cy - Double(ph) / 2).rounded())
+                        map.penalise(dx0: x0 - tx, dy0: y0 - ty, radius: Double(max(radius, 1)), weight: settings.motionPrior)
+                    }
+                    guard let peak = map.peak() else { continue }
+                    scaleBest = max(scaleBest, peak.score)
+                    if best == nil || peak.score > best!.score {
+                        best = (peak.score, TrackBox(x: Double(x0) + peak.x + (Double(pw) - w) / 2, y: Double(y0) + peak.y + (Double(ph) - h) / 2, width: w, height: h))
+                    }
+                }
+                perScale.append((s, scaleBest))
+            }
+            guard var b = best else { return nil }
+            // Without a clear winner among the scales the size stays as it was.
+            if perScale.count == 3, let mid = perScale.first(where: { $0.scale == 1 }), mid.score > -2,
+               max(perScale[0].score, perScale[2].score) - mid.score < settings.scaleDeadZone {
+                b.box = TrackBox(x: b.box.centerX - size.0 / 2, y: b.box.centerY - size.1 / 2, width: size.0, height: size.1)
+            }
+            // Refine the scale between the three tried: a parabola through their scores.
+            if perScale.count == 3, perScale.allSatisfy({ $0.score > -2 }) {
+                let (a, m, c) = (perScale[0].score, perScale[1].score, perScale[2].score)
+                let denom = a - 2 * m + c
+                if m >= a && m >= c && denom < 0 && abs(a - c) > settings.scaleDeadZone {
+                    let offset = 0.5 * (a - c) / denom // in steps, within ±0.5
+                    let s = 1 + offset * (perScale[2].scale - 1)
+                    let cxb = b.box.centerX, cyb = b.box.centerY
+                    b.box = TrackBox(x: cxb - size.0 * s / 2, y: cyb - size.1 * s / 2, width: size.0 * s, height: size.1 * s)
+                }
+            }
+            return Match(box: b.box, confidence: b.score)
+        }
+
+        /// Bilinear resize of a w × h plane to nw × nh.
+        func resize(_ t: [Float], _ w: Int, _ h: Int, to nw: Int, _ nh: Int) -> [Float] {
+            if nw == w && nh == h { return t }
+            return Self.sample(LumaPlane(width: w, height: h, data: t), box: TrackBox(x: 0, y: 0, width: Double(w), height: Double(h)), width: nw, height: nh)
+        }
+
+        /// Normalised cross-correlation of the template with the frame at every top-left corner in
+        /// x0...x1, y0...y1.
+        func correlate(_ frame: LumaPlane, _ integral: Integral, template: [Float], _ pw: Int, _ ph: Int,
+                       x0: Int, x1: Int, y0: Int, y1: Int) -> ScoreMap {
+            let n = Double(pw * ph)
+            let mean = template.reduce(0, +) / Float(template.count)
+            var t = template.map { $0 - mean }
+            let tNorm = Double(t.reduce(0) { $0 + $1 * $1 }).squareRoot()
+            let mw = x1 - x0 + 1, mh = y1 - y0 + 1
+            var scores = [Double](repeating: -1, count: mw * mh)
+            guard tNorm > 1e-6 else { return ScoreMap(width: mw, height: mh, scores: scores) }
+            let fw = frame.width
+            t.withUnsafeMutableBufferPointer { tp in
+                frame.data.withUnsafeBufferPointer { fp in
+                    scores.withUnsafeMutableBufferPointer { sp in
+                        for y in y0...y1 {
+                            for x in x0...x1 {
+                                var dot: Float = 0
+                                for v in 0..<ph {
+                                    let row = (y &+ v) &* fw &+ x, trow = v &* pw
+                                    var acc: Float = 0
+                                    for u in 0..<pw { acc += tp[trow &+ u] * fp[row &+ u] }
+                                    dot += acc
+                                }
+                                let (sum, sum2) = integral.sums(x: x, y: y, w: pw, h: ph)
+                                let variance = sum2 - sum * sum / n
+                                sp[(y &- y0) &* mw &+ (x &- x0)] = variance > 1e-12 ? Double(dot) / (variance.squareRoot() * tNorm) : 0
+                            }
+                        }
+                    }
+                }
+            }
+            return ScoreMap(width: mw, height: mh, scores: scores)
+        }
+    }
+
+    /// Scores over a window of positions.
+    struct ScoreMap {
+        let width: Int, height: Int
+        var scores: [Double]
+
+        /// Subtracts weight · (distance / radius)² from each score, the distance measured from the
+        /// position at offset (-dx0, -dy0) in the map.
+        mutating func penalise(dx0: Int, dy0: Int, radius: Double, weight: Double) {
+            for y in 0..<height {
+                for x in 0..<width {
+                    let dx = Double(x + dx0), dy = Double(y + dy0)
+                    scores[y * width + x] -= weight * (dx * dx + dy * dy) / (radius * radius)
+                }
+            }
+        }
+
+        /// The best position with a sub-pixel offset from parabolas through its neighbours.
+        func peak() -> (x: Double, y: Double, score: Double)? {
+            guard let i = scores.indices.max(by: { scores[$0] < scores[$1] }) else { return nil }
+            let x = i % width, y = i / width
+            func offset(_ a: Double, _ m: Double, _ c: Double) -> Double {
+                let d = a - 2 * m + c
+                return d < 0 ? min(max(0.5 * (a - c) / d, -0.5), 0.5) : 0
+            }
+            let dx = x > 0 && x < width - 1 ? offset(scores[i - 1], scores[i], scores[i + 1]) : 0
+            let dy = y > 0 && y < height - 1 ? offset(scores[i - width], scores[i], scores[i + width]) : 0
+            return (Double(x) + dx, Double(y) + dy, scores[i])
+        }
+    }
+
+    /// Summed-area tables of a plane and of its square, for the mean and variance of any box.
+    struct Integral {
+        let w: Int
+        var s: [Double], s2: [Double]
+
+        init(_ p: LumaPlane) {
+            w = p.width + 1
+            s = [Double](repeating: 0, count: w * (p.height + 1)); s2 = s
+            for y in 0..<p.height {
+                var row = 0.0, row2 = 0.0
+                for x in 0..<p.width {
+                    let v = Double(p.data[y * p.width + x])
+                    row += v; row2 += v * v
+                    s[(y + 1) * w + x + 1] = s[y * w + x + 1] + row
+                    s2[(y + 1) * w + x + 1] = s2[y * w + x + 1] + row2
+                }
+            }
+        }
+
+        func sums(x: Int, y: Int, w bw: Int, h bh: Int) -> (Double, Double) {
+            let a = y * w + x, b = y * w + x + bw, c = (y + bh) * w + x, d = (y + bh) * w + x + bw
+            return (s[d] - s[b] - s[c] + s[a], s2[d] - s2[b] - s2[c] + s2[a])
+        }
+    }
+}
+
+extension LumaPlane {
+    /// The plane binned 2 × 2 (half size each way, rounded down).
+    func binned() -> LumaPlane {
+        let w = max(1, width / 2), h = max(1, height / 2)
+        var out = [Float](repeating: 0, count: w * h)
+        for y in 0..<h {
+            for x in 0..<w {
+                let a = (2 * y) * width + 2 * x
+                out[y * w + x] = 0.25 * (data[a] + data[a + 1] + data[a + width] + data[a + width + 1])
+            }
+        }
+        return LumaPlane(width: w, height: h, data: out)
+    }
+}

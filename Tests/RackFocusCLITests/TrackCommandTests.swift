@@ -1,0 +1,96 @@
+import Foundation
+import Testing
+@testable import RackFocusCLI
+@testable import RackFocusMedia
+@testable import RackFocusOptics
+@testable import RackFocusPlan
+@testable import RackFocusRender
+
+@Suite("rackfocus track", .serialized)
+struct TrackCommandTests {
+    static let frames = 24, w = 160, h = 90, side = 32
+    /// The subject's true top-left corner and distance per frame: across and down, walking away.
+    static func corner(_ t: Int) -> (x: Double, y: Double) { (20 + 4.5 * Double(t), 20 + 1.25 * Double(t)) }
+    static func distance(_ t: Int) -> Double { 2 + Double(t) / 23 }
+
+    /// A deterministic texture in [0, 1], different for the subject and the background.
+    static func texture(_ x: Double, _ y: Double, seed: Double) -> Float {
+        let v = sin(x * 0.9 + seed) * cos(y * 1.3 - seed) + 0.6 * sin((x + 2 * y) * 0.45 + 3 * seed) + 0.4 * cos((3 * x - y) * 0.31)
+        return Float(0.5 + 0.2 * v)
+    }
+
+    func shot(_ dir: URL) throws -> (clip: String, depth: String) {
+        let clip = dir.appendingPathComponent("plate.mp4").path
+        let writer = try FrameWriter(path: clip, width: Self.w, height: Self.h, frameRate: FrameRate(numerator: 24))
+        for t in 0..<Self.frames {
+            var img = PlanarImage(width: Self.w, height: Self.h, channels: 3)
+            var d = PlanarImage(width: Self.w, height: Self.h, channels: 1, fill: 9)
+            let c = Self.corner(t)
+            for y in 0..<Self.h { for x in 0..<Self.w {
+                let u = Double(x) - c.x, v = Double(y) - c.y
+                let on = u >= 0 && u < Double(Self.side) && v >= 0 && v < Double(Self.side)
+                let value = on ? Self.texture(u, v, seed: 1.7) * 1.2 : Self.texture(Double(x), Double(y), seed: 0.3) * 0.6
+                for ch in 0..<3 { img[ch, x, y] = value }
+                if on { d[0, x, y] = Float(Self.distance(t)) }
+            } }
+            try writer.write(img)
+            try PFM.encode(d).write(to: dir.appendingPathComponent(String(format: "depth_%04d.pfm", t)))
+        }
+        try writer.finish()
+        return (clip, dir.appendingPathComponent("depth_%04d.pfm").path)
+    }
+
+    @Test func tracksAKnownPathAndAPlanFocusesOnTheTrack() throws {
+        let dir = try scratchFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let shot = try shot(dir)
+        let start = Self.corner(8)
+        let out = dir.appendingPathComponent("walker.track.yaml").path
+        try run(["track", shot.clip, "--box", "\(Int(start.x)),\(Int(start.y)),\(Self.side),\(Self.side)", "--at", "8f", "-o", out])
+
+        // The plan reads the file: one key per frame, at the clip's rate.
+        let planPath = dir.appendingPathComponent("shot.yaml").path
+        try Data("""
+        fps: 24
+        camera: { sensor: fullframe, focalLength: 85mm, stop: 1.4, resolution: 160x90 }
+        subjects:
+          walker: { track: walker.track.yaml }
+          wall: 9m
+        focus: [ { at: 0s, on: walker }, { rack: wall, start: 20f, duration: 3f } ]
+        """.utf8).write(to: URL(fileURLWithPath: planPath))
+        let plan = try ShotPlan.load(contentsOf: planPath)
+        let keys = try #require(plan.subject(named: "walker")?.track)
+        #expect(keys.count == Self.frames)
+        var errors: [Double] = []
+        for t in 0..<Self.frames {
+            let b = try #require(plan.subject(named: "walker")?.region(at: Double(t) / 24))
+            let c = Self.corner(t)
+            errors.append(hypot((b.x + b.width / 2) * Double(Self.w) - (c.x + 16), (b.y + b.height / 2) * Double(Self.h) - (c.y + 16)))
+        }
+        let mean = errors.reduce(0, +) / Double(errors.count)
+        print(String(format: "rackfocus track on a 160x90 H.264 clip, 4.6 px/frame: mean error %.2f px, worst %.2f px", mean, errors.max()!))
+        #expect(mean < 0.5 && errors.max()! < 1.0)
+
+        // Focus follows the tracked subject through the depth map.
+        let input = try DepthInput.parse(["--depth", shot.depth])
+        let live = try input.subjectDistances(plan: plan, mapping: .metric(), frames: Self.frames, rate: plan.fps)
+        for t in 0..<Self.frames {
+            let d = try #require(live.distance("walker", frame: t)).meters
+            #expect(abs(d - Self.distance(t)) < 0.02 * Self.distance(t), "frame \(t): read \(d) m, true \(Self.distance(t)) m")
+        }
+    }
+
+    @Test func badBoxesAndTimesAreClearErrors() throws {
+        let dir = try scratchFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let shot = try shot(dir)
+        func message(_ args: [String]) -> String {
+            do { try run(["track", shot.clip] + args + ["-o", dir.appendingPathComponent("t.yaml").path]); return "" } catch { return "\(error)" }
+        }
+        #expect(message(["--box", "10,10,30"]).contains("is not x,y,w,h"))
+        #expect(message(["--box", "150,10,30,30"]).contains("leaves the 160×90 frame"))
+        #expect(message(["--box", "10,10,4,4"]).contains("at least 8×8"))
+        #expect(message(["--box", "10,10,30,30", "--at", "5s"]).contains("24 frames"))
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("t.yaml").path))
+    }
+}
