@@ -33,9 +33,8 @@ public struct TemplateTracker: Sendable {
         /// Correlation a match loses at the edge of the search window (quadratic in the distance
         /// from the predicted place), so near-equal matches resolve toward the prediction.
         public var motionPrior = 0.15
-        /// Scale changes only when the scores of the larger and smaller template differ by this
-        /// much: blur from a rack spreads detail and must not read as the subject growing.
-        public var scaleDeadZone = 0.002
+        /// A frame-to-frame size change smaller than this is noise and ignored.
+        public var scaleDeadZone = 0.003
         public init() {}
     }
 
@@ -140,9 +139,12 @@ public struct TemplateTracker: Sendable {
             if !lost {
                 let predicted = TrackBox(x: box.x + velocity.x, y: box.y + velocity.y, width: box.width, height: box.height)
                 let radius = Int((0.5 * Double(max(box.width, box.height)) + 2).rounded(.up))
-                let m = search(frame, integral, size: (box.width, box.height), around: predicted, radius: radius, templates: [adaptive], scales: [1 - settings.scaleStep, 1, 1 + settings.scaleStep])
+                let m = search(frame, integral, size: (box.width, box.height), around: predicted, radius: radius, templates: [adaptive], scales: [1])
                 if let m, m.confidence >= settings.lostBelow {
-                    accept(m, frame: frame)
+                    let s = scaleChange(frame, integral, at: m.box)
+                    let b = m.box
+                    accept(Match(box: TrackBox(x: b.centerX - b.width * s / 2, y: b.centerY - b.height * s / 2, width: b.width * s, height: b.height * s),
+                                 confidence: m.confidence), frame: frame)
                     return (box, m.confidence, .tracked)
                 }
                 lost = true
@@ -180,10 +182,40 @@ public struct TemplateTracker: Sendable {
             }
         }
 
-        /// The best match of any template at any scale relative to `size`, in a window around
-        /// `around` (± radius px) or over the whole frame when `around` is nil.
+        /// The change of size of the subject in box `b` since the last frame, from where the four
+        /// quarters of the template land around its centre (least squares on their offsets).
+        /// Positions, unlike correlation across scales, do not move when a rack blurs the subject
+        /// symmetrically, so defocus is not read as the subject growing. Changes under
+        /// `scaleDeadZone` are noise and read as none; each frame changes by `scaleStep` at most.
+        func scaleChange(_ frame: LumaPlane, _ integral: Integral, at b: TrackBox) -> Double {
+            let qw = tw / 2, qh = th / 2
+            let fx = b.width / Double(tw), fy = b.height / Double(th)
+            var num = 0.0, den = 0.0
+            for (qx, qy) in [(0, 0), (1, 0), (0, 1), (1, 1)] {
+                var q = [Float](repeating: 0, count: qw * qh)
+                for v in 0..<qh { for u in 0..<qw { q[v * qw + u] = adaptive[(qy * qh + v) * tw + qx * qw + u] } }
+                let ox = (Double(qx * qw) + Double(qw) / 2 - Double(tw) / 2) * fx
+                let oy = (Double(qy * qh) + Double(qh) / 2 - Double(th) / 2) * fy
+                let quarter = TrackBox(x: b.centerX + ox - Double(qw) * fx / 2, y: b.centerY + oy - Double(qh) * fy / 2,
+                                       width: Double(qw) * fx, height: Double(qh) * fy)
+                let r = Int((settings.scaleStep * max(abs(ox), abs(oy))).rounded(.up)) + 2
+                guard let m = search(frame, integral, size: (quarter.width, quarter.height), around: quarter, radius: r,
+                                     templates: [q], scales: [1], templateSize: (qw, qh), prior: 0), m.confidence > 0.5 else { continue }
+                let dx = m.box.centerX - b.centerX, dy = m.box.centerY - b.centerY
+                num += m.confidence * (dx * ox + dy * oy)
+                den += m.confidence * (ox * ox + oy * oy)
+            }
+            guard den > 0 else { return 1 }
+            let s = min(max(num / den, 1 - settings.scaleStep), 1 + settings.scaleStep)
+            return abs(s - 1) < settings.scaleDeadZone ? 1 : s
+        }
+
+        /// The best match of any template (each `templateSize`, default the box's) at any scale
+        /// relative to `size`, in a window around `around` (± radius px, with the motion prior
+        /// `prior`, default the settings') or over the whole frame when `around` is nil.
         func search(_ frame: LumaPlane, _ integral: Integral, size: (Double, Double), around: TrackBox?, radius: Int,
-                    templates: [[Float]], scales: [Double]) -> Match? {
+                    templates: [[Float]], scales: [Double], templateSize: (Int, Int)? = nil, prior: Double? = nil) -> Match? {
+            let (tw, th) = templateSize ?? (self.tw, self.th)
             var best: (score: Double, box: TrackBox)?
             var perScale: [(scale: Double, score: Double)] = []
             for s in scales {
@@ -206,7 +238,7 @@ public struct TemplateTracker: Sendable {
                         // A weak motion prior: between near-equal matches (a stripe or an edge
                         // slides along itself) prefer the predicted place.
                         let tx = Int((cx - Double(pw) / 2).rounded()), ty = Int((cy - Double(ph) / 2).rounded())
-                        map.penalise(dx0: x0 - tx, dy0: y0 - ty, radius: Double(max(radius, 1)), weight: settings.motionPrior)
+                        map.penalise(dx0: x0 - tx, dy0: y0 - ty, radius: Double(max(radius, 1)), weight: prior ?? settings.motionPrior)
                     }
                     guard let peak = map.peak() else { continue }
                     scaleBest = max(scaleBest, peak.score)
@@ -217,16 +249,17 @@ public struct TemplateTracker: Sendable {
                 perScale.append((s, scaleBest))
             }
             guard var b = best else { return nil }
-            // Without a clear winner among the scales the size stays as it was.
+            // Without a clear winner among the scales (0.002 of correlation) the size stays as it was.
+            let scoreDeadZone = 0.002
             if perScale.count == 3, let mid = perScale.first(where: { $0.scale == 1 }), mid.score > -2,
-               max(perScale[0].score, perScale[2].score) - mid.score < settings.scaleDeadZone {
+               max(perScale[0].score, perScale[2].score) - mid.score < scoreDeadZone {
                 b.box = TrackBox(x: b.box.centerX - size.0 / 2, y: b.box.centerY - size.1 / 2, width: size.0, height: size.1)
             }
             // Refine the scale between the three tried: a parabola through their scores.
             if perScale.count == 3, perScale.allSatisfy({ $0.score > -2 }) {
                 let (a, m, c) = (perScale[0].score, perScale[1].score, perScale[2].score)
                 let denom = a - 2 * m + c
-                if m >= a && m >= c && denom < 0 && abs(a - c) > settings.scaleDeadZone {
+                if m >= a && m >= c && denom < 0 && abs(a - c) > scoreDeadZone {
                     let offset = 0.5 * (a - c) / denom // in steps, within ±0.5
                     let s = 1 + offset * (perScale[2].scale - 1)
                     let cxb = b.box.centerX, cyb = b.box.centerY

@@ -153,6 +153,18 @@ struct TrackingTests {
         #expect(r.result.samples.allSatisfy { $0.confidence > 0.5 })
     }
 
+    @Test func aRackIsNotReadAsTheSubjectGrowing() {
+        // The subject stands still while focus racks off it (blur sigma 0 → 4 px): defocus spreads
+        // its detail, and the box must keep its size.
+        var scene = TrackingScene(path: { _ in (160, 90, 1) })
+        scene.blur = { f in 4 * Double(f) / 47 }
+        scene.noise = 0.01
+        let r = scene.run()
+        print(String(format: "tracking a still subject through a rack (blur sigma 0-4 px): mean %.2f px, worst %.2f px, worst size error %.1f%%", r.mean, r.worst, 100 * r.size))
+        #expect(r.mean < 0.5 && r.worst < 1)
+        #expect(r.size < 0.02)
+    }
+
     @Test func tracksBothWaysFromTheGivenFrame() {
         let scene = TrackingScene(path: Self.walk)
         let r = scene.run(start: 24)
