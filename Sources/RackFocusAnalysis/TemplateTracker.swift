@@ -30,9 +30,11 @@ public struct TemplateTracker: Sendable {
         public var scaleStep = 0.03
         /// How much of each confident match the adaptive template takes in.
         public var adaptRate = 0.15
-        /// Correlation a match loses at the edge of the search window (quadratic in the distance
-        /// from the predicted place), so near-equal matches resolve toward the prediction.
-        public var motionPrior = 0.15
+        /// Correlation a match loses for straying from the predicted place (constant velocity):
+        /// quadratic out to a tenth of the box's size (at least 4 px), then flat. Near-equal
+        /// matches (a stripe or an edge slides along itself; detail blurred away by a rack)
+        /// resolve toward the prediction; a clearly better match anywhere still wins.
+        public var motionPrior = 0.03
         /// A frame-to-frame size change smaller than this is noise and ignored.
         public var scaleDeadZone = 0.003
         public init() {}
@@ -138,11 +140,14 @@ public struct TemplateTracker: Sendable {
             let integral = Integral(frame)
             if !lost {
                 let predicted = TrackBox(x: box.x + velocity.x, y: box.y + velocity.y, width: box.width, height: box.height)
-                let radius = Int((0.5 * Double(max(box.width, box.height)) + 2).rounded(.up))
+                let radius = Int((0.25 * Double(max(box.width, box.height)) + 4).rounded(.up))
                 let m = search(frame, integral, size: (box.width, box.height), around: predicted, radius: radius, templates: [adaptive], scales: [1])
                 if let m, m.confidence >= settings.lostBelow {
-                    let s = scaleChange(frame, integral, at: m.box)
                     let b = m.box
+                    // At the edge of the frame part of the subject is outside: its size is not
+                    // measurable, so it holds.
+                    let atEdge = b.x < 1 || b.y < 1 || b.x + b.width > Double(frame.width) - 1 || b.y + b.height > Double(frame.height) - 1
+                    let s = atEdge ? 1 : scaleChange(frame, integral, at: b)
                     accept(Match(box: TrackBox(x: b.centerX - b.width * s / 2, y: b.centerY - b.height * s / 2, width: b.width * s, height: b.height * s),
                                  confidence: m.confidence), frame: frame)
                     return (box, m.confidence, .tracked)
@@ -200,14 +205,30 @@ public struct TemplateTracker: Sendable {
                                        width: Double(qw) * fx, height: Double(qh) * fy)
                 let r = Int((settings.scaleStep * max(abs(ox), abs(oy))).rounded(.up)) + 2
                 guard let m = search(frame, integral, size: (quarter.width, quarter.height), around: quarter, radius: r,
-                                     templates: [q], scales: [1], templateSize: (qw, qh), prior: 0), m.confidence > 0.5 else { continue }
+                                     templates: [q], scales: [1], templateSize: (qw, qh), prior: 0.01), m.confidence > 0.5 else { continue }
+                // A quarter fixes its position only across its edges (a stripe slides along
+                // itself): weigh each direction by the quarter's structure tensor.
+                let g = Self.structureTensor(q, qw, qh)
                 let dx = m.box.centerX - b.centerX, dy = m.box.centerY - b.centerY
-                num += m.confidence * (dx * ox + dy * oy)
-                den += m.confidence * (ox * ox + oy * oy)
+                num += m.confidence * (ox * (g.xx * dx + g.xy * dy) + oy * (g.xy * dx + g.yy * dy))
+                den += m.confidence * (ox * (g.xx * ox + g.xy * oy) + oy * (g.xy * ox + g.yy * oy))
             }
             guard den > 0 else { return 1 }
             let s = min(max(num / den, 1 - settings.scaleStep), 1 + settings.scaleStep)
             return abs(s - 1) < settings.scaleDeadZone ? 1 : s
+        }
+
+        /// Sums of gx², gx·gy and gy² over a plane (central differences): how well a patch fixes
+        /// position in each direction.
+        static func structureTensor(_ t: [Float], _ w: Int, _ h: Int) -> (xx: Double, xy: Double, yy: Double) {
+            var xx = 0.0, xy = 0.0, yy = 0.0
+            for y in 1..<(h - 1) {
+                for x in 1..<(w - 1) {
+                    let gx = Double(t[y * w + x + 1] - t[y * w + x - 1]), gy = Double(t[(y + 1) * w + x] - t[(y - 1) * w + x])
+                    xx += gx * gx; xy += gx * gy; yy += gy * gy
+                }
+            }
+            return (xx, xy, yy)
         }
 
         /// The best match of any template (each `templateSize`, default the box's) at any scale
@@ -238,7 +259,7 @@ public struct TemplateTracker: Sendable {
                         // A weak motion prior: between near-equal matches (a stripe or an edge
                         // slides along itself) prefer the predicted place.
                         let tx = Int((cx - Double(pw) / 2).rounded()), ty = Int((cy - Double(ph) / 2).rounded())
-                        map.penalise(dx0: x0 - tx, dy0: y0 - ty, radius: Double(max(radius, 1)), weight: prior ?? settings.motionPrior)
+                        map.penalise(dx0: x0 - tx, dy0: y0 - ty, reach: max(4, 0.1 * max(w, h)), weight: prior ?? settings.motionPrior)
                     }
                     guard let peak = map.peak() else { continue }
                     scaleBest = max(scaleBest, peak.score)
@@ -269,6 +290,20 @@ public struct TemplateTracker: Sendable {
             return Match(box: b.box, confidence: b.score)
         }
 
+        /// The dot product of n floats, eight lanes at a time.
+        @inline(__always)
+        static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
+            var acc = SIMD8<Float>()
+            var u = 0
+            while u &+ 8 <= n {
+                acc += UnsafeRawPointer(a + u).loadUnaligned(as: SIMD8<Float>.self) * UnsafeRawPointer(b + u).loadUnaligned(as: SIMD8<Float>.self)
+                u &+= 8
+            }
+            var tail = acc.sum()
+            while u < n { tail += a[u] * b[u]; u &+= 1 }
+            return tail
+        }
+
         /// Bilinear resize of a w × h plane to nw × nh.
         func resize(_ t: [Float], _ w: Int, _ h: Int, to nw: Int, _ nh: Int) -> [Float] {
             if nw == w && nh == h { return t }
@@ -294,10 +329,7 @@ public struct TemplateTracker: Sendable {
                             for x in x0...x1 {
                                 var dot: Float = 0
                                 for v in 0..<ph {
-                                    let row = (y &+ v) &* fw &+ x, trow = v &* pw
-                                    var acc: Float = 0
-                                    for u in 0..<pw { acc += tp[trow &+ u] * fp[row &+ u] }
-                                    dot += acc
+                                    dot += Self.dot(tp.baseAddress! + v &* pw, fp.baseAddress! + ((y &+ v) &* fw &+ x), pw)
                                 }
                                 let (sum, sum2) = integral.sums(x: x, y: y, w: pw, h: ph)
                                 let variance = sum2 - sum * sum / n
@@ -316,13 +348,13 @@ public struct TemplateTracker: Sendable {
         let width: Int, height: Int
         var scores: [Double]
 
-        /// Subtracts weight · (distance / radius)² from each score, the distance measured from the
-        /// position at offset (-dx0, -dy0) in the map.
-        mutating func penalise(dx0: Int, dy0: Int, radius: Double, weight: Double) {
+        /// Subtracts weight · min(distance / reach, 1)² from each score, the distance measured
+        /// from the position at offset (-dx0, -dy0) in the map.
+        mutating func penalise(dx0: Int, dy0: Int, reach: Double, weight: Double) {
             for y in 0..<height {
                 for x in 0..<width {
                     let dx = Double(x + dx0), dy = Double(y + dy0)
-                    scores[y * width + x] -= weight * (dx * dx + dy * dy) / (radius * radius)
+                    scores[y * width + x] -= weight * min((dx * dx + dy * dy) / (reach * reach), 1)
                 }
             }
         }

@@ -45,9 +45,9 @@ struct TrackCommand: ParsableCommand {
             throw CLIError("-o \(output): write the track as .yaml or .json")
         }
 
-        // Frames are kept as luma binned so the box's smaller side is 40-80 px: detailed enough to
+        // Frames are kept as luma binned so the box's smaller side is 64-128 px: detailed enough to
         // place the box, small enough to search and to hold a whole clip in memory.
-        let level = max(0, min(4, Int(log2(min(pixelBox.width, pixelBox.height) / 40).rounded(.down))))
+        let level = max(0, min(4, Int(log2(min(pixelBox.width, pixelBox.height) / 64).rounded(.down))))
         let factor = Double(1 << level)
         var frames: [LumaPlane] = []
         var pyramid = LumaPyramid(levels: level + 1)
