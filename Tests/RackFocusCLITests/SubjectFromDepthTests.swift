@@ -111,13 +111,14 @@ struct SubjectFromDepthTests {
         } }
     }
 
-    @Test func theImageSubjectsExampleResolvesOnTheDemosDepth() throws {
+    @Test(arguments: ["image-subjects.yaml", "tracked-ball.yaml"])
+    func theImageSubjectExamplesResolveOnTheDemosDepth(example: String) throws {
         let dir = try scratchFolder()
         defer { try? FileManager.default.removeItem(at: dir) }
         let depth = dir.appendingPathComponent("depth.pfm").path
         try PFM.encode(DemoScene.make(width: 640, height: 360).depth).write(to: URL(fileURLWithPath: depth))
         let command = try #require(try RackFocusCommand.parseAsRoot(
-            ["plan", repoRoot.appendingPathComponent("examples/image-subjects.yaml").path, "--depth", depth, "--depth-still"]) as? PlanCommand)
+            ["plan", repoRoot.appendingPathComponent("examples/\(example)").path, "--depth", depth, "--depth-still"]) as? PlanCommand)
         let (_, plan) = try command.report()
         // The ball's front is at 1.5 m and its rim at 1.65 m; the figure stands at 6 m.
         let ball = try #require(plan.subject(named: "ball")?.distance?.meters)

@@ -92,5 +92,8 @@ struct TrackCommandTests {
         #expect(message(["--box", "10,10,4,4"]).contains("at least 8×8"))
         #expect(message(["--box", "10,10,30,30", "--at", "5s"]).contains("24 frames"))
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("t.yaml").path))
+        // Warnings name the frame and its timecode.
+        #expect(TrackCommand.timecoded("going forward, lost the subject at frame 30 and did not find it", rate: FrameRate(numerator: 24))
+            .contains("frame 30 (00:00:01:06)"))
     }
 }
