@@ -24,6 +24,9 @@ public struct TemplateTracker: Sendable {
         public var lostBelow = 0.5
         /// A search of the whole frame re-acquires the subject at this confidence or above.
         public var reacquireAbove = 0.7
+        /// The subject is lost, too, when the first template correlates less than this where the
+        /// adaptive one matched.
+        public var firstTemplateFloor = 0.3
         /// Consecutive lost frames after which tracking stops in that direction.
         public var maxLostFrames = 24
         /// Scale change tried per frame each way (0.03: ±3%).
@@ -48,6 +51,9 @@ public struct TemplateTracker: Sendable {
         public var box: TrackBox?
         public var confidence: Double
         public var state: State
+        public init(frame: Int, box: TrackBox?, confidence: Double, state: State) {
+            self.frame = frame; self.box = box; self.confidence = confidence; self.state = state
+        }
     }
 
     public struct Result: Sendable {
@@ -67,31 +73,57 @@ public struct TemplateTracker: Sendable {
         precondition(frames.indices.contains(start), "start frame inside the clip")
         var samples = frames.indices.map { Sample(frame: $0, box: nil, confidence: 0, state: .lost) }
         samples[start] = Sample(frame: start, box: box, confidence: 1, state: .start)
-        var warnings: [String] = [], reacquired: [Int] = []
-        for forward in [true, false] {
-            let order = forward ? Array((start + 1)..<frames.count) : Array((0..<start).reversed())
-            guard !order.isEmpty else { continue }
-            var run = Run(settings: settings, first: frames[start], box: box)
-            var lostSince: Int?
-            let direction = forward ? "going forward" : "going back"
-            var stopped = false
-            for f in order {
-                let s = run.step(frames[f])
-                samples[f] = Sample(frame: f, box: s.state == .lost ? nil : s.box, confidence: s.confidence, state: s.state)
-                if s.state == .reacquired { reacquired.append(f) }
-                guard s.state == .lost else { lostSince = nil; continue }
-                if lostSince == nil { lostSince = f }
-                if abs(f - lostSince!) + 1 >= settings.maxLostFrames {
-                    warnings.append("\(direction), lost the subject at frame \(lostSince!) and did not find it again in \(settings.maxLostFrames) frames: the track stops there")
-                    stopped = true
-                    break
-                }
+        var forward = direction(first: frames[start], box: box, forward: true)
+        var back = direction(first: frames[start], box: box, forward: false)
+        for f in (start + 1)..<frames.count { guard let s = forward.next(frames[f], frame: f) else { break }; samples[f] = s }
+        for f in (0..<start).reversed() { guard let s = back.next(frames[f], frame: f) else { break }; samples[f] = s }
+        forward.finish(); back.finish()
+        return Result(samples: samples, warnings: [forward, back].compactMap(\.warning),
+                      reacquisitions: (forward.reacquisitions + back.reacquisitions).sorted())
+    }
+
+    /// Tracking one way from the frame the box is drawn on, a frame at a time, so a clip can be
+    /// followed while it streams.
+    public func direction(first: LumaPlane, box: TrackBox, forward: Bool) -> Direction {
+        Direction(run: Run(settings: settings, first: first, box: box), forward: forward, maxLost: settings.maxLostFrames)
+    }
+
+    public struct Direction {
+        var run: Run
+        let forward: Bool
+        let maxLost: Int
+        var lostSince: Int?
+        var last: Int?
+        /// Why this direction stopped early, or lost the subject for good; set by `next` and `finish`.
+        public private(set) var warning: String?
+        public private(set) var reacquisitions: [Int] = []
+        public private(set) var stopped = false
+
+        var name: String { forward ? "going forward" : "going back" }
+
+        /// The sample for the next frame this way (`frame` is its number, for messages), or nil
+        /// once the subject has been lost for `maxLostFrames` and the track has stopped.
+        public mutating func next(_ plane: LumaPlane, frame: Int) -> Sample? {
+            guard !stopped else { return nil }
+            last = frame
+            let s = run.step(plane)
+            let sample = Sample(frame: frame, box: s.state == .lost ? nil : s.box, confidence: s.confidence, state: s.state)
+            if s.state == .reacquired { reacquisitions.append(frame) }
+            guard s.state == .lost else { lostSince = nil; return sample }
+            if lostSince == nil { lostSince = frame }
+            if abs(frame - lostSince!) + 1 >= maxLost {
+                warning = "\(name), lost the subject at frame \(lostSince!) and did not find it again in \(maxLost) frames: the track stops there"
+                stopped = true
             }
+            return sample
+        }
+
+        /// Call after the last frame: notes a subject lost up to the end of the clip.
+        public mutating func finish() {
             if let l = lostSince, !stopped {
-                warnings.append("\(direction), lost the subject at frame \(l) until the \(forward ? "end" : "start") of the clip")
+                warning = "\(name), lost the subject at frame \(l) until the \(forward ? "end" : "start") of the clip"
             }
         }
-        return Result(samples: samples, warnings: warnings, reacquisitions: reacquired.sorted())
     }
 
     /// One direction of tracking: the templates, the last box and its motion.
@@ -142,7 +174,10 @@ public struct TemplateTracker: Sendable {
                 let predicted = TrackBox(x: box.x + velocity.x, y: box.y + velocity.y, width: box.width, height: box.height)
                 let radius = Int((0.25 * Double(max(box.width, box.height)) + 4).rounded(.up))
                 let m = search(frame, integral, size: (box.width, box.height), around: predicted, radius: radius, templates: [adaptive], scales: [1])
-                if let m, m.confidence >= settings.lostBelow {
+                // The adaptive template could follow whatever replaces a vanished subject; the
+                // first template, still recognisable through a rack's blur, vetoes that.
+                let firstScore = m.map { likeness(frame, integral, reference, at: $0.box) } ?? 0
+                if let m, m.confidence >= settings.lostBelow, firstScore >= settings.firstTemplateFloor {
                     let b = m.box
                     // At the edge of the frame part of the subject is outside: its size is not
                     // measurable, so it holds.
@@ -185,6 +220,14 @@ public struct TemplateTracker: Sendable {
                 let r = Float(settings.adaptRate)
                 for i in adaptive.indices { adaptive[i] = (1 - r) * adaptive[i] + r * crop[i] }
             }
+        }
+
+        /// The correlation of a template with the frame in box `b` (resized to it).
+        func likeness(_ frame: LumaPlane, _ integral: Integral, _ t: [Float], at b: TrackBox) -> Double {
+            let pw = max(4, Int(b.width.rounded())), ph = max(4, Int(b.height.rounded()))
+            let x = Int((b.centerX - Double(pw) / 2).rounded()), y = Int((b.centerY - Double(ph) / 2).rounded())
+            guard x >= 0, y >= 0, x + pw <= frame.width, y + ph <= frame.height else { return 1 }
+            return correlate(frame, integral, template: resize(t, tw, th, to: pw, ph), pw, ph, x0: x, x1: x, y0: y, y1: y).scores[0]
         }
 
         /// The change of size of the subject in box `b` since the last frame, from where the four

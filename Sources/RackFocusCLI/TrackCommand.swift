@@ -45,38 +45,66 @@ struct TrackCommand: ParsableCommand {
             throw CLIError("-o \(output): write the track as .yaml or .json")
         }
 
-        // Frames are kept as luma binned so the box's smaller side is 64-128 px: detailed enough to
-        // place the box, small enough to search and to hold a whole clip in memory.
+        // Frames are tracked as luma binned so the box's smaller side is 64-128 px: detailed
+        // enough to place the box, small enough to search. Forwards from --at the clip is
+        // followed as it streams; the frames before --at are kept (binned) to go back through.
         let level = max(0, min(4, Int(log2(min(pixelBox.width, pixelBox.height) / 64).rounded(.down))))
         let factor = Double(1 << level)
-        var frames: [LumaPlane] = []
+        let startBox = pixelBox.scaled(1 / factor)
+        var settings = TemplateTracker.Settings()
+        settings.lostBelow = minConfidence
+        settings.reacquireAbove = max(minConfidence, 0.7)
+        settings.maxLostFrames = max(1, Int((lostSeconds * rate.fps).rounded()))
+        let tracker = TemplateTracker(settings: settings)
+        var before: [LumaPlane] = []
+        var samples: [TemplateTracker.Sample] = []
+        var forward: TemplateTracker.Direction?
+        var startPlane: LumaPlane?
         var pyramid = LumaPyramid(levels: level + 1)
         let reader = try media { () throws(MediaError) in try FrameReader(path: clip) }
         defer { reader.close() }
         let progress = Progress(total: info.frameCount, label: "track")
         var frame: PlanarImage?
+        var index = 0
         while try media({ () throws(MediaError) in try reader.next(into: &frame) }) {
             pyramid.update(from: frame!)
-            frames.append(pyramid.levels[level])
-            progress.update(frames.count)
+            let plane = pyramid.levels[level]
+            let lost = TemplateTracker.Sample(frame: index, box: nil, confidence: 0, state: .lost)
+            if index < start {
+                before.append(plane)
+                samples.append(lost)
+            } else if index == start {
+                startPlane = plane
+                forward = tracker.direction(first: plane, box: startBox, forward: true)
+                samples.append(TemplateTracker.Sample(frame: index, box: startBox, confidence: 1, state: .start))
+            } else {
+                samples.append(forward!.next(plane, frame: index) ?? lost)
+            }
+            index += 1
+            progress.update(index)
         }
         progress.finish()
-        try requireComplete(clip, decoded: frames.count, expected: info.frameCount)
-        guard frames.indices.contains(start) else {
-            throw CLIError("--at \(at) is frame \(start), but \(clip) has \(frames.count) frames; give a time inside the clip")
+        try requireComplete(clip, decoded: index, expected: info.frameCount)
+        guard let startPlane, var forward else {
+            throw CLIError("--at \(at) is frame \(start), but \(clip) has \(index) frames; give a time inside the clip")
         }
-        var settings = TemplateTracker.Settings()
-        settings.lostBelow = minConfidence
-        settings.reacquireAbove = max(minConfidence, 0.7)
-        settings.maxLostFrames = max(1, Int((lostSeconds * rate.fps).rounded()))
-        let result = TemplateTracker(settings: settings).track(frames: frames, start: start, box: pixelBox.scaled(1 / factor))
+        forward.finish()
+        var back = tracker.direction(first: startPlane, box: startBox, forward: false)
+        for f in (0..<start).reversed() {
+            guard let s = back.next(before[f], frame: f) else { break }
+            samples[f] = s
+        }
+        back.finish()
+
+        let warnings = [forward, back].compactMap(\.warning)
+        let reacquisitions = (forward.reacquisitions + back.reacquisitions).sorted()
         let track = TrackFile(clip: clip, rate: rate, width: info.width, height: info.height, startFrame: start, box: pixelBox,
-                              samples: result.samples.map { s in
+                              samples: samples.map { s in
                                   var s = s; s.box = s.box?.scaled(factor); return s
                               })
         try OutputFile.write(json ? track.json : track.yaml(command: "rackfocus track \(clip) --box \(box) --at \(at)"), to: output)
-        for w in result.warnings { warn("\(clip): \(Self.timecoded(w, rate: rate))") }
-        print(track.summary(reacquired: result.reacquisitions) + " → \(output)")
+        for w in warnings { warn("\(clip): \(Self.timecoded(w, rate: rate))") }
+        print(track.summary(reacquired: reacquisitions) + " → \(output)")
     }
 
     /// Adds the timecode after each "frame N" of a tracker message.

@@ -15,11 +15,11 @@ struct TrackCommandTests {
 
     /// A deterministic texture in [0, 1], different for the subject and the background.
     static func texture(_ x: Double, _ y: Double, seed: Double) -> Float {
-        let v = sin(x * 0.9 + seed) * cos(y * 1.3 - seed) + 0.6 * sin((x + 2 * y) * 0.45 + 3 * seed) + 0.4 * cos((3 * x - y) * 0.31)
+        let v = sin(x * 0.9 * seed + seed) * cos(y * 1.3 / seed - seed) + 0.6 * sin((x + 2 * y) * 0.45 * seed + 3 * seed) + 0.4 * cos((3 * x - y) * 0.31 / seed)
         return Float(0.5 + 0.2 * v)
     }
 
-    func shot(_ dir: URL) throws -> (clip: String, depth: String) {
+    func shot(_ dir: URL, vanishAt: Int = .max) throws -> (clip: String, depth: String) {
         let clip = dir.appendingPathComponent("plate.mp4").path
         let writer = try FrameWriter(path: clip, width: Self.w, height: Self.h, frameRate: FrameRate(numerator: 24))
         for t in 0..<Self.frames {
@@ -28,7 +28,7 @@ struct TrackCommandTests {
             let c = Self.corner(t)
             for y in 0..<Self.h { for x in 0..<Self.w {
                 let u = Double(x) - c.x, v = Double(y) - c.y
-                let on = u >= 0 && u < Double(Self.side) && v >= 0 && v < Double(Self.side)
+                let on = t < vanishAt && u >= 0 && u < Double(Self.side) && v >= 0 && v < Double(Self.side)
                 let value = on ? Self.texture(u, v, seed: 1.7) * 1.2 : Self.texture(Double(x), Double(y), seed: 0.3) * 0.6
                 for ch in 0..<3 { img[ch, x, y] = value }
                 if on { d[0, x, y] = Float(Self.distance(t)) }
@@ -78,6 +78,29 @@ struct TrackCommandTests {
             let d = try #require(live.distance("walker", frame: t)).meters
             #expect(abs(d - Self.distance(t)) < 0.02 * Self.distance(t), "frame \(t): read \(d) m, true \(Self.distance(t)) m")
         }
+    }
+
+    @Test func aSubjectThatLeavesEndsTheTrackAndTheFileSaysWhere() throws {
+        let dir = try scratchFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let shot = try shot(dir, vanishAt: 16)
+        let start = Self.corner(4)
+        let out = dir.appendingPathComponent("t.json").path
+        try run(["track", shot.clip, "--box", "\(Int(start.x)),\(Int(start.y)),\(Self.side),\(Self.side)", "--at", "4f",
+                 "--max-lost", "4f", "-o", out])
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out))) as? [String: Any])
+        let keys = try #require(json["track"] as? [[String: Any]])
+        #expect(keys.map { $0["frame"] as? Int } == (0..<16).map { $0 })
+        #expect((json["lost"] as? [[Int]]) == [[16, 23]])
+        // The plan reads the JSON form too.
+        let planPath = dir.appendingPathComponent("shot.yaml").path
+        try Data("""
+        fps: 24
+        camera: { sensor: fullframe, focalLength: 50mm, stop: 2, resolution: 160x90 }
+        subjects: { walker: { track: t.json }, wall: 9m }
+        focus: [ { at: 0s, on: wall } ]
+        """.utf8).write(to: URL(fileURLWithPath: planPath))
+        #expect(try ShotPlan.load(contentsOf: planPath).subject(named: "walker")?.track?.count == 16)
     }
 
     @Test func badBoxesAndTimesAreClearErrors() throws {
