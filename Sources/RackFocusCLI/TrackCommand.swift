@@ -26,6 +26,7 @@ struct TrackCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Output track, .yaml or .json (default: CLIP's name + .track.yaml).") var output: String?
     @Option(help: "Confidence below which the subject counts as lost (0-1).") var minConfidence: Double = 0.5
     @Option(help: "How long a lost subject is searched for before the track stops.") var maxLost: String = "1s"
+    @Option(help: "Also write the clip with the box drawn on it (green: tracked, yellow: re-acquired, red: lost).") var preview: String?
 
     func run() throws {
         guard (0.05...0.95).contains(minConfidence) else { throw CLIError("--min-confidence: \(minConfidence) must be between 0.05 and 0.95") }
@@ -102,9 +103,56 @@ struct TrackCommand: ParsableCommand {
                               samples: samples.map { s in
                                   var s = s; s.box = s.box?.scaled(factor); return s
                               })
+        if let preview { try Self.drawPreview(clip: clip, info: info, rate: rate, samples: track.samples, to: preview) }
         try OutputFile.write(json ? track.json : track.yaml(command: "rackfocus track \(clip) --box \(box) --at \(at)"), to: output)
         for w in warnings { warn("\(clip): \(Self.timecoded(w, rate: rate))") }
         print(track.summary(reacquired: reacquisitions) + " → \(output)")
+    }
+
+    /// Writes the clip again with each frame's box outlined: a second pass, as the frames before
+    /// --at are tracked last. Nothing half-written stays behind on an error or Ctrl-C.
+    static func drawPreview(clip: String, info: ClipInfo, rate: FrameRate, samples: [TemplateTracker.Sample], to path: String) throws {
+        let reader = try media { () throws(MediaError) in try FrameReader(path: clip) }
+        defer { reader.close() }
+        let writer = try media { () throws(MediaError) in
+            try FrameWriter(path: path, width: info.width, height: info.height, frameRate: rate, colorTags: info.colorTags)
+        }
+        let interrupt = CtrlC.abandon(writer)
+        defer { interrupt.release() }
+        let progress = Progress(total: samples.count, label: "preview")
+        var frame: PlanarImage?
+        var index = 0
+        var last: TrackBox?
+        do {
+            while try media({ () throws(MediaError) in try reader.next(into: &frame) }) {
+                let s = index < samples.count ? samples[index] : nil
+                if let b = s?.box { last = b }
+                let colour: [Float] = s?.box == nil ? [1, 0, 0] : s?.state == .reacquired ? [1, 1, 0] : [0, 1, 0]
+                if let b = s?.box ?? last { outline(&frame!, b, colour: colour) }
+                try media { () throws(MediaError) in try writer.write(frame!) }
+                index += 1
+                progress.update(index)
+            }
+            try media { () throws(MediaError) in try writer.finish() }
+        } catch {
+            writer.cancel()
+            throw error
+        }
+        progress.finish()
+    }
+
+    /// A rectangle outline, 2 px wide (a thousandth of the width more on large frames).
+    static func outline(_ img: inout PlanarImage, _ b: TrackBox, colour: [Float]) {
+        let w = img.width, h = img.height, n = w * h
+        let t = max(2, w / 640)
+        let x0 = max(0, Int(b.x.rounded())), y0 = max(0, Int(b.y.rounded()))
+        let x1 = min(w - 1, Int((b.x + b.width).rounded())), y1 = min(h - 1, Int((b.y + b.height).rounded()))
+        guard x1 > x0, y1 > y0 else { return }
+        for y in y0...y1 {
+            for x in x0...x1 where x - x0 < t || x1 - x < t || y - y0 < t || y1 - y < t {
+                for c in 0..<min(3, img.channels) { img.data[c * n + y * w + x] = colour[c] }
+            }
+        }
     }
 
     /// Adds the timecode after each "frame N" of a tracker message.

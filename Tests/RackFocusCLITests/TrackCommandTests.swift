@@ -87,7 +87,22 @@ struct TrackCommandTests {
         let start = Self.corner(4)
         let out = dir.appendingPathComponent("t.json").path
         try run(["track", shot.clip, "--box", "\(Int(start.x)),\(Int(start.y)),\(Self.side),\(Self.side)", "--at", "4f",
-                 "--max-lost", "4f", "-o", out])
+                 "--max-lost", "4f", "-o", out, "--preview", dir.appendingPathComponent("preview.mp4").path])
+        // The preview has every frame, the box drawn green while tracked and red once lost.
+        let preview = dir.appendingPathComponent("preview.mp4").path
+        #expect(try FFmpeg.probeClip(preview).frameCount == Self.frames)
+        let reader = try FrameReader(path: preview)
+        var frame: PlanarImage?
+        var greens = 0, reds = 0
+        for _ in 0..<Self.frames {
+            _ = try reader.next(into: &frame)
+            let n = Self.w * Self.h
+            for i in 0..<n where frame!.data[i + n] > 0.8 && frame!.data[i] < 0.2 { greens += 1 }
+            if (0..<n).contains(where: { frame!.data[$0] > 0.8 && frame!.data[$0 + n] < 0.2 }) { reds += 1 }
+        }
+        reader.close()
+        #expect(greens > 0)
+        #expect(reds == 8, "frames 16-23 show the lost box")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out))) as? [String: Any])
         let keys = try #require(json["track"] as? [[String: Any]])
         #expect(keys.map { $0["frame"] as? Int } == (0..<16).map { $0 })
