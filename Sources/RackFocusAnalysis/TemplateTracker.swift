@@ -71,15 +71,60 @@ public struct TemplateTracker: Sendable {
     /// Tracks `box` (in pixels of `frames`) from frame `start` to both ends of `frames`.
     public func track(frames: [LumaPlane], start: Int, box: TrackBox) -> Result {
         precondition(frames.indices.contains(start), "start frame inside the clip")
-        var samples = frames.indices.map { Sample(frame: $0, box: nil, confidence: 0, state: .lost) }
-        samples[start] = Sample(frame: start, box: box, confidence: 1, state: .start)
-        var forward = direction(first: frames[start], box: box, forward: true)
-        var back = direction(first: frames[start], box: box, forward: false)
-        for f in (start + 1)..<frames.count { guard let s = forward.next(frames[f], frame: f) else { break }; samples[f] = s }
-        for f in (0..<start).reversed() { guard let s = back.next(frames[f], frame: f) else { break }; samples[f] = s }
-        forward.finish(); back.finish()
-        return Result(samples: samples, warnings: [forward, back].compactMap(\.warning),
-                      reacquisitions: (forward.reacquisitions + back.reacquisitions).sorted())
+        var session = Session(tracker: self, start: start, box: box)
+        for f in frames { session.add(f) }
+        return session.finish()!
+    }
+
+    /// Tracking a clip as it streams: frames after `start` are followed as they arrive; the ones
+    /// before it are kept until `finish` goes back through them.
+    public struct Session {
+        let tracker: TemplateTracker
+        let start: Int
+        let box: TrackBox
+        var before: [LumaPlane] = []
+        var samples: [Sample] = []
+        var startPlane: LumaPlane?
+        var forward: Direction?
+
+        public init(tracker: TemplateTracker, start: Int, box: TrackBox) {
+            self.tracker = tracker; self.start = start; self.box = box
+        }
+
+        /// Frames added so far.
+        public var frameCount: Int { samples.count }
+
+        /// The next frame of the clip.
+        public mutating func add(_ plane: LumaPlane) {
+            let index = samples.count
+            let lost = Sample(frame: index, box: nil, confidence: 0, state: .lost)
+            if index < start {
+                before.append(plane)
+                samples.append(lost)
+            } else if index == start {
+                startPlane = plane
+                forward = tracker.direction(first: plane, box: box, forward: true)
+                samples.append(Sample(frame: index, box: box, confidence: 1, state: .start))
+            } else {
+                samples.append(forward!.next(plane, frame: index) ?? lost)
+            }
+        }
+
+        /// Goes back from the start frame and returns the whole track; nil when the clip ended
+        /// before the start frame.
+        public mutating func finish() -> Result? {
+            guard let startPlane, var forward else { return nil }
+            forward.finish()
+            var back = tracker.direction(first: startPlane, box: box, forward: false)
+            for f in (0..<start).reversed() {
+                guard let s = back.next(before[f], frame: f) else { break }
+                samples[f] = s
+            }
+            back.finish()
+            before = []
+            return Result(samples: samples, warnings: [forward, back].compactMap(\.warning),
+                          reacquisitions: (forward.reacquisitions + back.reacquisitions).sorted())
+        }
     }
 
     /// Tracking one way from the frame the box is drawn on, a frame at a time, so a clip can be
@@ -192,7 +237,7 @@ public struct TemplateTracker: Sendable {
             }
             // Lost: look over the whole frame, binned 2 × 2, with both templates at the last scale
             // and ±10%, then refine the best place at full resolution.
-            let coarse = frame.binned()
+            let coarse = LumaPyramid(luma: frame, levels: 2).levels[1]
             var m: Match?
             if let c = search(coarse, Integral(coarse), size: (box.width / 2, box.height / 2), around: nil, radius: 0,
                               templates: [reference, adaptive], scales: [0.9, 1, 1.1]) {
@@ -439,20 +484,5 @@ public struct TemplateTracker: Sendable {
             let a = y * w + x, b = y * w + x + bw, c = (y + bh) * w + x, d = (y + bh) * w + x + bw
             return (s[d] - s[b] - s[c] + s[a], s2[d] - s2[b] - s2[c] + s2[a])
         }
-    }
-}
-
-extension LumaPlane {
-    /// The plane binned 2 × 2 (half size each way, rounded down).
-    func binned() -> LumaPlane {
-        let w = max(1, width / 2), h = max(1, height / 2)
-        var out = [Float](repeating: 0, count: w * h)
-        for y in 0..<h {
-            for x in 0..<w {
-                let a = (2 * y) * width + 2 * x
-                out[y * w + x] = 0.25 * (data[a] + data[a + 1] + data[a + width] + data[a + width + 1])
-            }
-        }
-        return LumaPlane(width: w, height: h, data: out)
     }
 }

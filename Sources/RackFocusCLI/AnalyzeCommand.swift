@@ -283,8 +283,7 @@ struct AnalyzeCommand: ParsableCommand {
         guard parts.count == 2, !parts[0].isEmpty, numbers.count == 4, numbers[2] > 0, numbers[3] > 0 else {
             throw CLIError("--region: \"\(spec)\" is not a region; write name=x,y,w,h, e.g. anna=0.1,0.2,0.3,0.5 (normalised) or anna=192,216,576,540 (pixels)")
         }
-        let normalised = numbers.allSatisfy { $0 <= 1 }
-        let rect = normalised ? pixels(numbers[0], numbers[1], numbers[2], numbers[3], width: width, height: height)
+        let rect = areFractionsOfFrame(numbers) ? pixels(numbers[0], numbers[1], numbers[2], numbers[3], width: width, height: height)
             : PixelRect(x: Int(numbers[0]), y: Int(numbers[1]), width: Int(numbers[2]), height: Int(numbers[3]))
         guard rect.x >= 0, rect.y >= 0, rect.x + rect.width <= width, rect.y + rect.height <= height, rect.width >= 8, rect.height >= 8 else {
             throw CLIError("--region: \"\(spec)\" does not fit a \(width)x\(height) frame with at least 8x8 pixels; check its position and size")

@@ -26,9 +26,11 @@ struct PlanCommand: ParsableCommand {
 
     func run() throws {
         if expand {
-            let source = try planText(planFile)
-            let plan: ShotPlan
-            do { plan = try ShotPlan.parse(source, file: planFile == "-" ? "stdin" : planFile) } catch { throw CLIError(error.description) }
+            let source: String, plan: ShotPlan
+            do {
+                source = try ShotPlan.text(contentsOf: planFile)
+                plan = try ShotPlan.parse(source, file: planFile == "-" ? "stdin" : planFile)
+            } catch { throw CLIError(error.description) }
             for w in plan.warnings { warn(w.located(in: plan.file)) }
             guard let text = plan.expandedText(source: source) else {
                 note("\(planFile) uses no presets; its focus entries are already ordinary marks and racks")
@@ -69,13 +71,6 @@ extension PlanCommand {
         if let p = s.point { return String(format: "point %.2f, %.2f", p.x, p.y) }
         return "-"
     }
-}
-
-/// The text of a plan file, or of standard input for `-`.
-func planText(_ path: String) throws(CLIError) -> String {
-    let data = path == "-" ? (try? FileHandle.standardInput.readToEnd()) ?? Data() : FileManager.default.contents(atPath: path)
-    guard let data else { throw CLIError("\(path): cannot read the file; check the path") }
-    return String(decoding: data, as: UTF8.self)
 }
 
 /// Loads a plan, turning every problem into one line that names the file, line and key. Unless

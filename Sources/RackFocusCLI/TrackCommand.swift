@@ -56,57 +56,30 @@ struct TrackCommand: ParsableCommand {
         settings.lostBelow = minConfidence
         settings.reacquireAbove = max(minConfidence, 0.7)
         settings.maxLostFrames = max(1, Int((lostSeconds * rate.fps).rounded()))
-        let tracker = TemplateTracker(settings: settings)
-        var before: [LumaPlane] = []
-        var samples: [TemplateTracker.Sample] = []
-        var forward: TemplateTracker.Direction?
-        var startPlane: LumaPlane?
+        var session = TemplateTracker.Session(tracker: TemplateTracker(settings: settings), start: start, box: startBox)
         var pyramid = LumaPyramid(levels: level + 1)
         let reader = try media { () throws(MediaError) in try FrameReader(path: clip) }
         defer { reader.close() }
         let progress = Progress(total: info.frameCount, label: "track")
         var frame: PlanarImage?
-        var index = 0
         while try media({ () throws(MediaError) in try reader.next(into: &frame) }) {
             pyramid.update(from: frame!)
-            let plane = pyramid.levels[level]
-            let lost = TemplateTracker.Sample(frame: index, box: nil, confidence: 0, state: .lost)
-            if index < start {
-                before.append(plane)
-                samples.append(lost)
-            } else if index == start {
-                startPlane = plane
-                forward = tracker.direction(first: plane, box: startBox, forward: true)
-                samples.append(TemplateTracker.Sample(frame: index, box: startBox, confidence: 1, state: .start))
-            } else {
-                samples.append(forward!.next(plane, frame: index) ?? lost)
-            }
-            index += 1
-            progress.update(index)
+            session.add(pyramid.levels[level])
+            progress.update(session.frameCount)
         }
         progress.finish()
-        try requireComplete(clip, decoded: index, expected: info.frameCount)
-        guard let startPlane, var forward else {
-            throw CLIError("--at \(at) is frame \(start), but \(clip) has \(index) frames; give a time inside the clip")
+        try requireComplete(clip, decoded: session.frameCount, expected: info.frameCount)
+        guard let result = session.finish() else {
+            throw CLIError("--at \(at) is frame \(start), but \(clip) has \(session.frameCount) frames; give a time inside the clip")
         }
-        forward.finish()
-        var back = tracker.direction(first: startPlane, box: startBox, forward: false)
-        for f in (0..<start).reversed() {
-            guard let s = back.next(before[f], frame: f) else { break }
-            samples[f] = s
-        }
-        back.finish()
-
-        let warnings = [forward, back].compactMap(\.warning)
-        let reacquisitions = (forward.reacquisitions + back.reacquisitions).sorted()
-        let track = TrackFile(clip: clip, rate: rate, width: info.width, height: info.height, startFrame: start, box: pixelBox,
-                              samples: samples.map { s in
+        let track = TrackFile(clip: clip, rate: rate, width: info.width, height: info.height, box: pixelBox,
+                              samples: result.samples.map { s in
                                   var s = s; s.box = s.box?.scaled(factor); return s
                               })
         if let preview { try Self.drawPreview(clip: clip, info: info, rate: rate, samples: track.samples, to: preview) }
         try OutputFile.write(json ? track.json : track.yaml(command: "rackfocus track \(clip) --box \(box) --at \(at)"), to: output)
-        for w in warnings { warn("\(clip): \(Self.timecoded(w, rate: rate))") }
-        print(track.summary(reacquired: reacquisitions) + " → \(output)")
+        for w in result.warnings { warn("\(clip): \(Self.timecoded(w, rate: rate))") }
+        print(track.summary(reacquired: result.reacquisitions) + " → \(output)")
     }
 
     /// Writes the clip again with each frame's box outlined: a second pass, as the frames before
@@ -171,8 +144,7 @@ struct TrackCommand: ParsableCommand {
         guard v.count == 4, let x = v[0], let y = v[1], let w = v[2], let h = v[3] else {
             throw CLIError("--box: \"\(text)\" is not x,y,w,h; write e.g. --box 820,300,160,240 (pixels) or 0.43,0.28,0.08,0.22")
         }
-        let normalised = [x, y, w, h].allSatisfy { $0 <= 1 } && [x, y, w, h].contains { $0 != $0.rounded() }
-        let b = normalised ? TrackBox(x: x * Double(width), y: y * Double(height), width: w * Double(width), height: h * Double(height))
+        let b = areFractionsOfFrame([x, y, w, h]) ? TrackBox(x: x * Double(width), y: y * Double(height), width: w * Double(width), height: h * Double(height))
                            : TrackBox(x: x, y: y, width: w, height: h)
         guard b.width >= 8, b.height >= 8 else {
             throw CLIError("--box: \(text) is \(Int(b.width))×\(Int(b.height)) px; a box needs at least 8×8 px of the subject to follow")
@@ -192,7 +164,6 @@ struct TrackFile {
     var clip: String
     var rate: FrameRate
     var width: Int, height: Int
-    var startFrame: Int
     var box: TrackBox
     var samples: [TemplateTracker.Sample]
 

@@ -26,6 +26,14 @@ public enum Pace: String, Sendable, CaseIterable {
         baseSeconds * min(max((abs(dioptres) / 0.5).squareRoot(), 0.5), 2)
     }
 
+    /// The pace a plan node names; an unknown one is logged, and neutral stands in for it so the
+    /// rest of the plan is still checked.
+    static func parse(_ node: PlanNode, log: inout IssueLog) -> Pace {
+        if let p = node.scalar.flatMap({ Pace(rawValue: $0.lowercased()) }) { return p }
+        log.error(node.issue("unknown pace \"\(node.scalar ?? "")\"", fix: "use calm, neutral or urgent"))
+        return .neutral
+    }
+
     /// Rack length in whole frames (at least 2).
     public func frames(dioptres: Double, fps: FrameRate) -> Int {
         max(2, Int((seconds(dioptres: dioptres) * fps.fps).rounded()))
@@ -90,7 +98,8 @@ struct PresetExpander {
                 continue
             }
             log.checkKeys(item, allowed: preset.keys)
-            let context = Context(item: item, index: index, preset: preset, first: out.isEmpty, current: current, expander: self)
+            let pace = item["pace"].map { Pace.parse($0, log: &log) } ?? self.pace
+            let context = Context(item: item, preset: preset, pace: pace, first: out.isEmpty, current: current, expander: self)
             let entries: [Entry]?
             switch preset {
             case .foregroundToBackground, .backgroundToForeground: entries = context.foreBack(log: &log)
@@ -145,20 +154,15 @@ struct PresetExpander {
     /// What one preset entry knows while it expands.
     struct Context {
         let item: PlanNode
-        let index: Int
         let preset: RackPreset
+        /// The entry's pace, or the plan's.
+        let pace: Pace
         let first: Bool
         let current: String?
         let expander: PresetExpander
 
         var fps: FrameRate { expander.fps }
         var camera: Camera { expander.camera }
-
-        var pace: Pace? {
-            guard let p = item["pace"] else { return expander.pace }
-            guard let text = p.scalar, let pace = Pace(rawValue: text.lowercased()) else { return nil }
-            return pace
-        }
 
         /// A subject named by `node`, with a distance (presets choose durations from distances).
         func subject(_ node: PlanNode?, _ role: String, log: inout IssueLog) -> (name: String, distance: Distance)? {
@@ -179,10 +183,6 @@ struct PresetExpander {
 
         /// The cue, duration and curve of the rack a preset makes, as plan pairs.
         func rackPairs(to: String, from: String?, dioptres: Double, log: inout IssueLog) -> [(String, String)]? {
-            guard let pace else {
-                log.error(item["pace"]!.issue("unknown pace \"\(item["pace"]!.scalar ?? "")\"", fix: "use calm, neutral or urgent"))
-                return nil
-            }
             var pairs: [(String, String)] = [("rack", to)]
             if let from { pairs.append(("from", from)) }
             switch (item["start"]?.scalar, item["land"]?.scalar) {
@@ -340,9 +340,8 @@ struct PresetExpander {
                     return nil
                 }
                 let travel = (currentDistance(current ?? "")?.dioptres).map { abs($0 - split.dioptres) } ?? 0.5
-                let p = pace ?? .neutral
-                entries.append(Entry(pairs: [("rack", splitText), ("land", at), ("duration", "\(p.frames(dioptres: travel, fps: fps))f"),
-                                             ("curve", p.curve.rawValue)], note: note))
+                entries.append(Entry(pairs: [("rack", splitText), ("land", at), ("duration", "\(pace.frames(dioptres: travel, fps: fps))f"),
+                                             ("curve", pace.curve.rawValue)], note: note))
             }
             guard let rack = rackPairs(to: commit.name, from: nil, dioptres: split.dioptres - commit.distance.dioptres, log: &log) else { return nil }
             entries.append(Entry(pairs: rack, note: "commits to \(commit.name); \(other.name) falls away"))
@@ -353,9 +352,6 @@ struct PresetExpander {
             let fix = "write lines: [ { at: 1s, speaker: anna }, { at: 4s, speaker: ben } ]"
             guard let linesNode = item["lines"], linesNode.isSequence, !linesNode.items.isEmpty else {
                 log.error((item["lines"] ?? item).issue("dialogue needs lines:", fix: fix)); return nil
-            }
-            guard let pace else {
-                log.error(item["pace"]!.issue("unknown pace \"\(item["pace"]!.scalar ?? "")\"", fix: "use calm, neutral or urgent")); return nil
             }
             func seconds(_ node: PlanNode?, _ what: String) -> Double? {
                 log.value(node, what) { t throws(ValueError) in try TimeSpec(parsing: t).seconds(at: fps) }

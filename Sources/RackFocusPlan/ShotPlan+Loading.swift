@@ -6,6 +6,12 @@ extension ShotPlan {
     /// Loads a plan from a YAML or JSON file (JSON is read as the YAML subset it is).
     /// `-` reads the plan from standard input.
     public static func load(contentsOf path: String) throws(PlanError) -> ShotPlan {
+        try parse(try text(contentsOf: path), file: path == "-" ? "stdin" : path)
+    }
+
+    /// The text of a plan (or track) file as UTF-8; `-` reads standard input. A missing file, a
+    /// folder or text that is not UTF-8 is an error naming the path.
+    public static func text(contentsOf path: String) throws(PlanError) -> String {
         let handle: FileHandle?
         if path == "-" { handle = FileHandle.standardInput } else {
             var isDir: ObjCBool = false
@@ -21,7 +27,7 @@ extension ShotPlan {
             throw PlanError(file: path, issues: [PlanIssue(path: "", message: "cannot read the file as UTF-8 text",
                                                            fix: "save the plan as UTF-8 YAML or JSON")])
         }
-        return try parse(text, file: path == "-" ? "stdin" : path)
+        return text
     }
 
     /// Parses and validates plan text. `file` only labels errors.
@@ -104,12 +110,7 @@ enum PlanBuilder {
             return nil
         }
         let dropFrame = usesDropFrame(root)
-        var pace = Pace.neutral
-        if let pNode = root["pace"] {
-            if let p = pNode.scalar.flatMap({ Pace(rawValue: $0.lowercased()) }) { pace = p } else {
-                log.error(pNode.issue("unknown pace \"\(pNode.scalar ?? "")\"", fix: "use calm, neutral or urgent"))
-            }
-        }
+        let pace = root["pace"].map { Pace.parse($0, log: &log) } ?? .neutral
         guard focusNode.isSequence, !focusNode.items.isEmpty else {
             log.error(focusNode.issue("focus must be a list of marks and racks", fix: "write focus: [ { at: 0s, on: SUBJECT }, { rack: OTHER, start: 2s, duration: 1s } ]"))
             return nil
@@ -332,11 +333,13 @@ enum PlanBuilder {
         let name = node.scalar!
         let base = plan.map { ($0 as NSString).deletingLastPathComponent } ?? ""
         let path = name.hasPrefix("/") || base.isEmpty ? name : (base as NSString).appendingPathComponent(name)
-        guard let data = FileManager.default.contents(atPath: path) else {
-            log.error(node.issue("cannot read the track file \(path)", fix: "write it with rackfocus track CLIP --box x,y,w,h --at TIME -o \(name); paths are relative to the plan"))
+        let text: String
+        do { text = try ShotPlan.text(contentsOf: path) } catch {
+            log.error(node.issue("cannot read the track file \(path) (\(error.issues.first?.message ?? "unreadable"))",
+                                 fix: "write it with rackfocus track CLIP --box x,y,w,h --at TIME -o \(name); paths are relative to the plan"))
             return nil
         }
-        guard let root = (try? Yams.compose(yaml: String(decoding: data, as: UTF8.self))).flatMap({ $0 }).map({ PlanNode(node: $0, path: "") }),
+        guard let root = (try? Yams.compose(yaml: text)).flatMap({ $0 }).map({ PlanNode(node: $0, path: "") }),
               let keys = root["track"] else {
             log.error(node.issue("\(path) is not a track file (no track: list)", fix: "give a file written by rackfocus track"))
             return nil
