@@ -435,6 +435,10 @@ enum PlanBuilder {
             return nil
         }
 
+        /// Whether a mark among the first `n` entries failed: with no start for focus, that
+        /// mark's own error (or its subject's) is the news, not its absence.
+        func markFailed(before n: Int) -> Bool { initial == nil && items[..<n].contains { $0.node["on"] != nil } }
+
         for (index, focusItem) in items.enumerated() {
             let item = focusItem.node, entry = focusItem.source
             guard item.isMapping else { log.error(item.issue("a focus entry is a mapping", fix: "write { at: 0s, on: SUBJECT } or { rack: SUBJECT, start: 2s, duration: 1s }")); continue }
@@ -479,7 +483,9 @@ enum PlanBuilder {
             }
             guard let to else { continue }
             guard let fromMark = from else {
-                log.error(item.issue("focus has nowhere to start from", fix: "begin focus with { at: 0s, on: SUBJECT } or give this rack from: SUBJECT"))
+                if !markFailed(before: index) {
+                    log.error(item.issue("focus has nowhere to start from", fix: "begin focus with { at: 0s, on: SUBJECT } or give this rack from: SUBJECT"))
+                }
                 continue
             }
             let startT = item["start"].flatMap { time($0) }
@@ -538,7 +544,7 @@ enum PlanBuilder {
             lastEndPath = item.path
         }
         guard log.errors.count == errorsBefore, let initial else {
-            if log.errors.count == errorsBefore {
+            if log.errors.count == errorsBefore && !markFailed(before: items.count) {
                 log.error(PlanIssue(path: "focus", message: "focus never says where to start", fix: "begin with { at: 0s, on: SUBJECT }"))
             }
             return nil

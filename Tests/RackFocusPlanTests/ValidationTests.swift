@@ -8,6 +8,15 @@ struct ValidationTests {
         #expect(p == ["focus[1].duration: \"1.5\" has no unit; write 1.5s, 500ms, 36f or timecode 00:00:04:12"])
     }
 
+    @Test func aSubjectWithAnErrorIsReportedOnceNotAgainByTheRackAfterIt() {
+        let p = problems(plan(focus: "  - { at: 0s, on: a }\n  - { rack: b, start: 1s, duration: 1s }",
+                              subjects: "  a: { track: no-such.track.yaml }\n  b: 4m"))
+        #expect(p.count == 1)
+        #expect(p.first?.contains("cannot read the track file no-such.track.yaml (no such file)") == true)
+        // With no mark at all, the rack still says focus has nowhere to start.
+        #expect(problems(plan(focus: "  - { rack: b, start: 1s, duration: 1s }")).first?.contains("nowhere to start from") == true)
+    }
+
     @Test func overlappingRacks() {
         let p = problems(plan(focus: "  - { at: 0s, on: a }\n  - { rack: b, start: 1s, duration: 2s }\n  - { rack: a, start: 2s, duration: 1s }"))
         #expect(p.count == 1)
