@@ -118,6 +118,35 @@ struct TrackCommandTests {
         #expect(try ShotPlan.load(contentsOf: planPath).subject(named: "walker")?.track?.count == 16)
     }
 
+    /// The README's figure: the demo's rack (occlusion-aware blur, H.264) panned 1 px right and
+    /// ½ px down per frame, so the ball crosses the frame on a known path while focus racks off it.
+    @Test func theDemosRackPannedAlongAKnownPath() throws {
+        let dir = try scratchFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try run(["demo", "-o", dir.path])
+        let pan = dir.appendingPathComponent("pan.mp4").path, out = dir.appendingPathComponent("ball.track.yaml").path
+        _ = try FFmpeg.run(["-v", "error", "-y", "-i", dir.appendingPathComponent("rack.mp4").path, "-vf", "format=rgb24,crop=480:270:n:trunc(n/2)",
+                            "-c:v", "libx264", "-crf", "18", "-pix_fmt", "yuv420p", pan], writes: true, context: pan)
+        try run(["track", pan, "--box", "51,118,190,130", "--at", "1s", "-o", out])
+        let planPath = dir.appendingPathComponent("shot.yaml").path
+        try Data("""
+        fps: 24
+        camera: { sensor: fullframe, focalLength: 85mm, stop: 1.8, resolution: 480x270 }
+        subjects: { ball: { track: ball.track.yaml }, wall: 30m }
+        focus: [ { at: 0s, on: wall } ]
+        """.utf8).write(to: URL(fileURLWithPath: planPath))
+        let ball = try #require(try ShotPlan.load(contentsOf: planPath).subject(named: "ball"))
+        // While the box is inside the frame (frames 0-75): its centre is at (146, 183) at frame 24.
+        var errors: [Double] = []
+        for n in 0...75 {
+            let b = try #require(ball.region(at: Double(n) / 24))
+            errors.append(hypot((b.x + b.width / 2) * 480 - Double(146 - (n - 24)), (b.y + b.height / 2) * 270 - Double(183 - (n / 2 - 12))))
+        }
+        let mean = errors.reduce(0, +) / Double(errors.count)
+        print(String(format: "track, the demo's rack panned on a known path (frames 0-75): mean %.2f px, worst %.2f px", mean, errors.max()!))
+        #expect(mean < 2 && errors.max()! < 3.5)
+    }
+
     @Test func badBoxesAndTimesAreClearErrors() throws {
         let dir = try scratchFolder()
         defer { try? FileManager.default.removeItem(at: dir) }
