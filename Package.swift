@@ -5,12 +5,17 @@ let strict: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
 
+/// Pixel kernels are compiled without overflow and bounds checks in release builds.
+let fastKernels: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+
 let package = Package(
     name: "RackFocus",
     products: [
         .executable(name: "rackfocus", targets: ["rackfocus"]),
         .library(name: "RackFocusOptics", targets: ["RackFocusOptics"]),
         .library(name: "RackFocusPlan", targets: ["RackFocusPlan"]),
+        .library(name: "RackFocusImage", targets: ["RackFocusImage"]),
+        .library(name: "RackFocusRender", targets: ["RackFocusRender"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
@@ -25,22 +30,34 @@ let package = Package(
             name: "RackFocusPlan",
             dependencies: ["RackFocusOptics", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict),
-        // The lens-blur engine: pixels in, pixels out; no files, no ffmpeg.
+        // Pixels: planar float images, rectangles, colour transfer, resampling, filters, image
+        // metrics, aperture footprints and the frame source/sink protocols. No files, no lenses' maths.
         .target(
-            name: "RackFocusRender", dependencies: ["RackFocusOptics"],
-            swiftSettings: strict + [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
+            name: "RackFocusImage", dependencies: ["RackFocusOptics"],
+            swiftSettings: strict + fastKernels),
+        // The lens-blur engine: pixels in, pixels out; no files, no ffmpeg.
+        .target(name: "RackFocusRender", dependencies: ["RackFocusOptics", "RackFocusImage"], swiftSettings: strict + fastKernels),
         // Media I/O through ffmpeg (and PFM natively): knows pixels and files, nothing of lenses.
-        .target(name: "RackFocusMedia", dependencies: ["RackFocusRender"], swiftSettings: strict),
+        .target(name: "RackFocusMedia", dependencies: ["RackFocusOptics", "RackFocusImage"], swiftSettings: strict),
         // Focus analysis of footage: focus measures, rack detection and grading; pixels in, events out.
-        .target(name: "RackFocusAnalysis", dependencies: ["RackFocusRender", "RackFocusPlan"],
-                swiftSettings: strict + [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
+        .target(name: "RackFocusAnalysis", dependencies: ["RackFocusImage", "RackFocusPlan"], swiftSettings: strict + fastKernels),
         // Printable charts (SVG) of plans and focus marks.
         .target(name: "RackFocusCharts", dependencies: ["RackFocusPlan"], swiftSettings: strict),
-        // The command line: thin wiring of the modules above.
+        // What commands share: depth sources and their calibration, subject depth per frame, the
+        // shot renderer, clip analysis, the built-in scenes.
+        .target(
+            name: "RackFocusShot",
+            dependencies: [
+                "RackFocusOptics", "RackFocusPlan", "RackFocusImage", "RackFocusRender", "RackFocusMedia", "RackFocusAnalysis",
+                "RackFocusCharts", .product(name: "TextTable", package: "TextTable"),
+            ],
+            swiftSettings: strict),
+        // The command line: declares options, validates them and prints; the work is in the modules above.
         .target(
             name: "RackFocusCLI",
             dependencies: [
-                "RackFocusOptics", "RackFocusPlan", "RackFocusCharts", "RackFocusRender", "RackFocusMedia", "RackFocusAnalysis",
+                "RackFocusOptics", "RackFocusPlan", "RackFocusCharts", "RackFocusImage", "RackFocusRender", "RackFocusMedia",
+                "RackFocusAnalysis", "RackFocusShot",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "TextTable", package: "TextTable"),
             ],
@@ -49,10 +66,12 @@ let package = Package(
 
         .testTarget(name: "RackFocusOpticsTests", dependencies: ["RackFocusOptics"], swiftSettings: strict),
         .testTarget(name: "RackFocusPlanTests", dependencies: ["RackFocusPlan"], swiftSettings: strict),
-        .testTarget(name: "RackFocusRenderTests", dependencies: ["RackFocusRender", "RackFocusMedia"], swiftSettings: strict),
-        .testTarget(name: "RackFocusMediaTests", dependencies: ["RackFocusMedia"], swiftSettings: strict),
-        .testTarget(name: "RackFocusAnalysisTests", dependencies: ["RackFocusAnalysis", "RackFocusRender", "RackFocusMedia"], swiftSettings: strict),
+        .testTarget(name: "RackFocusImageTests", dependencies: ["RackFocusImage"], swiftSettings: strict),
+        .testTarget(name: "RackFocusRenderTests", dependencies: ["RackFocusRender", "RackFocusImage", "RackFocusMedia", "RackFocusShot"], swiftSettings: strict),
+        .testTarget(name: "RackFocusMediaTests", dependencies: ["RackFocusMedia", "RackFocusImage"], swiftSettings: strict),
+        .testTarget(name: "RackFocusAnalysisTests", dependencies: ["RackFocusAnalysis", "RackFocusImage", "RackFocusRender", "RackFocusMedia", "RackFocusShot"], swiftSettings: strict),
         .testTarget(name: "RackFocusChartsTests", dependencies: ["RackFocusCharts"], swiftSettings: strict),
-        .testTarget(name: "RackFocusCLITests", dependencies: ["RackFocusCLI"], swiftSettings: strict),
+        .testTarget(name: "RackFocusShotTests", dependencies: ["RackFocusShot", "RackFocusImage"], swiftSettings: strict),
+        .testTarget(name: "RackFocusCLITests", dependencies: ["RackFocusCLI", "RackFocusShot", "RackFocusImage"], swiftSettings: strict),
     ]
 )

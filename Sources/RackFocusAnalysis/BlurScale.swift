@@ -1,5 +1,5 @@
 import Foundation
-import RackFocusRender
+import RackFocusImage
 
 /// The lens's blur scale from the footage itself: how many pixels of blur circle one dioptre of
 /// defocus makes, from which the effective stop follows.
@@ -72,7 +72,7 @@ public enum BlurScale {
     /// The blur-circle diameter (pixels) that turns `sharp` into `soft` over the inner rectangle:
     /// the engine's circular footprints from 0 to 2·margin px, each compared after a least-squares gain and
     /// offset; nil when no diameter explains the soft crop clearly better than none.
-    public static func diameter(sharp: LumaPlane, soft: LumaPlane, inner: PixelRect) -> Double? {
+    public static func diameter(sharp: PlanarImage, soft: PlanarImage, inner: PixelRect) -> Double? {
         var errors: [(Double, Double)] = []
         var blurred = [Float](repeating: 0, count: inner.width * inner.height)
         // The render engine's own anti-aliased footprint of a circular aperture.

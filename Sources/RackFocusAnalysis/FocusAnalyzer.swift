@@ -1,5 +1,5 @@
 import Foundation
-import RackFocusRender
+import RackFocusImage
 
 /// A named part of the frame whose sharpness is followed.
 public struct AnalysisRegion: Sendable, Hashable {
@@ -135,7 +135,7 @@ public final class FocusAnalyzer {
     /// what a focus change leaves there lies along edges, sparse and smooth, which the operator
     /// and the median ignore; white noise gives the operator 36 times its variance, twice over (two
     /// frames), and a median absolute value of 0.6745 deviations.
-    static func temporalNoiseVariance(_ p: LumaPlane, _ previous: [Float], _ r: (x0: Int, y0: Int, x1: Int, y1: Int),
+    static func temporalNoiseVariance(_ p: PlanarImage, _ previous: [Float], _ r: (x0: Int, y0: Int, x1: Int, y1: Int),
                                       difference: inout [Float], scratch: inout [Float]) -> Double {
         let w = p.width
         var sa: Double = 0, sb: Double = 0, sbb: Double = 0, sab: Double = 0
@@ -163,13 +163,13 @@ public final class FocusAnalyzer {
             }
         }
         // The plane shares the scratch buffer's storage (no copy); it is gone before the next call.
-        return spatialNoiseVariance(LumaPlane(width: rw, height: rh, data: difference), (0, 0, rw, rh), scratch: &scratch) / 2
+        return spatialNoiseVariance(PlanarImage(width: rw, height: rh, data: difference), (0, 0, rw, rh), scratch: &scratch) / 2
     }
 
     /// The noise variance of a rectangle of one plane (Immerkær 1996, "Fast noise variance
     /// estimation"): the operator [1 −2 1; −2 4 −2; 1 −2 1] cancels smooth content and gives white
     /// noise of variance v a variance of 36v; its median absolute value is 0.6745 of its deviation.
-    static func spatialNoiseVariance(_ p: LumaPlane, _ r: (x0: Int, y0: Int, x1: Int, y1: Int), scratch: inout [Float]) -> Double {
+    static func spatialNoiseVariance(_ p: PlanarImage, _ r: (x0: Int, y0: Int, x1: Int, y1: Int), scratch: inout [Float]) -> Double {
         let w = p.width
         let x0 = max(1, r.x0), y0 = max(1, r.y0), x1 = min(p.width - 1, r.x1), y1 = min(p.height - 1, r.y1)
         guard x1 > x0, y1 > y0 else { return 0 }

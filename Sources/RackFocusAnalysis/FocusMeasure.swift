@@ -1,3 +1,4 @@
+import RackFocusImage
 /// Focus measure operators: how much fine detail a region of a frame holds.
 ///
 /// The classic operators are those compared by Pertuz, Puig & Garcia (2013), "Analysis of focus
@@ -62,7 +63,7 @@ public enum FocusMeasure: String, CaseIterable, Sendable {
     }
 
     /// Mean over a rectangle of one plane.
-    static func mean(_ p: LumaPlane, _ r: (x0: Int, y0: Int, x1: Int, y1: Int)) -> Double {
+    static func mean(_ p: PlanarImage, _ r: (x0: Int, y0: Int, x1: Int, y1: Int)) -> Double {
         p.data.withUnsafeBufferPointer { d -> Double in
             var s: Double = 0
             for y in r.y0..<r.y1 { var a: Float = 0; for x in r.x0..<r.x1 { a += d[y &* p.width &+ x] }; s += Double(a) }
@@ -71,7 +72,7 @@ public enum FocusMeasure: String, CaseIterable, Sendable {
     }
 
     /// Variance over a rectangle of one plane.
-    static func variance(_ p: LumaPlane, _ r: (x0: Int, y0: Int, x1: Int, y1: Int)) -> Double {
+    static func variance(_ p: PlanarImage, _ r: (x0: Int, y0: Int, x1: Int, y1: Int)) -> Double {
         p.data.withUnsafeBufferPointer { d -> Double in
             var s: Double = 0, s2: Double = 0
             for y in r.y0..<r.y1 {
@@ -85,7 +86,7 @@ public enum FocusMeasure: String, CaseIterable, Sendable {
     }
 
     /// Mean of (∂x I)² + (∂y I)² by forward differences over a rectangle of one plane.
-    static func gradientEnergy(_ p: LumaPlane, _ r: (x0: Int, y0: Int, x1: Int, y1: Int)) -> Double {
+    static func gradientEnergy(_ p: PlanarImage, _ r: (x0: Int, y0: Int, x1: Int, y1: Int)) -> Double {
         let w = p.width
         guard r.x1 - r.x0 >= 2, r.y1 - r.y0 >= 2 else { return 0 }
         return p.data.withUnsafeBufferPointer { d -> Double in
@@ -104,7 +105,7 @@ public enum FocusMeasure: String, CaseIterable, Sendable {
         }
     }
 
-    private func classic(_ p: LumaPlane, _ r: (x0: Int, y0: Int, x1: Int, y1: Int)) -> Double {
+    private func classic(_ p: PlanarImage, _ r: (x0: Int, y0: Int, x1: Int, y1: Int)) -> Double {
         let w = p.width
         if self == .normalizedVariance {
             return p.data.withUnsafeBufferPointer { d -> Double in

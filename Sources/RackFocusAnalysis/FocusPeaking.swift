@@ -1,4 +1,4 @@
-import RackFocusRender
+import RackFocusImage
 
 /// Focus peaking as camera monitors draw it: edges whose display-space contrast is steep enough
 /// to be in focus are painted in a signal colour over a dimmed, desaturated picture.

@@ -1,41 +1,17 @@
-import RackFocusRender
-
-/// One grey plane: `width × height` floats, row-major.
-public struct LumaPlane: Sendable {
-    public var width: Int
-    public var height: Int
-    public var data: [Float]
-
-    public init(width: Int, height: Int, data: [Float]) {
-        precondition(data.count == width * height, "luma plane size")
-        self.width = width; self.height = height; self.data = data
-    }
-}
-
-extension LumaPlane {
-    /// A copy of a rectangle of the plane (which must lie inside it).
-    public func crop(_ r: PixelRect) -> LumaPlane {
-        var out = [Float](repeating: 0, count: r.width * r.height)
-        for y in 0..<r.height {
-            let row = (r.y + y) * width + r.x
-            for x in 0..<r.width { out[y * r.width + x] = data[row + x] }
-        }
-        return LumaPlane(width: r.width, height: r.height, data: out)
-    }
-}
+import RackFocusImage
 
 /// Luma in linear light (Rec.709 weights) at several scales: level k is the frame binned 2^k × 2^k.
 ///
 /// Focus measures compare detail between levels, so one pyramid per frame serves every region.
 /// Buffers are reused from frame to frame (`update(from:)`).
 public struct LumaPyramid: Sendable {
-    public private(set) var levels: [LumaPlane] = []
+    public private(set) var levels: [PlanarImage] = []
     public let levelCount: Int
 
     public init(levels: Int = 4) { levelCount = levels }
 
     /// A pyramid of one plane (already luma), for tests and evaluation.
-    public init(luma: LumaPlane, levels: Int = 4) {
+    public init(luma: PlanarImage, levels: Int = 4) {
         levelCount = levels
         self.levels = [luma]
         buildLevels()
@@ -45,7 +21,7 @@ public struct LumaPyramid: Sendable {
     public mutating func update(from frame: PlanarImage) {
         let n = frame.pixelCount
         if levels.isEmpty || levels[0].width != frame.width || levels[0].height != frame.height {
-            levels = [LumaPlane(width: frame.width, height: frame.height, data: [Float](repeating: 0, count: n))]
+            levels = [PlanarImage(width: frame.width, height: frame.height, data: [Float](repeating: 0, count: n))]
         }
         frame.data.withUnsafeBufferPointer { src in
             levels[0].data.withUnsafeMutableBufferPointer { dst in
@@ -63,7 +39,7 @@ public struct LumaPyramid: Sendable {
         while levels.count < levelCount {
             let p = levels[levels.count - 1]
             let w = max(1, p.width / 2), h = max(1, p.height / 2)
-            levels.append(LumaPlane(width: w, height: h, data: [Float](repeating: 0, count: w * h)))
+            levels.append(PlanarImage(width: w, height: h, data: [Float](repeating: 0, count: w * h)))
         }
         for k in 1..<levelCount {
             let src = levels[k - 1]
@@ -81,18 +57,5 @@ public struct LumaPyramid: Sendable {
                 }
             }
         }
-    }
-}
-
-/// A rectangle in pixels of the full frame: x, y of the top-left corner, width and height.
-public struct PixelRect: Sendable, Hashable {
-    public var x: Int, y: Int, width: Int, height: Int
-    public init(x: Int, y: Int, width: Int, height: Int) { self.x = x; self.y = y; self.width = width; self.height = height }
-
-    /// The same rectangle at pyramid level k (binned 2^k), at least 1 px each way, inside `w × h`.
-    func atLevel(_ k: Int, width w: Int, height h: Int) -> (x0: Int, y0: Int, x1: Int, y1: Int) {
-        let x0 = min(max(0, x >> k), w - 1), y0 = min(max(0, y >> k), h - 1)
-        let x1 = min(w, max(x0 + 1, (x + width) >> k)), y1 = min(h, max(y0 + 1, (y + height) >> k))
-        return (x0, y0, x1, y1)
     }
 }

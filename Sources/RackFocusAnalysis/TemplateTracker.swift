@@ -1,3 +1,4 @@
+import RackFocusImage
 import Foundation
 
 /// A box in pixels of the plane it lives on: top-left corner, width and height.
@@ -69,7 +70,7 @@ public struct TemplateTracker: Sendable {
     public init(settings: Settings = Settings()) { self.settings = settings }
 
     /// Tracks `box` (in pixels of `frames`) from frame `start` to both ends of `frames`.
-    public func track(frames: [LumaPlane], start: Int, box: TrackBox) -> Result {
+    public func track(frames: [PlanarImage], start: Int, box: TrackBox) -> Result {
         precondition(frames.indices.contains(start), "start frame inside the clip")
         var session = Session(tracker: self, start: start, box: box)
         for f in frames { session.add(f) }
@@ -82,9 +83,9 @@ public struct TemplateTracker: Sendable {
         let tracker: TemplateTracker
         let start: Int
         let box: TrackBox
-        var before: [LumaPlane] = []
+        var before: [PlanarImage] = []
         var samples: [Sample] = []
-        var startPlane: LumaPlane?
+        var startPlane: PlanarImage?
         var forward: Direction?
 
         public init(tracker: TemplateTracker, start: Int, box: TrackBox) {
@@ -95,7 +96,7 @@ public struct TemplateTracker: Sendable {
         public var frameCount: Int { samples.count }
 
         /// The next frame of the clip.
-        public mutating func add(_ plane: LumaPlane) {
+        public mutating func add(_ plane: PlanarImage) {
             let index = samples.count
             let lost = Sample(frame: index, box: nil, confidence: 0, state: .lost)
             if index < start {
@@ -129,7 +130,7 @@ public struct TemplateTracker: Sendable {
 
     /// Tracking one way from the frame the box is drawn on, a frame at a time, so a clip can be
     /// followed while it streams.
-    public func direction(first: LumaPlane, box: TrackBox, forward: Bool) -> Direction {
+    public func direction(first: PlanarImage, box: TrackBox, forward: Bool) -> Direction {
         Direction(run: Run(settings: settings, first: first, box: box), forward: forward, maxLost: settings.maxLostFrames)
     }
 
@@ -148,7 +149,7 @@ public struct TemplateTracker: Sendable {
 
         /// The sample for the next frame this way (`frame` is its number, for messages), or nil
         /// once the subject has been lost for `maxLostFrames` and the track has stopped.
-        public mutating func next(_ plane: LumaPlane, frame: Int) -> Sample? {
+        public mutating func next(_ plane: PlanarImage, frame: Int) -> Sample? {
             guard !stopped else { return nil }
             last = frame
             let s = run.step(plane)
@@ -183,7 +184,7 @@ public struct TemplateTracker: Sendable {
         var velocity = (x: 0.0, y: 0.0)
         var lost = false
 
-        init(settings: Settings, first: LumaPlane, box: TrackBox) {
+        init(settings: Settings, first: PlanarImage, box: TrackBox) {
             self.settings = settings
             tw = max(4, Int(box.width.rounded())); th = max(4, Int(box.height.rounded()))
             reference = Self.sample(first, box: box, width: tw, height: th)
@@ -192,7 +193,7 @@ public struct TemplateTracker: Sendable {
         }
 
         /// The plane inside `box`, resampled bilinearly to width × height.
-        static func sample(_ p: LumaPlane, box: TrackBox, width: Int, height: Int) -> [Float] {
+        static func sample(_ p: PlanarImage, box: TrackBox, width: Int, height: Int) -> [Float] {
             var out = [Float](repeating: 0, count: width * height)
             let sx = box.width / Double(width), sy = box.height / Double(height)
             p.data.withUnsafeBufferPointer { d in
@@ -213,7 +214,7 @@ public struct TemplateTracker: Sendable {
 
         struct Match { var box: TrackBox; var confidence: Double }
 
-        mutating func step(_ frame: LumaPlane) -> (box: TrackBox, confidence: Double, state: State) {
+        mutating func step(_ frame: PlanarImage) -> (box: TrackBox, confidence: Double, state: State) {
             let integral = Integral(frame)
             if !lost {
                 let predicted = TrackBox(x: box.x + velocity.x, y: box.y + velocity.y, width: box.width, height: box.height)
@@ -254,7 +255,7 @@ public struct TemplateTracker: Sendable {
             return (box, m?.confidence ?? 0, .lost)
         }
 
-        mutating func accept(_ m: Match, frame: LumaPlane, moving: Bool = true) {
+        mutating func accept(_ m: Match, frame: PlanarImage, moving: Bool = true) {
             if moving {
                 let v = (x: m.box.x + m.box.width / 2 - box.centerX, y: m.box.y + m.box.height / 2 - box.centerY)
                 velocity = (0.5 * velocity.x + 0.5 * v.x, 0.5 * velocity.y + 0.5 * v.y)
@@ -268,7 +269,7 @@ public struct TemplateTracker: Sendable {
         }
 
         /// The correlation of a template with the frame in box `b` (resized to it).
-        func likeness(_ frame: LumaPlane, _ integral: Integral, _ t: [Float], at b: TrackBox) -> Double {
+        func likeness(_ frame: PlanarImage, _ integral: Integral, _ t: [Float], at b: TrackBox) -> Double {
             let pw = max(4, Int(b.width.rounded())), ph = max(4, Int(b.height.rounded()))
             let x = Int((b.centerX - Double(pw) / 2).rounded()), y = Int((b.centerY - Double(ph) / 2).rounded())
             guard x >= 0, y >= 0, x + pw <= frame.width, y + ph <= frame.height else { return 1 }
@@ -280,7 +281,7 @@ public struct TemplateTracker: Sendable {
         /// Positions, unlike correlation across scales, do not move when a rack blurs the subject
         /// symmetrically, so defocus is not read as the subject growing. Changes under
         /// `scaleDeadZone` are noise and read as none; each frame changes by `scaleStep` at most.
-        func scaleChange(_ frame: LumaPlane, _ integral: Integral, at b: TrackBox) -> Double {
+        func scaleChange(_ frame: PlanarImage, _ integral: Integral, at b: TrackBox) -> Double {
             let qw = tw / 2, qh = th / 2
             let fx = b.width / Double(tw), fy = b.height / Double(th)
             var num = 0.0, den = 0.0
@@ -322,7 +323,7 @@ public struct TemplateTracker: Sendable {
         /// The best match of any template (each `templateSize`, default the box's) at any scale
         /// relative to `size`, in a window around `around` (± radius px, with the motion prior
         /// `prior`, default the settings') or over the whole frame when `around` is nil.
-        func search(_ frame: LumaPlane, _ integral: Integral, size: (Double, Double), around: TrackBox?, radius: Int,
+        func search(_ frame: PlanarImage, _ integral: Integral, size: (Double, Double), around: TrackBox?, radius: Int,
                     templates: [[Float]], scales: [Double], templateSize: (Int, Int)? = nil, prior: Double? = nil) -> Match? {
             let (tw, th) = templateSize ?? (self.tw, self.th)
             var best: (score: Double, box: TrackBox)?
@@ -395,12 +396,12 @@ public struct TemplateTracker: Sendable {
         /// Bilinear resize of a w × h plane to nw × nh.
         func resize(_ t: [Float], _ w: Int, _ h: Int, to nw: Int, _ nh: Int) -> [Float] {
             if nw == w && nh == h { return t }
-            return Self.sample(LumaPlane(width: w, height: h, data: t), box: TrackBox(x: 0, y: 0, width: Double(w), height: Double(h)), width: nw, height: nh)
+            return Self.sample(PlanarImage(width: w, height: h, data: t), box: TrackBox(x: 0, y: 0, width: Double(w), height: Double(h)), width: nw, height: nh)
         }
 
         /// Normalised cross-correlation of the template with the frame at every top-left corner in
         /// x0...x1, y0...y1.
-        func correlate(_ frame: LumaPlane, _ integral: Integral, template: [Float], _ pw: Int, _ ph: Int,
+        func correlate(_ frame: PlanarImage, _ integral: Integral, template: [Float], _ pw: Int, _ ph: Int,
                        x0: Int, x1: Int, y0: Int, y1: Int) -> ScoreMap {
             let n = Double(pw * ph)
             let mean = template.reduce(0, +) / Float(template.count)
@@ -466,7 +467,7 @@ public struct TemplateTracker: Sendable {
         let w: Int
         var s: [Double], s2: [Double]
 
-        init(_ p: LumaPlane) {
+        init(_ p: PlanarImage) {
             w = p.width + 1
             s = [Double](repeating: 0, count: w * (p.height + 1)); s2 = s
             for y in 0..<p.height {

@@ -1,7 +1,9 @@
+import RackFocusImage
 import ArgumentParser
 import Dispatch
 import Foundation
 import RackFocusRender
+import RackFocusShot
 
 /// `rackfocus bench`: times the lens-blur engine on a built-in synthetic frame.
 struct BenchCommand: ParsableCommand {

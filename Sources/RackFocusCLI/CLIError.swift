@@ -1,8 +1,10 @@
 import RackFocusOptics
-import RackFocusRender
+import RackFocusPlan
+import RackFocusShot
 
-/// A user mistake on the command line or in an input file: printed as one line per problem,
-/// exit status 1, no stack trace.
+/// A user mistake on the command line: printed as one line, exit status 1, no stack trace.
+/// Errors from the modules (`PlanError`, `MediaError`, `RenderError`, `ShotError`) are printed
+/// the same way, from their own descriptions.
 public struct CLIError: Error, CustomStringConvertible, Sendable {
     public var description: String
 
@@ -17,10 +19,9 @@ func parseOption<T>(_ option: String, _ text: String, _ parse: (String) throws(V
     do { return try parse(text) } catch { throw CLIError(option: option, error) }
 }
 
-/// `--quality preview|final|reference`.
-func parseQuality(_ text: String) throws(CLIError) -> RenderQuality {
-    guard let q = RenderQuality(rawValue: text) else {
-        throw CLIError("--quality: unknown quality \"\(text)\"; use preview, final or reference")
-    }
-    return q
+/// Loads a plan (every problem one line naming the file, line and key) and, with a depth map,
+/// reads its subjects placed in the image; without one, every subject focus lands on must have
+/// a measured distance.
+func loadPlan(_ path: String, depth: DepthSettings? = nil) throws -> PlanWithDepth {
+    try PlanWithDepth.resolve(try ShotPlan.load(contentsOf: path), file: path, depth: depth, feedback: Progress.terminal)
 }

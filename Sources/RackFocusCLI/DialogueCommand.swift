@@ -1,7 +1,10 @@
+import RackFocusImage
 import ArgumentParser
 import Foundation
 import RackFocusOptics
+import RackFocusMedia
 import RackFocusPlan
+import RackFocusShot
 
 /// `rackfocus dialogue`: a plan whose focus follows the speakers of a subtitle file.
 struct DialogueCommand: ParsableCommand {
@@ -26,7 +29,8 @@ struct DialogueCommand: ParsableCommand {
     @Option(help: "Curve of each rack: linear, ease-in, ease-out, ease-in-out, landing.") var curve: String = "landing"
 
     func run() throws {
-        let base = try loadPlan(plan)
+        try OutputPath.requireDistinct(output, from: [plan, subtitles])
+        let base = try loadPlan(plan).plan
         func time(_ option: String, _ text: String) throws -> Double {
             let t = try parseOption(option, text) { t throws(ValueError) in try TimeSpec(parsing: t).seconds(at: base.fps) }
             guard t >= 0 else { throw CLIError("\(option): \(text) must not be negative") }
@@ -41,10 +45,8 @@ struct DialogueCommand: ParsableCommand {
         planner.curve = easing
         let transcript: Transcript
         let result: DialogueRacks.Result
-        do {
-            transcript = try Transcript.load(contentsOf: subtitles)
-            result = try planner.racks(for: transcript, plan: base, file: subtitles)
-        } catch { throw CLIError(error.description) }
+        transcript = try Transcript.load(contentsOf: subtitles)
+        result = try planner.racks(for: transcript, plan: base, file: subtitles)
         let fps = base.fps.fps
         let writer = PlanWriter(
             comments: ["Focus follows the speakers of \(subtitles) (rackfocus dialogue, base plan \(plan))",
@@ -57,7 +59,7 @@ struct DialogueCommand: ParsableCommand {
                 PlanWriter.Rack(to: r.subject, startFrame: Int((r.start * fps).rounded()), frames: max(1, Int((r.duration * fps).rounded())),
                                 curve: easing, comment: "line \(r.line)")
             })
-        try OutputFile.write(writer.yaml, to: output)
+        try AtomicFile.write(writer.yaml, to: output)
         for d in result.dropped { note("\(subtitles): \(d)") }
         print("\(transcript.cues.count) lines, \(result.racks.count) racks, focus opens on \(result.initial) → \(output)")
     }

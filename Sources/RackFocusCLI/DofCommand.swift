@@ -1,6 +1,8 @@
+import RackFocusImage
 import ArgumentParser
 import Foundation
 import RackFocusOptics
+import RackFocusShot
 
 /// `rackfocus dof`: a camera assistant's depth-of-field calculator.
 struct DofCommand: ParsableCommand {
@@ -9,10 +11,8 @@ struct DofCommand: ParsableCommand {
         abstract: "Near and far limits, total depth of field and hyperfocal distance.",
         discussion: "Example: rackfocus dof --focal 50mm --stop 2.8 --focus 3m --sensor fullframe")
 
-    @Option(help: "Focal length, e.g. 50mm.") var focal: String
-    @Option(help: "Stop: 2.8, f/2.8 or T2.1 (T-stops are used as f-stops).") var stop: String
+    @OptionGroup var lens: LensOptions
     @Option(help: "Focus distance: 3m, 10ft, 12'6\", inf.") var focus: String
-    @Option(help: "Sensor: \(Sensor.presetNames.joined(separator: ", ")), or WIDTHxHEIGHT in mm.") var sensor: String = "super35"
     @Option(help: "Circle of confusion: 0.025mm, or pixels: 1px@4k (default: the sensor's convention).") var coc: String?
     @Option(help: "Delivery resolution for blur in pixels: 1920x1080, 4k ...") var resolution: String = "1920x1080"
     @Option(help: "Also report the blur of a subject at this distance.") var subject: [String] = []
@@ -64,7 +64,7 @@ struct DofCommand: ParsableCommand {
     }
 
     func run() throws {
-        let cam = try Self.camera(focal: focal, stop: stop, sensor: sensor, coc: coc, resolution: resolution)
+        let cam = try lens.camera(coc: coc, resolution: resolution)
         let s = try parseOption("--focus", focus) { t throws(ValueError) in try Distance(parsing: t) }
         guard s.meters > cam.focalLengthMM / 1000 else {
             throw CLIError("--focus: \(s) is inside the focal length; a lens cannot focus there")
@@ -111,9 +111,14 @@ struct DofCommand: ParsableCommand {
     }
 }
 
-func encodeJSON<T: Encodable>(_ value: T) -> String {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-    encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-    return String(decoding: (try? encoder.encode(value)) ?? Data("{}".utf8), as: UTF8.self)
+/// The lens options `dof` and `still` share.
+struct LensOptions: ParsableArguments {
+    @Option(help: "Focal length, e.g. 50mm.") var focal: String
+    @Option(help: "Stop: 2.8, f/2.8 or T2.1 (T-stops are used as f-stops).") var stop: String
+    @Option(help: "Sensor: \(Sensor.presetNames.joined(separator: ", ")), or WIDTHxHEIGHT in mm (the frame spans its width).")
+    var sensor: String = "super35"
+
+    func camera(coc: String?, resolution: String) throws(CLIError) -> Camera {
+        try DofCommand.camera(focal: focal, stop: stop, sensor: sensor, coc: coc, resolution: resolution)
+    }
 }

@@ -1,7 +1,10 @@
+import RackFocusImage
 import ArgumentParser
 import Foundation
 import RackFocusCharts
+import RackFocusMedia
 import RackFocusPlan
+import RackFocusShot
 
 /// `rackfocus marks`: the plan's focus marks on the lens's focus scale, as a printable chart.
 struct MarksCommand: ParsableCommand {
@@ -16,11 +19,13 @@ struct MarksCommand: ParsableCommand {
 
     @Argument(help: "Shot plan (YAML or JSON).") var planFile: String
     @Option(name: .customLong("svg"), help: "Write the printable chart to this SVG file.") var svgPath: String?
+    @OptionGroup var depthOptions: DepthOptions
 
     func run() throws {
-        let plan = try loadPlan(planFile)
+        let plan = try loadPlan(planFile, depth: depthOptions.settings).plan
+        try OutputPath.requireDistinct(svgPath, from: [planFile, depthOptions.depth])
         print(Self.render(plan))
-        if let svgPath { try OutputFile.write(MarksChart.svg(plan: plan), to: svgPath) }
+        if let svgPath { try AtomicFile.write(MarksChart.svg(plan: plan), to: svgPath) }
     }
 
     static func render(_ plan: ShotPlan) -> String {

@@ -1,3 +1,5 @@
+import RackFocusShot
+import RackFocusImage
 import Foundation
 import RackFocusOptics
 import RackFocusPlan

@@ -1,38 +1,48 @@
 import Foundation
+import RackFocusShot
 
-/// A one-line progress bar on stderr (frame n/N, fps, ETA), drawn only when stderr is a terminal.
-final class Progress {
-    let total: Int?
-    let label: String
-    let enabled: Bool
-    let start = Date()
-    var last = Date.distantPast
+/// The terminal side of `Feedback`: notes and warnings on stderr, one progress line per pass
+/// (frame n/N, fps, ETA), drawn only when stderr is a terminal.
+final class Progress: @unchecked Sendable {
+    private let lock = NSLock()
+    private let enabled = isatty(2) != 0
+    private var label = ""
+    private var start = Date()
+    private var last = Date.distantPast
 
-    init(total: Int?, label: String) {
-        self.total = total
-        self.label = label
-        enabled = isatty(2) != 0
+    /// Feedback for a command run from the terminal.
+    static var terminal: Feedback {
+        let bar = Progress()
+        return Feedback(note: { note($0) }, warn: { warn($0) }, progress: { bar.update($0, $1, $2) })
     }
 
-    func update(_ done: Int) {
-        guard enabled, Date().timeIntervalSince(last) > 0.2 || done == total else { return }
+    func update(_ pass: String, _ done: Int, _ total: Int?) {
+        guard enabled else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        if done < 0 {
+            if pass == label { FileHandle.standardError.write(Data("\n".utf8)); label = "" }
+            return
+        }
+        if pass != label { label = pass; start = Date(); last = .distantPast }
+        guard Date().timeIntervalSince(last) > 0.2 || done == total else { return }
         last = Date()
-        let elapsed = max(Date().timeIntervalSince(start), 1e-3)
-        let fps = Double(done) / elapsed
-        var line = "\(label) frame \(done)"
+        let fps = Double(done) / max(Date().timeIntervalSince(start), 1e-3)
+        var line = "\(pass) frame \(done)" + String(format: "  %.1f fps", fps)
         if let total, total > 0 {
             let width = 30, filled = min(width, width * done / total)
             let eta = fps > 0 ? Double(total - done) / fps : 0
-            line = "\(label) [\(String(repeating: "#", count: filled))\(String(repeating: ".", count: width - filled))] \(done)/\(total)"
+            line = "\(pass) [\(String(repeating: "#", count: filled))\(String(repeating: ".", count: width - filled))] \(done)/\(total)"
                 + String(format: "  %.1f fps  ETA %.0fs", fps, eta)
-        } else {
-            line += String(format: "  %.1f fps", fps)
         }
         FileHandle.standardError.write(Data("\r\(line)\u{1B}[K".utf8))
     }
+}
 
-    func finish() {
-        guard enabled else { return }
-        FileHandle.standardError.write(Data("\n".utf8))
-    }
+func note(_ message: String) {
+    FileHandle.standardError.write(Data("note: \(message)\n".utf8))
+}
+
+func warn(_ message: String) {
+    FileHandle.standardError.write(Data("warning: \(message)\n".utf8))
 }

@@ -1,5 +1,7 @@
+import RackFocusImage
 import ArgumentParser
 import RackFocusPlan
+import RackFocusShot
 
 /// `rackfocus prompt`: a plan's racks as a text prompt for AI video models.
 struct PromptCommand: ParsableCommand {
@@ -15,9 +17,10 @@ struct PromptCommand: ParsableCommand {
 
     @Argument(help: "Shot plan (YAML or JSON).") var planFile: String
     @Option(help: "short (one line per rack) or detailed (a paragraph).") var style: String = "detailed"
+    @OptionGroup var depthOptions: DepthOptions
 
     func run() throws {
         guard let s = RackPrompt.Style(rawValue: style) else { throw CLIError("--style: \"\(style)\" is not a style; use short or detailed") }
-        print(RackPrompt.text(for: try loadPlan(planFile), style: s))
+        print(RackPrompt.text(for: try loadPlan(planFile, depth: depthOptions.settings).plan, style: s))
     }
 }

@@ -1,3 +1,5 @@
+import RackFocusShot
+import RackFocusImage
 import ArgumentParser
 
 /// The `rackfocus` command: plan, program and (in later releases) render and analyse rack focus.

@@ -1,7 +1,8 @@
+import RackFocusImage
 import ArgumentParser
 import Foundation
 import RackFocusMedia
-import RackFocusRender
+import RackFocusShot
 
 /// `rackfocus score`: how close a render is to ground truth, as the samples are scored.
 struct ScoreCommand: ParsableCommand {
@@ -16,9 +17,9 @@ struct ScoreCommand: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
-        let a = try media { () throws(MediaError) in try StillImage.readColor(image) }
-        let b = try media { () throws(MediaError) in try StillImage.readColor(truth) }
-        let d = try media { () throws(MediaError) in try StillImage.readDepth(depth) }
+        let a = try StillImage.readColor(image)
+        let b = try StillImage.readColor(truth)
+        let d = try StillImage.readDepth(depth)
         guard a.width == b.width, a.height == b.height, d.width == a.width, d.height == a.height else {
             throw CLIError("\(image): sizes differ (\(a.width)x\(a.height), truth \(b.width)x\(b.height), depth \(d.width)x\(d.height))")
         }

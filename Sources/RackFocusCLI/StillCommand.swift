@@ -1,8 +1,10 @@
+import RackFocusImage
 import ArgumentParser
 import Foundation
 import RackFocusMedia
 import RackFocusOptics
 import RackFocusRender
+import RackFocusShot
 
 /// `rackfocus still`: one frame through the lens-blur engine.
 struct StillCommand: ParsableCommand {
@@ -10,20 +12,17 @@ struct StillCommand: ParsableCommand {
         commandName: "still",
         abstract: "Blur one frame from its depth map as a real lens focused at a distance would.",
         discussion: """
-        Colour: PNG/JPEG/TIFF (sRGB, decoded to linear light) or EXR/PFM (linear). Depth: metres, \
-        as EXR/PFM/float TIFF, or an integer image with --depth-scale. Output: .png/.tif (16-bit \
+        Colour: PNG/JPEG/TIFF (sRGB, decoded to linear light) or EXR/PFM (linear). Depth: metres as \
+        EXR/PFM/float TIFF or an integer image with --depth-scale, or inverse or normalized (--depth-kind). Output: .png/.tif (16-bit \
         sRGB), .exr/.pfm (linear float). Example:
           rackfocus still --image frame.exr --depth depth.exr --focus 2.5m --focal 50mm --stop 1.8 --sensor fullframe -o out.png
         """)
 
     @Option(help: "The sharp frame.") var image: String
-    @Option(help: "Its depth map, in metres (planar Z).") var depth: String
-    @Option(help: "Metres per step of an integer depth map (0.001 for millimetres).") var depthScale: Double?
+    @OptionGroup var depthOptions: DepthOptions
     @Option(help: "Focus distance: 2.5m, 8ft ...") var focus: String?
     @Option(help: "Focus on whatever is at this normalised image point x,y (0-1 from the top-left).") var focusAt: String?
-    @Option(help: "Focal length, e.g. 50mm.") var focal: String
-    @Option(help: "Stop: 1.8, f/1.8, T2.") var stop: String
-    @Option(help: "Sensor preset or WIDTHxHEIGHT in mm (the frame spans its width).") var sensor: String = "super35"
+    @OptionGroup var lens: LensOptions
     @Option(help: "Aperture blades (0 = circular).") var blades: Int = 0
     @Option(help: "Blade rotation in degrees.") var bladeRotation: Double = 0
     @Option(help: "Blade curvature, 0 (straight) to 1 (round).") var bladeCurvature: Double = 0
@@ -31,18 +30,17 @@ struct StillCommand: ParsableCommand {
     @Option(help: "Boost clipped highlights of LDR input: THRESHOLD:GAIN, e.g. 0.9:8.") var highlights: String?
     @Option(help: "Focus breathing coefficient (0 none, 1 thin lens); the frame is taken as framed at --breathing-reference.") var breathing: Double = 0
     @Option(help: "Distance the input frame is framed at, for breathing.") var breathingReference: String = "inf"
-    @Option(help: "preview (half resolution), final, or reference (the exact oracle: slow).") var quality: String = "final"
-    @Option(help: "Worker threads (default: all cores).") var threads: Int?
+    @OptionGroup var renderOptions: RenderOptions
     @Option(name: .shortAndLong, help: "Output image (.png, .tif, .exr, .pfm).") var output: String
 
     func run() throws {
-        let settingsQuality = try parseQuality(quality)
         guard ["png", "tif", "tiff", "exr", "pfm"].contains((output as NSString).pathExtension.lowercased()) else {
             throw CLIError("-o: cannot write \"\(output)\"; use .png, .tif, .exr or .pfm")
         }
-        if let t = threads, t < 1 { throw CLIError("--threads: \(t) must be at least 1") }
         guard (focus == nil) != (focusAt == nil) else { throw CLIError("give either --focus DISTANCE or --focus-at X,Y") }
-        var camera = try DofCommand.camera(focal: focal, stop: stop, sensor: sensor, coc: nil, resolution: "hd")
+        let depthSettings = try depthOptions.required(by: "still")
+        try OutputPath.requireDistinct(output, from: [image, depthSettings.path])
+        var camera = try lens.camera(coc: nil, resolution: "hd")
         guard blades == 0 || (3...32).contains(blades) else { throw CLIError("--blades: \(blades) must be 0 (circular) or 3-32") }
         guard (0...1).contains(bladeCurvature) else { throw CLIError("--blade-curvature: \(bladeCurvature) must be 0-1") }
         guard squeeze >= 1, squeeze <= 3 else { throw CLIError("--squeeze: \(squeeze) must be 1-3") }
@@ -59,11 +57,11 @@ struct StillCommand: ParsableCommand {
         }
         let reference = try parseOption("--breathing-reference", breathingReference) { t throws(ValueError) in try Distance(parsing: t) }
 
-        let color = try media { () throws(MediaError) in try StillImage.readColor(image) }
-        let depthMap = try media { () throws(MediaError) in try StillImage.readDepth(depth, scale: depthScale) }
-        guard color.width == depthMap.width, color.height == depthMap.height else {
-            throw CLIError("\(depth): the depth map is \(depthMap.width)x\(depthMap.height) but \(image) is \(color.width)x\(color.height); give a depth map of the same size")
-        }
+        let color = try StillImage.readColor(image)
+        let source = try DepthSource(depthSettings, feedback: Progress.terminal)
+        let maps = try source.frames(mapping: try source.mapping(plan: nil), size: (color.width, color.height))
+        defer { maps.close() }
+        let depthMap = try maps.require()
         let focusDistance: Distance
         if let focus {
             focusDistance = try parseOption("--focus", focus) { t throws(ValueError) in try Distance(parsing: t) }
@@ -77,19 +75,13 @@ struct StillCommand: ParsableCommand {
         guard focusDistance.meters > camera.focalLengthMM / 1000 else {
             throw CLIError("--focus: \(focusDistance) is inside the focal length; a lens cannot focus there")
         }
-        let settings = LensBlurSettings(camera: camera, focus: focusDistance, quality: settingsQuality, highlights: boost,
-                                        breathingReference: breathing != 0 ? reference : nil,
-                                        threads: threads ?? defaultThreadCount)
+        let settings = LensBlurSettings(camera: camera, focus: focusDistance, quality: renderOptions.quality, highlights: boost,
+                                        breathingReference: breathing != 0 ? reference : nil, threads: renderOptions.threadCount)
         let result: PlanarImage
         do { result = try LensBlur.render(image: color, depth: depthMap, settings: settings) } catch {
-            throw CLIError("\(depth): \(error.description)")
+            throw error.located(file: depthSettings.path, frame: nil)
         }
-        try media { () throws(MediaError) in try StillImage.write(result, to: output) }
+        try StillImage.write(result, to: output)
         FileHandle.standardError.write(Data("focused at \(focusDistance) → \(output)\n".utf8))
     }
-}
-
-/// Runs media I/O, turning its errors into one-line CLI errors.
-func media<T>(_ body: () throws(MediaError) -> T) throws(CLIError) -> T {
-    do { return try body() } catch { throw CLIError(error.description) }
 }

@@ -1,3 +1,4 @@
+import RackFocusImage
 import Foundation
 
 /// All-or-nothing outputs: write under a hidden temporary name beside the target, then rename.
@@ -12,7 +13,7 @@ public enum AtomicFile {
         let dir = url.deletingLastPathComponent()
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: dir.path, isDirectory: &isDir), isDir.boolValue else {
-            throw MediaError("\(path): folder \(dir.path) does not exist; create it first or choose another path")
+            throw MediaError(.writeFailed, file: path, "folder \(dir.path) does not exist; create it first or choose another path")
         }
         let ext = url.pathExtension
         let name = ".\(url.deletingPathExtension().lastPathComponent).partial-\(getpid())"
@@ -24,7 +25,7 @@ public enum AtomicFile {
         guard rename(temp, path) == 0 else {
             let reason = String(cString: strerror(errno))
             try? FileManager.default.removeItem(atPath: temp)
-            throw MediaError("\(path): cannot write (\(reason)); check the folder's permissions and free space")
+            throw MediaError(.writeFailed, file: path, "cannot write (\(reason)); check the folder's permissions and free space")
         }
     }
 
@@ -33,8 +34,13 @@ public enum AtomicFile {
         let temp = try temporaryPath(for: path)
         do { try data.write(to: URL(fileURLWithPath: temp)) } catch {
             try? FileManager.default.removeItem(atPath: temp)
-            throw MediaError("\(path): cannot write (\(error.localizedDescription)); check the folder's permissions and free space")
+            throw MediaError(.writeFailed, file: path, "cannot write (\(error.localizedDescription)); check the folder's permissions and free space")
         }
         try commit(temp, to: path)
+    }
+
+    /// Writes text as UTF-8, all-or-nothing.
+    public static func write(_ text: String, to path: String) throws(MediaError) {
+        try write(Data(text.utf8), to: path)
     }
 }

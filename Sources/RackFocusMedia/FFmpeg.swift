@@ -1,3 +1,4 @@
+import RackFocusImage
 import Foundation
 
 /// Runs ffmpeg and ffprobe as subprocesses with raw frames over pipes.
@@ -10,7 +11,7 @@ public enum FFmpeg {
         let env = ProcessInfo.processInfo.environment
         if name == "ffmpeg", let custom = env["RACKFOCUS_FFMPEG"] {
             guard FileManager.default.isExecutableFile(atPath: custom) else {
-                throw MediaError("RACKFOCUS_FFMPEG=\(custom) is not an executable; point it at ffmpeg or unset it")
+                throw MediaError(.toolMissing, file: nil, "RACKFOCUS_FFMPEG=\(custom) is not an executable; point it at ffmpeg or unset it")
             }
             return custom
         }
@@ -18,7 +19,7 @@ public enum FFmpeg {
             let path = "\(dir)/\(name)"
             if FileManager.default.isExecutableFile(atPath: path) { return path }
         }
-        throw MediaError("\(name) is not installed; install it (Debian/Ubuntu: apt-get install ffmpeg; macOS: brew install ffmpeg)")
+        throw MediaError(.toolMissing, file: nil, "\(name) is not installed; install it (Debian/Ubuntu: apt-get install ffmpeg; macOS: brew install ffmpeg)")
     }
 
     /// Runs a tool to completion, feeding `input` to stdin; returns stdout. Non-zero exit is an error
@@ -38,7 +39,7 @@ public enum FFmpeg {
         process.standardError = err
         process.standardInput = input == nil ? FileHandle.nullDevice : inPipe
         do { try process.run() } catch {
-            throw MediaError("\(context): cannot start \(tool) (\(error.localizedDescription))")
+            throw MediaError(.toolMissing, file: context, "cannot start \(tool) (\(error.localizedDescription))")
         }
         let group = DispatchGroup()
         let errBox = Box(), outBox = Box()
@@ -54,7 +55,7 @@ public enum FFmpeg {
         group.wait()
         process.waitUntilExit()
         if let message = failure(status: process.terminationStatus, stderr: errBox.data, writes: writes) {
-            throw MediaError("\(context): \(tool) failed: \(message)")
+            throw MediaError(.toolFailed, file: context, "\(tool) failed: \(message)")
         }
         return outBox.data
     }
@@ -83,7 +84,7 @@ public enum FFmpeg {
                            tool: "ffprobe", context: path)
         let fields = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ",")
         guard fields.count >= 4, let w = Int(fields[1]), let h = Int(fields[2]) else {
-            throw MediaError("\(path): no image found in the file; check it is an image ffmpeg can read")
+            throw MediaError(.unsupportedFormat, file: path, "no image found in the file; check it is an image ffmpeg can read")
         }
         return (w, h, String(fields[3]), String(fields[0]))
     }

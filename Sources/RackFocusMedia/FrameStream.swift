@@ -1,6 +1,6 @@
 import Foundation
 import RackFocusOptics
-import RackFocusRender
+import RackFocusImage
 
 /// What ffprobe says about a clip or an image sequence.
 public struct ClipInfo: Sendable, Equatable {
@@ -26,7 +26,7 @@ extension FFmpeg {
     public static func probeClip(_ path: String) throws(MediaError) -> ClipInfo {
         if isSequence(path) {
             let count = sequenceFiles(path).count
-            guard count > 0 else { throw MediaError("\(path): no files match this sequence pattern; check the folder and the %04d part") }
+            guard count > 0 else { throw MediaError(.missingInput, file: path, "no files match this sequence pattern; check the folder and the %04d part") }
         } else {
             try StillImage.checkReadable(path)
         }
@@ -41,7 +41,7 @@ extension FFmpeg {
             if kv.count == 2, fields[String(kv[0])] == nil || fields[String(kv[0])] == "N/A" { fields[String(kv[0])] = String(kv[1]) }
         }
         guard let w = fields["width"].flatMap(Int.init), let h = fields["height"].flatMap(Int.init), w > 0, h > 0 else {
-            throw MediaError("\(path): no video stream found; check that it is a video or an image sequence ffmpeg can read")
+            throw MediaError(.unsupportedFormat, file: path, "no video stream found; check that it is a video or an image sequence ffmpeg can read")
         }
         var rate: FrameRate?
         if let r = fields["r_frame_rate"], let parsed = try? FrameRate(parsing: r), parsed.fps > 0, parsed.fps < 1000, !isSequence(path) {
@@ -94,7 +94,7 @@ extension FFmpeg {
 ///
 /// Colour comes out as linear RGB (sRGB/Rec.709 sources decoded; float sources taken as linear);
 /// depth (`depth: true`) as metres. A frame cut short by EOF is an error naming the frame.
-public final class FrameReader {
+public final class FrameReader: FrameSource {
     public let path: String
     public let info: ClipInfo
     public let isDepth: Bool
@@ -120,7 +120,7 @@ public final class FrameReader {
         let n = info.width * info.height
         if depth {
             if !info.isFloat && depthScale == nil && !normalizeIntegers {
-                throw MediaError("\(path): an integer (\(info.pixelFormat)) depth map has no unit; pass --depth-scale (metres per step, e.g. 0.001 for millimetres)")
+                throw MediaError(.depthUnit, file: path, "an integer (\(info.pixelFormat)) depth map has no unit; pass --depth-scale (metres per step, e.g. 0.001 for millimetres)")
             }
             // ffmpeg's float RGB → grayf32 conversion returns a constant (ffmpeg 5.1), so a colour
             // float depth map (an RGB EXR from a renderer's Z pass) is read as RGB and its red
@@ -151,7 +151,7 @@ public final class FrameReader {
         process.standardOutput = out
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
-        do { try process.run() } catch { throw MediaError("\(path): cannot start ffmpeg (\(error.localizedDescription))") }
+        do { try process.run() } catch { throw MediaError(.toolMissing, file: path, "cannot start ffmpeg (\(error.localizedDescription))") }
         output = out.fileHandleForReading
         errorsDone.enter()
         let box = errors, done = errorsDone
@@ -168,7 +168,7 @@ public final class FrameReader {
         while got < bytesPerFrame {
             let chunk: Data
             do { chunk = try output.read(upToCount: bytesPerFrame - got) ?? Data() } catch {
-                throw MediaError("\(path): reading frame \(framesRead) failed (\(error.localizedDescription))")
+                throw MediaError(.damaged, file: path, frame: framesRead, "reading frame \(framesRead) failed (\(error.localizedDescription))")
             }
             if chunk.isEmpty { break }
             chunk.withUnsafeBytes { src in raw.withUnsafeMutableBytes { dst in
@@ -179,13 +179,13 @@ public final class FrameReader {
         if got == 0 {
             process.waitUntilExit()
             if process.terminationStatus != 0 {
-                throw MediaError("\(path): ffmpeg failed at frame \(framesRead): \(lastError())")
+                throw MediaError(.toolFailed, file: path, frame: framesRead, "ffmpeg failed at frame \(framesRead): \(lastError())")
             }
             return false
         }
         guard got == bytesPerFrame else {
             process.waitUntilExit()
-            throw MediaError("\(path): frame \(framesRead) is cut short (\(got) of \(bytesPerFrame) bytes); the file is truncated or ffmpeg died: \(lastError())")
+            throw MediaError(.damaged, file: path, frame: framesRead, "frame \(framesRead) is cut short (\(got) of \(bytesPerFrame) bytes); the file is truncated or ffmpeg died: \(lastError())")
         }
         let w = info.width, h = info.height, n = w * h
         if frame == nil || frame!.width != w || frame!.height != h { frame = PlanarImage(width: w, height: h, channels: isDepth ? 1 : 3) }

@@ -1,6 +1,6 @@
 import Foundation
 import RackFocusOptics
-import RackFocusRender
+import RackFocusImage
 
 /// Output codecs for clips.
 public enum VideoCodec: String, Sendable, CaseIterable {
@@ -30,7 +30,7 @@ public enum VideoCodec: String, Sendable, CaseIterable {
 /// frame of a sequence is written to a temporary name and renamed, so a sequence only ever holds
 /// complete frames. `cancel()` may be called from a signal handler while frames are written:
 /// it only closes the pipe, stops the encoder and removes the partial file.
-public final class FrameWriter: @unchecked Sendable {
+public final class FrameWriter: FrameSink, @unchecked Sendable {
     public let path: String
     public let width: Int
     public let height: Int
@@ -59,15 +59,15 @@ public final class FrameWriter: @unchecked Sendable {
         temp = try AtomicFile.temporaryPath(for: path)
         if sequence {
             guard ["png", "tif", "tiff", "exr", "pfm"].contains(ext) else {
-                throw MediaError("\(path): image sequences are written as .png (16-bit), .tif, .exr or .pfm")
+                throw MediaError(.unsupportedFormat, file: path, "image sequences are written as .png (16-bit), .tif, .exr or .pfm")
             }
             return
         }
         guard ["mp4", "mov", "mkv", "m4v"].contains(ext) else {
-            throw MediaError("\(path): write clips as .mp4, .mov or .mkv, or a sequence such as out_%04d.png")
+            throw MediaError(.unsupportedFormat, file: path, "write clips as .mp4, .mov or .mkv, or a sequence such as out_%04d.png")
         }
         let chosen = codec ?? (ext == "mkv" ? .ffv1 : .h264)
-        if chosen == .ffv1 && ext != "mkv" { throw MediaError("\(path): FFV1 goes in .mkv; name the output .mkv") }
+        if chosen == .ffv1 && ext != "mkv" { throw MediaError(.unsupportedFormat, file: path, "FFV1 goes in .mkv; name the output .mkv") }
         // Colour tags go on the raw input too: ffmpeg 5 lets the frames' (empty) tags override the
         // output's for some encoders (ProRes), leaving the stream untagged.
         let tags = ["-color_trc", colorTags.transfer ?? "bt709", "-color_primaries", colorTags.primaries ?? "bt709"]
@@ -90,7 +90,7 @@ public final class FrameWriter: @unchecked Sendable {
         p.standardInput = inPipe
         p.standardOutput = FileHandle.nullDevice
         p.standardError = err
-        do { try p.run() } catch { throw MediaError("\(path): cannot start ffmpeg (\(error.localizedDescription))") }
+        do { try p.run() } catch { throw MediaError(.toolMissing, file: path, "cannot start ffmpeg (\(error.localizedDescription))") }
         process = p
         input = inPipe.fileHandleForWriting
         errorsDone.enter()
@@ -103,7 +103,7 @@ public final class FrameWriter: @unchecked Sendable {
     /// Appends one linear-light RGB frame.
     public func write(_ frame: PlanarImage) throws(MediaError) {
         guard frame.width == width, frame.height == height else {
-            throw MediaError("\(path): frame \(framesWritten) is \(frame.width)x\(frame.height), not \(width)x\(height)")
+            throw MediaError(.frameSize, file: path, frame: framesWritten, "frame \(framesWritten) is \(frame.width)x\(frame.height), not \(width)x\(height)")
         }
         if sequence {
             let file = String(format: path, firstNumber + framesWritten)
@@ -115,7 +115,7 @@ public final class FrameWriter: @unchecked Sendable {
         do { try input!.write(contentsOf: words.withUnsafeBytes { Data($0) }) } catch {
             let reason = lastError()
             cancel()
-            throw MediaError("\(path): the encoder stopped at frame \(framesWritten): \(reason)")
+            throw MediaError(.writeFailed, file: path, frame: framesWritten, "the encoder stopped at frame \(framesWritten): \(reason)")
         }
         framesWritten += 1
     }
@@ -129,7 +129,7 @@ public final class FrameWriter: @unchecked Sendable {
         errorsDone.wait()
         if let reason = FFmpeg.failure(status: process.terminationStatus, stderr: errors.data, writes: true) {
             try? FileManager.default.removeItem(atPath: temp)
-            throw MediaError("\(path): encoding failed after \(framesWritten) frames: \(reason); check the free space and permissions of the output's folder")
+            throw MediaError(.writeFailed, file: path, "encoding failed after \(framesWritten) frames: \(reason); check the free space and permissions of the output's folder")
         }
         try AtomicFile.commit(temp, to: path)
     }

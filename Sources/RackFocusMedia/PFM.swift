@@ -1,12 +1,12 @@
 import Foundation
-import RackFocusRender
+import RackFocusImage
 
 /// Portable FloatMap (`PF` colour, `Pf` grey), read and written natively: a text header
 /// (type, width height, scale whose sign gives the byte order: negative = little-endian) and
 /// float32 rows stored bottom-up.
 public enum PFM {
     public static func read(_ path: String) throws(MediaError) -> PlanarImage {
-        guard let data = FileManager.default.contents(atPath: path) else { throw MediaError("\(path): cannot read the file") }
+        guard let data = FileManager.default.contents(atPath: path) else { throw MediaError(.missingInput, file: path, "cannot read the file") }
         var fields: [String] = [], i = 0, current = ""
         while fields.count < 4 && i < data.count {
             let ch = Character(UnicodeScalar(data[i]))
@@ -15,11 +15,11 @@ public enum PFM {
         }
         guard fields.count == 4, fields[0] == "PF" || fields[0] == "Pf", let w = Int(fields[1]), let h = Int(fields[2]),
               let scale = Double(fields[3]), w > 0, h > 0 else {
-            throw MediaError("\(path): not a PFM file (bad header); export the depth as PFM or EXR float")
+            throw MediaError(.unsupportedFormat, file: path, "not a PFM file (bad header); export the depth as PFM or EXR float")
         }
         let channels = fields[0] == "PF" ? 3 : 1
         let need = w * h * channels * 4
-        guard data.count - i >= need else { throw MediaError("\(path): PFM data is truncated (\(data.count - i) of \(need) bytes)") }
+        guard data.count - i >= need else { throw MediaError(.damaged, file: path, "PFM data is truncated (\(data.count - i) of \(need) bytes)") }
         var img = PlanarImage(width: w, height: h, channels: channels)
         let little = scale < 0
         data.withUnsafeBytes { raw in

@@ -1,5 +1,5 @@
 import Foundation
-import RackFocusRender
+import RackFocusImage
 
 /// Reading and writing single frames: PNG, JPEG, TIFF, EXR, PFM and anything else ffmpeg reads.
 ///
@@ -20,16 +20,16 @@ public enum StillImage {
 
     static func checkReadable(_ path: String) throws(MediaError) {
         var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else { throw MediaError("\(path): no such file; check the path") }
-        guard !isDir.boolValue else { throw MediaError("\(path): is a folder; give an image file") }
-        guard FileManager.default.isReadableFile(atPath: path) else { throw MediaError("\(path): not readable; check its permissions") }
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else { throw MediaError(.missingInput, file: path, "no such file; check the path") }
+        guard !isDir.boolValue else { throw MediaError(.missingInput, file: path, "is a folder; give an image file") }
+        guard FileManager.default.isReadableFile(atPath: path) else { throw MediaError(.missingInput, file: path, "not readable; check its permissions") }
     }
 
     /// The first frame of a file as raw pixels in `pixelFormat`, checked to be exactly `bytes` long.
     static func decodeFrame(_ path: String, pixelFormat: String, bytes: Int, size: (Int, Int)) throws(MediaError) -> Data {
         let raw = try FFmpeg.run(["-v", "error", "-i", path, "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", pixelFormat, "-"], context: path)
         guard raw.count == bytes else {
-            throw MediaError("\(path): decoded \(raw.count) bytes, expected \(bytes) for \(size.0)x\(size.1) \(pixelFormat); the file may be damaged")
+            throw MediaError(.damaged, file: path, "decoded \(raw.count) bytes, expected \(bytes) for \(size.0)x\(size.1) \(pixelFormat); the file may be damaged")
         }
         return raw
     }
@@ -39,7 +39,7 @@ public enum StillImage {
         try checkReadable(path)
         if (path as NSString).pathExtension.lowercased() == "pfm" {
             let img = try PFM.read(path)
-            guard img.channels == 3 else { throw MediaError("\(path): a grey PFM is not a colour image; give the RGB frame") }
+            guard img.channels == 3 else { throw MediaError(.unsupportedFormat, file: path, "a grey PFM is not a colour image; give the RGB frame") }
             return img
         }
         let info = try FFmpeg.probe(path)
@@ -76,7 +76,7 @@ public enum StillImage {
             let info = try FFmpeg.probe(path)
             let float = isFloat(info.pixelFormat, codec: info.codec)
             if !float && scale == nil {
-                throw MediaError("\(path): an integer (\(info.pixelFormat)) depth map has no unit; pass --depth-scale (metres per step, e.g. 0.001 for millimetres)")
+                throw MediaError(.depthUnit, file: path, "an integer (\(info.pixelFormat)) depth map has no unit; pass --depth-scale (metres per step, e.g. 0.001 for millimetres)")
             }
             let n = info.width * info.height
             img = PlanarImage(width: info.width, height: info.height, channels: 1)
@@ -138,7 +138,7 @@ public enum StillImage {
         switch ext {
         case "pfm":
             do { try PFM.encode(img).write(to: URL(fileURLWithPath: temp)) } catch {
-                throw MediaError("\(path): cannot write (\(error.localizedDescription))")
+                throw MediaError(.writeFailed, file: path, "cannot write (\(error.localizedDescription))")
             }
         case "exr":
             var planes = [Float](repeating: 0, count: 3 * n)
@@ -153,7 +153,7 @@ public enum StillImage {
             _ = try FFmpeg.run(["-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "rgb48le", "-s", "\(img.width)x\(img.height)",
                                 "-i", "-", "-pix_fmt", ext == "png" ? "rgb48be" : "rgb48le", temp], input: data, writes: true, context: path)
         default:
-            throw MediaError("\(path): cannot write .\(ext) images; use .png (16-bit), .tif, .exr or .pfm")
+            throw MediaError(.unsupportedFormat, file: path, "cannot write .\(ext) images; use .png (16-bit), .tif, .exr or .pfm")
         }
         try AtomicFile.commit(temp, to: path)
     }

@@ -1,3 +1,4 @@
+import RackFocusImage
 import Dispatch
 import Foundation
 import RackFocusOptics

@@ -1,3 +1,4 @@
+import RackFocusImage
 import Foundation
 
 /// How a depth map's values relate to distance in metres.
@@ -33,15 +34,15 @@ public struct DepthMapping: Sendable, Equatable, CustomStringConvertible {
                     : DepthMapping(kind: .normalized, scale: far - near, shift: near)
     }
 
-    /// An inverse map spread so its robust extremes (1st and 99th percentiles of `sample`) land on
-    /// `near` (largest values) and `far` (smallest values).
+    /// An inverse map whose extremes in `sample` land on `near` (its largest value) and `far` (its
+    /// smallest value), linearly in inverse depth: `near` and `far` are the distances of the map's
+    /// extreme values, exactly as for normalized maps.
     public static func inverse(spanning sample: [Float], near: Double, far: Double) -> DepthMapping {
-        let v = sample.filter(\.isFinite).sorted()
-        guard let lo = v.isEmpty ? nil : Double(v[v.count / 100]), let hi = v.isEmpty ? nil : Double(v[v.count * 99 / 100]), hi > lo else {
-            return DepthMapping(kind: .inverse, scale: 0, shift: 1 / far)
-        }
-        let a = (1 / near - 1 / far) / (hi - lo)
-        return DepthMapping(kind: .inverse, scale: a, shift: 1 / far - a * lo)
+        var lo = Float.infinity, hi = -Float.infinity
+        for v in sample where v.isFinite { lo = min(lo, v); hi = max(hi, v) }
+        guard lo.isFinite, hi > lo else { return DepthMapping(kind: .inverse, scale: 0, shift: 1 / far) }
+        let a = (1 / near - 1 / far) / Double(hi - lo)
+        return DepthMapping(kind: .inverse, scale: a, shift: 1 / far - a * Double(lo))
     }
 
     @inline(__always)

@@ -1,3 +1,4 @@
+import RackFocusImage
 import Foundation
 
 /// Reads the distance of "whatever is at this point" from a depth map.

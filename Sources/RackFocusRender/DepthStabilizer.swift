@@ -1,3 +1,4 @@
+import RackFocusImage
 import Foundation
 
 /// Steadies per-frame depth from estimators that flicker, so the blur of a static object does not

@@ -1,3 +1,4 @@
+import RackFocusImage
 import Foundation
 
 /// The fast renderer: the same model as `ReferenceRenderer`, with depth ordering resolved per

@@ -1,3 +1,4 @@
+import RackFocusImage
 /// The oracle: the lens-blur model computed literally, one output pixel at a time.
 ///
 /// For each output pixel it lists every splat whose footprint covers it (visible pixels and

@@ -1,3 +1,4 @@
+import RackFocusImage
 import Foundation
 
 /// Offline smoothing of a per-frame series (a subject's distance read from flickering depth):

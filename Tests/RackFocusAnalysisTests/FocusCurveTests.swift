@@ -1,5 +1,7 @@
 import Foundation
 import Testing
+import RackFocusImage
+@testable import RackFocusShot
 @testable import RackFocusAnalysis
 import RackFocusOptics
 import RackFocusPlan
@@ -42,7 +44,7 @@ struct EffectiveStopTests {
         let (_, frames, analyzer) = analysedDemoRack()
         let estimate = analyzer.focusDistances()
         let probes = BlurScale.probes(analyzer, focus: estimate)
-        func crop(_ frame: Int, _ r: PixelRect) -> LumaPlane {
+        func crop(_ frame: Int, _ r: PixelRect) -> PlanarImage {
             var p = LumaPyramid(); p.update(from: frames[frame])
             return p.levels[0].crop(r)
         }
@@ -71,7 +73,7 @@ struct BreathingTests {
         var camera = Synthetic.camera
         camera.breathing = breathing
         camera.resolution = .init(width: 320, height: 180)
-        func frame(_ focus: Double) throws -> LumaPlane {
+        func frame(_ focus: Double) throws -> PlanarImage {
             let img = try LensBlur.render(image: scene.image, depth: scene.depth,
                                           settings: LensBlurSettings(camera: camera, focus: .meters(focus), breathingReference: .meters(1.5)))
             var p = LumaPyramid(levels: 4); p.update(from: img)

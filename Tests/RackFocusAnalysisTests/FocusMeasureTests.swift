@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import RackFocusImage
 @testable import RackFocusAnalysis
 import RackFocusRender
 
@@ -21,7 +22,7 @@ struct FocusMeasureTests {
     }
 
     static func value(_ m: FocusMeasure, _ img: PlanarImage) -> Double {
-        m.evaluate(LumaPyramid(luma: LumaPlane(width: img.width, height: img.height, data: luma(img))), region: region)
+        m.evaluate(LumaPyramid(luma: PlanarImage(width: img.width, height: img.height, data: luma(img))), region: region)
     }
 
     static func luma(_ img: PlanarImage) -> [Float] {

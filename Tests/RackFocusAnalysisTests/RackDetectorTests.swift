@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import RackFocusImage
 @testable import RackFocusAnalysis
 import RackFocusPlan
 import RackFocusMedia

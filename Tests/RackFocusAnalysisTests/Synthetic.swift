@@ -1,4 +1,5 @@
 import Foundation
+import RackFocusImage
 @testable import RackFocusAnalysis
 import RackFocusOptics
 import RackFocusPlan

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import RackFocusImage
 @testable import RackFocusAnalysis
 
 /// Synthetic shots with a subject on a known path: a textured ellipse over a textured
@@ -40,7 +41,7 @@ struct TrackingScene {
         return TrackBox(x: p.x - w / 2, y: p.y - h / 2, width: w, height: h)
     }
 
-    func frame(_ f: Int) -> LumaPlane {
+    func frame(_ f: Int) -> PlanarImage {
         let p = path(f)
         var data = [Float](repeating: 0, count: width * height)
         var rng = SplitMix(seed: UInt64(f + 1))
@@ -57,14 +58,14 @@ struct TrackingScene {
                 data[y * width + x] = Float(v)
             }
         }
-        var plane = LumaPlane(width: width, height: height, data: data)
+        var plane = PlanarImage(width: width, height: height, data: data)
         let sigma = blur(f)
         if sigma > 0.3 { plane = Self.gaussian(plane, sigma: sigma) }
         if noise > 0 { for i in plane.data.indices { plane.data[i] += Float(noise * rng.gaussian()) } }
         return plane
     }
 
-    static func gaussian(_ p: LumaPlane, sigma: Double) -> LumaPlane {
+    static func gaussian(_ p: PlanarImage, sigma: Double) -> PlanarImage {
         let r = Int((3 * sigma).rounded(.up))
         var k = (-r...r).map { exp(-Double($0 * $0) / (2 * sigma * sigma)) }
         let sum = k.reduce(0, +); k = k.map { $0 / sum }
@@ -84,7 +85,7 @@ struct TrackingScene {
             }
             return out
         }
-        return LumaPlane(width: p.width, height: p.height, data: pass(pass(p.data, horizontal: true), horizontal: false))
+        return PlanarImage(width: p.width, height: p.height, data: pass(pass(p.data, horizontal: true), horizontal: false))
     }
 
     /// Tracks from `start` and returns (mean centre error, worst centre error, worst relative size

@@ -1,5 +1,7 @@
 import Foundation
 import Testing
+import RackFocusImage
+@testable import RackFocusShot
 @testable import RackFocusCLI
 import RackFocusPlan
 import RackFocusMedia
@@ -16,13 +18,13 @@ struct AnalyzeCommandTests {
         let clip = dir.appendingPathComponent("rack.mp4").path, plan = dir.appendingPathComponent("shot.yaml").path
         let svg = dir.appendingPathComponent("analysis.svg").path
         // Without a plan, a grid of tiles: the sweep across the floor's tiles is still one rack.
-        let grid = try #require(try RackFocusCommand.parseAsRoot(["analyze", clip, "--json"]) as? AnalyzeCommand).report()
+        let grid = try #require(try RackFocusCommand.parseAsRoot(["analyze", clip, "--json"]) as? AnalyzeCommand).analysis.report()
         let gridRacks = (try JSONSerialization.jsonObject(with: Data(grid.utf8)) as! [String: Any])["racks"] as! [[String: Any]]
         #expect(gridRacks.count == 1, "\(gridRacks)")
         #expect((gridRacks.first?["startFrame"] as? Int).map { abs($0 - 26) <= 2 } == true)
 
         let peaking = dir.appendingPathComponent("peaking.mp4").path
-        let text = try #require(try RackFocusCommand.parseAsRoot(["analyze", clip, "--plan", plan, "--svg", svg, "--peaking", peaking]) as? AnalyzeCommand).report()
+        let text = try #require(try RackFocusCommand.parseAsRoot(["analyze", clip, "--plan", plan, "--svg", svg, "--peaking", peaking]) as? AnalyzeCommand).analysis.report()
         #expect(text.contains("Rack 1: ball → figure"), "\(text)")
         // Peaking paints the ball's edges at the start and the figure's once landed.
         func painted(_ frame: Int, x: Int, y: Int, w: Int, h: Int) throws -> Int {
@@ -53,7 +55,7 @@ struct AnalyzeCommandTests {
         let depth = dir.appendingPathComponent("depth.exr").path
         let measured = dir.appendingPathComponent("measured.yaml").path
         let withDepth = try #require(try RackFocusCommand.parseAsRoot(["analyze", clip, "--plan", plan, "--json", "--depth", depth, "--depth-still",
-                                                                     "--to-plan", measured]) as? AnalyzeCommand).report()
+                                                                     "--to-plan", measured]) as? AnalyzeCommand).analysis.report()
         let r2 = try JSONSerialization.jsonObject(with: Data(withDepth.utf8)) as! [String: Any]
         let focus = try #require(r2["focusMeters"] as? [Double])
         #expect(focus.count == 84)
@@ -92,7 +94,7 @@ struct AnalyzeCommandTests {
         try run(["render", path("breathe.yaml"), "--input", path("plate.mp4"), "--depth", path("depth.exr"), "--depth-still", "-o", path("breathe.mp4")])
         func scale(_ clip: String, _ plan: String) throws -> Double? {
             let json = try #require(try RackFocusCommand.parseAsRoot(["analyze", path(clip), "--plan", path(plan), "--json",
-                                                                     "--depth", path("depth.exr"), "--depth-still"]) as? AnalyzeCommand).report()
+                                                                     "--depth", path("depth.exr"), "--depth-still"]) as? AnalyzeCommand).analysis.report()
             let report = try JSONSerialization.jsonObject(with: Data(json.utf8)) as! [String: Any]
             return (report["racks"] as! [[String: Any]]).first?["breathingScale"] as? Double
         }
@@ -110,9 +112,9 @@ struct AnalyzeCommandTests {
         try truncateToTwoThirds(shot.clip)
         let peaking = dir.appendingPathComponent("peaking.mp4").path
         do {
-            _ = try #require(try RackFocusCommand.parseAsRoot(["analyze", shot.clip, "--peaking", peaking]) as? AnalyzeCommand).report()
+            _ = try #require(try RackFocusCommand.parseAsRoot(["analyze", shot.clip, "--peaking", peaking]) as? AnalyzeCommand).analysis.report()
             Issue.record("a truncated clip was analysed without complaint")
-        } catch let e as CLIError {
+        } catch let e as any CustomStringConvertible {
             #expect(e.description.hasPrefix(shot.clip), "\(e.description)")
         }
         #expect(!FileManager.default.fileExists(atPath: peaking))
@@ -120,14 +122,16 @@ struct AnalyzeCommandTests {
     }
 
     @Test func aBadRegionSaysHowToWriteOne() throws {
-        #expect(throws: CLIError.self) { try AnalyzeCommand.parseRegion("anna=0.1,0.2", width: 640, height: 360) }
-        #expect(throws: CLIError.self) { try AnalyzeCommand.parseRegion("anna=600,300,100,100", width: 640, height: 360) }
-        let r = try AnalyzeCommand.parseRegion("anna=0.5,0.5,0.25,0.5", width: 640, height: 360)
+        let short = #expect(throws: ShotError.self) { try ClipAnalysis.parseRegion("anna=0.1,0.2", width: 640, height: 360) }
+        #expect(short?.code == .options && short?.description.hasPrefix("--region: \"anna=0.1,0.2\" is not a region") == true)
+        let outside = #expect(throws: ShotError.self) { try ClipAnalysis.parseRegion("anna=600,300,100,100", width: 640, height: 360) }
+        #expect(outside?.code == .options && outside?.description.contains("does not fit a 640x360 frame") == true)
+        let r = try ClipAnalysis.parseRegion("anna=0.5,0.5,0.25,0.5", width: 640, height: 360)
         #expect(r.rect.x == 320 && r.rect.y == 180 && r.rect.width == 160 && r.rect.height == 180)
     }
 
     func captureJSON(clip: String, plan: String) throws -> String {
         let command = try #require(try RackFocusCommand.parseAsRoot(["analyze", clip, "--plan", plan, "--json"]) as? AnalyzeCommand)
-        return try command.report()
+        return try command.analysis.report()
     }
 }

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
+import RackFocusImage
 @testable import RackFocusCLI
+import RackFocusPlan
 @testable import RackFocusOptics
 
 let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -47,7 +49,7 @@ struct CLITests {
         do {
             try run(args)
             Issue.record("\(args) succeeded")
-        } catch let error as CLIError {
+        } catch let error as any CustomStringConvertible {
             #expect(error.description.hasPrefix(message), "\(error.description)")
             #expect(!error.description.contains("\n"))
         }
@@ -74,7 +76,8 @@ struct CLITests {
         try Data("fps: 24\ncamera: { sensor: super35, focalLength: 50mm, stop: 2 }\nsubjects: { a: 2m }\nfocus: [ { at: 0s, on: b } ]\n".utf8)
             .write(to: URL(fileURLWithPath: planPath))
         let svg = dir.appendingPathComponent("marks.svg").path
-        #expect(throws: CLIError.self) { try run(["marks", planPath, "--svg", svg]) }
+        let e = #expect(throws: PlanError.self) { try run(["marks", planPath, "--svg", svg]) }
+        #expect(e?.description.contains("focus[0].on: unknown subject \"b\"") == true)
         #expect(!FileManager.default.fileExists(atPath: svg))
     }
 
@@ -89,7 +92,7 @@ struct CLITests {
     }
 
     @Test func marksTableUsesThePlansUnits() throws {
-        let plan = try loadPlan(repoRoot.appendingPathComponent("examples/reveal-50mm.yaml").path)
+        let plan = try loadPlan(repoRoot.appendingPathComponent("examples/reveal-50mm.yaml").path).plan
         let text = MarksCommand.render(plan)
         #expect(text.contains("3'2\""))
         #expect(text.contains("28'0\""))

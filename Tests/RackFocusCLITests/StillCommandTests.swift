@@ -1,5 +1,7 @@
 import Foundation
 import Testing
+import RackFocusImage
+@testable import RackFocusShot
 @testable import RackFocusCLI
 @testable import RackFocusMedia
 @testable import RackFocusRender
@@ -47,16 +49,43 @@ struct StillCommandTests {
         #expect(try StillImage.readColor(a) == StillImage.readColor(b))
     }
 
+    /// One size policy for every command: a map of the frame's shape is scaled to it; another
+    /// shape needs --depth-fit (tested as an error below).
+    @Test func aSmallerMapOfTheSameShapeIsScaledAndAnotherShapeNeedsAFit() throws {
+        let dir = try scratchFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (i, full) = try writeInputs(dir)
+        let a = dir.appendingPathComponent("a.pfm").path, b = dir.appendingPathComponent("b.pfm").path
+        try run(lens(i, full, a))
+        let half = dir.appendingPathComponent("half.pfm").path
+        var d = PlanarImage(width: 16, height: 12, channels: 1, fill: 3)
+        for y in 0..<12 { for x in 0..<8 { d[0, x, y] = 1 } }
+        try PFM.encode(d).write(to: URL(fileURLWithPath: half))
+        try run(lens(i, half, b))
+        // Nearest-sample scaling by 2 reproduces the full map exactly, so the renders agree.
+        #expect(try StillImage.readColor(a) == StillImage.readColor(b))
+        // A square map on a 4:3 frame: stretched only when asked.
+        let square = dir.appendingPathComponent("square.pfm").path
+        var q = PlanarImage(width: 16, height: 16, channels: 1, fill: 3)
+        for y in 0..<16 { for x in 0..<8 { q[0, x, y] = 1 } }
+        try PFM.encode(q).write(to: URL(fileURLWithPath: square))
+        let c = dir.appendingPathComponent("c.pfm").path
+        let refused = #expect(throws: ShotError.self) { try run(lens(i, square, c)) }
+        #expect(refused?.code == .depthSize)
+        try run(lens(i, square, c) + ["--depth-fit", "stretch"])
+        #expect(try StillImage.readColor(a) == StillImage.readColor(c))
+    }
+
     @Test(arguments: ["size", "nan", "missing", "extension"])
     func badInputIsOneLineAndWritesNothing(problem: String) throws {
         let dir = try scratchFolder()
         defer { try? FileManager.default.removeItem(at: dir) }
-        var (i, d) = try writeInputs(dir, depth: problem == "size" ? (16, 12) : (32, 24), depthValue: problem == "nan" ? .nan : 3)
+        var (i, d) = try writeInputs(dir, depth: problem == "size" ? (16, 16) : (32, 24), depthValue: problem == "nan" ? .nan : 3)
         var out = dir.appendingPathComponent("out.exr").path
         if problem == "missing" { i = dir.appendingPathComponent("nope.exr").path }
         if problem == "extension" { out = dir.appendingPathComponent("out.jpg").path }
         let expected = [
-            "size": "\(d): the depth map is 16x12 but \(i) is 32x24",
+            "size": "\(d): the depth map is 16x16 but the frame is 32x24, another shape",
             "nan": "\(d): depth at pixel (16, 0) is NaN",
             "missing": "\(i): no such file",
             "extension": "-o: cannot write",
@@ -64,7 +93,7 @@ struct StillCommandTests {
         do {
             try run(lens(i, d, out))
             Issue.record("\(problem) was accepted")
-        } catch let error as CLIError {
+        } catch let error as any CustomStringConvertible {
             #expect(error.description.hasPrefix(expected), "\(error.description)")
             #expect(!error.description.contains("\n"))
         }

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import Testing
+import RackFocusImage
+@testable import RackFocusShot
 @testable import RackFocusCLI
 @testable import RackFocusMedia
 @testable import RackFocusOptics
@@ -52,8 +54,8 @@ struct SubjectFromDepthTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let shot = try shot(dir)
         let plan = try ShotPlan.load(contentsOf: shot.plan)
-        let input = try DepthInput.parse(["--depth", shot.depth])
-        let live = try input.subjectDistances(plan: plan, mapping: .metric(), frames: Self.frames, rate: plan.fps)
+        let live = try SubjectDistances.read(plan: plan, depth: DepthSource(DepthSettings(path: shot.depth)), mapping: .metric(),
+                                             frames: Self.frames, rate: plan.fps)
         for t in 0..<Self.frames {
             let d = try #require(live.distance("walker", frame: t)).meters
             #expect(abs(d - Self.truth(t)) < 0.01 * Self.truth(t), "frame \(t): read \(d) m, true \(Self.truth(t)) m")
@@ -80,11 +82,11 @@ struct SubjectFromDepthTests {
         do {
             try run(["plan", shot.plan])
             Issue.record("planned a depth-only subject without depth")
-        } catch let e as CLIError {
+        } catch let e as any CustomStringConvertible {
             #expect(e.description.contains("focus[0].on: subject walker is placed in the image but has no measured distance"))
         }
         try run(["plan", shot.plan, "--depth", shot.depth, "--json"])
-        let (report, _) = try PlanCommand.parse([shot.plan, "--depth", shot.depth]).report()
+        let report = try PlanWithDepth.resolve(ShotPlan.load(contentsOf: shot.plan), file: shot.plan, depth: DepthSettings(path: shot.depth)).report
         let walker = try #require(report.subjectsFromDepth?.first)
         #expect(walker.subject == "walker" && walker.position == "track of 2 keys")
         #expect(walker.perFrameM.count == Self.frames)
@@ -117,12 +119,73 @@ struct SubjectFromDepthTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let depth = dir.appendingPathComponent("depth.pfm").path
         try PFM.encode(DemoScene.make(width: 640, height: 360).depth).write(to: URL(fileURLWithPath: depth))
-        let command = try #require(try RackFocusCommand.parseAsRoot(
-            ["plan", repoRoot.appendingPathComponent("examples/\(example)").path, "--depth", depth, "--depth-still"]) as? PlanCommand)
-        let (_, plan) = try command.report()
+        let file = repoRoot.appendingPathComponent("examples/\(example)").path
+        let plan = try PlanWithDepth.resolve(ShotPlan.load(contentsOf: file), file: file, depth: DepthSettings(path: depth, still: true)).plan
         // The ball's front is at 1.5 m and its rim at 1.65 m; the figure stands at 6 m.
         let ball = try #require(plan.subject(named: "ball")?.distance?.meters)
         #expect(ball > 1.49 && ball < 1.56, "\(ball)")
         #expect(abs(try #require(plan.subject(named: "figure")?.distance?.meters) - 6) < 0.01)
+    }
+}
+
+@Suite("Every command that reads a plan takes depth")
+struct PlanCommandsTakeDepthTests {
+    /// `examples/image-subjects.yaml` places its subjects in the image only: `program`, `prompt`
+    /// and `marks` read their distances from the demo's depth as `plan` and `render` do.
+    @Test func imageSubjectsRunThroughProgramPromptAndMarks() throws {
+        let dir = try scratchFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let depth = dir.appendingPathComponent("depth.pfm").path
+        try PFM.encode(DemoScene.make(width: 640, height: 360).depth).write(to: URL(fileURLWithPath: depth))
+        let plan = repoRoot.appendingPathComponent("examples/image-subjects.yaml").path
+        let withDepth = ["--depth", depth, "--depth-still"]
+        // Without depth each says which subject has no distance.
+        for command in ["prompt", "marks"] {
+            let e = #expect(throws: PlanError.self) { try run([command, plan]) }
+            #expect(e?.description.contains("is placed in the image but has no measured distance") == true, "\(command)")
+        }
+        let csv = dir.appendingPathComponent("pull.csv").path
+        try run(["program", plan, "-o", csv] + withDepth)
+        let rows = try String(contentsOfFile: csv, encoding: .utf8).split(separator: "\n")
+        // Focus opens on the ball (front at 1.5 m, its rim at 1.65 m) and lands on the figure at 6 m.
+        let first = try #require(Double(rows[1].split(separator: ",")[1])), last = try #require(Double(rows.last!.split(separator: ",")[1]))
+        #expect(first > 1.49 && first < 1.56, "\(first)")
+        #expect(abs(last - 6) < 0.01, "\(last)")
+        try run(["prompt", plan] + withDepth)
+        let marks = MarksCommand.render(try loadPlan(plan, depth: DepthSettings(path: depth, still: true)).plan)
+        #expect(marks.contains("ball") && marks.contains("figure") && marks.contains("6.00 m"), "\(marks)")
+        try run(["marks", plan, "--svg", dir.appendingPathComponent("marks.svg").path] + withDepth)
+    }
+}
+
+@Suite("rackfocus still --depth-kind")
+struct StillDepthKindTests {
+    /// An estimator's disparity map with the distances of its extremes renders the frame the
+    /// metric map does.
+    @Test func inverseDepthRendersAsItsMetres() throws {
+        let dir = try scratchFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var img = PlanarImage(width: 32, height: 24, channels: 3, fill: 0.3)
+        var metres = PlanarImage(width: 32, height: 24, channels: 1)
+        for y in 0..<24 { for x in 0..<32 {
+            if (x / 4 + y / 4) % 2 == 0 { img[0, x, y] = 0.9 }
+            metres[0, x, y] = x < 16 ? 1 : 4
+        } }
+        var disparity = metres
+        disparity.data = metres.data.map { 3 / $0 + 0.5 }
+        let frame = dir.appendingPathComponent("f.pfm").path, m = dir.appendingPathComponent("m.pfm").path, d = dir.appendingPathComponent("d.pfm").path
+        try StillImage.write(img, to: frame)
+        try PFM.encode(metres).write(to: URL(fileURLWithPath: m))
+        try PFM.encode(disparity).write(to: URL(fileURLWithPath: d))
+        let a = dir.appendingPathComponent("a.pfm").path, b = dir.appendingPathComponent("b.pfm").path
+        let lens = ["--focus", "1m", "--focal", "50mm", "--stop", "1.4", "--sensor", "6.4x4.8"]
+        try run(["still", "--image", frame, "--depth", m, "-o", a] + lens)
+        try run(["still", "--image", frame, "--depth", d, "--depth-kind", "inverse", "--near", "1m", "--far", "4m", "-o", b] + lens)
+        #expect(ImageQuality.psnr(try StillImage.readColor(a), try StillImage.readColor(b)) > 60)
+        // Without the distances of its extremes (and no plan to calibrate it), it says what it needs.
+        let e = #expect(throws: ShotError.self) {
+            try run(["still", "--image", frame, "--depth", d, "--depth-kind", "inverse", "-o", dir.appendingPathComponent("c.pfm").path] + lens)
+        }
+        #expect(e?.code == .depthOptions)
     }
 }

@@ -1,5 +1,7 @@
 import Foundation
 import Testing
+import RackFocusImage
+@testable import RackFocusShot
 @testable import RackFocusCLI
 @testable import RackFocusMedia
 @testable import RackFocusOptics
@@ -72,8 +74,8 @@ struct TrackCommandTests {
         #expect(mean < 0.5 && errors.max()! < 1.0)
 
         // Focus follows the tracked subject through the depth map.
-        let input = try DepthInput.parse(["--depth", shot.depth])
-        let live = try input.subjectDistances(plan: plan, mapping: .metric(), frames: Self.frames, rate: plan.fps)
+        let live = try SubjectDistances.read(plan: plan, depth: DepthSource(DepthSettings(path: shot.depth)), mapping: .metric(),
+                                             frames: Self.frames, rate: plan.fps)
         for t in 0..<Self.frames {
             let d = try #require(live.distance("walker", frame: t)).meters
             #expect(abs(d - Self.distance(t)) < 0.02 * Self.distance(t), "frame \(t): read \(d) m, true \(Self.distance(t)) m")

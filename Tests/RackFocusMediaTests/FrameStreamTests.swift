@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import RackFocusImage
 @testable import RackFocusMedia
 @testable import RackFocusOptics
 @testable import RackFocusRender
@@ -72,9 +73,12 @@ struct FrameStreamTests {
         try writer.write(frame(0))
         writer.cancel()
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).isEmpty)
-        #expect(throws: MediaError.self) { try FrameWriter(path: dir.appendingPathComponent("clip.avi").path, width: 8, height: 8, frameRate: FrameRate(numerator: 24)) }
-        #expect(throws: MediaError.self) { try FrameWriter(path: "/nonexistent/dir/clip.mp4", width: 8, height: 8, frameRate: FrameRate(numerator: 24)) }
-        #expect(throws: MediaError.self) { try FrameWriter(path: dir.appendingPathComponent("clip.mp4").path, width: 24, height: 16, frameRate: FrameRate(numerator: 24)).write(frame(0, 8, 8)) }
+        let avi = #expect(throws: MediaError.self) { try FrameWriter(path: dir.appendingPathComponent("clip.avi").path, width: 8, height: 8, frameRate: FrameRate(numerator: 24)) }
+        #expect(avi?.code == .unsupportedFormat)
+        let folder = #expect(throws: MediaError.self) { try FrameWriter(path: "/nonexistent/dir/clip.mp4", width: 8, height: 8, frameRate: FrameRate(numerator: 24)) }
+        #expect(folder?.code == .writeFailed && folder?.file == "/nonexistent/dir/clip.mp4")
+        let size = #expect(throws: MediaError.self) { try FrameWriter(path: dir.appendingPathComponent("clip.mp4").path, width: 24, height: 16, frameRate: FrameRate(numerator: 24)).write(frame(0, 8, 8)) }
+        #expect(size?.code == .frameSize && size?.frame == 0)
     }
 
     @Test func pfmThroughFFmpegIsTheRightWayUp() throws {
@@ -92,7 +96,8 @@ struct FrameStreamTests {
     }
 
     @Test func missingSequenceIsNamed() {
-        #expect(throws: MediaError.self) { try FFmpeg.probeClip("/nonexistent/shot_%04d.exr") }
+        let e = #expect(throws: MediaError.self) { try FFmpeg.probeClip("/nonexistent/shot_%04d.exr") }
+        #expect(e?.code == .missingInput && e?.file == "/nonexistent/shot_%04d.exr")
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import RackFocusImage
 @testable import RackFocusMedia
 @testable import RackFocusRender
 
@@ -81,7 +82,8 @@ struct StillImageTests {
         let path = dir.appendingPathComponent("d.png").path
         _ = try FFmpeg.run(["-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "gray16be", "-s", "4x2", "-i", "-", path],
                            input: words.withUnsafeBytes { Data($0) }, context: path)
-        #expect(throws: MediaError.self) { try StillImage.readDepth(path) }
+        let unitless = #expect(throws: MediaError.self) { try StillImage.readDepth(path) }
+        #expect(unitless?.code == .depthUnit && unitless?.file == path)
         let metres = try StillImage.readDepth(path, scale: 0.001)
         let millimetres: [Float] = metres.data.map { ($0 * 1000).rounded() }
         let expected: [Float] = (0..<8).map { Float(1000 + 500 * $0) }
@@ -89,21 +91,25 @@ struct StillImageTests {
     }
 
     @Test func unreadableInputsAreNamed() {
-        #expect(throws: MediaError("/nonexistent/x.exr: no such file; check the path")) { try StillImage.readColor("/nonexistent/x.exr") }
-        #expect(throws: MediaError.self) { try StillImage.readColor(FileManager.default.temporaryDirectory.path) }
+        let missing = #expect(throws: MediaError.self) { try StillImage.readColor("/nonexistent/x.exr") }
+        #expect(missing == MediaError(.missingInput, file: "/nonexistent/x.exr", "no such file; check the path"))
+        #expect(missing?.description == "/nonexistent/x.exr: no such file; check the path")
+        let folder = #expect(throws: MediaError.self) { try StillImage.readColor(FileManager.default.temporaryDirectory.path) }
+        #expect(folder?.code == .missingInput)
     }
 
     @Test func aMissingToolSaysHowToInstallIt() {
         // (The environment is never changed in tests: suites run in parallel.)
-        #expect(throws: MediaError("rackfocus-no-such-tool is not installed; install it (Debian/Ubuntu: apt-get install ffmpeg; macOS: brew install ffmpeg)")) {
-            try FFmpeg.executable("rackfocus-no-such-tool")
-        }
+        let e = #expect(throws: MediaError.self) { try FFmpeg.executable("rackfocus-no-such-tool") }
+        #expect(e?.code == .toolMissing && e?.file == nil)
+        #expect(e?.description == "rackfocus-no-such-tool is not installed; install it (Debian/Ubuntu: apt-get install ffmpeg; macOS: brew install ffmpeg)")
     }
 
     @Test func unsupportedOutputLeavesNothing() throws {
         let dir = try scratch()
         defer { try? FileManager.default.removeItem(at: dir) }
-        #expect(throws: MediaError.self) { try StillImage.write(gradient(4, 4), to: dir.appendingPathComponent("a.gif").path) }
+        let gif = #expect(throws: MediaError.self) { try StillImage.write(gradient(4, 4), to: dir.appendingPathComponent("a.gif").path) }
+        #expect(gif?.code == .unsupportedFormat)
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).isEmpty)
     }
 }

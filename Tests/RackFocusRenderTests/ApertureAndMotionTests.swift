@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import RackFocusImage
 @testable import RackFocusOptics
 @testable import RackFocusRender
 
@@ -103,15 +104,18 @@ struct ApertureAndMotionTests {
         var (image, depth) = Scenes.stepEdge()
         depth[0, 5, 7] = .nan
         let settings = LensBlurSettings(camera: Scenes.camera, focus: .meters(2))
-        #expect(throws: RenderError("depth at pixel (5, 7) is NaN; depth must be a positive distance in metres (fill holes in the depth map, or clamp the sky to a large distance)")) {
-            try LensBlur.render(image: image, depth: depth, settings: settings)
-        }
+        let nan = #expect(throws: RenderError.self) { try LensBlur.render(image: image, depth: depth, settings: settings) }
+        #expect(nan?.code == .badDepth)
+        #expect(nan?.description == "depth at pixel (5, 7) is NaN; depth must be a positive distance in metres (fill holes in the depth map, or clamp the sky to a large distance)")
+        // Placed in a file and frame by the caller, the message leads with them.
+        #expect(nan?.located(file: "depth.exr", frame: 3).description.hasPrefix("depth.exr: frame 3: depth at pixel (5, 7) is NaN") == true)
         depth[0, 5, 7] = -1
-        #expect(throws: RenderError.self) { try LensBlur.render(image: image, depth: depth, settings: settings) }
+        let negative = #expect(throws: RenderError.self) { try LensBlur.render(image: image, depth: depth, settings: settings) }
+        #expect(negative?.code == .badDepth)
         let small = PlanarImage(width: 10, height: 10, channels: 1, fill: 2)
-        #expect(throws: RenderError.sizeMismatch(image: (96, 72), depth: (10, 10))) {
-            try LensBlur.render(image: image, depth: small, settings: settings)
-        }
+        let mismatch = #expect(throws: RenderError.self) { try LensBlur.render(image: image, depth: small, settings: settings) }
+        #expect(mismatch?.code == .sizeMismatch)
+        #expect(mismatch == RenderError.sizeMismatch(image: (96, 72), depth: (10, 10)))
         image = PlanarImage(width: 96, height: 72, channels: 3, fill: 0.5)
         _ = image
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import RackFocusImage
 @testable import RackFocusMedia
 @testable import RackFocusOptics
 @testable import RackFocusRender
@@ -14,7 +15,7 @@ enum CyclesA {
     static func load(_ name: String) throws -> PlanarImage {
         let path = "\(folder)/\(name)"
         guard FileManager.default.fileExists(atPath: path) else {
-            throw MediaError("\(path) is missing: the samples must sit in ../shared/samples beside the repository")
+            throw MediaError(.missingInput, file: path, "missing: the samples must sit in ../shared/samples beside the repository")
         }
         return name.hasPrefix("depth") ? try StillImage.readDepth(path) : try StillImage.readColor(path)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import RackFocusImage
 @testable import RackFocusOptics
 @testable import RackFocusRender
 

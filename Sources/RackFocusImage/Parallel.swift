@@ -4,16 +4,15 @@ import Foundation
 /// Wraps a value (typically buffer pointers) for use across the worker threads of one render.
 ///
 /// Safe because every parallel loop below writes disjoint rows and the wrapped storage outlives it.
-@usableFromInline
-struct Shared<T>: @unchecked Sendable {
-    @usableFromInline let value: T
-    @usableFromInline init(_ value: T) { self.value = value }
+package struct Shared<T>: @unchecked Sendable {
+    package let value: T
+    @inlinable package init(_ value: T) { self.value = value }
 }
 
 /// Runs `body(rows)` over `bands` contiguous row bands of `height`; on `threads` > 1 the bands
 /// run concurrently (Dispatch spreads them over the cores), on 1 thread in order.
 @inlinable
-func forEachBand(height: Int, bands: Int, threads: Int, _ body: @Sendable (_ rows: Range<Int>) -> Void) {
+package func forEachBand(height: Int, bands: Int, threads: Int, _ body: @Sendable (_ rows: Range<Int>) -> Void) {
     let n = max(1, min(bands, height))
     if threads <= 1 || n == 1 {
         for i in 0..<n { body((height * i / n)..<(height * (i + 1) / n)) }
@@ -26,7 +25,7 @@ func forEachBand(height: Int, bands: Int, threads: Int, _ body: @Sendable (_ row
 
 /// Runs `body(i)` for i in 0..<iterations: concurrently when `threads` > 1, in order otherwise.
 @inlinable
-func parallelFor(_ iterations: Int, threads: Int, _ body: @Sendable (Int) -> Void) {
+package func parallelFor(_ iterations: Int, threads: Int, _ body: @Sendable (Int) -> Void) {
     if threads <= 1 {
         for i in 0..<iterations { body(i) }
     } else {

@@ -3,30 +3,52 @@ import RackFocusOptics
 import RackFocusPlan
 
 /// Writes a shot plan as YAML in the format `ShotPlan.load` reads (docs/plan-format.md).
-struct PlanWriter {
+public struct PlanWriter {
     /// One rack entry: to a subject, from a frame, over some frames, with a curve.
-    struct Rack {
-        var to: String
-        var startFrame: Int
-        var frames: Int
-        var curve: Easing
-        var comment: String?
+    public struct Rack {
+        public var to: String
+        public var startFrame: Int
+        public var frames: Int
+        public var curve: Easing
+        public var comment: String?
+
+        public init(to: String, startFrame: Int, frames: Int, curve: Easing, comment: String? = nil) {
+            self.to = to
+            self.startFrame = startFrame
+            self.frames = frames
+            self.curve = curve
+            self.comment = comment
+        }
     }
 
-    var comments: [String]
-    var name: String
-    var fps: FrameRate
-    var frames: Int
-    var camera: Camera
+    public var comments: [String]
+    public var name: String
+    public var fps: FrameRate
+    public var frames: Int
+    public var camera: Camera
     /// A stop measured from footage, written in place of the camera's (with the camera's noted).
-    var measuredStop: Double? = nil
-    var resolution: Resolution
+    public var measuredStop: Double? = nil
+    public var resolution: Resolution
     /// Subjects by name with their distances, in order.
-    var subjects: [(name: String, distance: Distance)]
-    var initial: String
-    var racks: [Rack]
+    public var subjects: [(name: String, distance: Distance)]
+    public var initial: String
+    public var racks: [Rack]
 
-    var yaml: String {
+    public init(comments: [String], name: String, fps: FrameRate, frames: Int, camera: Camera, measuredStop: Double? = nil,
+                resolution: Resolution, subjects: [(name: String, distance: Distance)], initial: String, racks: [Rack]) {
+        self.comments = comments
+        self.name = name
+        self.fps = fps
+        self.frames = frames
+        self.camera = camera
+        self.measuredStop = measuredStop
+        self.resolution = resolution
+        self.subjects = subjects
+        self.initial = initial
+        self.racks = racks
+    }
+
+    public var yaml: String {
         func num(_ v: Double) -> String { String(format: "%g", v) }
         var lines = comments.map { "# \($0)" }
         lines += [

@@ -23,6 +23,11 @@ public struct PlanarImage: Sendable, Equatable {
         self.data = data
     }
 
+    /// A single plane (luma, depth, a mask) of `width × height` values, row-major.
+    public init(width: Int, height: Int, data: [Float]) {
+        self.init(width: width, height: height, channels: 1, data: data)
+    }
+
     public var pixelCount: Int { width * height }
 
     @inline(__always)
@@ -34,5 +39,18 @@ public struct PlanarImage: Sendable, Equatable {
     /// One channel as its own single-plane image.
     public func plane(_ c: Int) -> PlanarImage {
         PlanarImage(width: width, height: height, channels: 1, data: Array(data[(c * pixelCount)..<((c + 1) * pixelCount)]))
+    }
+
+    /// A copy of a rectangle of every channel (the rectangle must lie inside the image).
+    public func crop(_ r: PixelRect) -> PlanarImage {
+        precondition(r.x >= 0 && r.y >= 0 && r.x + r.width <= width && r.y + r.height <= height, "crop outside the image")
+        var out = [Float](repeating: 0, count: r.width * r.height * channels)
+        for c in 0..<channels {
+            for y in 0..<r.height {
+                let src = c * pixelCount + (r.y + y) * width + r.x, dst = (c * r.height + y) * r.width
+                for x in 0..<r.width { out[dst + x] = data[src + x] }
+            }
+        }
+        return PlanarImage(width: r.width, height: r.height, channels: channels, data: out)
     }
 }

@@ -1,7 +1,7 @@
 /// Square-window maximum filter in O(1) per pixel (a 0/1 map gives binary dilation) (van Herk / Gil–Werman:
 /// prefix and suffix maxima over blocks of the window size), separably in x then y.
-enum MaxFilter {
-    static func apply(_ v: [Float], width w: Int, height h: Int, radius r: Int) -> [Float] {
+package enum MaxFilter {
+    package static func apply(_ v: [Float], width w: Int, height h: Int, radius r: Int) -> [Float] {
         var tmp = [Float](repeating: 0, count: v.count), out = tmp
         v.withUnsafeBufferPointer { src in
             tmp.withUnsafeMutableBufferPointer { t in pass(src, t, count: w, lines: h, lineStride: w, step: 1, radius: r) }

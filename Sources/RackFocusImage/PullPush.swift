@@ -2,9 +2,9 @@
 /// pull builds a pyramid of weight-averaged 2×2 blocks; push fills each level's gaps from the
 /// bilinearly upsampled coarser level. Valid pixels keep their values; holes get a smooth
 /// extension of their surroundings, nearest content weighing most.
-enum PullPush {
+package enum PullPush {
     /// `planes`: `channels` planes of width × height. Returns the filled planes.
-    static func fill(planes: [Float], channels: Int, width: Int, height: Int, valid: [Bool]) -> [Float] {
+    package static func fill(planes: [Float], channels: Int, width: Int, height: Int, valid: [Bool]) -> [Float] {
         var widths = [width], heights = [height]
         var values: [[Float]] = [planes]
         var weights: [[Float]] = [valid.map { $0 ? Float(1) : 0 }]

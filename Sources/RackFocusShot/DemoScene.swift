@@ -1,3 +1,5 @@
+import RackFocusOptics
+import RackFocusImage
 import Foundation
 
 /// The built-in demo's scene: a textured near subject (left), a far subject (right), a receding

@@ -23,12 +23,12 @@ public struct ApertureKernel: Sendable {
     /// Largest radius tabulated (px).
     public let maxRadius: Float
     /// For table radius k: number of rows above/below the centre.
-    let reach: [Int32]
+    package let reach: [Int32]
     /// For table radius k: index of its first row in `lo`/`hi`.
-    let firstRow: [Int32]
-    let lo: [Float]
-    let hi: [Float]
-    let area: [Float]
+    package let firstRow: [Int32]
+    package let lo: [Float]
+    package let hi: [Float]
+    package let area: [Float]
 
     /// Builds the span table for radii up to `maxRadius` pixels.
     public init(shape: ApertureShape, squeeze: Double = 1, maxRadius: Float) {
@@ -119,7 +119,7 @@ public struct ApertureKernel: Sendable {
     ///
     /// Circle: ±√(1 − y²). N blades: the regular N-gon inscribed in the unit circle, rotated,
     /// its boundary radius blended toward the circle by `curvature`. Squeeze narrows x.
-    static func unitShape(_ shape: ApertureShape, squeeze: Double) -> ([Float], [Float]) {
+    package static func unitShape(_ shape: ApertureShape, squeeze: Double) -> ([Float], [Float]) {
         let n = 1025
         var left = [Float](repeating: 0, count: n), right = [Float](repeating: 0, count: n)
         let sx = Float(1 / squeeze)

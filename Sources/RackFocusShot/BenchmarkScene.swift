@@ -1,3 +1,4 @@
+import RackFocusImage
 import Foundation
 import RackFocusOptics
 

@@ -3,7 +3,7 @@ import Foundation
 /// Resampling with a Catmull–Rom cubic (a = −0.5): sharp, no ringing to speak of, interpolating.
 public enum Resample {
     @inline(__always)
-    static func cubic(_ x: Float) -> Float {
+    package static func cubic(_ x: Float) -> Float {
         let ax = abs(x)
         if ax < 1 { return (1.5 * ax - 2.5) * ax * ax + 1 }
         if ax < 2 { return ((-0.5 * ax + 2.5) * ax - 4) * ax + 2 }
@@ -11,7 +11,7 @@ public enum Resample {
     }
 
     /// Samples every plane at the source position `map(x, y)` of each output pixel (edge-clamped).
-    static func sample(_ img: PlanarImage, width: Int, height: Int, map: (Int, Int) -> (Float, Float)) -> PlanarImage {
+    package static func sample(_ img: PlanarImage, width: Int, height: Int, map: (Int, Int) -> (Float, Float)) -> PlanarImage {
         var out = PlanarImage(width: width, height: height, channels: img.channels)
         let n = img.pixelCount, on = width * height
         for y in 0..<height {
