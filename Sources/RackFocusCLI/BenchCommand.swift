@@ -36,11 +36,14 @@ struct BenchCommand: ParsableCommand {
             for t in Array(Set([1, all])).sorted() {
                 let renderer = LayeredRenderer(threads: t)
                 let settings = LensBlurSettings(camera: BenchmarkScene.camera, focus: BenchmarkScene.focus, quality: .final, threads: t)
-                let ms = try median(runs) { _ = try LensBlur.render(image: scene.image, depth: scene.depth, settings: settings, renderer: renderer) }
+                var timings = RenderTimings()
+                let ms = try median(runs) {
+                    timings = try LensBlur.renderTimed(image: scene.image, depth: scene.depth, settings: settings, renderer: renderer).timings
+                }
                 if t == 1 { single = ms }
                 let mp = Double(width * height) / 1e6 / (ms / 1000)
                 if stages {
-                    let parts = [("CoC + hidden layer", renderer.preparationTime)] + renderer.lastStageTimes.map { ($0.stage, $0.ms) }
+                    let parts = timings.stages
                     print("  \(Int(c)) px, \(t) thread(s): " + parts.map { String(format: "%@ %.1f ms", $0.0 as NSString, $0.1) }.joined(separator: ", "))
                 }
                 rows.append(["\(Int(c)) px", "\(t)", String(format: "%.1f", ms), String(format: "%.2f", mp), String(format: "%.2fx", single / ms)])

@@ -8,7 +8,7 @@ extension DepthKind: ExpressibleByArgument {}
 extension DepthFit: ExpressibleByArgument {}
 
 /// Distances typed with their unit (`1.8m`, `6ft`), for `transform:`.
-func parseDistance(_ option: String) -> (String) throws -> Distance {
+func parseDistance(_ option: String) -> @Sendable (String) throws -> Distance {
     { text in
         do { return try Distance(parsing: text) } catch { throw ValidationError("\(option): \(error)") }
     }

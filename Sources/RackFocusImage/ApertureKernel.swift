@@ -23,12 +23,12 @@ public struct ApertureKernel: Sendable {
     /// Largest radius tabulated (px).
     public let maxRadius: Float
     /// For table radius k: number of rows above/below the centre.
-    package let reach: [Int32]
+    @usableFromInline package let reach: [Int32]
     /// For table radius k: index of its first row in `lo`/`hi`.
-    package let firstRow: [Int32]
-    package let lo: [Float]
-    package let hi: [Float]
-    package let area: [Float]
+    @usableFromInline package let firstRow: [Int32]
+    @usableFromInline package let lo: [Float]
+    @usableFromInline package let hi: [Float]
+    @usableFromInline package let area: [Float]
 
     /// Builds the span table for radii up to `maxRadius` pixels.
     public init(shape: ApertureShape, squeeze: Double = 1, maxRadius: Float) {
@@ -75,7 +75,7 @@ public struct ApertureKernel: Sendable {
     }
 
     /// Where a radius falls in the table: entry k and the fraction t toward k + 1.
-    @inline(__always)
+    @inlinable @inline(__always)
     public func position(radius: Float) -> (k: Int, t: Float) {
         let u = (min(max(radius, Self.minimumRadius), maxRadius) - Self.minimumRadius) / Self.radiusStep
         let k = min(Int(u), reach.count - 2)
@@ -83,15 +83,15 @@ public struct ApertureKernel: Sendable {
     }
 
     /// Rows the footprint of this radius reaches above and below its centre.
-    @inline(__always)
+    @inlinable @inline(__always)
     public func reach(k: Int) -> Int { Int(reach[k + 1]) }
 
     /// Total area of the interpolated footprint (px²).
-    @inline(__always)
+    @inlinable @inline(__always)
     public func area(k: Int, t: Float) -> Float { area[k] * (1 - t) + area[k + 1] * t }
 
     /// The span of row `dy` of the interpolated footprint.
-    @inline(__always)
+    @inlinable @inline(__always)
     public func span(k: Int, t: Float, dy: Int) -> (lo: Float, hi: Float) {
         let mb = Int(reach[k + 1])
         let ib = Int(firstRow[k + 1]) + dy + mb

@@ -14,12 +14,14 @@ public struct BlurModel: Sendable, Hashable {
 }
 
 extension Camera {
-    /// The linear blur model for focus distance `s` at this camera's resolution, in pixels of the
-    /// sensor as the lens frames it at `s` (the thin-lens blur, as `blurPixels`).
-    public func blurModel(focus s: Distance) -> BlurModel {
+    /// The linear blur model for focus distance `s`, in pixels of a frame `frameWidth` pixels
+    /// across the sensor's width (nil: the camera's delivery resolution), as the lens frames it at
+    /// `s` (the thin-lens blur, as `blurPixels`).
+    public func blurModel(focus s: Distance, frameWidth: Int? = nil) -> BlurModel {
         let a = apertureDiameterMM, f = focalLengthMM
-        if s.isInfinite { return BlurModel(offsetPixels: 0, pixelsPerDioptre: -a * f / 1000 * pixelsPerMM) }
-        let c = a * f / (s.millimeters - f) * pixelsPerMM
+        let ppm = frameWidth.map { Double($0) / (sensor.widthMM * squeeze) } ?? pixelsPerMM
+        if s.isInfinite { return BlurModel(offsetPixels: 0, pixelsPerDioptre: -a * f / 1000 * ppm) }
+        let c = a * f / (s.millimeters - f) * ppm
         return BlurModel(offsetPixels: c, pixelsPerDioptre: -c * s.meters)
     }
 }
@@ -34,8 +36,10 @@ extension Camera {
     /// a path tracer's thin-lens camera with a fixed field of view (Cycles). Focus breathing
     /// (`frameScale`, 1 + β·m) rescales the frame afterwards; with β = 1 it restores the thin-lens
     /// blur exactly, since 1 + m = s/(s − f).
-    public func frameBlurModel(focus s: Distance) -> BlurModel {
-        var model = blurModel(focus: s)
+    ///
+    /// `frameWidth` is the width in pixels of the frame rendered (nil: the delivery resolution).
+    public func frameBlurModel(focus s: Distance, frameWidth: Int? = nil) -> BlurModel {
+        var model = blurModel(focus: s, frameWidth: frameWidth)
         guard !s.isInfinite else { return model }
         let k = (s.millimeters - focalLengthMM) / s.millimeters
         model.offsetPixels *= k

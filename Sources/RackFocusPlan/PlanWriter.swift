@@ -1,6 +1,5 @@
 import Foundation
 import RackFocusOptics
-import RackFocusPlan
 
 /// Writes a shot plan as YAML in the format `ShotPlan.load` reads (docs/plan-format.md).
 public struct PlanWriter {

@@ -46,9 +46,7 @@ public struct DefocusScene: Sendable {
         }
         precondition(image.channels == 3 && depth.channels == 1, "colour needs 3 planes and depth 1")
         let w = image.width, h = image.height, n = w * h
-        var cam = camera
-        cam.resolution = Resolution(width: w, height: h)
-        let model = cam.frameBlurModel(focus: focus)
+        let model = camera.frameBlurModel(focus: focus, frameWidth: w)
         let offset = Float(model.offsetPixels), slope = Float(model.pixelsPerDioptre)
         var coc = [Float](repeating: 0, count: n)
         // Per band: the largest radius, or the first invalid depth.

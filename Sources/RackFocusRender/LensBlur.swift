@@ -67,41 +67,48 @@ public enum LensBlur {
     /// - Parameters:
     ///   - image: linear-light RGB (3 planes).
     ///   - depth: planar depth in metres (1 plane), same size.
+    ///   - renderer: a fast renderer to reuse across frames (its buffers stay allocated).
     public static func render(image: PlanarImage, depth: PlanarImage, settings: LensBlurSettings,
                               renderer: LayeredRenderer? = nil) throws(RenderError) -> PlanarImage {
+        try renderTimed(image: image, depth: depth, settings: settings, renderer: renderer).image
+    }
+
+    /// `render`, with where the time went: the scene (CoC map, hidden layer, kernel), then the
+    /// renderer's own stages.
+    public static func renderTimed(image: PlanarImage, depth: PlanarImage, settings: LensBlurSettings,
+                                   renderer: LayeredRenderer? = nil) throws(RenderError) -> (image: PlanarImage, timings: RenderTimings) {
         guard image.width == depth.width, image.height == depth.height else {
             throw .sizeMismatch(image: (image.width, image.height), depth: (depth.width, depth.height))
         }
         var color = image.data
         settings.highlights?.apply(&color, pixels: image.pixelCount)
-        let source = PlanarImage(width: image.width, height: image.height, channels: 3, data: color)
+        var source = PlanarImage(width: image.width, height: image.height, channels: 3, data: color)
+        var sourceDepth = depth
+        if settings.quality == .preview { source = Resample.halve(source); sourceDepth = Resample.halve(depth, nearest: true) }
+        // The scene and its kernel, once per frame.
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        let scene = try DefocusScene(image: source, depth: sourceDepth, camera: settings.camera, focus: settings.focus, threads: settings.threads)
+        let kernel = ApertureKernel(shape: settings.camera.aperture, squeeze: settings.camera.squeeze, maxRadius: scene.maxRadius)
+        var timings = RenderTimings()
+        timings.stages.append(("CoC + hidden layer", Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6))
         var result: PlanarImage
         switch settings.quality {
         case .reference:
-            let scene = try DefocusScene(image: source, depth: depth, camera: settings.camera, focus: settings.focus, threads: settings.threads)
-            let kernel = ApertureKernel(shape: settings.camera.aperture, squeeze: settings.camera.squeeze, maxRadius: scene.maxRadius)
-            result = PlanarImage(width: image.width, height: image.height, channels: 3,
+            result = PlanarImage(width: scene.width, height: scene.height, channels: 3,
                                  data: ReferenceRenderer.render(scene: scene, kernel: kernel, threads: settings.threads))
         case .final:
-            let t0 = DispatchTime.now().uptimeNanoseconds
-            let scene = try DefocusScene(image: source, depth: depth, camera: settings.camera, focus: settings.focus, threads: settings.threads)
-            let kernel = ApertureKernel(shape: settings.camera.aperture, squeeze: settings.camera.squeeze, maxRadius: scene.maxRadius)
-            let prepared = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6
-            let r = renderer ?? LayeredRenderer(threads: settings.threads)
-            result = PlanarImage(width: image.width, height: image.height, channels: 3, data: r.render(scene: scene, kernel: kernel))
-            r.preparationTime = prepared
+            let r = (renderer ?? LayeredRenderer(threads: settings.threads)).render(scene: scene, kernel: kernel)
+            result = r.image
+            timings.stages += r.timings.stages
         case .preview:
-            let small = Resample.halve(source), smallDepth = Resample.halve(depth, nearest: true)
-            let scene = try DefocusScene(image: small, depth: smallDepth, camera: settings.camera, focus: settings.focus, threads: settings.threads)
-            let kernel = ApertureKernel(shape: settings.camera.aperture, squeeze: settings.camera.squeeze, maxRadius: scene.maxRadius)
-            let r = LayeredRenderer(spacing: 0.25, threads: settings.threads)
-            let blurred = PlanarImage(width: small.width, height: small.height, channels: 3, data: r.render(scene: scene, kernel: kernel))
-            result = Resample.resize(blurred, width: image.width, height: image.height)
+            let r = LayeredRenderer(spacing: 0.25, threads: settings.threads).render(scene: scene, kernel: kernel)
+            result = Resample.resize(r.image, width: image.width, height: image.height)
+            timings.stages += r.timings.stages
         }
         if let reference = settings.breathingReference, settings.camera.breathing != 0 {
             let scale = settings.camera.frameScale(focus: settings.focus) / settings.camera.frameScale(focus: reference)
             if abs(scale - 1) > 1e-6 { result = Resample.scaleAboutCentre(result, factor: scale) }
         }
-        return result
+        return (result, timings)
     }
 }

@@ -14,9 +14,7 @@ public enum BenchmarkScene {
 
     /// Depth (m) whose blur in a frame `width` wide is `coc` pixels.
     static func depth(forCoC coc: Double, width: Int, height: Int) -> Float {
-        var cam = camera
-        cam.resolution = Resolution(width: width, height: height)
-        let m = cam.frameBlurModel(focus: focus)
+        let m = camera.frameBlurModel(focus: focus, frameWidth: width)
         let dioptres = (coc - m.offsetPixels) / m.pixelsPerDioptre
         return dioptres <= 1e-4 ? 1e4 : Float(1 / dioptres)
     }

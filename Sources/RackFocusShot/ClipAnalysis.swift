@@ -229,9 +229,9 @@ public struct ClipAnalysis {
             return (d * Double(1 << probes[i].level), probes[i].defocus)
         }
         guard let k = BlurScale.pixelsPerDioptre(measured) else { return nil }
-        var camera = lens.camera
-        camera.resolution = Resolution(width: lens.width, height: lens.height)
-        return BlurScale.fNumber(pixelsPerDioptre: k, focalLengthMM: camera.focalLengthMM, pixelsPerMM: camera.pixelsPerMM)
+        let camera = lens.camera
+        let pixelsPerMM = Double(lens.width) / (camera.sensor.widthMM * camera.squeeze)
+        return BlurScale.fNumber(pixelsPerDioptre: k, focalLengthMM: camera.focalLengthMM, pixelsPerMM: pixelsPerMM)
     }
 
     /// Regions from --region, else the plan's subjects placed in the image, else a grid.
@@ -289,10 +289,8 @@ public struct ClipAnalysis {
     }
 
     func grade(_ racks: [RackEvent], against plan: ShotPlan, width: Int, height: Int, rate: FrameRate) -> [Grade] {
-        var camera = plan.camera
-        camera.resolution = Resolution(width: width, height: height)
         func blur(_ d: Distance, _ f: Int) -> Double {
-            abs(camera.frameBlurModel(focus: plan.curve.focus(frame: f, fps: rate)).pixels(dioptres: d.dioptres))
+            abs(plan.camera.frameBlurModel(focus: plan.curve.focus(frame: f, fps: rate), frameWidth: width).pixels(dioptres: d.dioptres))
         }
         var used = Set<Int>()
         return plan.curve.moves.map { m in

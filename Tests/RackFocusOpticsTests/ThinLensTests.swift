@@ -186,6 +186,14 @@ struct FrameBlurTests {
         let model = c.frameBlurModel(focus: .meters(1.5))
         let expected = (50.0 / 1.8) * 50 * (16.4 - 1.5) / (16.4 * 1.5) * 960 / 36 / 1000
         #expect(close(model.pixels(dioptres: 1 / 16.4), expected * 1000 / 1000))
+        // The frame's width given explicitly, on a camera delivering another resolution: the same model.
+        let hd = camera("fullframe", 50, 1.8)
+        #expect(hd.resolution.width != 960)
+        #expect(close(hd.frameBlurModel(focus: .meters(1.5), frameWidth: 960).pixels(dioptres: 1 / 16.4), expected))
+        // An anamorphic squeeze spreads the same sensor width over the frame: horizontal pixels shrink.
+        var squeezed = hd
+        squeezed.squeeze = 2
+        #expect(close(squeezed.frameBlurModel(focus: .meters(1.5), frameWidth: 960).pixels(dioptres: 1 / 16.4), expected / 2))
     }
 
     @Test(arguments: [0.8, 2.0, 9.0])
