@@ -9,32 +9,32 @@ import RackFocusImage
 /// at a frame where focus stood elsewhere gives the blur circle there; divided by the defocus in
 /// dioptres (from the depth map and the estimated focus curve) that is K, pixels per dioptre. In
 /// the frame as framed at infinity focus, K = A·f·ppm/1000 with A = f/N, so N = f²·ppm/(1000·K).
-public enum BlurScale {
+package enum BlurScale {
     /// One measurement to make: a tile sharp at one frame, soft at another, with its defocus.
-    public struct Probe: Sendable {
+    package struct Probe: Sendable {
         /// The crop to compare, in pixels of pyramid level `level`: the tile and a margin for the
         /// blur to reach into.
-        public var crop: PixelRect
-        public var level: Int
+        package var crop: PixelRect
+        package var level: Int
         /// The tile inside the crop (crop coordinates).
-        public var inner: PixelRect
-        public var sharpFrame: Int
-        public var softFrame: Int
+        package var inner: PixelRect
+        package var sharpFrame: Int
+        package var softFrame: Int
         /// |focus − tile| at the soft frame, dioptres.
-        public var defocus: Double
+        package var defocus: Double
     }
 
     /// Margin around a tile, in pixels of the probe's level: blur diameters up to about twice
     /// this are measurable.
-    public static let margin = 24
+    package static let margin = 24
 
     /// The pyramid level probes work at: one binning per doubling of the width beyond 640 px,
     /// so that the blur of a 1080p or 4K frame fits the margin.
-    public static func level(width: Int) -> Int { max(0, min(3, Int(log2(Double(width) / 640)))) }
+    package static func level(width: Int) -> Int { max(0, min(3, Int(log2(Double(width) / 640)))) }
 
     /// Up to `limit` probes: depth-flat tiles that peak inside the clip (truly in focus there),
     /// each paired with the first or last frame, where focus holds and is best known.
-    public static func probes(_ analyzer: FocusAnalyzer, focus: [Double?], limit: Int = 40) -> [Probe] {
+    package static func probes(_ analyzer: FocusAnalyzer, focus: [Double?], limit: Int = 40) -> [Probe] {
         let frames = analyzer.frameCount
         guard focus.count == frames, let tileSide = analyzer.tiles.first?.width else { return [] }
         let (fw, fh) = analyzer.frameSize
@@ -72,7 +72,7 @@ public enum BlurScale {
     /// The blur-circle diameter (pixels) that turns `sharp` into `soft` over the inner rectangle:
     /// the engine's circular footprints from 0 to 2·margin px, each compared after a least-squares gain and
     /// offset; nil when no diameter explains the soft crop clearly better than none.
-    public static func diameter(sharp: PlanarImage, soft: PlanarImage, inner: PixelRect) -> Double? {
+    package static func diameter(sharp: PlanarImage, soft: PlanarImage, inner: PixelRect) -> Double? {
         var errors: [(Double, Double)] = []
         var blurred = [Float](repeating: 0, count: inner.width * inner.height)
         // The render engine's own anti-aliased footprint of a circular aperture.
@@ -119,13 +119,13 @@ public enum BlurScale {
 
     /// The f-number whose blur scale is K pixels per dioptre: K = A·f·ppm/1000 with A = f/N in the
     /// frame as framed at infinity focus, so N = f²·ppm/(1000·K).
-    public static func fNumber(pixelsPerDioptre k: Double, focalLengthMM f: Double, pixelsPerMM ppm: Double) -> Double {
+    package static func fNumber(pixelsPerDioptre k: Double, focalLengthMM f: Double, pixelsPerMM ppm: Double) -> Double {
         f * f * ppm / (1000 * k)
     }
 
     /// The median blur scale (pixels of diameter per dioptre) over the measured probes; diameters
     /// measured at a pyramid level are in that level's pixels (multiply by 2^level for the frame's).
-    public static func pixelsPerDioptre(_ measurements: [(diameter: Double, defocus: Double)]) -> Double? {
+    package static func pixelsPerDioptre(_ measurements: [(diameter: Double, defocus: Double)]) -> Double? {
         let k = measurements.filter { $0.defocus > 0 }.map { $0.diameter / $0.defocus }.sorted()
         return k.count >= 3 ? k[k.count / 2] : nil
     }

@@ -1,7 +1,7 @@
 import RackFocusImage
 /// Focus breathing measured from the picture: how much the frame's scale changes between two
 /// frames (a rack's start and its landing), as a lens whose image grows when it focuses closer.
-public enum Breathing {
+package enum Breathing {
     /// The scale s by which `after` shows the scene larger than `before`, about the frame centre:
     /// the s in [0.94, 1.06] whose resampling of `after` by 1/s best matches `before` (normalised
     /// cross-correlation over the central 80%). Coarse planes (8× binned) are best: at that scale
@@ -10,7 +10,7 @@ public enum Breathing {
     /// A change of focus also changes what is blurred, and a blurred object matches a larger copy
     /// of its sharp self: `weights` (a plane the size of `before`, 0...1) keep the match to where
     /// the blur is the same in both frames, e.g. depths halfway (in dioptres) between the marks.
-    public static func scale(before a: PlanarImage, after b: PlanarImage, weights: PlanarImage? = nil) -> Double {
+    package static func scale(before a: PlanarImage, after b: PlanarImage, weights: PlanarImage? = nil) -> Double {
         func correlation(_ s: Double) -> Double {
             let cx = Double(a.width) / 2, cy = Double(a.height) / 2
             let x0 = a.width / 10, x1 = a.width - a.width / 10, y0 = a.height / 10, y1 = a.height - a.height / 10
@@ -46,7 +46,7 @@ public enum Breathing {
 extension Breathing {
     /// Weights for `scale`: 1 where a depth map (metres, binned to the plane's size) puts the
     /// surface within `tolerance` dioptres of the same defocus at both marks, else 0.
-    public static func equalBlurWeights(depth: PlanarImage, from a: Double, to b: Double, tolerance: Double = 0.05) -> PlanarImage {
+    package static func equalBlurWeights(depth: PlanarImage, from a: Double, to b: Double, tolerance: Double = 0.05) -> PlanarImage {
         let da = 1 / a, db = 1 / b
         return PlanarImage(width: depth.width, height: depth.height, data: depth.data.map { d in
             guard d.isFinite, d > 0 else { return 0 }

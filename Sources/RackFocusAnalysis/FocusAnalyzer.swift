@@ -2,13 +2,13 @@ import Foundation
 import RackFocusImage
 
 /// A named part of the frame whose sharpness is followed.
-public struct AnalysisRegion: Sendable, Hashable {
-    public var name: String
-    public var rect: PixelRect
-    public init(name: String, rect: PixelRect) { self.name = name; self.rect = rect }
+package struct AnalysisRegion: Sendable, Hashable {
+    package var name: String
+    package var rect: PixelRect
+    package init(name: String, rect: PixelRect) { self.name = name; self.rect = rect }
 
     /// A grid of `columns × rows` tiles named by row letter and column number (A1 top left).
-    public static func grid(columns: Int, rows: Int, width: Int, height: Int) -> [AnalysisRegion] {
+    package static func grid(columns: Int, rows: Int, width: Int, height: Int) -> [AnalysisRegion] {
         var out: [AnalysisRegion] = []
         let letters = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
         for r in 0..<rows {
@@ -25,16 +25,16 @@ public struct AnalysisRegion: Sendable, Hashable {
 /// Streams a clip's frames (and optionally its depth maps) and keeps per frame only the figures
 /// analysis needs: one measure per region, and with depth one measure and one depth per tile.
 /// Memory grows with frames × (regions + tiles) numbers, never with pixels.
-public final class FocusAnalyzer {
-    public let regions: [AnalysisRegion]
-    public let measure: FocusMeasure
+package final class FocusAnalyzer {
+    package let regions: [AnalysisRegion]
+    package let measure: FocusMeasure
     /// Side of the square tiles used with depth, in pixels.
-    public let tileSize: Int
-    public private(set) var frameCount = 0
+    package let tileSize: Int
+    package private(set) var frameCount = 0
     /// Width and height of the frames added.
-    public var frameSize: (Int, Int) { pyramid.levels.isEmpty ? (0, 0) : (pyramid.levels[0].width, pyramid.levels[0].height) }
+    package var frameSize: (Int, Int) { pyramid.levels.isEmpty ? (0, 0) : (pyramid.levels[0].width, pyramid.levels[0].height) }
     /// Frames either side whose noise estimates are pooled (median) for a frame.
-    public var noiseWindow = 12
+    package var noiseWindow = 12
     var values: [[Double]]
     /// Ratio-measure parts per region and frame: the fine gradient energy, the denominator (coarse
     /// gradient energy or variance, `FocusMeasure.parts`), and the noise variance at the fine level.
@@ -52,7 +52,7 @@ public final class FocusAnalyzer {
     var pyramid = LumaPyramid()
     var depthScratch: [Float] = []
 
-    public init(regions: [AnalysisRegion], measure: FocusMeasure = .standard, tileSize: Int = 16) {
+    package init(regions: [AnalysisRegion], measure: FocusMeasure = .standard, tileSize: Int = 16) {
         self.regions = regions
         self.measure = measure
         self.tileSize = tileSize
@@ -61,7 +61,7 @@ public final class FocusAnalyzer {
     }
 
     /// Adds the next frame (linear RGB), with its depth map in metres when known.
-    public func add(_ frame: PlanarImage, depth: PlanarImage? = nil) {
+    package func add(_ frame: PlanarImage, depth: PlanarImage? = nil) {
         pyramid.update(from: frame)
         if measure.isNoiseCompensated {
             let fine = pyramid.levels[1]
@@ -210,7 +210,7 @@ public final class FocusAnalyzer {
     /// which would raise the ratio of a region that darkens (its noise grows against its texture)
     /// as if it sharpened. v is the median over `noiseWindow` frames either side of the per-frame
     /// estimates (`temporalNoiseVariance`), and at most half of each energy is taken away.
-    public func curves() -> [SharpnessCurve] {
+    package func curves() -> [SharpnessCurve] {
         regions.indices.map { i in
             guard measure.isNoiseCompensated else { return SharpnessCurve(name: regions[i].name, raw: values[i]) }
             let n = fineEnergy[i].count, v = noiseVariance[i]
@@ -225,7 +225,7 @@ public final class FocusAnalyzer {
     }
 
     /// With depth: the focus distance per frame (metres), where sharpness peaks across depth.
-    public func focusDistances() -> [Double?] {
+    package func focusDistances() -> [Double?] {
         guard !tiles.isEmpty else { return [] }
         var samples: [(tile: Int, curve: SharpnessCurve)] = []
         for k in tiles.indices where tileSpread[k] < 0.15 && tileBrightest[k] < 0.99 {
@@ -248,12 +248,12 @@ public final class FocusAnalyzer {
 /// tiles' depths that faces the move (the near edge of everything beyond a far mark, since focus
 /// never came closer to those tiles). Written for clips whose focus moves one way; frames it
 /// cannot place are nil.
-public enum FocusDistanceEstimator {
+package enum FocusDistanceEstimator {
     /// Relative sharpness at or above which a tile counts as at its peak.
-    public static let peakLevel = 0.95
+    package static let peakLevel = 0.95
 
     /// - Parameter samples: per tile, relative sharpness and dioptres per frame.
-    public static func estimate(frames: Int, samples: [(relative: [Double], dioptres: [Double])]) -> [Double?] {
+    package static func estimate(frames: Int, samples: [(relative: [Double], dioptres: [Double])]) -> [Double?] {
         guard frames >= 3, samples.count >= 3 else { return Array(repeating: nil, count: frames) }
         var points = [[Double]](repeating: [], count: frames)
         var opening: [Double] = [], closing: [Double] = []

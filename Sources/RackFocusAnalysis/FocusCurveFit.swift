@@ -1,26 +1,26 @@
 import RackFocusPlan
 
 /// A focus move fitted to a measured focus curve: the cue frames, marks and easing that reproduce it.
-public struct FittedMove: Sendable, Equatable {
+package struct FittedMove: Sendable, Equatable {
     /// The last frame at the first mark and the first frame at the second (plan cues).
-    public var startFrame: Int
-    public var landFrame: Int
-    public var fromMeters: Double
-    public var toMeters: Double
-    public var easing: Easing
+    package var startFrame: Int
+    package var landFrame: Int
+    package var fromMeters: Double
+    package var toMeters: Double
+    package var easing: Easing
     /// Root-mean-square difference between the fitted and the measured curve over the fitted
     /// window, in dioptres.
-    public var rmsDioptres: Double
+    package var rmsDioptres: Double
 }
 
 /// Fits plan moves to the focus curve `analyze` measures from depth, so that a render with the
 /// resulting plan reproduces the plate's rack.
-public enum FocusCurveFit {
+package enum FocusCurveFit {
     /// One move per detected rack that landed. The marks are the median focus of the holds either
     /// side; the cue frames (searched up to `reach` frames outside the visible start and landing,
     /// since an eased move is invisible at its ends) and the easing minimise the squared error in
     /// dioptres over the frames between the neighbouring racks.
-    public static func fit(focus: [Double?], racks: [RackEvent], reach: Int = 18) -> [FittedMove] {
+    package static func fit(focus: [Double?], racks: [RackEvent], reach: Int = 18) -> [FittedMove] {
         let frames = focus.count
         let dioptres = focus.map { $0.map { $0.isFinite ? 1 / $0 : 0 } }
         var out: [FittedMove] = []

@@ -8,7 +8,7 @@ import RackFocusImage
 /// out, it falls monotonically with blur, and it works on 2×2-binned luma, which keeps sensor
 /// noise and codec blocking out of the finest band. `bandRatio` (two gradient scales) was the
 /// first candidate: it rose again at large blur on striped content, so it lost.
-public enum FocusMeasure: String, CaseIterable, Sendable {
+package enum FocusMeasure: String, CaseIterable, Sendable {
     /// Tenengrad: mean squared Sobel gradient magnitude.
     case tenengrad
     /// Modified Laplacian (Nayar): mean of |2I − I(x−1) − I(x+1)| + |2I − I(y−1) − I(y+1)|.
@@ -28,7 +28,7 @@ public enum FocusMeasure: String, CaseIterable, Sendable {
     case gradientVariance = "gradient-variance"
 
     /// Whether the analyzer corrects this measure for noise (the two ratio measures).
-    public var isNoiseCompensated: Bool { self == .bandRatio || self == .gradientVariance }
+    package var isNoiseCompensated: Bool { self == .bandRatio || self == .gradientVariance }
 
     /// Gradient energy of 2×2-binned luma over its squared mean: exposure (a gain) cancels,
     /// contrast does not. Used for the depth tiles: a deeply blurred periodic texture comes back
@@ -37,10 +37,10 @@ public enum FocusMeasure: String, CaseIterable, Sendable {
     case gradientMean = "gradient-mean"
 
     /// The operator RackFocus uses unless told otherwise.
-    public static let standard = FocusMeasure.gradientVariance
+    package static let standard = FocusMeasure.gradientVariance
 
     /// The measure of a region of the frame (pixels of the full frame).
-    public func evaluate(_ pyramid: LumaPyramid, region: PixelRect) -> Double {
+    package func evaluate(_ pyramid: LumaPyramid, region: PixelRect) -> Double {
         switch self {
         case .bandRatio, .gradientVariance, .gradientMean:
             let (fine, denominator) = parts(pyramid, region: region)

@@ -2,21 +2,21 @@ import RackFocusImage
 
 /// Focus peaking as camera monitors draw it: edges whose display-space contrast is steep enough
 /// to be in focus are painted in a signal colour over a dimmed, desaturated picture.
-public struct FocusPeaking: Sendable {
+package struct FocusPeaking: Sendable {
     /// Sobel gradient magnitude of display-space luma (0...1 per pixel, Sobel/4) above which an
     /// edge is painted. A step edge of full contrast gives 0.5 when sharp; blurring it over n
     /// pixels divides that by about n.
-    public var level: Float
+    package var level: Float
     /// The paint colour, linear RGB.
-    public var colour: SIMD3<Float>
+    package var colour: SIMD3<Float>
 
-    public init(level: Float = 0.12, colour: SIMD3<Float> = [1, 0.02, 0.02]) {
+    package init(level: Float = 0.12, colour: SIMD3<Float> = [1, 0.02, 0.02]) {
         self.level = level
         self.colour = colour
     }
 
     /// Paints `frame` (linear RGB) in place; `scratch` is reused from frame to frame.
-    public func apply(_ frame: inout PlanarImage, scratch: inout [Float]) {
+    package func apply(_ frame: inout PlanarImage, scratch: inout [Float]) {
         let w = frame.width, h = frame.height, n = w * h
         if scratch.count != n { scratch = [Float](repeating: 0, count: n) }
         frame.data.withUnsafeMutableBufferPointer { d in

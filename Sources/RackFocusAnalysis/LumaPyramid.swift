@@ -4,21 +4,21 @@ import RackFocusImage
 ///
 /// Focus measures compare detail between levels, so one pyramid per frame serves every region.
 /// Buffers are reused from frame to frame (`update(from:)`).
-public struct LumaPyramid: Sendable {
-    public private(set) var levels: [PlanarImage] = []
-    public let levelCount: Int
+package struct LumaPyramid: Sendable {
+    package private(set) var levels: [PlanarImage] = []
+    package let levelCount: Int
 
-    public init(levels: Int = 4) { levelCount = levels }
+    package init(levels: Int = 4) { levelCount = levels }
 
     /// A pyramid of one plane (already luma), for tests and evaluation.
-    public init(luma: PlanarImage, levels: Int = 4) {
+    package init(luma: PlanarImage, levels: Int = 4) {
         levelCount = levels
         self.levels = [luma]
         buildLevels()
     }
 
     /// Refills the pyramid from a linear RGB frame (a grey frame of one plane is taken as luma).
-    public mutating func update(from frame: PlanarImage) {
+    package mutating func update(from frame: PlanarImage) {
         let n = frame.pixelCount
         if levels.isEmpty || levels[0].width != frame.width || levels[0].height != frame.height {
             levels = [PlanarImage(width: frame.width, height: frame.height, data: [Float](repeating: 0, count: n))]

@@ -5,17 +5,17 @@
 /// Frames are numbered as in the clip. A rack's start is the last frame still at the first mark
 /// and its landing the first frame at which the target has settled, matching a plan's cue frames
 /// (`start` and `land`).
-public struct RackDetector: Sendable {
-    public init() {}
+package struct RackDetector: Sendable {
+    package init() {}
 
     /// Margin by which a region must out-sharpen the leader to take over (relative units).
-    public var leadMargin = 0.1
+    package var leadMargin = 0.1
     /// A leadership shorter than this (frames) is a region passed through during a move.
-    public var minHold = 6
+    package var minHold = 6
     /// Frames between one landing and the next start within which the two are one move.
-    public var maxPause = 3
+    package var maxPause = 3
 
-    public func detect(_ curves: [SharpnessCurve], fps: Double) -> (racks: [RackEvent], hunts: [HuntEvent]) {
+    package func detect(_ curves: [SharpnessCurve], fps: Double) -> (racks: [RackEvent], hunts: [HuntEvent]) {
         let live = curves.indices.filter { curves[$0].changes }
         let frames = curves.first?.raw.count ?? 0
         guard frames > 2 else { return ([], []) }
@@ -191,11 +191,11 @@ public struct RackDetector: Sendable {
 }
 
 /// The shape of a move's progress over time.
-public enum SpeedProfile {
+package enum SpeedProfile {
     /// Progress samples 0 → 1 at equal time steps, classified by the speed over the first and last
     /// fifth against the middle fifth (slower than 0.6 of it is eased): "linear", "ease in" (slow
     /// start), "ease out" (slow end), "ease in and out".
-    public static func classify(_ p: [Double]) -> String {
+    package static func classify(_ p: [Double]) -> String {
         let n = p.count - 1
         guard n >= 4 else { return "snap" }
         func speed(_ a: Double, _ b: Double) -> Double {
@@ -214,27 +214,27 @@ public enum SpeedProfile {
 }
 
 /// A detected rack.
-public struct RackEvent: Sendable, Equatable, Encodable {
+package struct RackEvent: Sendable, Equatable, Encodable {
     /// The region that was sharp before (nil: something not measured).
-    public var from: String?
+    package var from: String?
     /// The region focus landed on (nil: focus left `from` for something not measured).
-    public var to: String?
+    package var to: String?
     /// The last frame still at the first mark.
-    public var startFrame: Int
+    package var startFrame: Int
     /// The first frame at which the target has settled (nil: the clip ends before it settles).
-    public var landFrame: Int?
-    public var overshoot: Overshoot?
-    public var hunting: Hunt?
+    package var landFrame: Int?
+    package var overshoot: Overshoot?
+    package var hunting: Hunt?
     /// "linear", "ease in", "ease out", "ease in and out".
-    public var profile: String?
+    package var profile: String?
     /// With depth: the focus distance at the start and at the landing, metres.
-    public var fromMeters: Double?
-    public var toMeters: Double?
+    package var fromMeters: Double?
+    package var toMeters: Double?
     /// With depth: the farthest the focus went past the target, metres (overshoot).
-    public var overshootMeters: Double?
+    package var overshootMeters: Double?
     /// With depth: how much larger the picture is at the landing than at the start (1 = no
     /// breathing), measured where the blur is the same at both ends.
-    public var breathingScale: Double?
+    package var breathingScale: Double?
     /// The frame the target took the lead: the landing is searched from here.
     var switchFrame: Int
 
@@ -242,11 +242,11 @@ public struct RackEvent: Sendable, Equatable, Encodable {
         self.from = from; self.to = to; self.startFrame = startFrame; self.switchFrame = switchFrame
     }
 
-    public var durationFrames: Int? { landFrame.map { $0 - startFrame } }
+    package var durationFrames: Int? { landFrame.map { $0 - startFrame } }
 
     /// Adds what the focus curve (metres per frame, from depth) tells of this rack: where focus
     /// left and landed, its speed profile in dioptres, and how far past the mark it went.
-    public mutating func attach(focus: [Double?]) {
+    package mutating func attach(focus: [Double?]) {
         guard let land = landFrame, land < focus.count, let a = focus[startFrame], let b = focus[land] else { return }
         fromMeters = a; toMeters = b
         let da = 1 / a, db = 1 / b
@@ -265,28 +265,28 @@ public struct RackEvent: Sendable, Equatable, Encodable {
 }
 
 /// The target came sharp, went past and came back.
-public struct Overshoot: Sendable, Equatable, Codable {
+package struct Overshoot: Sendable, Equatable, Codable {
     /// Frame where the target was sharpest on the way past.
-    public var passFrame: Int
+    package var passFrame: Int
     /// Frame farthest past the target (sharpness at its dip).
-    public var farthestFrame: Int
+    package var farthestFrame: Int
     /// Frame where it settled back.
-    public var correctedFrame: Int
+    package var correctedFrame: Int
     /// Relative sharpness lost at the dip.
-    public var sharpnessLost: Double
+    package var sharpnessLost: Double
 }
 
 /// Focus reversing again and again around a mark.
-public struct Hunt: Sendable, Equatable, Codable {
-    public var firstFrame: Int
-    public var lastFrame: Int
-    public var reversals: Int
+package struct Hunt: Sendable, Equatable, Codable {
+    package var firstFrame: Int
+    package var lastFrame: Int
+    package var reversals: Int
 }
 
 /// Hunting outside any rack: a region whose sharpness oscillates.
-public struct HuntEvent: Sendable, Equatable, Codable {
-    public var region: String
-    public var firstFrame: Int
-    public var lastFrame: Int
-    public var reversals: Int
+package struct HuntEvent: Sendable, Equatable, Codable {
+    package var region: String
+    package var firstFrame: Int
+    package var lastFrame: Int
+    package var reversals: Int
 }

@@ -1,19 +1,19 @@
 /// One region's focus measure over a clip, and the same curve relative to its own range.
-public struct SharpnessCurve: Sendable {
-    public var name: String
+package struct SharpnessCurve: Sendable {
+    package var name: String
     /// The operator's value per frame.
-    public var raw: [Double]
+    package var raw: [Double]
     /// 0 at the region's softest frame of the clip, 1 at its sharpest (after a 3-frame median,
     /// which removes single-frame codec spikes without moving edges).
-    public var relative: [Double]
+    package var relative: [Double]
     /// Frame-to-frame noise of `relative`: a robust standard deviation of its first differences.
-    public var noise: Double
+    package var noise: Double
     /// Whether the region's sharpness really changes over the clip (its range is well above its
     /// noise and a real share of its level). A static region's relative curve is noise stretched to
     /// 0...1, and is never read as a rack.
-    public var changes: Bool
+    package var changes: Bool
 
-    public init(name: String, raw: [Double]) {
+    package init(name: String, raw: [Double]) {
         self.name = name
         self.raw = raw
         let smooth = SharpnessCurve.median3(raw)

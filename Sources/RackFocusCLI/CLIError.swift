@@ -5,13 +5,13 @@ import RackFocusShot
 /// A user mistake on the command line: printed as one line, exit status 1, no stack trace.
 /// Errors from the modules (`PlanError`, `MediaError`, `RenderError`, `ShotError`) are printed
 /// the same way, from their own descriptions.
-public struct CLIError: Error, CustomStringConvertible, Sendable {
-    public var description: String
+package struct CLIError: Error, CustomStringConvertible, Sendable {
+    package var description: String
 
-    public init(_ message: String) { description = message }
+    package init(_ message: String) { description = message }
 
     /// `--focus: "3" has no unit; write it with a unit, e.g. 1.8m ...`
-    public init(option: String, _ error: ValueError) { description = "\(option): \(error)" }
+    package init(option: String, _ error: ValueError) { description = "\(option): \(error)" }
 }
 
 /// Parses an option's text, naming the option in the error.

@@ -3,8 +3,8 @@ import RackFocusImage
 import ArgumentParser
 
 /// The `rackfocus` command: plan, program and (in later releases) render and analyse rack focus.
-public struct RackFocusCommand: ParsableCommand {
-    public static let configuration = CommandConfiguration(
+package struct RackFocusCommand: ParsableCommand {
+    package static let configuration = CommandConfiguration(
         commandName: "rackfocus",
         abstract: "Plan, program and check the cinematic rack focus.",
         discussion: """
@@ -15,5 +15,5 @@ public struct RackFocusCommand: ParsableCommand {
         subcommands: [DemoCommand.self, DofCommand.self, PlanCommand.self, MarksCommand.self, RenderCommand.self, AnalyzeCommand.self, TrackCommand.self, ProgramCommand.self, PromptCommand.self, DialogueCommand.self, StillCommand.self, ScoreCommand.self, BenchCommand.self]
     )
 
-    public init() {}
+    package init() {}
 }

@@ -33,17 +33,21 @@ struct StillCommand: ParsableCommand {
     @OptionGroup var renderOptions: RenderOptions
     @Option(name: .shortAndLong, help: "Output image (.png, .tif, .exr, .pfm).") var output: String
 
+    func validate() throws {
+        guard (focus == nil) != (focusAt == nil) else { throw ValidationError("give either --focus DISTANCE or --focus-at X,Y") }
+        guard blades == 0 || (3...32).contains(blades) else { throw ValidationError("--blades: \(blades) must be 0 (circular) or 3-32") }
+        guard (0...1).contains(bladeCurvature) else { throw ValidationError("--blade-curvature: \(bladeCurvature) must be 0-1") }
+        guard squeeze >= 1, squeeze <= 3 else { throw ValidationError("--squeeze: \(squeeze) must be 1-3") }
+        guard breathing.isFinite, abs(breathing) <= 5 else { throw ValidationError("--breathing: \(breathing) is outside -5…5 (0 = none, 1 = thin-lens breathing)") }
+    }
+
     func run() throws {
         guard ["png", "tif", "tiff", "exr", "pfm"].contains((output as NSString).pathExtension.lowercased()) else {
             throw CLIError("-o: cannot write \"\(output)\"; use .png, .tif, .exr or .pfm")
         }
-        guard (focus == nil) != (focusAt == nil) else { throw CLIError("give either --focus DISTANCE or --focus-at X,Y") }
         let depthSettings = try depthOptions.required(by: "still")
         try OutputPath.requireDistinct(output, from: [image, depthSettings.path])
         var camera = try lens.camera(coc: nil, resolution: "hd")
-        guard blades == 0 || (3...32).contains(blades) else { throw CLIError("--blades: \(blades) must be 0 (circular) or 3-32") }
-        guard (0...1).contains(bladeCurvature) else { throw CLIError("--blade-curvature: \(bladeCurvature) must be 0-1") }
-        guard squeeze >= 1, squeeze <= 3 else { throw CLIError("--squeeze: \(squeeze) must be 1-3") }
         camera.aperture = ApertureShape(blades: blades, rotationDegrees: bladeRotation, curvature: bladeCurvature)
         camera.squeeze = squeeze
         camera.breathing = breathing

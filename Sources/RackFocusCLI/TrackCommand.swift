@@ -30,8 +30,11 @@ struct TrackCommand: ParsableCommand {
     @Option(help: "How long a lost subject is searched for before the track stops.") var maxLost: String = "1s"
     @Option(help: "Also write the clip with the box drawn on it (green: tracked, yellow: re-acquired, red: lost).") var preview: String?
 
+    func validate() throws {
+        guard (0.05...0.95).contains(minConfidence) else { throw ValidationError("--min-confidence: \(minConfidence) must be between 0.05 and 0.95") }
+    }
+
     func run() throws {
-        guard (0.05...0.95).contains(minConfidence) else { throw CLIError("--min-confidence: \(minConfidence) must be between 0.05 and 0.95") }
         let info = try FFmpeg.probeClip(clip)
         let rate = info.frameRate ?? FrameRate(numerator: 24)
         let startTime = try parseOption("--at", at) { t throws(ValueError) in try TimeSpec(parsing: t).seconds(at: rate) }

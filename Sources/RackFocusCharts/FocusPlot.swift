@@ -4,8 +4,8 @@ import RackFocusPlan
 
 /// Focus distance over time on a log-distance axis, with the depth-of-field band, each subject's
 /// distance, rack start and landing markers and timecode ticks.
-public enum FocusPlot {
-    public static func svg(plan: ShotPlan) -> String {
+package enum FocusPlot {
+    package static func svg(plan: ShotPlan) -> String {
         let W = 1000.0, H = 560.0
         let left = 90.0, right = 190.0, top = 60.0, bottom = 70.0
         let pw = W - left - right, ph = H - top - bottom

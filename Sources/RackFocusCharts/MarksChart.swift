@@ -4,16 +4,16 @@ import RackFocusPlan
 
 /// A printable focus-mark chart: the lens's focus ring as a dial with the engraved scale and
 /// each of the plan's marks, plus a table of marks with distance, ring angle and cue.
-public enum MarksChart {
-    public struct Entry: Sendable {
-        public var label: String
-        public var distance: Distance
-        public var ringDegrees: Double
-        public var cue: String
+package enum MarksChart {
+    package struct Entry: Sendable {
+        package var label: String
+        package var distance: Distance
+        package var ringDegrees: Double
+        package var cue: String
     }
 
     /// The plan's distinct focus marks in order of first use.
-    public static func entries(plan: ShotPlan) -> [Entry] {
+    package static func entries(plan: ShotPlan) -> [Entry] {
         var result: [Entry] = []
         func add(_ target: FocusTarget, _ d: Distance, _ t: Double) {
             if result.contains(where: { $0.distance == d }) { return }
@@ -25,7 +25,7 @@ public enum MarksChart {
         return result
     }
 
-    public static func svg(plan: ShotPlan) -> String {
+    package static func svg(plan: ShotPlan) -> String {
         let W = 1080.0, H = 720.0
         var doc = SVGDocument(width: W, height: H)
         let cam = plan.camera

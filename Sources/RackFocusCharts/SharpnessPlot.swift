@@ -1,18 +1,18 @@
 /// An SVG of relative sharpness over time: one curve per region on a timecode axis, with detected
 /// rack starts, landings and faults marked.
-public enum SharpnessPlot {
+package enum SharpnessPlot {
     /// A vertical marker at a frame.
-    public struct Marker: Sendable {
-        public var frame: Int
-        public var label: String
-        public var colour: String
-        public init(frame: Int, label: String, colour: String) { self.frame = frame; self.label = label; self.colour = colour }
+    package struct Marker: Sendable {
+        package var frame: Int
+        package var label: String
+        package var colour: String
+        package init(frame: Int, label: String, colour: String) { self.frame = frame; self.label = label; self.colour = colour }
     }
 
     /// - Parameters:
     ///   - curves: relative sharpness 0...1 per frame, one per region.
     ///   - timecode: the label of a frame on the time axis.
-    public static func svg(title: String, names: [String], curves: [[Double]], markers: [Marker], timecode: (Int) -> String) -> String {
+    package static func svg(title: String, names: [String], curves: [[Double]], markers: [Marker], timecode: (Int) -> String) -> String {
         let width = 900.0, height = 360.0, left = 60.0, right = 130.0, top = 40.0, bottom = 50.0
         var doc = SVGDocument(width: width, height: height)
         let frames = max(2, curves.first?.count ?? 2)

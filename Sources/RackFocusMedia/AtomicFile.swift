@@ -5,10 +5,10 @@ import Foundation
 ///
 /// rename(2) replaces the target atomically, so a crash, Ctrl-C or a full disk never leaves a
 /// half-written file under the final name.
-public enum AtomicFile {
+package enum AtomicFile {
     /// Checks the target's folder exists and returns the temporary path to write first
     /// (`.NAME.partial-PID.EXT`, keeping the extension so ffmpeg picks the format).
-    public static func temporaryPath(for path: String) throws(MediaError) -> String {
+    package static func temporaryPath(for path: String) throws(MediaError) -> String {
         let url = URL(fileURLWithPath: path)
         let dir = url.deletingLastPathComponent()
         var isDir: ObjCBool = false
@@ -21,7 +21,7 @@ public enum AtomicFile {
     }
 
     /// Gives a completely written temporary file its final name (removing it on failure).
-    public static func commit(_ temp: String, to path: String) throws(MediaError) {
+    package static func commit(_ temp: String, to path: String) throws(MediaError) {
         guard rename(temp, path) == 0 else {
             let reason = String(cString: strerror(errno))
             try? FileManager.default.removeItem(atPath: temp)
@@ -30,7 +30,7 @@ public enum AtomicFile {
     }
 
     /// Writes data all-or-nothing.
-    public static func write(_ data: Data, to path: String) throws(MediaError) {
+    package static func write(_ data: Data, to path: String) throws(MediaError) {
         let temp = try temporaryPath(for: path)
         do { try data.write(to: URL(fileURLWithPath: temp)) } catch {
             try? FileManager.default.removeItem(atPath: temp)
@@ -40,7 +40,7 @@ public enum AtomicFile {
     }
 
     /// Writes text as UTF-8, all-or-nothing.
-    public static func write(_ text: String, to path: String) throws(MediaError) {
+    package static func write(_ text: String, to path: String) throws(MediaError) {
         try write(Data(text.utf8), to: path)
     }
 }

@@ -2,14 +2,14 @@
 ///
 /// Frames are decoded with the sRGB/Rec.709 curve and encoded back with the same curve, so an
 /// output carries its input's tags and displays as the input did.
-public struct ColorTags: Sendable, Equatable {
-    public var transfer: String?
-    public var primaries: String?
-    public init(transfer: String? = nil, primaries: String? = nil) { self.transfer = transfer; self.primaries = primaries }
+package struct ColorTags: Sendable, Equatable {
+    package var transfer: String?
+    package var primaries: String?
+    package init(transfer: String? = nil, primaries: String? = nil) { self.transfer = transfer; self.primaries = primaries }
 
     /// Rec.709, what RackFocus writes when the input says nothing.
-    public static let rec709 = ColorTags(transfer: "bt709", primaries: "bt709")
+    package static let rec709 = ColorTags(transfer: "bt709", primaries: "bt709")
 
     /// HDR transfers (PQ, HLG), which the SDR curve does not linearise.
-    public var isHDR: Bool { transfer == "smpte2084" || transfer == "arib-std-b67" }
+    package var isHDR: Bool { transfer == "smpte2084" || transfer == "arib-std-b67" }
 }

@@ -5,9 +5,9 @@ import Foundation
 ///
 /// stdin is written from a background thread and stderr drained concurrently, so neither pipe
 /// can fill and deadlock the other; SIGPIPE is ignored so a dying ffmpeg is an error, not a crash.
-public enum FFmpeg {
+package enum FFmpeg {
     /// The ffmpeg executable: `$RACKFOCUS_FFMPEG`, or the first `ffmpeg` on PATH.
-    public static func executable(_ name: String = "ffmpeg") throws(MediaError) -> String {
+    package static func executable(_ name: String = "ffmpeg") throws(MediaError) -> String {
         let env = ProcessInfo.processInfo.environment
         if name == "ffmpeg", let custom = env["RACKFOCUS_FFMPEG"] {
             guard FileManager.default.isExecutableFile(atPath: custom) else {
@@ -28,7 +28,7 @@ public enum FFmpeg {
     /// - Parameter writes: the command writes a file. Then any error ffmpeg prints (run it with
     ///   `-v error`) fails the call even when it exits 0, as ffmpeg 5 does when the disk fills while
     ///   it writes a file's trailer: the file is incomplete.
-    public static func run(_ arguments: [String], tool: String = "ffmpeg", input: Data? = nil, writes: Bool = false,
+    package static func run(_ arguments: [String], tool: String = "ffmpeg", input: Data? = nil, writes: Bool = false,
                            context: String) throws(MediaError) -> Data {
         signal(SIGPIPE, SIG_IGN)
         let process = Process()
@@ -78,7 +78,7 @@ public enum FFmpeg {
     final class Box: @unchecked Sendable { var data = Data() }
 
     /// Width, height and pixel format of the first video stream of a file.
-    public static func probe(_ path: String) throws(MediaError) -> (width: Int, height: Int, pixelFormat: String, codec: String) {
+    package static func probe(_ path: String) throws(MediaError) -> (width: Int, height: Int, pixelFormat: String, codec: String) {
         let data = try run(["-v", "error", "-select_streams", "v:0", "-show_entries",
                                        "stream=width,height,pix_fmt,codec_name", "-of", "csv=p=0", path],
                            tool: "ffprobe", context: path)

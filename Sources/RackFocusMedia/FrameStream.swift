@@ -3,27 +3,27 @@ import RackFocusOptics
 import RackFocusImage
 
 /// What ffprobe says about a clip or an image sequence.
-public struct ClipInfo: Sendable, Equatable {
-    public var width: Int
-    public var height: Int
-    public var pixelFormat: String
-    public var codec: String
+package struct ClipInfo: Sendable, Equatable {
+    package var width: Int
+    package var height: Int
+    package var pixelFormat: String
+    package var codec: String
     /// Frame rate, when the container states one (sequences default to 24 unless told).
-    public var frameRate: FrameRate?
+    package var frameRate: FrameRate?
     /// Number of frames, when known without decoding.
-    public var frameCount: Int?
+    package var frameCount: Int?
     /// The stream's colour tags as ffprobe names them (nil when untagged).
-    public var colorTags = ColorTags()
+    package var colorTags = ColorTags()
     /// Whether the stored values are float (EXR, PFM, float TIFF): taken as linear light / metres.
-    public var isFloat: Bool { StillImage.isFloat(pixelFormat, codec: codec) }
+    package var isFloat: Bool { StillImage.isFloat(pixelFormat, codec: codec) }
 }
 
 extension FFmpeg {
     /// True for an image-sequence pattern such as `shot_%04d.exr`.
-    public static func isSequence(_ path: String) -> Bool { path.range(of: "%0?[0-9]*d", options: .regularExpression) != nil }
+    package static func isSequence(_ path: String) -> Bool { path.range(of: "%0?[0-9]*d", options: .regularExpression) != nil }
 
     /// Probes a clip or image sequence.
-    public static func probeClip(_ path: String) throws(MediaError) -> ClipInfo {
+    package static func probeClip(_ path: String) throws(MediaError) -> ClipInfo {
         if isSequence(path) {
             let count = sequenceFiles(path).count
             guard count > 0 else { throw MediaError(.missingInput, file: path, "no files match this sequence pattern; check the folder and the %04d part") }
@@ -60,7 +60,7 @@ extension FFmpeg {
     }
 
     /// The number of the first file of an image sequence (0 when none match).
-    public static func sequenceStart(_ pattern: String) -> Int {
+    package static func sequenceStart(_ pattern: String) -> Int {
         guard let first = sequenceFiles(pattern).first else { return 0 }
         let name = (first as NSString).lastPathComponent, p = (pattern as NSString).lastPathComponent
         guard let range = p.range(of: "%0?[0-9]*d", options: .regularExpression) else { return 0 }
@@ -68,7 +68,7 @@ extension FFmpeg {
     }
 
     /// The files of an image sequence, in frame order (consecutive numbers from the first found).
-    public static func sequenceFiles(_ pattern: String) -> [String] {
+    package static func sequenceFiles(_ pattern: String) -> [String] {
         let dir = (pattern as NSString).deletingLastPathComponent
         let name = (pattern as NSString).lastPathComponent
         guard let range = name.range(of: "%0?[0-9]*d", options: .regularExpression),
@@ -94,11 +94,11 @@ extension FFmpeg {
 ///
 /// Colour comes out as linear RGB (sRGB/Rec.709 sources decoded; float sources taken as linear);
 /// depth (`depth: true`) as metres. A frame cut short by EOF is an error naming the frame.
-public final class FrameReader: FrameSource {
-    public let path: String
-    public let info: ClipInfo
-    public let isDepth: Bool
-    public private(set) var framesRead = 0
+package final class FrameReader: FrameSource {
+    package let path: String
+    package let info: ClipInfo
+    package let isDepth: Bool
+    package private(set) var framesRead = 0
     private let process: Process
     private let output: FileHandle
     private let errors = FFmpeg.Box()
@@ -112,7 +112,7 @@ public final class FrameReader: FrameSource {
     /// - Parameters:
     ///   - depthScale: metres per step for integer depth maps (required for metric ones).
     ///   - normalizeIntegers: read integer maps as 0…1 instead (for inverse and normalised maps).
-    public init(path: String, depth: Bool = false, depthScale: Double? = nil, normalizeIntegers: Bool = false,
+    package init(path: String, depth: Bool = false, depthScale: Double? = nil, normalizeIntegers: Bool = false,
                 startFrame: Int = 0) throws(MediaError) {
         self.path = path
         self.isDepth = depth
@@ -163,7 +163,7 @@ public final class FrameReader: FrameSource {
 
     /// Reads the next frame into `frame` (allocated on first use, reused after). Returns false at
     /// the end of the clip.
-    public func next(into frame: inout PlanarImage?) throws(MediaError) -> Bool {
+    package func next(into frame: inout PlanarImage?) throws(MediaError) -> Bool {
         var got = 0
         while got < bytesPerFrame {
             let chunk: Data
@@ -232,7 +232,7 @@ public final class FrameReader: FrameSource {
     }
 
     /// Stops the decoder (safe to call more than once).
-    public func close() {
+    package func close() {
         if process.isRunning {
             try? output.close()
             process.terminate()

@@ -3,7 +3,7 @@ import RackFocusOptics
 import RackFocusImage
 
 /// Output codecs for clips.
-public enum VideoCodec: String, Sendable, CaseIterable {
+package enum VideoCodec: String, Sendable, CaseIterable {
     /// H.264 in MP4/MOV, 8-bit 4:2:0, CRF 16: review copies.
     case h264
     /// H.265, 10-bit 4:2:0, CRF 18.
@@ -30,11 +30,11 @@ public enum VideoCodec: String, Sendable, CaseIterable {
 /// frame of a sequence is written to a temporary name and renamed, so a sequence only ever holds
 /// complete frames. `cancel()` may be called from a signal handler while frames are written:
 /// it only closes the pipe, stops the encoder and removes the partial file.
-public final class FrameWriter: FrameSink, @unchecked Sendable {
-    public let path: String
-    public let width: Int
-    public let height: Int
-    public private(set) var framesWritten = 0
+package final class FrameWriter: FrameSink, @unchecked Sendable {
+    package let path: String
+    package let width: Int
+    package let height: Int
+    package private(set) var framesWritten = 0
     let sequence: Bool
     let firstNumber: Int
     var process: Process?
@@ -48,7 +48,7 @@ public final class FrameWriter: FrameSink, @unchecked Sendable {
     ///   - firstNumber: the number of the first frame in a sequence (frame ranges keep their numbers).
     ///   - audioFrom: copy the audio of this clip, if it has any.
     ///   - colorTags: the transfer and primaries to tag a clip with (missing ones: Rec.709).
-    public init(path: String, width: Int, height: Int, frameRate: FrameRate, codec: VideoCodec? = nil,
+    package init(path: String, width: Int, height: Int, frameRate: FrameRate, codec: VideoCodec? = nil,
                 firstNumber: Int = 0, audioFrom: String? = nil, colorTags: ColorTags = .rec709) throws(MediaError) {
         self.path = path
         self.width = width
@@ -101,7 +101,7 @@ public final class FrameWriter: FrameSink, @unchecked Sendable {
     deinit { if process?.isRunning == true { cancel() } }
 
     /// Appends one linear-light RGB frame.
-    public func write(_ frame: PlanarImage) throws(MediaError) {
+    package func write(_ frame: PlanarImage) throws(MediaError) {
         guard frame.width == width, frame.height == height else {
             throw MediaError(.frameSize, file: path, frame: framesWritten, "frame \(framesWritten) is \(frame.width)x\(frame.height), not \(width)x\(height)")
         }
@@ -121,7 +121,7 @@ public final class FrameWriter: FrameSink, @unchecked Sendable {
     }
 
     /// Closes the clip and gives it its final name.
-    public func finish() throws(MediaError) {
+    package func finish() throws(MediaError) {
         guard let process, let input else { return }
         try? input.close()
         process.waitUntilExit()
@@ -135,7 +135,7 @@ public final class FrameWriter: FrameSink, @unchecked Sendable {
     }
 
     /// Abandons the clip: stops the encoder and removes the partial file.
-    public func cancel() {
+    package func cancel() {
         try? input?.close()
         if let process, process.isRunning { process.terminate(); process.waitUntilExit() }
         process = nil

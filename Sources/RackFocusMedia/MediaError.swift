@@ -1,8 +1,8 @@
 /// A media problem: what kind (`code`, for programs and tests), the file and frame it concerns,
 /// and a message that says what to do.
-public struct MediaError: Error, Sendable, CustomStringConvertible, Equatable {
+package struct MediaError: Error, Sendable, CustomStringConvertible, Equatable {
     /// What went wrong, for matching without parsing messages.
-    public enum Code: String, Sendable, Equatable {
+    package enum Code: String, Sendable, Equatable {
         /// The input does not exist, is a folder, or cannot be read.
         case missingInput
         /// The file is not in a format or layout this tool reads or writes.
@@ -21,20 +21,20 @@ public struct MediaError: Error, Sendable, CustomStringConvertible, Equatable {
         case writeFailed
     }
 
-    public var code: Code
+    package var code: Code
     /// The file the problem concerns (nil for a missing tool).
-    public var file: String?
+    package var file: String?
     /// The frame, for problems inside a clip or sequence.
-    public var frame: Int?
+    package var frame: Int?
     /// What happened and how to fix it, without the file name.
-    public var message: String
+    package var message: String
 
-    public init(_ code: Code, file: String?, frame: Int? = nil, _ message: String) {
+    package init(_ code: Code, file: String?, frame: Int? = nil, _ message: String) {
         self.code = code
         self.file = file
         self.frame = frame
         self.message = message
     }
 
-    public var description: String { file.map { "\($0): \(message)" } ?? message }
+    package var description: String { file.map { "\($0): \(message)" } ?? message }
 }

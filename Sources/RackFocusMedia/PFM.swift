@@ -4,8 +4,8 @@ import RackFocusImage
 /// Portable FloatMap (`PF` colour, `Pf` grey), read and written natively: a text header
 /// (type, width height, scale whose sign gives the byte order: negative = little-endian) and
 /// float32 rows stored bottom-up.
-public enum PFM {
-    public static func read(_ path: String) throws(MediaError) -> PlanarImage {
+package enum PFM {
+    package static func read(_ path: String) throws(MediaError) -> PlanarImage {
         guard let data = FileManager.default.contents(atPath: path) else { throw MediaError(.missingInput, file: path, "cannot read the file") }
         var fields: [String] = [], i = 0, current = ""
         while fields.count < 4 && i < data.count {
@@ -38,7 +38,7 @@ public enum PFM {
         return img
     }
 
-    public static func encode(_ img: PlanarImage) -> Data {
+    package static func encode(_ img: PlanarImage) -> Data {
         precondition(img.channels == 1 || img.channels == 3, "PFM holds 1 or 3 channels")
         var data = Data("\(img.channels == 3 ? "PF" : "Pf")\n\(img.width) \(img.height)\n-1.0\n".utf8)
         var body = [UInt32](repeating: 0, count: img.pixelCount * img.channels)

@@ -6,11 +6,11 @@ import RackFocusImage
 /// Colour comes in as linear light: EXR and PFM are taken as linear (scene-referred), everything
 /// else as sRGB-encoded and decoded. Depth is read as float metres (EXR, PFM, float TIFF), or from
 /// an integer image times a scale the caller gives (16-bit PNG in millimetres: scale 0.001).
-public enum StillImage {
+package enum StillImage {
     static let linearExtensions: Set<String> = ["exr", "pfm", "hdr"]
 
     /// The transfer function a file's values are stored in, judged by its extension.
-    public static func transfer(of path: String) -> ColorTransfer {
+    package static func transfer(of path: String) -> ColorTransfer {
         linearExtensions.contains((path as NSString).pathExtension.lowercased()) ? .linear : .srgb
     }
 
@@ -35,7 +35,7 @@ public enum StillImage {
     }
 
     /// Reads a colour image as linear-light RGB planes.
-    public static func readColor(_ path: String) throws(MediaError) -> PlanarImage {
+    package static func readColor(_ path: String) throws(MediaError) -> PlanarImage {
         try checkReadable(path)
         if (path as NSString).pathExtension.lowercased() == "pfm" {
             let img = try PFM.read(path)
@@ -67,7 +67,7 @@ public enum StillImage {
 
     /// Reads a depth map in metres. Float files are taken as metres; integer files need `scale`
     /// (metres per unit).
-    public static func readDepth(_ path: String, scale: Double? = nil) throws(MediaError) -> PlanarImage {
+    package static func readDepth(_ path: String, scale: Double? = nil) throws(MediaError) -> PlanarImage {
         try checkReadable(path)
         var img: PlanarImage
         if (path as NSString).pathExtension.lowercased() == "pfm" {
@@ -130,7 +130,7 @@ public enum StillImage {
 
     /// Writes linear RGB: `.png` and `.tif` as 16-bit sRGB, `.exr` and `.pfm` as linear float.
     /// Written to a temporary name beside the target and renamed when complete.
-    public static func write(_ img: PlanarImage, to path: String) throws(MediaError) {
+    package static func write(_ img: PlanarImage, to path: String) throws(MediaError) {
         let ext = (path as NSString).pathExtension.lowercased()
         let temp = try AtomicFile.temporaryPath(for: path)
         defer { try? FileManager.default.removeItem(atPath: temp) }

@@ -8,9 +8,9 @@ import RackFocusOptics
 /// from −max/2 at the bottom to +max at the horizon), a wall at +max fills the upper half, a
 /// foreground pillar on the left sits at −max, a sharp box stands at the focus distance, and a
 /// grid of bright lights on the wall turns into bokeh. "max" is the largest CoC diameter in pixels.
-public enum BenchmarkScene {
-    public static let camera = Camera(sensor: try! Sensor.preset(named: "fullframe"), focalLengthMM: 50, stop: Stop(1.4))
-    public static let focus = Distance.meters(3)
+package enum BenchmarkScene {
+    package static let camera = Camera(sensor: try! Sensor.preset(named: "fullframe"), focalLengthMM: 50, stop: Stop(1.4))
+    package static let focus = Distance.meters(3)
 
     /// Depth (m) whose blur in a frame `width` wide is `coc` pixels.
     static func depth(forCoC coc: Double, width: Int, height: Int) -> Float {
@@ -19,7 +19,7 @@ public enum BenchmarkScene {
         return dioptres <= 1e-4 ? 1e4 : Float(1 / dioptres)
     }
 
-    public static func make(width: Int, height: Int, maxCoC: Double) -> (image: PlanarImage, depth: PlanarImage) {
+    package static func make(width: Int, height: Int, maxCoC: Double) -> (image: PlanarImage, depth: PlanarImage) {
         var img = PlanarImage(width: width, height: height, channels: 3)
         var dep = PlanarImage(width: width, height: height, channels: 1)
         let wall = depth(forCoC: maxCoC, width: width, height: height)

@@ -10,28 +10,28 @@ import RackFocusRender
 /// `analyze`'s whole job: which region is sharp when, where each rack starts and lands and how,
 /// graded against a plan's cues; with depth, the focus distance of every frame, the effective
 /// stop and a plan that reproduces the clip's racks (`toPlan`).
-public struct ClipAnalysis {
-    public var clip: String
+package struct ClipAnalysis {
+    package var clip: String
     /// `name=x,y,w,h` (normalised 0-1 or pixels); empty: the plan's subjects, else `grid`.
-    public var regionSpecs: [String] = []
-    public var plan: String?
-    public var grid: String = "4x3"
-    public var measure: FocusMeasure = .standard
-    public var depth: DepthSettings?
-    public var json = false
-    public var svg: String?
-    public var toPlan: String?
-    public var peaking: String?
-    public var peakingLevel: Float = 0.12
-    public var feedback: Feedback = .silent
+    package var regionSpecs: [String] = []
+    package var plan: String?
+    package var grid: String = "4x3"
+    package var measure: FocusMeasure = .standard
+    package var depth: DepthSettings?
+    package var json = false
+    package var svg: String?
+    package var toPlan: String?
+    package var peaking: String?
+    package var peakingLevel: Float = 0.12
+    package var feedback: Feedback = .silent
     /// Receives the peaking writer before the first frame; returns what releases that guard.
-    public var guardOutput: (FrameWriter) -> () -> Void = { _ in {} }
+    package var guardOutput: (FrameWriter) -> () -> Void = { _ in {} }
 
-    public init(clip: String) { self.clip = clip }
+    package init(clip: String) { self.clip = clip }
 
 
     /// The whole report (text, or JSON with --json), writing the SVG, plan and peaking clip on the way.
-    public func report() throws -> String {
+    package func report() throws -> String {
         var out: [String] = []
         func print(_ line: String) { out.append(line) }
         let focusMeasure = measure
@@ -263,7 +263,7 @@ public struct ClipAnalysis {
         return PixelRect(x: x0, y: y0, width: max(1, x1 - x0), height: max(1, y1 - y0))
     }
 
-    public static func parseRegion(_ spec: String, width: Int, height: Int) throws(ShotError) -> AnalysisRegion {
+    package static func parseRegion(_ spec: String, width: Int, height: Int) throws(ShotError) -> AnalysisRegion {
         let parts = spec.split(separator: "=", maxSplits: 1)
         let numbers = parts.count == 2 ? parts[1].split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) } : []
         guard parts.count == 2, !parts[0].isEmpty, numbers.count == 4, numbers[2] > 0, numbers[3] > 0 else {
@@ -278,7 +278,7 @@ public struct ClipAnalysis {
     }
 
     /// A plan's rack compared with what the clip shows.
-    public struct Grade: Encodable, Sendable {
+    package struct Grade: Encodable, Sendable {
         var target: String
         var rack: Int?
         /// The plan's cue frames, and the frames at which the move becomes visible: its source

@@ -8,20 +8,20 @@ import RackFocusRender
 /// `render`'s whole job: a plan's rack over a clip from its depth, checked before the first
 /// frame (sizes, frame counts, cues against the clip's length, ranges, resuming), then rendered
 /// by `ShotRenderer` into a clip or sequence that appears only when complete.
-public struct ClipRender {
-    public var planFile: String
-    public var plan: ShotPlan
-    public var input: String
-    public var depth: DepthSettings
-    public var output: String
-    public var codec: VideoCodec?
+package struct ClipRender {
+    package var planFile: String
+    package var plan: ShotPlan
+    package var input: String
+    package var depth: DepthSettings
+    package var output: String
+    package var codec: VideoCodec?
     /// Inclusive, 0-based; nil: the whole clip.
-    public var frames: ClosedRange<Int>?
-    public var resume: Bool
-    public var quality: RenderQuality
-    public var threads: Int
+    package var frames: ClosedRange<Int>?
+    package var resume: Bool
+    package var quality: RenderQuality
+    package var threads: Int
 
-    public init(planFile: String, plan: ShotPlan, input: String, depth: DepthSettings, output: String, codec: VideoCodec? = nil,
+    package init(planFile: String, plan: ShotPlan, input: String, depth: DepthSettings, output: String, codec: VideoCodec? = nil,
                 frames: ClosedRange<Int>? = nil, resume: Bool = false, quality: RenderQuality = .final, threads: Int = defaultThreadCount) {
         self.planFile = planFile
         self.plan = plan
@@ -38,7 +38,7 @@ public struct ClipRender {
     /// Renders; nil when `resume` finds every frame already written. `guardOutput` receives the
     /// writer before the first frame (the command line abandons it on Ctrl-C) and returns what
     /// releases that guard.
-    public func run(feedback: Feedback = .silent, guardOutput: (FrameWriter) -> () -> Void = { _ in {} }) throws -> ShotRenderer.Summary? {
+    package func run(feedback: Feedback = .silent, guardOutput: (FrameWriter) -> () -> Void = { _ in {} }) throws -> ShotRenderer.Summary? {
         try OutputPath.requireDistinct(output, from: [input, depth.path, planFile])
         let info = try FFmpeg.probeClip(input)
         let source = try DepthSource(depth, feedback: feedback)

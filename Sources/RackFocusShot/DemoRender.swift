@@ -8,14 +8,14 @@ import RackFocusRender
 /// The demo's media: the built-in scene rendered through its plan into a clip and a contact
 /// sheet, with the sharp plate and its depth written beside them so `render` and `still` can be
 /// tried on the demo's own inputs. Without ffmpeg the clip is a PFM sequence.
-public struct DemoRender {
-    public var plan: ShotPlan
-    public var width: Int
-    public var height: Int
-    public var folder: String
-    public var threads: Int
+package struct DemoRender {
+    package var plan: ShotPlan
+    package var width: Int
+    package var height: Int
+    package var folder: String
+    package var threads: Int
 
-    public init(plan: ShotPlan, width: Int, height: Int, folder: String, threads: Int = defaultThreadCount) {
+    package init(plan: ShotPlan, width: Int, height: Int, folder: String, threads: Int = defaultThreadCount) {
         self.plan = plan
         self.width = width
         self.height = height
@@ -23,19 +23,19 @@ public struct DemoRender {
         self.threads = threads
     }
 
-    public struct Result: Sendable {
-        public var clip: String
-        public var contactSheet: String
+    package struct Result: Sendable {
+        package var clip: String
+        package var contactSheet: String
         /// The frames on the contact sheet.
-        public var keyFrames: [Int]
+        package var keyFrames: [Int]
         /// The sharp plate and its depth map (nil without ffmpeg).
-        public var plate: (clip: String, depth: String)?
-        public var summary: ShotRenderer.Summary
+        package var plate: (clip: String, depth: String)?
+        package var summary: ShotRenderer.Summary
     }
 
-    public func file(_ name: String) -> String { (folder as NSString).appendingPathComponent(name) }
+    package func file(_ name: String) -> String { (folder as NSString).appendingPathComponent(name) }
 
-    public func run(feedback: Feedback = .silent) throws -> Result {
+    package func run(feedback: Feedback = .silent) throws -> Result {
         let haveFFmpeg = (try? FFmpeg.executable()) != nil
         let clip = haveFFmpeg ? file("rack.mp4") : file("frames/rack_%04d.pfm")
         if !haveFFmpeg { try? FileManager.default.createDirectory(atPath: file("frames"), withIntermediateDirectories: true) }
@@ -69,8 +69,8 @@ public struct DemoRender {
 }
 
 /// Key frames side by side, in a grid, with a thin dark gutter.
-public enum ContactSheet {
-    public static func make(_ frames: [PlanarImage], columns: Int) -> PlanarImage {
+package enum ContactSheet {
+    package static func make(_ frames: [PlanarImage], columns: Int) -> PlanarImage {
         guard let first = frames.first else { return PlanarImage(width: 1, height: 1, channels: 3) }
         let gutter = 4, w = first.width, h = first.height
         let rows = (frames.count + columns - 1) / columns

@@ -5,8 +5,8 @@ import Foundation
 /// The built-in demo's scene: a textured near subject (left), a far subject (right), a receding
 /// checker floor, a back wall and small bright lights far away that bloom into bokeh.
 /// Depths: near subject 1.5 m (front of a sphere; its rim 1.65 m), far subject 6 m, floor from 1.2 m (bottom) to 30 m, wall and lights 30 m.
-public enum DemoScene {
-    public static func make(width: Int, height: Int) -> (image: PlanarImage, depth: PlanarImage) {
+package enum DemoScene {
+    package static func make(width: Int, height: Int) -> (image: PlanarImage, depth: PlanarImage) {
         var img = PlanarImage(width: width, height: height, channels: 3)
         var dep = PlanarImage(width: width, height: height, channels: 1)
         let sx = Float(width) / 640, sy = Float(height) / 360

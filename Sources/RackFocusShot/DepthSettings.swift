@@ -2,7 +2,7 @@ import RackFocusOptics
 import RackFocusRender
 
 /// How a depth map of another shape than the frame is fitted to it.
-public enum DepthFit: String, Sendable, CaseIterable {
+package enum DepthFit: String, Sendable, CaseIterable {
     /// Scaled to the frame's size on both axes, whatever the aspect ratios.
     case stretch
     /// Cut to the frame's aspect ratio about its centre, then scaled.
@@ -20,24 +20,24 @@ public enum DepthFit: String, Sendable, CaseIterable {
 /// - `normalized` values run 0 = `near` to 1 = `far` (`nearIsWhite` flips them);
 /// - a map of the frame's aspect ratio is scaled to the frame (nearest sample); another aspect
 ///   ratio is an error naming both sizes unless `fit` says how to fit it.
-public struct DepthSettings: Sendable, Equatable {
+package struct DepthSettings: Sendable, Equatable {
     /// A clip or image sequence with one map per frame, or one map (`still`).
-    public var path: String
-    public var kind: DepthKind
+    package var path: String
+    package var kind: DepthKind
     /// Metres per step of an integer metric map (0.001 for millimetres).
-    public var scale: Double?
-    public var near: Distance?
-    public var far: Distance?
-    public var nearIsWhite: Bool
+    package var scale: Double?
+    package var near: Distance?
+    package var far: Distance?
+    package var nearIsWhite: Bool
     /// The first map serves every frame (a locked-off shot).
-    public var still: Bool
+    package var still: Bool
     /// Per-frame alignment and temporal smoothing of flickering estimator depth.
-    public var stabilize: Bool
-    public var fit: DepthFit?
+    package var stabilize: Bool
+    package var fit: DepthFit?
     /// Gaussian sigma, in frames, for distances read under subjects placed in the image.
-    public var subjectSmoothing: Double
+    package var subjectSmoothing: Double
 
-    public init(path: String, kind: DepthKind = .metric, scale: Double? = nil, near: Distance? = nil, far: Distance? = nil,
+    package init(path: String, kind: DepthKind = .metric, scale: Double? = nil, near: Distance? = nil, far: Distance? = nil,
                 nearIsWhite: Bool = false, still: Bool = false, stabilize: Bool = false, fit: DepthFit? = nil,
                 subjectSmoothing: Double = 2) {
         self.path = path

@@ -7,28 +7,28 @@ import RackFocusRender
 
 /// A shot's depth input opened once: its readers, its mapping to metres (calibrated to the
 /// plan's subjects when it can be), and the size policy that fits its maps to the frame.
-public final class DepthSource {
-    public let settings: DepthSettings
-    public let info: ClipInfo
+package final class DepthSource {
+    package let settings: DepthSettings
+    package let info: ClipInfo
     let feedback: Feedback
     private var first: PlanarImage?
 
-    public init(_ settings: DepthSettings, feedback: Feedback = .silent) throws {
+    package init(_ settings: DepthSettings, feedback: Feedback = .silent) throws {
         self.settings = settings
         self.feedback = feedback
         info = try FFmpeg.probeClip(settings.path)
     }
 
-    public var path: String { settings.path }
+    package var path: String { settings.path }
 
     /// A reader of the raw maps from frame `start` (from the first map for a still depth).
-    public func reader(start: Int = 0) throws -> FrameReader {
+    package func reader(start: Int = 0) throws -> FrameReader {
         try FrameReader(path: settings.path, depth: true, depthScale: settings.scale, normalizeIntegers: settings.kind != .metric,
                         startFrame: settings.still ? 0 : start)
     }
 
     /// The first map, raw (before any mapping to metres); read once.
-    public func firstMap() throws -> PlanarImage {
+    package func firstMap() throws -> PlanarImage {
         if let first { return first }
         let probe = try reader()
         defer { probe.close() }
@@ -44,19 +44,19 @@ public final class DepthSource {
     /// image position and a measured distance (sampled in the first map at their place at 0 s),
     /// otherwise from `near`/`far` (normalized, inverse) or as metres (metric). Says how it was
     /// fitted, and warns when the values look like another kind than the one given.
-    public func mapping(plan: ShotPlan?) throws -> DepthMapping {
+    package func mapping(plan: ShotPlan?) throws -> DepthMapping {
         try DepthCalibration(settings: settings, feedback: feedback).mapping(plan: plan, firstMap: { try self.firstMap() })
     }
 
     /// Checks, before any frame is read, that the maps fit a frame of `width × height`.
-    public func checkSize(width: Int, height: Int) throws {
+    package func checkSize(width: Int, height: Int) throws {
         _ = try DepthFitting(fit: settings.fit, file: settings.path)
             .plan(from: (info.width, info.height), to: (width, height), feedback: feedback)
     }
 
     /// The maps in metres, one per frame from `start`, steadied when asked and fitted to
     /// `width × height` (nil: their own size).
-    public func frames(mapping: DepthMapping, start: Int = 0, size: (width: Int, height: Int)? = nil) throws -> DepthFrames {
+    package func frames(mapping: DepthMapping, start: Int = 0, size: (width: Int, height: Int)? = nil) throws -> DepthFrames {
         let fitting = try size.map { try DepthFitting(fit: settings.fit, file: settings.path).plan(from: (info.width, info.height), to: $0) }
         return DepthFrames(reader: try reader(start: start), path: settings.path, mapping: mapping, still: settings.still,
                            stabilizer: settings.stabilize ? DepthStabilizer() : nil, fitting: fitting, first: start)
@@ -64,7 +64,7 @@ public final class DepthSource {
 }
 
 /// A depth input's maps in metres, frame by frame: read, mapped, steadied, fitted to the frame.
-public final class DepthFrames {
+package final class DepthFrames {
     let reader: FrameReader
     let path: String
     let mapping: DepthMapping
@@ -87,7 +87,7 @@ public final class DepthFrames {
     }
 
     /// The next frame's map; nil past the last map of a clip (a still depth never ends).
-    public func next() throws -> PlanarImage? {
+    package func next() throws -> PlanarImage? {
         defer { frame += 1 }
         if still, let current { return current }
         guard try reader.next(into: &raw) else { return nil }
@@ -100,7 +100,7 @@ public final class DepthFrames {
     }
 
     /// The next frame's map, or an error naming the frame when the depth runs out first.
-    public func require() throws -> PlanarImage {
+    package func require() throws -> PlanarImage {
         let n = frame
         guard let d = try next() else {
             throw ShotError(.depthCount, file: path, frame: n, "ran out of depth maps at frame \(n); give one per frame, or --depth-still")
@@ -108,5 +108,5 @@ public final class DepthFrames {
         return d
     }
 
-    public func close() { reader.close() }
+    package func close() { reader.close() }
 }

@@ -1,18 +1,18 @@
 /// How long work reports to whoever runs it: notes, warnings and progress. The command line
 /// prints them to stderr; tests collect them; `.silent` drops them.
-public struct Feedback: Sendable {
-    public var note: @Sendable (String) -> Void
-    public var warn: @Sendable (String) -> Void
+package struct Feedback: Sendable {
+    package var note: @Sendable (String) -> Void
+    package var warn: @Sendable (String) -> Void
     /// `label` names the pass ("render", "subjects"); `total` is nil when unknown. Called with
     /// `done == -1` when the pass ends.
-    public var progress: @Sendable (_ label: String, _ done: Int, _ total: Int?) -> Void
+    package var progress: @Sendable (_ label: String, _ done: Int, _ total: Int?) -> Void
 
-    public init(note: @escaping @Sendable (String) -> Void, warn: @escaping @Sendable (String) -> Void,
+    package init(note: @escaping @Sendable (String) -> Void, warn: @escaping @Sendable (String) -> Void,
                 progress: @escaping @Sendable (_ label: String, _ done: Int, _ total: Int?) -> Void = { _, _, _ in }) {
         self.note = note
         self.warn = warn
         self.progress = progress
     }
 
-    public static let silent = Feedback(note: { _ in }, warn: { _ in })
+    package static let silent = Feedback(note: { _ in }, warn: { _ in })
 }

@@ -4,7 +4,7 @@ import RackFocusPlan
 /// The motor program in the forms motors and virtual-production tools read.
 extension MotorProgram {
     /// time_s, focus_m, ring_deg, encoder: one row a sample.
-    public var csv: String {
+    package var csv: String {
         let p = self
         var lines = ["time_s,focus_m,ring_deg,encoder"]
         lines.reserveCapacity(p.samples.count + 1)
@@ -16,7 +16,7 @@ extension MotorProgram {
     }
 
     /// The samples as JSON, naming the plan file they came from.
-    public func json(planFile: String) -> String {
+    package func json(planFile: String) -> String {
         let p = self
         struct Sample: Encodable { var t: Double; var focusMeters: Double?; var ringDegrees: Double; var encoder: Int }
         struct Program: Encodable {
@@ -31,7 +31,7 @@ extension MotorProgram {
     /// One sample per video frame in the SMPTE RIS OpenTrackIO form: protocol, timing (sample rate
     /// and timecode) and lens (focus distance in metres, f-stop, focus encoder 0 = infinity ...
     /// 1 = closest). Focus at infinity has no focusDistance, only the encoder.
-    public var openTrackIO: String {
+    package var openTrackIO: String {
         let plan = self.plan, p = self
         struct Rate: Encodable { var num: Int; var denom: Int }
         struct Format: Encodable { var frameRate: Rate; var dropFrame: Bool }

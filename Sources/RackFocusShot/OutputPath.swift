@@ -1,14 +1,14 @@
 import Foundation
 
 /// Rules every output path follows.
-public enum OutputPath {
+package enum OutputPath {
     /// The file a path names once `.`/`..` and symbolic links are resolved.
     static func canonical(_ path: String) -> String {
         URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
     }
 
     /// An output must never be one of the inputs: writing it would destroy the input.
-    public static func requireDistinct(_ output: String?, from inputs: [String?]) throws(ShotError) {
+    package static func requireDistinct(_ output: String?, from inputs: [String?]) throws(ShotError) {
         guard let output else { return }
         let out = canonical(output)
         for case let input? in inputs where canonical(input) == out {

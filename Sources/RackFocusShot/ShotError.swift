@@ -1,7 +1,7 @@
 /// A problem with a shot's inputs found while wiring them together: what kind (`code`), the file
 /// and frame when known, and a message that says how to fix it.
-public struct ShotError: Error, Sendable, CustomStringConvertible, Equatable {
-    public enum Code: String, Sendable, Equatable {
+package struct ShotError: Error, Sendable, CustomStringConvertible, Equatable {
+    package enum Code: String, Sendable, Equatable {
         /// A command needs a depth map and none was given.
         case depthMissing
         /// A depth input that holds no map, or too few for the clip.
@@ -24,17 +24,17 @@ public struct ShotError: Error, Sendable, CustomStringConvertible, Equatable {
         case outputIsInput
     }
 
-    public var code: Code
-    public var file: String?
-    public var frame: Int?
-    public var message: String
+    package var code: Code
+    package var file: String?
+    package var frame: Int?
+    package var message: String
 
-    public init(_ code: Code, file: String? = nil, frame: Int? = nil, _ message: String) {
+    package init(_ code: Code, file: String? = nil, frame: Int? = nil, _ message: String) {
         self.code = code
         self.file = file
         self.frame = frame
         self.message = message
     }
 
-    public var description: String { file.map { "\($0): \(message)" } ?? message }
+    package var description: String { file.map { "\($0): \(message)" } ?? message }
 }

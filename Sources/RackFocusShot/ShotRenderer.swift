@@ -5,7 +5,7 @@ import RackFocusPlan
 import RackFocusRender
 
 /// Depth maps in metres, one per frame, already fitted to the frame.
-public protocol DepthMaps: AnyObject {
+package protocol DepthMaps: AnyObject {
     /// The next frame's map, or an error naming the frame when there is none.
     func require() throws -> PlanarImage
     func close()
@@ -14,23 +14,23 @@ public protocol DepthMaps: AnyObject {
 extension DepthFrames: DepthMaps {}
 
 /// One map for every frame: a built-in scene, or a locked-off shot held in memory.
-public final class FixedDepth: DepthMaps {
+package final class FixedDepth: DepthMaps {
     let map: PlanarImage
-    public init(_ map: PlanarImage) { self.map = map }
-    public func require() throws -> PlanarImage { map }
-    public func close() {}
+    package init(_ map: PlanarImage) { self.map = map }
+    package func require() throws -> PlanarImage { map }
+    package func close() {}
 }
 
 /// The one per-frame loop of a rendered rack (`render`, `demo`): each frame blurred with the
 /// plan's lens at the focus the plan gives at its time, written to a sink that appears only
 /// when complete.
-public struct ShotRenderer {
-    public var plan: ShotPlan
-    public var quality: RenderQuality
-    public var threads: Int
-    public var highlights: HighlightBoost?
+package struct ShotRenderer {
+    package var plan: ShotPlan
+    package var quality: RenderQuality
+    package var threads: Int
+    package var highlights: HighlightBoost?
 
-    public init(plan: ShotPlan, quality: RenderQuality = .final, threads: Int = defaultThreadCount, highlights: HighlightBoost? = nil) {
+    package init(plan: ShotPlan, quality: RenderQuality = .final, threads: Int = defaultThreadCount, highlights: HighlightBoost? = nil) {
         self.plan = plan
         self.quality = quality
         self.threads = threads
@@ -38,12 +38,12 @@ public struct ShotRenderer {
     }
 
     /// What a render did.
-    public struct Summary: Sendable {
+    package struct Summary: Sendable {
         /// The frames written.
-        public var frames: Range<Int>
+        package var frames: Range<Int>
         /// Wall time of the loop, decoding and encoding included.
-        public var seconds: Double
-        public var framesPerSecond: Double { seconds > 0 ? Double(frames.count) / seconds : 0 }
+        package var seconds: Double
+        package var framesPerSecond: Double { seconds > 0 ? Double(frames.count) / seconds : 0 }
     }
 
     /// Renders frames `range` of `input` (which starts at `range.lowerBound`) into `sink`.
@@ -53,7 +53,7 @@ public struct ShotRenderer {
     ///   - expected: the frame count the input's container states; fewer decoded is an error.
     ///   - names: the input and depth files, for errors.
     ///   - onFrame: sees each rendered frame (the demo keeps its key frames).
-    public func render(_ input: any FrameSource, depth: any DepthMaps, range: Range<Int>, rate: FrameRate,
+    package func render(_ input: any FrameSource, depth: any DepthMaps, range: Range<Int>, rate: FrameRate,
                        distances: SubjectDistances = SubjectDistances(frames: [:]), to sink: any FrameSink,
                        expected: Int? = nil, names: (input: String, depth: String?) = ("input", nil),
                        feedback: Feedback = .silent, onFrame: ((Int, PlanarImage) -> Void)? = nil) throws -> Summary {
@@ -93,7 +93,7 @@ public struct ShotRenderer {
 
 extension ShotError {
     /// A clip that decodes fewer frames than its container states is truncated or damaged.
-    public static func requireComplete(_ input: String, decoded n: Int, expected: Int?) throws(ShotError) {
+    package static func requireComplete(_ input: String, decoded n: Int, expected: Int?) throws(ShotError) {
         if let expected, n < expected {
             throw ShotError(.truncated, file: input, frame: n,
                             "the clip ended at frame \(n) but should have \(expected) frames; the file is truncated or damaged (ffmpeg decoded no more)")

@@ -5,21 +5,21 @@ import RackFocusPlan
 import RackFocusRender
 
 /// Per-frame distances (metres) of the subjects a depth map places (point, box or track).
-public struct SubjectDistances: Sendable {
-    public var frames: [String: [Double]]
+package struct SubjectDistances: Sendable {
+    package var frames: [String: [Double]]
 
-    public init(frames: [String: [Double]]) { self.frames = frames }
+    package init(frames: [String: [Double]]) { self.frames = frames }
 
-    public var isEmpty: Bool { frames.isEmpty }
+    package var isEmpty: Bool { frames.isEmpty }
 
     /// The distance at frame n (the last one read past the end), or nil for a subject not read.
-    public func distance(_ name: String, frame n: Int) -> Distance? {
+    package func distance(_ name: String, frame n: Int) -> Distance? {
         guard let s = frames[name], !s.isEmpty else { return nil }
         return Distance(meters: s[min(max(0, n), s.count - 1)])
     }
 
     /// The focus distance at frame n of a clip at `rate`.
-    public func focus(_ plan: ShotPlan, frame n: Int, rate: FrameRate) -> Distance {
+    package func focus(_ plan: ShotPlan, frame n: Int, rate: FrameRate) -> Distance {
         isEmpty ? plan.curve.focus(at: Double(n) / rate.fps)
                 : plan.focus(at: Double(n) / rate.fps) { distance($0, frame: n) }
     }
@@ -27,7 +27,7 @@ public struct SubjectDistances: Sendable {
     /// Reads the distance of each of the plan's depth subjects at every frame 0..<frames (`rate`
     /// frames a second) from the whole depth input, whatever range is rendered, so chunks of a
     /// split render agree; then smooths each series in dioptres (Gaussian, `subjectSmoothing`).
-    public static func read(plan: ShotPlan, depth: DepthSource, mapping: DepthMapping, frames: Int?, rate: FrameRate,
+    package static func read(plan: ShotPlan, depth: DepthSource, mapping: DepthMapping, frames: Int?, rate: FrameRate,
                             feedback: Feedback = .silent) throws -> SubjectDistances {
         let subjects = plan.depthSubjects
         guard !subjects.isEmpty else { return SubjectDistances(frames: [:]) }
@@ -66,26 +66,26 @@ public struct SubjectDistances: Sendable {
 
 /// A plan whose subjects placed in the image have been read from depth: what `plan`, `program`,
 /// `prompt` and `marks` work from when given a depth map.
-public struct PlanWithDepth {
+package struct PlanWithDepth {
     /// The plan with each depth subject's distance at its cues filled in.
-    public var plan: ShotPlan
-    public var distances: SubjectDistances
+    package var plan: ShotPlan
+    package var distances: SubjectDistances
     /// Per-subject rows for the report (subject, where it is placed, distance per frame).
-    public var subjects: [PlanReport.DepthSubject]
+    package var subjects: [PlanReport.DepthSubject]
 
     /// The plan's report, with the subjects read from depth when there were any.
-    public var report: PlanReport {
+    package var report: PlanReport {
         var r = PlanReport(plan: plan)
         if readDepth { r.subjectsFromDepth = subjects }
         return r
     }
 
     /// Whether a depth map was read.
-    public var readDepth: Bool
+    package var readDepth: Bool
 
     /// Resolves `plan` through `depth` (nil: the plan as loaded, every subject must then have a
     /// measured distance).
-    public static func resolve(_ plan: ShotPlan, file: String, depth: DepthSettings?, feedback: Feedback = .silent) throws -> PlanWithDepth {
+    package static func resolve(_ plan: ShotPlan, file: String, depth: DepthSettings?, feedback: Feedback = .silent) throws -> PlanWithDepth {
         guard let depth else {
             try plan.requireMeasuredDistances()
             return PlanWithDepth(plan: plan, distances: SubjectDistances(frames: [:]), subjects: [], readDepth: false)
@@ -106,7 +106,7 @@ public struct PlanWithDepth {
     }
 
     /// Where a subject is placed in the image, in words for the report.
-    public static func position(of s: Subject) -> String {
+    package static func position(of s: Subject) -> String {
         if let t = s.track { return "track of \(t.count) key\(t.count == 1 ? "" : "s")" }
         if let b = s.box { return String(format: "box %.2f, %.2f %.2f×%.2f", b.x, b.y, b.width, b.height) }
         if let p = s.point { return String(format: "point %.2f, %.2f", p.x, p.y) }

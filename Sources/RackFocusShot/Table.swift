@@ -3,7 +3,7 @@ import Foundation
 import TextTable
 
 /// An aligned plain-text table (TextTable's `simple` style), indented for reports.
-public func table(_ header: [String], _ rows: [[String]], indent: String = "  ") -> String {
+package func table(_ header: [String], _ rows: [[String]], indent: String = "  ") -> String {
     let t = TextTable<[String]> { row in header.indices.map { Column(title: header[$0], value: row[$0]) } }
     let text = (t.string(for: rows, style: Style.simple) ?? "").trimmingCharacters(in: .newlines)
     return text.split(separator: "\n", omittingEmptySubsequences: false)

@@ -5,14 +5,14 @@ import RackFocusPlan
 
 /// A tracker's result for one clip: its samples in pixels, the box given, and how it is written
 /// to disk (`TrackFileWriter`, in the plan's `track:` form) and summed up.
-public struct TrackFile {
-    public var clip: String
-    public var rate: FrameRate
-    public var width: Int, height: Int
-    public var box: TrackBox
-    public var samples: [TemplateTracker.Sample]
+package struct TrackFile {
+    package var clip: String
+    package var rate: FrameRate
+    package var width: Int, height: Int
+    package var box: TrackBox
+    package var samples: [TemplateTracker.Sample]
 
-    public init(clip: String, rate: FrameRate, width: Int, height: Int, box: TrackBox, samples: [TemplateTracker.Sample]) {
+    package init(clip: String, rate: FrameRate, width: Int, height: Int, box: TrackBox, samples: [TemplateTracker.Sample]) {
         self.clip = clip
         self.rate = rate
         self.width = width
@@ -22,22 +22,22 @@ public struct TrackFile {
     }
 
     /// A box in pixels as the plan's normalised x, y, w, h, clamped into the frame as plans require.
-    public func normalised(_ b: TrackBox) -> [Double] {
+    package func normalised(_ b: TrackBox) -> [Double] {
         let x = min(max(b.x / Double(width), 0), 1), y = min(max(b.y / Double(height), 0), 1)
         return [x, y, min(b.width / Double(width), 1 - x), min(b.height / Double(height), 1 - y)]
     }
 
     /// The track in the plan's form, written beside the reader of track files.
-    public var writer: TrackFileWriter {
+    package var writer: TrackFileWriter {
         TrackFileWriter(clip: clip, rate: rate, width: width, height: height,
                         keys: samples.map { .init(frame: $0.frame, box: $0.box.map(normalised), confidence: $0.confidence, state: $0.state.rawValue) })
     }
 
-    public var lostSpans: [ClosedRange<Int>] { writer.lostSpans }
-    public func yaml(command: String) -> String { writer.yaml(command: command) }
-    public var json: String { writer.json }
+    package var lostSpans: [ClosedRange<Int>] { writer.lostSpans }
+    package func yaml(command: String) -> String { writer.yaml(command: command) }
+    package var json: String { writer.json }
 
-    public func summary(reacquired: [Int]) -> String {
+    package func summary(reacquired: [Int]) -> String {
         let tracked = samples.filter { $0.box != nil }
         let confidences = tracked.filter { $0.state != .start }.map(\.confidence)
         var parts = ["\(tracked.count)/\(samples.count) frames tracked"]

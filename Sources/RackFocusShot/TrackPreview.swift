@@ -5,10 +5,10 @@ import RackFocusMedia
 import RackFocusOptics
 
 /// `track --preview`: the clip again with the tracked box drawn on it.
-public enum TrackPreview {
+package enum TrackPreview {
     /// Writes the clip again with each frame's box outlined: a second pass, as the frames before
     /// --at are tracked last. Nothing half-written stays behind on an error or Ctrl-C.
-    public static func drawPreview(clip: String, info: ClipInfo, rate: FrameRate, samples: [TemplateTracker.Sample], to path: String,
+    package static func drawPreview(clip: String, info: ClipInfo, rate: FrameRate, samples: [TemplateTracker.Sample], to path: String,
                                    feedback: Feedback = .silent, guardOutput: (FrameWriter) -> () -> Void = { _ in {} }) throws {
         try OutputPath.requireDistinct(path, from: [clip])
         let reader = try FrameReader(path: clip)
@@ -38,7 +38,7 @@ public enum TrackPreview {
     }
 
     /// A rectangle outline, 2 px wide (a thousandth of the width more on large frames).
-    public static func outline(_ img: inout PlanarImage, _ b: TrackBox, colour: [Float]) {
+    package static func outline(_ img: inout PlanarImage, _ b: TrackBox, colour: [Float]) {
         let w = img.width, h = img.height, n = w * h
         let t = max(2, w / 640)
         let x0 = max(0, Int(b.x.rounded())), y0 = max(0, Int(b.y.rounded()))
