@@ -2,7 +2,7 @@
 import PackageDescription
 
 let strict: [SwiftSetting] = [
-    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("ExistentialAny")
 ]
 
 /// Pixel kernels are compiled without overflow and bounds checks in release builds.
@@ -36,11 +36,15 @@ let package = Package(
             name: "RackFocusImage", dependencies: ["RackFocusOptics"],
             swiftSettings: strict + fastKernels),
         // The lens-blur engine: pixels in, pixels out; no files, no ffmpeg.
-        .target(name: "RackFocusRender", dependencies: ["RackFocusOptics", "RackFocusImage"], swiftSettings: strict + fastKernels),
+        .target(
+            name: "RackFocusRender", dependencies: ["RackFocusOptics", "RackFocusImage"],
+            swiftSettings: strict + fastKernels),
         // Media I/O through ffmpeg (and PFM natively): knows pixels and files, nothing of lenses.
         .target(name: "RackFocusMedia", dependencies: ["RackFocusOptics", "RackFocusImage"], swiftSettings: strict),
         // Focus analysis of footage: focus measures, rack detection and grading; pixels in, events out.
-        .target(name: "RackFocusAnalysis", dependencies: ["RackFocusImage", "RackFocusPlan"], swiftSettings: strict + fastKernels),
+        .target(
+            name: "RackFocusAnalysis", dependencies: ["RackFocusImage", "RackFocusPlan"],
+            swiftSettings: strict + fastKernels),
         // Printable charts (SVG) of plans and focus marks.
         .target(name: "RackFocusCharts", dependencies: ["RackFocusPlan"], swiftSettings: strict),
         // What commands share: depth sources and their calibration, subject depth per frame, the
@@ -48,7 +52,8 @@ let package = Package(
         .target(
             name: "RackFocusShot",
             dependencies: [
-                "RackFocusOptics", "RackFocusPlan", "RackFocusImage", "RackFocusRender", "RackFocusMedia", "RackFocusAnalysis",
+                "RackFocusOptics", "RackFocusPlan", "RackFocusImage", "RackFocusRender", "RackFocusMedia",
+                "RackFocusAnalysis",
                 "RackFocusCharts", .product(name: "TextTable", package: "TextTable"),
             ],
             swiftSettings: strict),
@@ -56,7 +61,8 @@ let package = Package(
         .target(
             name: "RackFocusCLI",
             dependencies: [
-                "RackFocusOptics", "RackFocusPlan", "RackFocusCharts", "RackFocusImage", "RackFocusRender", "RackFocusMedia",
+                "RackFocusOptics", "RackFocusPlan", "RackFocusCharts", "RackFocusImage", "RackFocusRender",
+                "RackFocusMedia",
                 "RackFocusAnalysis", "RackFocusShot",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "TextTable", package: "TextTable"),
@@ -67,11 +73,22 @@ let package = Package(
         .testTarget(name: "RackFocusOpticsTests", dependencies: ["RackFocusOptics"], swiftSettings: strict),
         .testTarget(name: "RackFocusPlanTests", dependencies: ["RackFocusPlan"], swiftSettings: strict),
         .testTarget(name: "RackFocusImageTests", dependencies: ["RackFocusImage"], swiftSettings: strict),
-        .testTarget(name: "RackFocusRenderTests", dependencies: ["RackFocusRender", "RackFocusImage", "RackFocusMedia", "RackFocusShot"], swiftSettings: strict),
-        .testTarget(name: "RackFocusMediaTests", dependencies: ["RackFocusMedia", "RackFocusImage"], swiftSettings: strict),
-        .testTarget(name: "RackFocusAnalysisTests", dependencies: ["RackFocusAnalysis", "RackFocusImage", "RackFocusRender", "RackFocusMedia", "RackFocusShot"], swiftSettings: strict),
+        .testTarget(
+            name: "RackFocusRenderTests",
+            dependencies: ["RackFocusRender", "RackFocusImage", "RackFocusMedia", "RackFocusShot"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "RackFocusMediaTests", dependencies: ["RackFocusMedia", "RackFocusImage"], swiftSettings: strict),
+        .testTarget(
+            name: "RackFocusAnalysisTests",
+            dependencies: [
+                "RackFocusAnalysis", "RackFocusImage", "RackFocusRender", "RackFocusMedia", "RackFocusShot",
+            ], swiftSettings: strict),
         .testTarget(name: "RackFocusChartsTests", dependencies: ["RackFocusCharts"], swiftSettings: strict),
-        .testTarget(name: "RackFocusShotTests", dependencies: ["RackFocusShot", "RackFocusImage"], swiftSettings: strict),
-        .testTarget(name: "RackFocusCLITests", dependencies: ["RackFocusCLI", "RackFocusShot", "RackFocusImage"], swiftSettings: strict),
+        .testTarget(
+            name: "RackFocusShotTests", dependencies: ["RackFocusShot", "RackFocusImage"], swiftSettings: strict),
+        .testTarget(
+            name: "RackFocusCLITests", dependencies: ["RackFocusCLI", "RackFocusShot", "RackFocusImage"],
+            swiftSettings: strict),
     ]
 )

@@ -45,7 +45,9 @@ package enum BlurScale {
             let curve = SharpnessCurve(name: "", raw: analyzer.tileSharpness[k].map(Double.init))
             guard curve.changes else { continue }
             let peak = (0..<frames).filter { curve.relative[$0] >= FocusDistanceEstimator.peakLevel }
-            guard let first = peak.first, let last = peak.last, first > 0, last < frames - 1, last - first <= 3 else { continue }
+            guard let first = peak.first, let last = peak.last, first > 0, last < frames - 1, last - first <= 3 else {
+                continue
+            }
             // Sharp where the focus curve says focus was at its depth, or it was fooled (bokeh
             // from a light nearby sweeping through it).
             let p = (first + last) / 2
@@ -62,9 +64,15 @@ package enum BlurScale {
             let full = analyzer.tiles[k]
             let t = PixelRect(x: full.x / scale, y: full.y / scale, width: size, height: size)
             guard t.x >= margin, t.y >= margin, t.x + size + margin <= w, t.y + size + margin <= h else { continue }
-            out.append((Probe(crop: PixelRect(x: t.x - margin, y: t.y - margin, width: size + 2 * margin, height: size + 2 * margin), level: level,
-                              inner: PixelRect(x: margin, y: margin, width: size, height: size),
-                              sharpFrame: p, softFrame: soft.frame, defocus: soft.defocus), soft.defocus))
+            out.append(
+                (
+                    Probe(
+                        crop: PixelRect(
+                            x: t.x - margin, y: t.y - margin, width: size + 2 * margin, height: size + 2 * margin),
+                        level: level,
+                        inner: PixelRect(x: margin, y: margin, width: size, height: size),
+                        sharpFrame: p, softFrame: soft.frame, defocus: soft.defocus), soft.defocus
+                ))
         }
         return Array(out.sorted { $0.1 > $1.1 }.prefix(limit).map(\.0))
     }
@@ -82,32 +90,42 @@ package enum BlurScale {
             let r = Float(diameter / 2)
             let reach = Int(r.rounded(.up)) + 1
             var weights: [(Int, Int, Float)] = []
-            for dy in -reach...reach { for dx in -reach...reach {
-                let w = kernel.weight(radius: r, dx: dx, dy: dy)
-                if w > 0 { weights.append((dx, dy, w)) }
-            } }
-            let total = weights.reduce(0) { $0 + $1.2 }
-            for y in 0..<inner.height { for x in 0..<inner.width {
-                var s: Float = 0
-                for (dx, dy, w) in weights {
-                    let sx = min(max(inner.x + x + dx, 0), sharp.width - 1), sy = min(max(inner.y + y + dy, 0), sharp.height - 1)
-                    s += w * sharp.data[sy * sharp.width + sx]
+            for dy in -reach...reach {
+                for dx in -reach...reach {
+                    let w = kernel.weight(radius: r, dx: dx, dy: dy)
+                    if w > 0 { weights.append((dx, dy, w)) }
                 }
-                blurred[y * inner.width + x] = s / total
-            } }
+            }
+            let total = weights.reduce(0) { $0 + $1.2 }
+            for y in 0..<inner.height {
+                for x in 0..<inner.width {
+                    var s: Float = 0
+                    for (dx, dy, w) in weights {
+                        let sx = min(max(inner.x + x + dx, 0), sharp.width - 1),
+                            sy = min(max(inner.y + y + dy, 0), sharp.height - 1)
+                        s += w * sharp.data[sy * sharp.width + sx]
+                    }
+                    blurred[y * inner.width + x] = s / total
+                }
+            }
             // Least-squares gain and offset, then the residual.
             var sb: Double = 0, ss: Double = 0, sbb: Double = 0, sbs: Double = 0, sss: Double = 0
-            for y in 0..<inner.height { for x in 0..<inner.width {
-                let b = Double(blurred[y * inner.width + x]), s = Double(soft.data[(inner.y + y) * soft.width + inner.x + x])
-                sb += b; ss += s; sbb += b * b; sbs += b * s; sss += s * s
-            } }
+            for y in 0..<inner.height {
+                for x in 0..<inner.width {
+                    let b = Double(blurred[y * inner.width + x]),
+                        s = Double(soft.data[(inner.y + y) * soft.width + inner.x + x])
+                    sb += b; ss += s; sbb += b * b; sbs += b * s; sss += s * s
+                }
+            }
             let n = Double(inner.width * inner.height)
-            let vb = sbb / n - (sb / n) * (sb / n), cov = sbs / n - (sb / n) * (ss / n), vs = sss / n - (ss / n) * (ss / n)
+            let vb = sbb / n - (sb / n) * (sb / n), cov = sbs / n - (sb / n) * (ss / n),
+                vs = sss / n - (ss / n) * (ss / n)
             let residual = vb > 1e-12 ? vs - cov * cov / vb : vs
             errors.append((diameter, max(0, residual)))
             diameter += diameter < 4 ? 0.5 : 1
         }
-        guard let best = errors.indices.min(by: { errors[$0].1 < errors[$1].1 }), best > 0, best < errors.count - 1 else { return nil }
+        guard let best = errors.indices.min(by: { errors[$0].1 < errors[$1].1 }), best > 0, best < errors.count - 1
+        else { return nil }
         // Clearly better than no blur at all, or the soft crop is not a blurred copy of the sharp one.
         guard errors[best].1 < 0.5 * errors[0].1 else { return nil }
         let (x0, e0) = errors[best - 1], (x1, e1) = errors[best], (x2, e2) = errors[best + 1]
@@ -119,7 +137,8 @@ package enum BlurScale {
 
     /// The f-number whose blur scale is K pixels per dioptre: K = A·f·ppm/1000 with A = f/N in the
     /// frame as framed at infinity focus, so N = f²·ppm/(1000·K).
-    package static func fNumber(pixelsPerDioptre k: Double, focalLengthMM f: Double, pixelsPerMM ppm: Double) -> Double {
+    package static func fNumber(pixelsPerDioptre k: Double, focalLengthMM f: Double, pixelsPerMM ppm: Double) -> Double
+    {
         f * f * ppm / (1000 * k)
     }
 

@@ -1,4 +1,5 @@
 import RackFocusImage
+
 /// Focus breathing measured from the picture: how much the frame's scale changes between two
 /// frames (a rack's start and its landing), as a lens whose image grows when it focuses closer.
 package enum Breathing {
@@ -35,7 +36,9 @@ package enum Breathing {
             return da > 0 && db > 0 ? cov / (da * db).squareRoot() : 0
         }
         var best = 1.0, bestScore = -2.0
-        for k in -60...60 { let s = 1 + Double(k) * 0.001; let c = correlation(s); if c > bestScore { bestScore = c; best = s } }
+        for k in -60...60 {
+            let s = 1 + Double(k) * 0.001; let c = correlation(s); if c > bestScore { bestScore = c; best = s }
+        }
         // Refine by a parabola through the best and its neighbours.
         let (c0, c1, c2) = (correlation(best - 0.001), bestScore, correlation(best + 0.001))
         let denom = c0 - 2 * c1 + c2
@@ -46,12 +49,16 @@ package enum Breathing {
 extension Breathing {
     /// Weights for `scale`: 1 where a depth map (metres, binned to the plane's size) puts the
     /// surface within `tolerance` dioptres of the same defocus at both marks, else 0.
-    package static func equalBlurWeights(depth: PlanarImage, from a: Double, to b: Double, tolerance: Double = 0.05) -> PlanarImage {
+    package static func equalBlurWeights(depth: PlanarImage, from a: Double, to b: Double, tolerance: Double = 0.05)
+        -> PlanarImage
+    {
         let da = 1 / a, db = 1 / b
-        return PlanarImage(width: depth.width, height: depth.height, data: depth.data.map { d in
-            guard d.isFinite, d > 0 else { return 0 }
-            let x = 1 / Double(d)
-            return abs(abs(x - da) - abs(x - db)) < tolerance ? 1 : 0
-        })
+        return PlanarImage(
+            width: depth.width, height: depth.height,
+            data: depth.data.map { d in
+                guard d.isFinite, d > 0 else { return 0 }
+                let x = 1 / Double(d)
+                return abs(abs(x - da) - abs(x - db)) < tolerance ? 1 : 0
+            })
     }
 }

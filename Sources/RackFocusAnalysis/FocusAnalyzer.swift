@@ -15,7 +15,10 @@ package struct AnalysisRegion: Sendable, Hashable {
             for c in 0..<columns {
                 let x0 = width * c / columns, x1 = width * (c + 1) / columns
                 let y0 = height * r / rows, y1 = height * (r + 1) / rows
-                out.append(AnalysisRegion(name: "\(letters[r % 26])\(c + 1)", rect: PixelRect(x: x0, y: y0, width: x1 - x0, height: y1 - y0)))
+                out.append(
+                    AnalysisRegion(
+                        name: "\(letters[r % 26])\(c + 1)",
+                        rect: PixelRect(x: x0, y: y0, width: x1 - x0, height: y1 - y0)))
             }
         }
         return out
@@ -32,7 +35,9 @@ package final class FocusAnalyzer {
     package let tileSize: Int
     package private(set) var frameCount = 0
     /// Width and height of the frames added.
-    package var frameSize: (Int, Int) { pyramid.levels.isEmpty ? (0, 0) : (pyramid.levels[0].width, pyramid.levels[0].height) }
+    package var frameSize: (Int, Int) {
+        pyramid.levels.isEmpty ? (0, 0) : (pyramid.levels[0].width, pyramid.levels[0].height)
+    }
     /// Frames either side whose noise estimates are pooled (median) for a frame.
     package var noiseWindow = 12
     var values: [[Double]]
@@ -71,7 +76,10 @@ package final class FocusAnalyzer {
                 let (numerator, denominator) = measure.parts(pyramid, region: r.rect)
                 fineEnergy[i].append(numerator)
                 coarseEnergy[i].append(denominator)
-                noiseVariance[i].append(hasPrevious ? FocusAnalyzer.temporalNoiseVariance(fine, previousFine, rf, difference: &differenceScratch, scratch: &noiseScratch) : .infinity)
+                noiseVariance[i].append(
+                    hasPrevious
+                        ? FocusAnalyzer.temporalNoiseVariance(
+                            fine, previousFine, rf, difference: &differenceScratch, scratch: &noiseScratch) : .infinity)
             }
             previousFine = fine.data
         } else {
@@ -93,7 +101,9 @@ package final class FocusAnalyzer {
     private func makeTiles(width: Int, height: Int) {
         let s = tileSize
         for y in stride(from: 0, through: height - s, by: s) {
-            for x in stride(from: 0, through: width - s, by: s) { tiles.append(PixelRect(x: x, y: y, width: s, height: s)) }
+            for x in stride(from: 0, through: width - s, by: s) {
+                tiles.append(PixelRect(x: x, y: y, width: s, height: s))
+            }
         }
         tileSharpness = Array(repeating: [], count: tiles.count)
         tileDepth = Array(repeating: [], count: tiles.count)
@@ -101,12 +111,13 @@ package final class FocusAnalyzer {
         tileBrightest = Array(repeating: 0, count: tiles.count)
     }
 
-
     private func brightest(_ t: PixelRect) -> Float {
         let p = pyramid.levels[0]
         var m: Float = 0
         p.data.withUnsafeBufferPointer { d in
-            for y in t.y..<min(p.height, t.y + t.height) { for x in t.x..<min(p.width, t.x + t.width) { m = max(m, d[y &* p.width &+ x]) } }
+            for y in t.y..<min(p.height, t.y + t.height) {
+                for x in t.x..<min(p.width, t.x + t.width) { m = max(m, d[y &* p.width &+ x]) }
+            }
         }
         return m
     }
@@ -115,7 +126,8 @@ package final class FocusAnalyzer {
     /// across a depth edge mixes two distances and says nothing clean about either.
     private func tileDepthStats(_ depth: PlanarImage, _ t: PixelRect) -> (Float, Float) {
         depthScratch.removeAll(keepingCapacity: true)
-        let sx = Double(depth.width) / Double(pyramid.levels[0].width), sy = Double(depth.height) / Double(pyramid.levels[0].height)
+        let sx = Double(depth.width) / Double(pyramid.levels[0].width),
+            sy = Double(depth.height) / Double(pyramid.levels[0].height)
         for y in stride(from: t.y, to: t.y + t.height, by: 2) {
             for x in stride(from: t.x, to: t.x + t.width, by: 2) {
                 let v = depth[0, min(depth.width - 1, Int(Double(x) * sx)), min(depth.height - 1, Int(Double(y) * sy))]
@@ -135,15 +147,19 @@ package final class FocusAnalyzer {
     /// what a focus change leaves there lies along edges, sparse and smooth, which the operator
     /// and the median ignore; white noise gives the operator 36 times its variance, twice over (two
     /// frames), and a median absolute value of 0.6745 deviations.
-    static func temporalNoiseVariance(_ p: PlanarImage, _ previous: [Float], _ r: (x0: Int, y0: Int, x1: Int, y1: Int),
-                                      difference: inout [Float], scratch: inout [Float]) -> Double {
+    static func temporalNoiseVariance(
+        _ p: PlanarImage, _ previous: [Float], _ r: (x0: Int, y0: Int, x1: Int, y1: Int),
+        difference: inout [Float], scratch: inout [Float]
+    ) -> Double {
         let w = p.width
         var sa: Double = 0, sb: Double = 0, sbb: Double = 0, sab: Double = 0
         p.data.withUnsafeBufferPointer { a in
             previous.withUnsafeBufferPointer { b in
                 for y in r.y0..<r.y1 {
                     var ra: Float = 0, rb: Float = 0, rbb: Float = 0, rab: Float = 0
-                    for x in r.x0..<r.x1 { let u = a[y &* w &+ x], v = b[y &* w &+ x]; ra += u; rb += v; rbb += v * v; rab += u * v }
+                    for x in r.x0..<r.x1 {
+                        let u = a[y &* w &+ x], v = b[y &* w &+ x]; ra += u; rb += v; rbb += v * v; rab += u * v
+                    }
                     sa += Double(ra); sb += Double(rb); sbb += Double(rbb); sab += Double(rab)
                 }
             }
@@ -156,20 +172,25 @@ package final class FocusAnalyzer {
         difference.removeAll(keepingCapacity: true)
         p.data.withUnsafeBufferPointer { a in
             previous.withUnsafeBufferPointer { b in
-                for y in 0..<rh { for x in 0..<rw {
-                    let i = (r.y0 + y) &* w &+ r.x0 &+ x
-                    difference.append(a[i] - gain * b[i] - offset)
-                } }
+                for y in 0..<rh {
+                    for x in 0..<rw {
+                        let i = (r.y0 + y) &* w &+ r.x0 &+ x
+                        difference.append(a[i] - gain * b[i] - offset)
+                    }
+                }
             }
         }
         // The plane shares the scratch buffer's storage (no copy); it is gone before the next call.
-        return spatialNoiseVariance(PlanarImage(width: rw, height: rh, data: difference), (0, 0, rw, rh), scratch: &scratch) / 2
+        return spatialNoiseVariance(
+            PlanarImage(width: rw, height: rh, data: difference), (0, 0, rw, rh), scratch: &scratch) / 2
     }
 
     /// The noise variance of a rectangle of one plane (Immerkær 1996, "Fast noise variance
     /// estimation"): the operator [1 −2 1; −2 4 −2; 1 −2 1] cancels smooth content and gives white
     /// noise of variance v a variance of 36v; its median absolute value is 0.6745 of its deviation.
-    static func spatialNoiseVariance(_ p: PlanarImage, _ r: (x0: Int, y0: Int, x1: Int, y1: Int), scratch: inout [Float]) -> Double {
+    static func spatialNoiseVariance(
+        _ p: PlanarImage, _ r: (x0: Int, y0: Int, x1: Int, y1: Int), scratch: inout [Float]
+    ) -> Double {
         let w = p.width
         let x0 = max(1, r.x0), y0 = max(1, r.y0), x1 = min(p.width - 1, r.x1), y1 = min(p.height - 1, r.y1)
         guard x1 > x0, y1 > y0 else { return 0 }
@@ -178,7 +199,8 @@ package final class FocusAnalyzer {
             for y in y0..<y1 {
                 for x in x0..<x1 {
                     let i = y &* w &+ x
-                    let v = d[i &- w &- 1] + d[i &- w &+ 1] + d[i &+ w &- 1] + d[i &+ w &+ 1]
+                    let v =
+                        d[i &- w &- 1] + d[i &- w &+ 1] + d[i &+ w &- 1] + d[i &+ w &+ 1]
                         - 2 * (d[i &- w] + d[i &+ w] + d[i &- 1] + d[i &+ 1]) + 4 * d[i]
                     scratch.append(abs(v))
                 }
@@ -232,9 +254,11 @@ package final class FocusAnalyzer {
             let c = SharpnessCurve(name: "", raw: tileSharpness[k].map(Double.init))
             if c.changes { samples.append((k, c)) }
         }
-        return FocusDistanceEstimator.estimate(frames: frameCount, samples: samples.map { s in
-            (relative: s.curve.relative, dioptres: tileDepth[s.tile].map { 1 / Double($0) })
-        })
+        return FocusDistanceEstimator.estimate(
+            frames: frameCount,
+            samples: samples.map { s in
+                (relative: s.curve.relative, dioptres: tileDepth[s.tile].map { 1 / Double($0) })
+            })
     }
 }
 
@@ -267,8 +291,13 @@ package enum FocusDistanceEstimator {
             let d = s.dioptres[(first + last) / 2]
             guard d.isFinite else { continue }
             if first == 0 && last == frames - 1 { continue }
-            if first == 0 { opening.append(d) } else if last == frames - 1 { closing.append(d) }
-            else if last - first <= 3 { points[(first + last) / 2].append(d) }
+            if first == 0 {
+                opening.append(d)
+            } else if last == frames - 1 {
+                closing.append(d)
+            } else if last - first <= 3 {
+                points[(first + last) / 2].append(d)
+            }
         }
         func median(_ v: [Double]) -> Double { let s = v.sorted(); return s[s.count / 2] }
         /// Each frame with points: the median of the points within ±2 frames (a lone tile peaking at
@@ -288,13 +317,17 @@ package enum FocusDistanceEstimator {
             // that a blurred foreground spills over join the hold they do not belong to, apart).
             func cluster(_ v: [Double]) -> [Double] {
                 var runs: [[Double]] = [[v[0]]]
-                for d in v.dropFirst() { if d - runs[runs.count - 1].last! > 0.1 { runs.append([d]) } else { runs[runs.count - 1].append(d) } }
+                for d in v.dropFirst() {
+                    if d - runs[runs.count - 1].last! > 0.1 { runs.append([d]) } else { runs[runs.count - 1].append(d) }
+                }
                 return runs.max { $0.count < $1.count }!
             }
             let o = cluster(opening), c = cluster(closing)
             // A quarter of the way in from the edge that faces the move: the extreme tile is often
             // a stray (a tile the rack passes early, read through codec noise).
-            func edge(_ v: [Double], facingLow: Bool) -> Double { facingLow ? v[v.count / 4] : v[v.count - 1 - v.count / 4] }
+            func edge(_ v: [Double], facingLow: Bool) -> Double {
+                facingLow ? v[v.count / 4] : v[v.count - 1 - v.count / 4]
+            }
             let openingEdge = edge(o, facingLow: towardsFar), closingEdge = edge(c, facingLow: !towardsFar)
             // Focus travelled between the two marks: a tile peaking outside them was misled.
             let lo = min(openingEdge, closingEdge) - 0.02, hi = max(openingEdge, closingEdge) + 0.02
@@ -307,7 +340,8 @@ package enum FocusDistanceEstimator {
                 s.relative[0] >= peakLevel ? (0..<frames).first { s.relative[$0] < peakLevel } : nil
             }.sorted()
             let reaches = samples.compactMap { s -> Int? in
-                s.relative[frames - 1] >= peakLevel ? (0..<frames).last { s.relative[$0] < peakLevel }.map { $0 + 1 } : nil
+                s.relative[frames - 1] >= peakLevel
+                    ? (0..<frames).last { s.relative[$0] < peakLevel }.map { $0 + 1 } : nil
             }.sorted()
             let holdEnd = leaves.isEmpty ? 0 : max(0, leaves[leaves.count / 2] - 1)
             let holdStart = reaches.isEmpty ? frames - 1 : reaches[reaches.count / 2]
@@ -317,7 +351,9 @@ package enum FocusDistanceEstimator {
         // Interpolate in dioptres between placed frames.
         var t = 0
         while t < frames {
-            guard curve[t] == nil, let a = (0..<t).last(where: { curve[$0] != nil }), let b = (t..<frames).first(where: { curve[$0] != nil }) else { t += 1; continue }
+            guard curve[t] == nil, let a = (0..<t).last(where: { curve[$0] != nil }),
+                let b = (t..<frames).first(where: { curve[$0] != nil })
+            else { t += 1; continue }
             for u in (a + 1)..<b { curve[u] = curve[a]! + (curve[b]! - curve[a]!) * Double(u - a) / Double(b - a) }
             t = b
         }
@@ -332,7 +368,9 @@ package enum FocusDistanceEstimator {
         let v = placed.map { curve[$0]! * (decreasing ? -1 : 1) }
         var length = [Int](repeating: 1, count: v.count), previous = [Int](repeating: -1, count: v.count)
         for i in v.indices {
-            for j in 0..<i where v[j] <= v[i] + 0.01 && length[j] + 1 > length[i] { length[i] = length[j] + 1; previous[i] = j }
+            for j in 0..<i where v[j] <= v[i] + 0.01 && length[j] + 1 > length[i] {
+                length[i] = length[j] + 1; previous[i] = j
+            }
         }
         var keep = Set<Int>()
         var i = length.indices.max { length[$0] < length[$1] }!

@@ -34,7 +34,9 @@ package enum FocusCurveFit {
                 let v = r.compactMap { dioptres[$0] }.sorted()
                 return v.isEmpty ? nil : v[v.count / 2]
             }
-            guard let d0 = median(windowStart...rack.startFrame), let d1 = median(land...windowEnd), d0 != d1 else { continue }
+            guard let d0 = median(windowStart...rack.startFrame), let d1 = median(land...windowEnd), d0 != d1 else {
+                continue
+            }
             var best: FittedMove?
             var bestError = Double.infinity
             for s in max(windowStart, rack.startFrame - reach)...rack.startFrame {
@@ -48,8 +50,9 @@ package enum FocusCurveFit {
                         }
                         if n > 0 && sum < bestError {
                             bestError = sum
-                            best = FittedMove(startFrame: s, landFrame: e, fromMeters: 1 / d0, toMeters: 1 / d1, easing: easing,
-                                              rmsDioptres: (sum / Double(n)).squareRoot())
+                            best = FittedMove(
+                                startFrame: s, landFrame: e, fromMeters: 1 / d0, toMeters: 1 / d1, easing: easing,
+                                rmsDioptres: (sum / Double(n)).squareRoot())
                         }
                     }
                 }

@@ -1,4 +1,5 @@
 import RackFocusImage
+
 /// Focus measure operators: how much fine detail a region of a frame holds.
 ///
 /// The classic operators are those compared by Pertuz, Puig & Garcia (2013), "Analysis of focus
@@ -57,7 +58,9 @@ package enum FocusMeasure: String, CaseIterable, Sendable {
         let l1 = pyramid.levels[1], l2 = pyramid.levels[2]
         let r1 = region.atLevel(1, width: l1.width, height: l1.height)
         let fine = FocusMeasure.gradientEnergy(l1, r1)
-        if self == .bandRatio { return (fine, FocusMeasure.gradientEnergy(l2, region.atLevel(2, width: l2.width, height: l2.height))) }
+        if self == .bandRatio {
+            return (fine, FocusMeasure.gradientEnergy(l2, region.atLevel(2, width: l2.width, height: l2.height)))
+        }
         if self == .gradientMean { let m = FocusMeasure.mean(l1, r1); return (fine, m * m) }
         return (fine, FocusMeasure.variance(l1, r1))
     }
@@ -66,7 +69,9 @@ package enum FocusMeasure: String, CaseIterable, Sendable {
     static func mean(_ p: PlanarImage, _ r: (x0: Int, y0: Int, x1: Int, y1: Int)) -> Double {
         p.data.withUnsafeBufferPointer { d -> Double in
             var s: Double = 0
-            for y in r.y0..<r.y1 { var a: Float = 0; for x in r.x0..<r.x1 { a += d[y &* p.width &+ x] }; s += Double(a) }
+            for y in r.y0..<r.y1 {
+                var a: Float = 0; for x in r.x0..<r.x1 { a += d[y &* p.width &+ x] }; s += Double(a)
+            }
             return s / Double(max(1, (r.x1 - r.x0) * (r.y1 - r.y0)))
         }
     }
@@ -132,7 +137,7 @@ package enum FocusMeasure: String, CaseIterable, Sendable {
                         s += Double(gx * gx + gy * gy)
                     case .modifiedLaplacian:
                         s += Double(abs(2 * c - l - rr) + abs(2 * c - u - b))
-                    default: // variance of Laplacian
+                    default:  // variance of Laplacian
                         let lap = Double(l + rr + u + b - 4 * c)
                         s += lap; s2 += lap * lap
                     }

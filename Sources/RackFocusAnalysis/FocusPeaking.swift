@@ -30,8 +30,12 @@ package struct FocusPeaking: Sendable {
                         let i = row &* w &+ x
                         var g: Float = 0
                         if row > 0 && row < h - 1 && x > 0 && x < w - 1 {
-                            let gx = (y[i &- w &+ 1] + 2 * y[i &+ 1] + y[i &+ w &+ 1]) - (y[i &- w &- 1] + 2 * y[i &- 1] + y[i &+ w &- 1])
-                            let gy = (y[i &+ w &- 1] + 2 * y[i &+ w] + y[i &+ w &+ 1]) - (y[i &- w &- 1] + 2 * y[i &- w] + y[i &- w &+ 1])
+                            let gx =
+                                (y[i &- w &+ 1] + 2 * y[i &+ 1] + y[i &+ w &+ 1])
+                                - (y[i &- w &- 1] + 2 * y[i &- 1] + y[i &+ w &- 1])
+                            let gy =
+                                (y[i &+ w &- 1] + 2 * y[i &+ w] + y[i &+ w &+ 1])
+                                - (y[i &- w &- 1] + 2 * y[i &- w] + y[i &- w &+ 1])
                             g = (gx * gx + gy * gy).squareRoot() / 4
                         }
                         if g > level {

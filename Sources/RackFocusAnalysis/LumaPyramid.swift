@@ -51,7 +51,8 @@ package struct LumaPyramid: Sendable {
                         let y0 = min(2 &* y, sh &- 1), y1 = min(2 &* y &+ 1, sh &- 1)
                         for x in 0..<w {
                             let x0 = min(2 &* x, sw &- 1), x1 = min(2 &* x &+ 1, sw &- 1)
-                            d[y &* w &+ x] = 0.25 * (s[y0 &* sw &+ x0] + s[y0 &* sw &+ x1] + s[y1 &* sw &+ x0] + s[y1 &* sw &+ x1])
+                            d[y &* w &+ x] =
+                                0.25 * (s[y0 &* sw &+ x0] + s[y0 &* sw &+ x1] + s[y1 &* sw &+ x0] + s[y1 &* sw &+ x1])
                         }
                     }
                 }

@@ -12,7 +12,9 @@ enum NormalizedCrossCorrelation {
         var acc = SIMD8<Float>()
         var u = 0
         while u &+ 8 <= n {
-            acc += UnsafeRawPointer(a + u).loadUnaligned(as: SIMD8<Float>.self) * UnsafeRawPointer(b + u).loadUnaligned(as: SIMD8<Float>.self)
+            acc +=
+                UnsafeRawPointer(a + u).loadUnaligned(as: SIMD8<Float>.self)
+                * UnsafeRawPointer(b + u).loadUnaligned(as: SIMD8<Float>.self)
             u &+= 8
         }
         var tail = acc.sum()
@@ -22,8 +24,10 @@ enum NormalizedCrossCorrelation {
 
     /// The correlation of the template (pw × ph) with the frame at every top-left corner in
     /// x0...x1, y0...y1; -1 everywhere for a flat template, 0 on a flat patch.
-    static func scores(_ frame: PlanarImage, _ integral: Integral, template: [Float], _ pw: Int, _ ph: Int,
-                       x0: Int, x1: Int, y0: Int, y1: Int) -> ScoreMap {
+    static func scores(
+        _ frame: PlanarImage, _ integral: Integral, template: [Float], _ pw: Int, _ ph: Int,
+        x0: Int, x1: Int, y0: Int, y1: Int
+    ) -> ScoreMap {
         let n = Double(pw * ph)
         let mean = template.reduce(0, +) / Float(template.count)
         var t = template.map { $0 - mean }
@@ -43,7 +47,8 @@ enum NormalizedCrossCorrelation {
                             }
                             let (sum, sum2) = integral.sums(x: x, y: y, w: pw, h: ph)
                             let variance = sum2 - sum * sum / n
-                            sp[(y &- y0) &* mw &+ (x &- x0)] = variance > 1e-12 ? Double(product) / (variance.squareRoot() * tNorm) : 0
+                            sp[(y &- y0) &* mw &+ (x &- x0)] =
+                                variance > 1e-12 ? Double(product) / (variance.squareRoot() * tNorm) : 0
                         }
                     }
                 }

@@ -33,24 +33,35 @@ package struct RackDetector: Sendable {
         // Leadership segments; short ones between two others are transitional and merged away.
         var segments: [(who: Int, first: Int, last: Int)] = []
         for t in 0..<frames {
-            if let last = segments.last, last.who == leader[t] { segments[segments.count - 1].last = t } else { segments.append((leader[t], t, t)) }
+            if let last = segments.last, last.who == leader[t] {
+                segments[segments.count - 1].last = t
+            } else {
+                segments.append((leader[t], t, t))
+            }
         }
         var merged: [(who: Int, first: Int, last: Int)] = []
         for (k, s) in segments.enumerated() {
             // Nobody sharp between two regions is the middle of a move unless it lasts 2 s.
             let length = s.last - s.first + 1
-            let transitional = k > 0 && k < segments.count - 1 && (length < minHold || (s.who < 0 && Double(length) < 2 * fps))
+            let transitional =
+                k > 0 && k < segments.count - 1 && (length < minHold || (s.who < 0 && Double(length) < 2 * fps))
             if transitional { continue }
-            if let last = merged.last, last.who == s.who { merged[merged.count - 1].last = s.last } else { merged.append(s) }
+            if let last = merged.last, last.who == s.who {
+                merged[merged.count - 1].last = s.last
+            } else {
+                merged.append(s)
+            }
         }
         var racks: [RackEvent] = []
         for k in 1..<max(1, merged.count) {
             let a = merged[k - 1], b = merged[k]
             let switchFrame = b.first
-            var rack = RackEvent(from: a.who >= 0 ? curves[a.who].name : nil, to: b.who >= 0 ? curves[b.who].name : nil,
-                                 startFrame: switchFrame, switchFrame: switchFrame)
+            var rack = RackEvent(
+                from: a.who >= 0 ? curves[a.who].name : nil, to: b.who >= 0 ? curves[b.who].name : nil,
+                startFrame: switchFrame, switchFrame: switchFrame)
             let windowStart = k >= 2 ? merged[k - 1].first : 0
-            rack.startFrame = startFrame(curves: curves, source: a.who, target: b.who, from: windowStart, switchFrame: switchFrame)
+            rack.startFrame = startFrame(
+                curves: curves, source: a.who, target: b.who, from: windowStart, switchFrame: switchFrame)
             racks.append(rack)
         }
         for k in racks.indices {
@@ -76,7 +87,8 @@ package struct RackDetector: Sendable {
 
     /// The last frame before `switchFrame` at which both the source and the target are still at
     /// the levels they held before the move (each within its tolerance).
-    func startFrame(curves: [SharpnessCurve], source: Int, target: Int, from windowStart: Int, switchFrame: Int) -> Int {
+    func startFrame(curves: [SharpnessCurve], source: Int, target: Int, from windowStart: Int, switchFrame: Int) -> Int
+    {
         let involved = [source, target].filter { $0 >= 0 }
         guard switchFrame > windowStart + 1 else { return max(0, switchFrame - 1) }
         var holds: [(v: [Double], level: Double, tolerance: Double)] = []
@@ -96,7 +108,7 @@ package struct RackDetector: Sendable {
     func turningPoints(_ v: [Double], from: Int, to: Int, hysteresis: Double) -> [Int] {
         guard to > from else { return [] }
         var out: [Int] = []
-        var direction = 0 // +1 rising to a peak, −1 falling to a trough
+        var direction = 0  // +1 rising to a peak, −1 falling to a trough
         var high = from, low = from, extreme = from
         for t in (from + 1)...to {
             switch direction {
@@ -111,9 +123,17 @@ package struct RackDetector: Sendable {
                     direction = 1; extreme = t
                 }
             case 1:
-                if v[t] >= v[extreme] { extreme = t } else if v[extreme] - v[t] >= hysteresis { out.append(extreme); direction = -1; extreme = t }
+                if v[t] >= v[extreme] {
+                    extreme = t
+                } else if v[extreme] - v[t] >= hysteresis {
+                    out.append(extreme); direction = -1; extreme = t
+                }
             default:
-                if v[t] <= v[extreme] { extreme = t } else if v[t] - v[extreme] >= hysteresis { out.append(extreme); direction = 1; extreme = t }
+                if v[t] <= v[extreme] {
+                    extreme = t
+                } else if v[t] - v[extreme] >= hysteresis {
+                    out.append(extreme); direction = 1; extreme = t
+                }
             }
         }
         return out
@@ -149,7 +169,8 @@ package struct RackDetector: Sendable {
         let hysteresis = max(0.06, 6 * c.noise, tolerance)
         // From just before the target first comes near its final level (its approach is no reversal).
         let arrival = (rack.startFrame...windowEnd).first { v[$0] >= final - tolerance - 0.1 } ?? rack.switchFrame
-        let turns = turningPoints(v, from: max(rack.startFrame, arrival - 1), to: min(windowEnd, land + 1), hysteresis: hysteresis)
+        let turns = turningPoints(
+            v, from: max(rack.startFrame, arrival - 1), to: min(windowEnd, land + 1), hysteresis: hysteresis)
         if turns.count >= 3 {
             rack.hunting = Hunt(firstFrame: turns.first!, lastFrame: land, reversals: turns.count)
         } else if turns.count == 2, v[turns[0]] > final - 0.5, v[turns[0]] <= final + max(tolerance, 0.1) {
@@ -157,8 +178,9 @@ package struct RackDetector: Sendable {
             // resolution, a blurred periodic texture reappearing with reversed contrast.)
             // Sharpest on the way past, a dip beyond the mark, and back.
             let peak = turns[0], dip = turns[1]
-            rack.overshoot = Overshoot(passFrame: peak, farthestFrame: dip, correctedFrame: land,
-                                       sharpnessLost: max(0, v[peak] - v[dip]))
+            rack.overshoot = Overshoot(
+                passFrame: peak, farthestFrame: dip, correctedFrame: land,
+                sharpnessLost: max(0, v[peak] - v[dip]))
         }
     }
 
@@ -177,8 +199,14 @@ package struct RackDetector: Sendable {
                 guard cluster.count >= 3 else { return }
                 let span = cluster.first!...cluster.last!
                 // Already told as a rack's hunting landing.
-                if racks.contains(where: { r in r.hunting.map { span.overlaps($0.firstFrame...max($0.firstFrame, $0.lastFrame)) } ?? false }) { return }
-                out.append(HuntEvent(region: c.name, firstFrame: cluster.first!, lastFrame: cluster.last!, reversals: cluster.count))
+                if racks.contains(where: { r in
+                    r.hunting.map { span.overlaps($0.firstFrame...max($0.firstFrame, $0.lastFrame)) } ?? false
+                }) {
+                    return
+                }
+                out.append(
+                    HuntEvent(
+                        region: c.name, firstFrame: cluster.first!, lastFrame: cluster.last!, reversals: cluster.count))
             }
             for t in turns {
                 if let last = cluster.last, Double(t - last) > fps { flush() }
@@ -260,7 +288,8 @@ package struct RackEvent: Sendable, Equatable, Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case from, to, startFrame, landFrame, overshoot, hunting, profile, fromMeters, toMeters, overshootMeters, breathingScale
+        case from, to, startFrame, landFrame, overshoot, hunting, profile, fromMeters, toMeters, overshootMeters,
+            breathingScale
     }
 }
 

@@ -1,5 +1,5 @@
-import RackFocusImage
 import Foundation
+import RackFocusImage
 
 extension TemplateTracker {
     /// One direction of tracking: the templates, the last box and its motion.
@@ -47,9 +47,12 @@ extension TemplateTracker {
         mutating func step(_ frame: PlanarImage) -> (box: TrackBox, confidence: Double, state: State) {
             let integral = Integral(frame)
             if !lost {
-                let predicted = TrackBox(x: box.x + velocity.x, y: box.y + velocity.y, width: box.width, height: box.height)
+                let predicted = TrackBox(
+                    x: box.x + velocity.x, y: box.y + velocity.y, width: box.width, height: box.height)
                 let radius = Int((0.25 * Double(max(box.width, box.height)) + 4).rounded(.up))
-                let m = search(frame, integral, size: (box.width, box.height), around: predicted, radius: radius, templates: [adaptive], scales: [1])
+                let m = search(
+                    frame, integral, size: (box.width, box.height), around: predicted, radius: radius,
+                    templates: [adaptive], scales: [1])
                 // The adaptive template could follow whatever replaces a vanished subject; the
                 // first template, still recognisable through a rack's blur, vetoes that.
                 let firstScore = m.map { likeness(frame, integral, reference, at: $0.box) } ?? 0
@@ -57,10 +60,16 @@ extension TemplateTracker {
                     let b = m.box
                     // At the edge of the frame part of the subject is outside: its size is not
                     // measurable, so it holds.
-                    let atEdge = b.x < 1 || b.y < 1 || b.x + b.width > Double(frame.width) - 1 || b.y + b.height > Double(frame.height) - 1
+                    let atEdge =
+                        b.x < 1 || b.y < 1 || b.x + b.width > Double(frame.width) - 1
+                        || b.y + b.height > Double(frame.height) - 1
                     let s = atEdge ? 1 : scaleChange(frame, integral, at: b)
-                    accept(Match(box: TrackBox(x: b.centerX - b.width * s / 2, y: b.centerY - b.height * s / 2, width: b.width * s, height: b.height * s),
-                                 confidence: m.confidence), frame: frame)
+                    accept(
+                        Match(
+                            box: TrackBox(
+                                x: b.centerX - b.width * s / 2, y: b.centerY - b.height * s / 2, width: b.width * s,
+                                height: b.height * s),
+                            confidence: m.confidence), frame: frame)
                     return (box, m.confidence, .tracked)
                 }
                 lost = true
@@ -70,11 +79,14 @@ extension TemplateTracker {
             // and ±10%, then refine the best place at full resolution.
             let coarse = LumaPyramid(luma: frame, levels: 2).levels[1]
             var m: Match?
-            if let c = search(coarse, Integral(coarse), size: (box.width / 2, box.height / 2), around: nil, radius: 0,
-                              templates: [reference, adaptive], scales: [0.9, 1, 1.1]) {
+            if let c = search(
+                coarse, Integral(coarse), size: (box.width / 2, box.height / 2), around: nil, radius: 0,
+                templates: [reference, adaptive], scales: [0.9, 1, 1.1])
+            {
                 let guess = c.box.scaled(2)
-                m = search(frame, integral, size: (guess.width, guess.height), around: guess, radius: 3,
-                           templates: [reference, adaptive], scales: [1 - settings.scaleStep, 1, 1 + settings.scaleStep])
+                m = search(
+                    frame, integral, size: (guess.width, guess.height), around: guess, radius: 3,
+                    templates: [reference, adaptive], scales: [1 - settings.scaleStep, 1, 1 + settings.scaleStep])
             }
             if let m, m.confidence >= settings.reacquireAbove {
                 lost = false
@@ -103,7 +115,9 @@ extension TemplateTracker {
             let pw = max(4, Int(b.width.rounded())), ph = max(4, Int(b.height.rounded()))
             let x = Int((b.centerX - Double(pw) / 2).rounded()), y = Int((b.centerY - Double(ph) / 2).rounded())
             guard x >= 0, y >= 0, x + pw <= frame.width, y + ph <= frame.height else { return 1 }
-            return NormalizedCrossCorrelation.scores(frame, integral, template: resize(t, tw, th, to: pw, ph), pw, ph, x0: x, x1: x, y0: y, y1: y).scores[0]
+            return NormalizedCrossCorrelation.scores(
+                frame, integral, template: resize(t, tw, th, to: pw, ph), pw, ph, x0: x, x1: x, y0: y, y1: y
+            ).scores[0]
         }
 
         /// The change of size of the subject in box `b` since the last frame, from where the four
@@ -120,11 +134,15 @@ extension TemplateTracker {
                 for v in 0..<qh { for u in 0..<qw { q[v * qw + u] = adaptive[(qy * qh + v) * tw + qx * qw + u] } }
                 let ox = (Double(qx * qw) + Double(qw) / 2 - Double(tw) / 2) * fx
                 let oy = (Double(qy * qh) + Double(qh) / 2 - Double(th) / 2) * fy
-                let quarter = TrackBox(x: b.centerX + ox - Double(qw) * fx / 2, y: b.centerY + oy - Double(qh) * fy / 2,
-                                       width: Double(qw) * fx, height: Double(qh) * fy)
+                let quarter = TrackBox(
+                    x: b.centerX + ox - Double(qw) * fx / 2, y: b.centerY + oy - Double(qh) * fy / 2,
+                    width: Double(qw) * fx, height: Double(qh) * fy)
                 let r = Int((settings.scaleStep * max(abs(ox), abs(oy))).rounded(.up)) + 2
-                guard let m = search(frame, integral, size: (quarter.width, quarter.height), around: quarter, radius: r,
-                                     templates: [q], scales: [1], templateSize: (qw, qh), prior: 0.01), m.confidence > 0.5 else { continue }
+                guard
+                    let m = search(
+                        frame, integral, size: (quarter.width, quarter.height), around: quarter, radius: r,
+                        templates: [q], scales: [1], templateSize: (qw, qh), prior: 0.01), m.confidence > 0.5
+                else { continue }
                 // A quarter fixes its position only across its edges (a stripe slides along
                 // itself): weigh each direction by the quarter's structure tensor.
                 let g = Self.structureTensor(q, qw, qh)
@@ -143,7 +161,8 @@ extension TemplateTracker {
             var xx = 0.0, xy = 0.0, yy = 0.0
             for y in 1..<(h - 1) {
                 for x in 1..<(w - 1) {
-                    let gx = Double(t[y * w + x + 1] - t[y * w + x - 1]), gy = Double(t[(y + 1) * w + x] - t[(y - 1) * w + x])
+                    let gx = Double(t[y * w + x + 1] - t[y * w + x - 1]),
+                        gy = Double(t[(y + 1) * w + x] - t[(y - 1) * w + x])
                     xx += gx * gx; xy += gx * gy; yy += gy * gy
                 }
             }
@@ -153,8 +172,10 @@ extension TemplateTracker {
         /// The best match of any template (each `templateSize`, default the box's) at any scale
         /// relative to `size`, in a window around `around` (± radius px, with the motion prior
         /// `prior`, default the settings') or over the whole frame when `around` is nil.
-        func search(_ frame: PlanarImage, _ integral: Integral, size: (Double, Double), around: TrackBox?, radius: Int,
-                    templates: [[Float]], scales: [Double], templateSize: (Int, Int)? = nil, prior: Double? = nil) -> Match? {
+        func search(
+            _ frame: PlanarImage, _ integral: Integral, size: (Double, Double), around: TrackBox?, radius: Int,
+            templates: [[Float]], scales: [Double], templateSize: (Int, Int)? = nil, prior: Double? = nil
+        ) -> Match? {
             let (tw, th) = templateSize ?? (self.tw, self.th)
             var best: (score: Double, box: TrackBox)?
             var perScale: [(scale: Double, score: Double)] = []
@@ -171,19 +192,29 @@ extension TemplateTracker {
                         let tx = Int((cx - Double(pw) / 2).rounded()), ty = Int((cy - Double(ph) / 2).rounded())
                         x0 = max(0, tx - radius); x1 = min(frame.width - pw, tx + radius)
                         y0 = max(0, ty - radius); y1 = min(frame.height - ph, ty + radius)
-                    } else { x0 = 0; x1 = frame.width - pw; y0 = 0; y1 = frame.height - ph }
+                    } else {
+                        x0 = 0; x1 = frame.width - pw; y0 = 0; y1 = frame.height - ph
+                    }
                     guard x1 >= x0, y1 >= y0 else { continue }
-                    var map = NormalizedCrossCorrelation.scores(frame, integral, template: scaled, pw, ph, x0: x0, x1: x1, y0: y0, y1: y1)
+                    var map = NormalizedCrossCorrelation.scores(
+                        frame, integral, template: scaled, pw, ph, x0: x0, x1: x1, y0: y0, y1: y1)
                     if around != nil {
                         // A weak motion prior: between near-equal matches (a stripe or an edge
                         // slides along itself) prefer the predicted place.
                         let tx = Int((cx - Double(pw) / 2).rounded()), ty = Int((cy - Double(ph) / 2).rounded())
-                        map.penalise(dx0: x0 - tx, dy0: y0 - ty, reach: max(4, 0.1 * max(w, h)), weight: prior ?? settings.motionPrior)
+                        map.penalise(
+                            dx0: x0 - tx, dy0: y0 - ty, reach: max(4, 0.1 * max(w, h)),
+                            weight: prior ?? settings.motionPrior)
                     }
                     guard let peak = map.peak() else { continue }
                     scaleBest = max(scaleBest, peak.score)
                     if best == nil || peak.score > best!.score {
-                        best = (peak.score, TrackBox(x: Double(x0) + peak.x + (Double(pw) - w) / 2, y: Double(y0) + peak.y + (Double(ph) - h) / 2, width: w, height: h))
+                        best = (
+                            peak.score,
+                            TrackBox(
+                                x: Double(x0) + peak.x + (Double(pw) - w) / 2,
+                                y: Double(y0) + peak.y + (Double(ph) - h) / 2, width: w, height: h)
+                        )
                     }
                 }
                 perScale.append((s, scaleBest))
@@ -192,18 +223,21 @@ extension TemplateTracker {
             // Without a clear winner among the scales (0.002 of correlation) the size stays as it was.
             let scoreDeadZone = 0.002
             if perScale.count == 3, let mid = perScale.first(where: { $0.scale == 1 }), mid.score > -2,
-               max(perScale[0].score, perScale[2].score) - mid.score < scoreDeadZone {
-                b.box = TrackBox(x: b.box.centerX - size.0 / 2, y: b.box.centerY - size.1 / 2, width: size.0, height: size.1)
+                max(perScale[0].score, perScale[2].score) - mid.score < scoreDeadZone
+            {
+                b.box = TrackBox(
+                    x: b.box.centerX - size.0 / 2, y: b.box.centerY - size.1 / 2, width: size.0, height: size.1)
             }
             // Refine the scale between the three tried: a parabola through their scores.
             if perScale.count == 3, perScale.allSatisfy({ $0.score > -2 }) {
                 let (a, m, c) = (perScale[0].score, perScale[1].score, perScale[2].score)
                 let denom = a - 2 * m + c
                 if m >= a && m >= c && denom < 0 && abs(a - c) > scoreDeadZone {
-                    let offset = 0.5 * (a - c) / denom // in steps, within ±0.5
+                    let offset = 0.5 * (a - c) / denom  // in steps, within ±0.5
                     let s = 1 + offset * (perScale[2].scale - 1)
                     let cxb = b.box.centerX, cyb = b.box.centerY
-                    b.box = TrackBox(x: cxb - size.0 * s / 2, y: cyb - size.1 * s / 2, width: size.0 * s, height: size.1 * s)
+                    b.box = TrackBox(
+                        x: cxb - size.0 * s / 2, y: cyb - size.1 * s / 2, width: size.0 * s, height: size.1 * s)
                 }
             }
             return Match(box: b.box, confidence: b.score)
@@ -212,7 +246,9 @@ extension TemplateTracker {
         /// Bilinear resize of a w × h plane to nw × nh.
         func resize(_ t: [Float], _ w: Int, _ h: Int, to nw: Int, _ nh: Int) -> [Float] {
             if nw == w && nh == h { return t }
-            return Self.sample(PlanarImage(width: w, height: h, data: t), box: TrackBox(x: 0, y: 0, width: Double(w), height: Double(h)), width: nw, height: nh)
+            return Self.sample(
+                PlanarImage(width: w, height: h, data: t),
+                box: TrackBox(x: 0, y: 0, width: Double(w), height: Double(h)), width: nw, height: nh)
         }
     }
 }

@@ -1,5 +1,5 @@
-import RackFocusImage
 import Foundation
+import RackFocusImage
 
 /// A box in pixels of the plane it lives on: top-left corner, width and height.
 package struct TrackBox: Sendable, Equatable {
@@ -123,15 +123,17 @@ package struct TemplateTracker: Sendable {
             }
             back.finish()
             before = []
-            return Result(samples: samples, warnings: [forward, back].compactMap(\.warning),
-                          reacquisitions: (forward.reacquisitions + back.reacquisitions).sorted())
+            return Result(
+                samples: samples, warnings: [forward, back].compactMap(\.warning),
+                reacquisitions: (forward.reacquisitions + back.reacquisitions).sorted())
         }
     }
 
     /// Tracking one way from the frame the box is drawn on, a frame at a time, so a clip can be
     /// followed while it streams.
     package func direction(first: PlanarImage, box: TrackBox, forward: Bool) -> Direction {
-        Direction(run: Run(settings: settings, first: first, box: box), forward: forward, maxLost: settings.maxLostFrames)
+        Direction(
+            run: Run(settings: settings, first: first, box: box), forward: forward, maxLost: settings.maxLostFrames)
     }
 
     package struct Direction {
@@ -153,12 +155,14 @@ package struct TemplateTracker: Sendable {
             guard !stopped else { return nil }
             last = frame
             let s = run.step(plane)
-            let sample = Sample(frame: frame, box: s.state == .lost ? nil : s.box, confidence: s.confidence, state: s.state)
+            let sample = Sample(
+                frame: frame, box: s.state == .lost ? nil : s.box, confidence: s.confidence, state: s.state)
             if s.state == .reacquired { reacquisitions.append(frame) }
             guard s.state == .lost else { lostSince = nil; return sample }
             if lostSince == nil { lostSince = frame }
             if abs(frame - lostSince!) + 1 >= maxLost {
-                warning = "\(name), lost the subject at frame \(lostSince!) and did not find it again in \(maxLost) frames: the track stops there"
+                warning =
+                    "\(name), lost the subject at frame \(lostSince!) and did not find it again in \(maxLost) frames: the track stops there"
                 stopped = true
             }
             return sample

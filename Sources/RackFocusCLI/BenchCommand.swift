@@ -1,7 +1,7 @@
-import RackFocusImage
 import ArgumentParser
 import Dispatch
 import Foundation
+import RackFocusImage
 import RackFocusRender
 import RackFocusShot
 
@@ -9,7 +9,8 @@ import RackFocusShot
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Time the fast renderer at 1920x1080 (max CoC 20, 40, 80 px), on one thread and all threads, and the oracle at a small size.",
+        abstract:
+            "Time the fast renderer at 1920x1080 (max CoC 20, 40, 80 px), on one thread and all threads, and the oracle at a small size.",
         discussion: "Medians over --runs runs after one warm-up; run a release build (swift build -c release).")
 
     @Option(help: "Timed runs per case.") var runs: Int = 5
@@ -21,47 +22,68 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Also print where the time goes (last run of each case).") var stages = false
 
     func run() throws {
-        guard runs >= 1, width >= 64, height >= 64 else { throw CLIError("bench: --runs must be ≥ 1 and the frame at least 64x64") }
+        guard runs >= 1, width >= 64, height >= 64 else {
+            throw CLIError("bench: --runs must be ≥ 1 and the frame at least 64x64")
+        }
         let cocs = coc.split(separator: ",").compactMap { Double($0) }
-        guard !cocs.isEmpty, cocs.allSatisfy({ $0 > 0 && $0 <= 400 }) else { throw CLIError("--coc: \"\(coc)\" must be diameters in px, e.g. 20,40,80") }
+        guard !cocs.isEmpty, cocs.allSatisfy({ $0 > 0 && $0 <= 400 }) else {
+            throw CLIError("--coc: \"\(coc)\" must be diameters in px, e.g. 20,40,80")
+        }
         let all = threads ?? defaultThreadCount
         #if DEBUG
-        print("warning: this is a debug build; time a release build (swift build -c release) for real figures")
+            print("warning: this is a debug build; time a release build (swift build -c release) for real figures")
         #endif
-        print("RackFocus bench: fast renderer, \(width)x\(height), median of \(runs) runs (\(ProcessInfo.processInfo.activeProcessorCount) cores)")
+        print(
+            "RackFocus bench: fast renderer, \(width)x\(height), median of \(runs) runs (\(ProcessInfo.processInfo.activeProcessorCount) cores)"
+        )
         var rows: [[String]] = []
         for c in cocs {
             let scene = BenchmarkScene.make(width: width, height: height, maxCoC: c)
             var single = 0.0
             for t in Array(Set([1, all])).sorted() {
                 let renderer = LayeredRenderer(threads: t)
-                let settings = LensBlurSettings(camera: BenchmarkScene.camera, focus: BenchmarkScene.focus, quality: .final, threads: t)
+                let settings = LensBlurSettings(
+                    camera: BenchmarkScene.camera, focus: BenchmarkScene.focus, quality: .final, threads: t)
                 var timings = RenderTimings()
                 let ms = try median(runs) {
-                    timings = try LensBlur.renderTimed(image: scene.image, depth: scene.depth, settings: settings, renderer: renderer).timings
+                    timings = try LensBlur.renderTimed(
+                        image: scene.image, depth: scene.depth, settings: settings, renderer: renderer
+                    ).timings
                 }
                 if t == 1 { single = ms }
                 let mp = Double(width * height) / 1e6 / (ms / 1000)
                 if stages {
                     let parts = timings.stages
-                    print("  \(Int(c)) px, \(t) thread(s): " + parts.map { String(format: "%@ %.1f ms", $0.0 as NSString, $0.1) }.joined(separator: ", "))
+                    print(
+                        "  \(Int(c)) px, \(t) thread(s): "
+                            + parts.map { String(format: "%@ %.1f ms", $0.0 as NSString, $0.1) }.joined(separator: ", ")
+                    )
                 }
-                rows.append(["\(Int(c)) px", "\(t)", String(format: "%.1f", ms), String(format: "%.2f", mp), String(format: "%.2fx", single / ms)])
+                rows.append([
+                    "\(Int(c)) px", "\(t)", String(format: "%.1f", ms), String(format: "%.2f", mp),
+                    String(format: "%.2fx", single / ms),
+                ])
             }
         }
         print(table(["max CoC", "threads", "ms/frame", "MP/s", "vs 1 thread"], rows, indent: ""))
         guard !noReference else { return }
         let w = 240, h = 135, c = cocs.first! * Double(w) / Double(width) * 4
         let scene = BenchmarkScene.make(width: w, height: h, maxCoC: c)
-        let fast = LensBlurSettings(camera: BenchmarkScene.camera, focus: BenchmarkScene.focus, quality: .final, threads: all)
+        let fast = LensBlurSettings(
+            camera: BenchmarkScene.camera, focus: BenchmarkScene.focus, quality: .final, threads: all)
         var reference = fast
         reference.quality = .reference
         let tf = try median(runs) { _ = try LensBlur.render(image: scene.image, depth: scene.depth, settings: fast) }
-        let tr = try median(max(1, runs / 2)) { _ = try LensBlur.render(image: scene.image, depth: scene.depth, settings: reference) }
+        let tr = try median(max(1, runs / 2)) {
+            _ = try LensBlur.render(image: scene.image, depth: scene.depth, settings: reference)
+        }
         let a = try LensBlur.render(image: scene.image, depth: scene.depth, settings: fast)
         let b = try LensBlur.render(image: scene.image, depth: scene.depth, settings: reference)
-        print(String(format: "oracle at %dx%d, max CoC %.0f px: %.1f ms vs fast %.2f ms (%.0fx); fast vs oracle %.1f dB PSNR",
-                     w, h, c, tr, tf, tr / tf, ImageQuality.psnr(a, b)))
+        print(
+            String(
+                format:
+                    "oracle at %dx%d, max CoC %.0f px: %.1f ms vs fast %.2f ms (%.0fx); fast vs oracle %.1f dB PSNR",
+                w, h, c, tr, tf, tr / tf, ImageQuality.psnr(a, b)))
     }
 
     /// Median wall time in ms of `n` runs after one warm-up run.

@@ -23,5 +23,6 @@ func parseOption<T>(_ option: String, _ text: String, _ parse: (String) throws(V
 /// reads its subjects placed in the image; without one, every subject focus lands on must have
 /// a measured distance.
 func loadPlan(_ path: String, depth: DepthSettings? = nil) throws -> PlanWithDepth {
-    try PlanWithDepth.resolve(try ShotPlan.load(contentsOf: path), file: path, depth: depth, feedback: Progress.terminal)
+    try PlanWithDepth.resolve(
+        try ShotPlan.load(contentsOf: path), file: path, depth: depth, feedback: Progress.terminal)
 }

@@ -18,19 +18,32 @@ func parseDistance(_ option: String) -> @Sendable (String) throws -> Distance {
 /// its values mean, how to fit, calibrate and steady it.
 struct DepthOptions: ParsableArguments {
     @Option(help: "Depth: a clip or sequence with one map per frame, or one map (see --depth-kind).") var depth: String?
-    @Option(help: "What depth values mean: metric (metres), inverse (disparity: bigger = nearer), normalized (0 = near, 1 = far).")
+    @Option(
+        help:
+            "What depth values mean: metric (metres), inverse (disparity: bigger = nearer), normalized (0 = near, 1 = far)."
+    )
     var depthKind: DepthKind = .metric
     @Option(help: "Metres per step of integer depth maps (0.001 for millimetres).") var depthScale: Double?
-    @Option(help: "Distance of the map's nearest value: its largest for inverse maps, 0 for normalized ones (1 with --near-is-white).",
-            transform: parseDistance("--near"))
+    @Option(
+        help:
+            "Distance of the map's nearest value: its largest for inverse maps, 0 for normalized ones (1 with --near-is-white).",
+        transform: parseDistance("--near"))
     var near: Distance?
-    @Option(help: "Distance of the map's farthest value: its smallest for inverse maps, 1 for normalized ones.", transform: parseDistance("--far"))
+    @Option(
+        help: "Distance of the map's farthest value: its smallest for inverse maps, 1 for normalized ones.",
+        transform: parseDistance("--far"))
     var far: Distance?
     @Flag(help: "Normalized maps: 1 is near, 0 is far (After Effects / Resolve style).") var nearIsWhite = false
     @Flag(help: "Use the first depth map for every frame (a locked-off shot).") var depthStill = false
-    @Flag(help: "Steady flickering per-frame depth (estimator output): robust per-frame scale/shift alignment and temporal smoothing.")
+    @Flag(
+        help:
+            "Steady flickering per-frame depth (estimator output): robust per-frame scale/shift alignment and temporal smoothing."
+    )
     var stabilizeDepth = false
-    @Option(help: "A depth map of another aspect ratio than the frame: stretch (scale both ways) or crop (cut to the frame's shape). Without it, that is an error.")
+    @Option(
+        help:
+            "A depth map of another aspect ratio than the frame: stretch (scale both ways) or crop (cut to the frame's shape). Without it, that is an error."
+    )
     var depthFit: DepthFit?
     @Option(help: "Smoothing of distances read for subjects placed in the image, in frames (Gaussian sigma; 0 = none).")
     var subjectSmoothing: Double = 2
@@ -39,7 +52,9 @@ struct DepthOptions: ParsableArguments {
         if !subjectSmoothing.isFinite || subjectSmoothing < 0 || subjectSmoothing > 50 {
             throw ValidationError("--subject-smoothing: \(subjectSmoothing) must be 0-50 frames")
         }
-        if let s = depthScale, !(s.isFinite && s > 0) { throw ValidationError("--depth-scale: \(s) must be a positive number of metres per step") }
+        if let s = depthScale, !(s.isFinite && s > 0) {
+            throw ValidationError("--depth-scale: \(s) must be a positive number of metres per step")
+        }
         if let n = near, let f = far, !(n.meters > 0 && f.meters > n.meters) {
             throw ValidationError("--near/--far: near (\(n)) must be positive and nearer than far (\(f))")
         }
@@ -48,21 +63,26 @@ struct DepthOptions: ParsableArguments {
     /// The settings, when --depth is given.
     var settings: DepthSettings? {
         depth.map {
-            DepthSettings(path: $0, kind: depthKind, scale: depthScale, near: near, far: far, nearIsWhite: nearIsWhite, still: depthStill,
-                          stabilize: stabilizeDepth, fit: depthFit, subjectSmoothing: subjectSmoothing)
+            DepthSettings(
+                path: $0, kind: depthKind, scale: depthScale, near: near, far: far, nearIsWhite: nearIsWhite,
+                still: depthStill,
+                stabilize: stabilizeDepth, fit: depthFit, subjectSmoothing: subjectSmoothing)
         }
     }
 
     /// The settings of a command that cannot work without depth.
     func required(by command: String) throws -> DepthSettings {
-        guard let settings else { throw CLIError("\(command) needs --depth: a depth clip, sequence or map for the input") }
+        guard let settings else {
+            throw CLIError("\(command) needs --depth: a depth clip, sequence or map for the input")
+        }
         return settings
     }
 }
 
 /// `--quality preview|final|reference` and `--threads N`, for every command that renders.
 struct RenderOptions: ParsableArguments {
-    @Option(help: "preview (half resolution), final, or reference (the exact oracle: slow).") var quality: RenderQuality = .final
+    @Option(help: "preview (half resolution), final, or reference (the exact oracle: slow).") var quality:
+        RenderQuality = .final
     @Option(help: "Worker threads (default: all cores).") var threads: Int?
 
     func validate() throws {

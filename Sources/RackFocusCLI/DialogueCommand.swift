@@ -1,8 +1,8 @@
-import RackFocusImage
 import ArgumentParser
 import Foundation
-import RackFocusOptics
+import RackFocusImage
 import RackFocusMedia
+import RackFocusOptics
 import RackFocusPlan
 import RackFocusShot
 
@@ -12,13 +12,13 @@ struct DialogueCommand: ParsableCommand {
         commandName: "dialogue",
         abstract: "Write a plan whose focus follows the active speaker of an SRT or WebVTT transcript.",
         discussion: """
-        Speaker labels (ANNA: …, [ANNA] …, WebVTT <v Anna>) name the base plan's subjects. Each \
-        change of speaker racks focus to them, landing --lead before their line; focus stays at \
-        least --min-hold on a speaker, so a short interjection does not ping-pong it. The result is \
-        an ordinary plan: the base plan's camera and subjects with the racks, to read, edit, plan, \
-        program or render.
-          rackfocus dialogue scene.srt --plan base.yaml -o scene.yaml
-        """)
+            Speaker labels (ANNA: …, [ANNA] …, WebVTT <v Anna>) name the base plan's subjects. Each \
+            change of speaker racks focus to them, landing --lead before their line; focus stays at \
+            least --min-hold on a speaker, so a short interjection does not ping-pong it. The result is \
+            an ordinary plan: the base plan's camera and subjects with the racks, to read, edit, plan, \
+            program or render.
+              rackfocus dialogue scene.srt --plan base.yaml -o scene.yaml
+            """)
 
     @Argument(help: "Subtitles: .srt or .vtt with speaker labels.") var subtitles: String
     @Option(help: "Base plan: its camera and subjects (with distances).") var plan: String
@@ -32,7 +32,9 @@ struct DialogueCommand: ParsableCommand {
         try OutputPath.requireDistinct(output, from: [plan, subtitles])
         let base = try loadPlan(plan).plan
         func time(_ option: String, _ text: String) throws -> Double {
-            let t = try parseOption(option, text) { t throws(ValueError) in try TimeSpec(parsing: t).seconds(at: base.fps) }
+            let t = try parseOption(option, text) { t throws(ValueError) in
+                try TimeSpec(parsing: t).seconds(at: base.fps)
+            }
             guard t >= 0 else { throw CLIError("\(option): \(text) must not be negative") }
             return t
         }
@@ -41,7 +43,9 @@ struct DialogueCommand: ParsableCommand {
         planner.rackDuration = try time("--rack", rack)
         planner.minHold = try time("--min-hold", minHold)
         guard planner.rackDuration > 0 else { throw CLIError("--rack: \(rack) must be longer than zero") }
-        guard let easing = Easing(name: curve) else { throw CLIError("--curve: unknown curve \"\(curve)\"; use linear, ease-in, ease-out, ease-in-out or landing") }
+        guard let easing = Easing(name: curve) else {
+            throw CLIError("--curve: unknown curve \"\(curve)\"; use linear, ease-in, ease-out, ease-in-out or landing")
+        }
         planner.curve = easing
         let transcript: Transcript
         let result: DialogueRacks.Result
@@ -49,18 +53,24 @@ struct DialogueCommand: ParsableCommand {
         result = try planner.racks(for: transcript, plan: base, file: subtitles)
         let fps = base.fps.fps
         let writer = PlanWriter(
-            comments: ["Focus follows the speakers of \(subtitles) (rackfocus dialogue, base plan \(plan))",
-                       "Each rack lands \(lead) before its line; holds of at least \(minHold)."],
+            comments: [
+                "Focus follows the speakers of \(subtitles) (rackfocus dialogue, base plan \(plan))",
+                "Each rack lands \(lead) before its line; holds of at least \(minHold).",
+            ],
             name: "\(base.name ?? "Dialogue") — \((subtitles as NSString).lastPathComponent)", fps: base.fps,
-            frames: Int(((result.end + 0.5) * fps).rounded(.up)), camera: base.camera, resolution: base.camera.resolution,
+            frames: Int(((result.end + 0.5) * fps).rounded(.up)), camera: base.camera,
+            resolution: base.camera.resolution,
             subjects: base.subjects.compactMap { s in s.distance.map { (s.name, $0) } },
             initial: result.initial,
             racks: result.racks.map { r in
-                PlanWriter.Rack(to: r.subject, startFrame: Int((r.start * fps).rounded()), frames: max(1, Int((r.duration * fps).rounded())),
-                                curve: easing, comment: "line \(r.line)")
+                PlanWriter.Rack(
+                    to: r.subject, startFrame: Int((r.start * fps).rounded()),
+                    frames: max(1, Int((r.duration * fps).rounded())),
+                    curve: easing, comment: "line \(r.line)")
             })
         try AtomicFile.write(writer.yaml, to: output)
         for d in result.dropped { note("\(subtitles): \(d)") }
-        print("\(transcript.cues.count) lines, \(result.racks.count) racks, focus opens on \(result.initial) → \(output)")
+        print(
+            "\(transcript.cues.count) lines, \(result.racks.count) racks, focus opens on \(result.initial) → \(output)")
     }
 }

@@ -1,6 +1,6 @@
-import RackFocusImage
 import ArgumentParser
 import Foundation
+import RackFocusImage
 import RackFocusOptics
 import RackFocusShot
 
@@ -13,7 +13,8 @@ struct DofCommand: ParsableCommand {
 
     @OptionGroup var lens: LensOptions
     @Option(help: "Focus distance: 3m, 10ft, 12'6\", inf.") var focus: String
-    @Option(help: "Circle of confusion: 0.025mm, or pixels: 1px@4k (default: the sensor's convention).") var coc: String?
+    @Option(help: "Circle of confusion: 0.025mm, or pixels: 1px@4k (default: the sensor's convention).") var coc:
+        String?
     @Option(help: "Delivery resolution for blur in pixels: 1920x1080, 4k ...") var resolution: String = "1920x1080"
     @Option(help: "Also report the blur of a subject at this distance.") var subject: [String] = []
     @Flag(help: "Print JSON instead of text.") var json = false
@@ -42,15 +43,22 @@ struct DofCommand: ParsableCommand {
         var blurPx: Double
     }
 
-    static func camera(focal: String, stop: String, sensor: String, coc: String?, resolution: String) throws(CLIError) -> Camera {
+    static func camera(focal: String, stop: String, sensor: String, coc: String?, resolution: String) throws(CLIError)
+        -> Camera
+    {
         let f = try parseOption("--focal", focal) { t throws(ValueError) in try Length.millimeters(parsing: t) }
         guard f > 0, f <= 2000 else { throw CLIError("--focal: \(focal) is outside 1-2000 mm; write e.g. 50mm") }
         let n = try parseOption("--stop", stop) { t throws(ValueError) in try Stop(parsing: t) }
         let res = try parseOption("--resolution", resolution) { t throws(ValueError) in try Resolution(parsing: t) }
         let s = try parseOption("--sensor", sensor) { t throws(ValueError) -> Sensor in
-            let parts = t.lowercased().replacingOccurrences(of: "mm", with: "").split(whereSeparator: { $0 == "x" || $0 == "×" })
+            let parts = t.lowercased().replacingOccurrences(of: "mm", with: "").split(whereSeparator: {
+                $0 == "x" || $0 == "×"
+            })
             if parts.count == 2, let w = Double(parts[0]), let h = Double(parts[1]) {
-                guard w > 0, h > 0, w <= 100, h <= 100 else { throw ValueError("\"\(t)\" is not a real sensor size", fix: "write WIDTHxHEIGHT in mm, e.g. 24.89x18.66") }
+                guard w > 0, h > 0, w <= 100, h <= 100 else {
+                    throw ValueError(
+                        "\"\(t)\" is not a real sensor size", fix: "write WIDTHxHEIGHT in mm, e.g. 24.89x18.66")
+                }
                 return Sensor.custom(widthMM: w, heightMM: h)
             }
             return try Sensor.preset(named: t)
@@ -69,7 +77,9 @@ struct DofCommand: ParsableCommand {
         guard s.meters > cam.focalLengthMM / 1000 else {
             throw CLIError("--focus: \(s) is inside the focal length; a lens cannot focus there")
         }
-        let subjects = try subject.map { text throws(CLIError) in try parseOption("--subject", text) { t throws(ValueError) in try Distance(parsing: t) } }
+        let subjects = try subject.map { text throws(CLIError) in
+            try parseOption("--subject", text) { t throws(ValueError) in try Distance(parsing: t) }
+        }
         print(Self.render(camera: cam, focus: s, subjects: subjects, json: json))
     }
 
@@ -80,14 +90,18 @@ struct DofCommand: ParsableCommand {
         if cam.stop.isTStop { notes.append(Stop.tStopNote) }
         if json {
             func m(_ d: Distance) -> Double? { d.isInfinite ? nil : d.meters }
-            let report = Report(focalLengthMM: cam.focalLengthMM, stop: cam.stop.description, sensor: cam.sensor.title,
-                                cocMM: cam.cocMM, focusM: m(s), nearM: dof.near.meters, farM: m(dof.far), totalM: m(dof.total),
-                                inFrontM: dof.inFront.meters, behindM: m(dof.behind), hyperfocalM: cam.hyperfocal.meters,
-                                horizontalAngleOfViewDegrees: cam.horizontalAngleOfView(focus: s),
-                                magnification: cam.magnification(focus: s),
-                                subjects: subjects.map { SubjectBlur(distanceM: m($0), blurMM: cam.blurDiameterMM(subject: $0, focus: s),
-                                                                     blurPx: cam.blurPixels(subject: $0, focus: s)) },
-                                notes: notes)
+            let report = Report(
+                focalLengthMM: cam.focalLengthMM, stop: cam.stop.description, sensor: cam.sensor.title,
+                cocMM: cam.cocMM, focusM: m(s), nearM: dof.near.meters, farM: m(dof.far), totalM: m(dof.total),
+                inFrontM: dof.inFront.meters, behindM: m(dof.behind), hyperfocalM: cam.hyperfocal.meters,
+                horizontalAngleOfViewDegrees: cam.horizontalAngleOfView(focus: s),
+                magnification: cam.magnification(focus: s),
+                subjects: subjects.map {
+                    SubjectBlur(
+                        distanceM: m($0), blurMM: cam.blurDiameterMM(subject: $0, focus: s),
+                        blurPx: cam.blurPixels(subject: $0, focus: s))
+                },
+                notes: notes)
             return encodeJSON(report)
         }
         var lines = [
@@ -97,14 +111,17 @@ struct DofCommand: ParsableCommand {
             "Far         \(dof.far)",
             "Total       \(dof.far.isInfinite ? "∞" : dof.total.formatted())  (\(dof.inFront) in front, \(dof.far.isInfinite ? "∞" : dof.behind.formatted()) behind)",
             "Hyperfocal  \(h)  (focus there: sharp from \(Distance(meters: cam.hyperfocal.meters / 2, system: s.system)) to ∞)",
-            String(format: "View        %.1f° horizontal, magnification 1:%.0f", cam.horizontalAngleOfView(focus: s),
-                   1 / max(cam.magnification(focus: s), 1e-9)),
+            String(
+                format: "View        %.1f° horizontal, magnification 1:%.0f", cam.horizontalAngleOfView(focus: s),
+                1 / max(cam.magnification(focus: s), 1e-9)),
         ]
         for d in subjects {
             let mm = cam.blurDiameterMM(subject: d, focus: s)
-            lines.append(String(format: "Subject     %@: blur %.3f mm = %.1f px at %@ (%@)", d.formatted(), abs(mm),
-                                abs(cam.blurPixels(subject: d, focus: s)), cam.resolution.description,
-                                mm < 0 ? "in front of focus" : mm > 0 ? "behind focus" : "in focus"))
+            lines.append(
+                String(
+                    format: "Subject     %@: blur %.3f mm = %.1f px at %@ (%@)", d.formatted(), abs(mm),
+                    abs(cam.blurPixels(subject: d, focus: s)), cam.resolution.description,
+                    mm < 0 ? "in front of focus" : mm > 0 ? "behind focus" : "in focus"))
         }
         lines += notes.map { "Note        \($0)" }
         return lines.joined(separator: "\n")
@@ -115,7 +132,9 @@ struct DofCommand: ParsableCommand {
 struct LensOptions: ParsableArguments {
     @Option(help: "Focal length, e.g. 50mm.") var focal: String
     @Option(help: "Stop: 2.8, f/2.8 or T2.1 (T-stops are used as f-stops).") var stop: String
-    @Option(help: "Sensor: \(Sensor.presetNames.joined(separator: ", ")), or WIDTHxHEIGHT in mm (the frame spans its width).")
+    @Option(
+        help:
+            "Sensor: \(Sensor.presetNames.joined(separator: ", ")), or WIDTHxHEIGHT in mm (the frame spans its width).")
     var sensor: String = "super35"
 
     func camera(coc: String?, resolution: String) throws(CLIError) -> Camera {

@@ -1,7 +1,7 @@
-import RackFocusShot
 import Dispatch
 import Foundation
 import RackFocusMedia
+import RackFocusShot
 
 /// Ctrl-C while an output is being written: abandon the partial file, say so, exit 130.
 /// Returns what restores the default handling.
@@ -15,5 +15,7 @@ func abandonOnCtrlC(_ writer: FrameWriter) -> () -> Void {
         Foundation.exit(130)
     }
     source.resume()
-    return { source.cancel(); signal(SIGINT, SIG_DFL) }
+    return {
+        source.cancel(); signal(SIGINT, SIG_DFL)
+    }
 }

@@ -1,7 +1,7 @@
-import RackFocusImage
 import ArgumentParser
 import Foundation
 import RackFocusCharts
+import RackFocusImage
 import RackFocusMedia
 import RackFocusPlan
 import RackFocusShot
@@ -12,10 +12,10 @@ struct MarksCommand: ParsableCommand {
         commandName: "marks",
         abstract: "Focus marks and their ring positions, as a table and a printable SVG chart.",
         discussion: """
-        Ring positions use the plan's camera.lensMap (distance → ring angle, monotone interpolation) \
-        or, without one, a generic cine scale: linear in dioptres from infinity (0°) to close focus \
-        over camera.ringThrow (default 300°).
-        """)
+            Ring positions use the plan's camera.lensMap (distance → ring angle, monotone interpolation) \
+            or, without one, a generic cine scale: linear in dioptres from infinity (0°) to close focus \
+            over camera.ringThrow (default 300°).
+            """)
 
     @Argument(help: "Shot plan (YAML or JSON).") var planFile: String
     @Option(name: .customLong("svg"), help: "Write the printable chart to this SVG file.") var svgPath: String?
@@ -30,8 +30,10 @@ struct MarksCommand: ParsableCommand {
 
     static func render(_ plan: ShotPlan) -> String {
         let entries = MarksChart.entries(plan: plan)
-        return table(["#", "mark", "distance", "ring", "first cue"], entries.enumerated().map { i, e in
-            ["\(i + 1)", e.label, e.distance.formatted(), String(format: "%.0f°", e.ringDegrees), e.cue]
-        }, indent: "")
+        return table(
+            ["#", "mark", "distance", "ring", "first cue"],
+            entries.enumerated().map { i, e in
+                ["\(i + 1)", e.label, e.distance.formatted(), String(format: "%.0f°", e.ringDegrees), e.cue]
+            }, indent: "")
     }
 }

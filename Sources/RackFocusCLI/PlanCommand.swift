@@ -1,7 +1,7 @@
-import RackFocusImage
 import ArgumentParser
 import Foundation
 import RackFocusCharts
+import RackFocusImage
 import RackFocusMedia
 import RackFocusOptics
 import RackFocusPlan
@@ -13,15 +13,16 @@ struct PlanCommand: ParsableCommand {
         commandName: "plan",
         abstract: "Check a shot plan: focus marks, depth of field, whether each rack reads, and advice.",
         discussion: """
-        Verdicts use the smaller blur at the two ends of a rack, in pixels of the delivery \
-        resolution: reads ≥ 6 px per 1920 px of width, subtle 2-6 px, invisible below. With \
-        --depth, subjects placed in the image (point, box, track) are read from the depth map at \
-        every frame and reported; each rack then uses where its subjects stand at its cues.
-        """)
+            Verdicts use the smaller blur at the two ends of a rack, in pixels of the delivery \
+            resolution: reads ≥ 6 px per 1920 px of width, subtle 2-6 px, invisible below. With \
+            --depth, subjects placed in the image (point, box, track) are read from the depth map at \
+            every frame and reported; each rack then uses where its subjects stand at its cues.
+            """)
 
     @Argument(help: "Shot plan (YAML or JSON).") var planFile: String
     @Flag(help: "Print JSON instead of text.") var json = false
-    @Option(name: .customLong("svg"), help: "Also write a plot of focus distance over time to this SVG file.") var svgPath: String?
+    @Option(name: .customLong("svg"), help: "Also write a plot of focus distance over time to this SVG file.")
+    var svgPath: String?
     @Flag(help: "Print the plan with its presets expanded into ordinary marks and racks, and stop.") var expand = false
 
     @OptionGroup var depthOptions: DepthOptions

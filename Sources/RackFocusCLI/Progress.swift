@@ -32,7 +32,8 @@ final class Progress: @unchecked Sendable {
         if let total, total > 0 {
             let width = 30, filled = min(width, width * done / total)
             let eta = fps > 0 ? Double(total - done) / fps : 0
-            line = "\(pass) [\(String(repeating: "#", count: filled))\(String(repeating: ".", count: width - filled))] \(done)/\(total)"
+            line =
+                "\(pass) [\(String(repeating: "#", count: filled))\(String(repeating: ".", count: width - filled))] \(done)/\(total)"
                 + String(format: "  %.1f fps  ETA %.0fs", fps, eta)
         }
         FileHandle.standardError.write(Data("\r\(line)\u{1B}[K".utf8))

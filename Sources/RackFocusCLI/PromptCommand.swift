@@ -1,5 +1,5 @@
-import RackFocusImage
 import ArgumentParser
+import RackFocusImage
 import RackFocusPlan
 import RackFocusShot
 
@@ -9,18 +9,20 @@ struct PromptCommand: ParsableCommand {
         commandName: "prompt",
         abstract: "Describe a plan's racks as a text prompt for AI video models.",
         discussion: """
-        Who starts sharp and who soft, their depth relation, when the focus shifts and how fast, the \
-        lens and stop, in the words video models are prompted with. The words come from the plan's \
-        numbers (blur in delivery pixels, durations, curves). --style short gives one line per rack.
-          rackfocus prompt examples/demo-rack.yaml --style detailed
-        """)
+            Who starts sharp and who soft, their depth relation, when the focus shifts and how fast, the \
+            lens and stop, in the words video models are prompted with. The words come from the plan's \
+            numbers (blur in delivery pixels, durations, curves). --style short gives one line per rack.
+              rackfocus prompt examples/demo-rack.yaml --style detailed
+            """)
 
     @Argument(help: "Shot plan (YAML or JSON).") var planFile: String
     @Option(help: "short (one line per rack) or detailed (a paragraph).") var style: String = "detailed"
     @OptionGroup var depthOptions: DepthOptions
 
     func run() throws {
-        guard let s = RackPrompt.Style(rawValue: style) else { throw CLIError("--style: \"\(style)\" is not a style; use short or detailed") }
+        guard let s = RackPrompt.Style(rawValue: style) else {
+            throw CLIError("--style: \"\(style)\" is not a style; use short or detailed")
+        }
         print(RackPrompt.text(for: try loadPlan(planFile, depth: depthOptions.settings).plan, style: s))
     }
 }

@@ -1,6 +1,6 @@
-import RackFocusImage
 import ArgumentParser
 import Foundation
+import RackFocusImage
 import RackFocusMedia
 import RackFocusShot
 
@@ -9,7 +9,8 @@ struct ScoreCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "score",
         abstract: "PSNR, SSIM and edge-band PSNR of an image against ground truth, in display space.",
-        discussion: "The edge band needs the depth map: pixels within 6 px of a depth edge (|Sobel of log depth| > 0.2).")
+        discussion:
+            "The edge band needs the depth map: pixels within 6 px of a depth edge (|Sobel of log depth| > 0.2).")
 
     @Argument(help: "The image to score.") var image: String
     @Option(help: "Ground truth image.") var truth: String
@@ -21,9 +22,14 @@ struct ScoreCommand: ParsableCommand {
         let b = try StillImage.readColor(truth)
         let d = try StillImage.readDepth(depth)
         guard a.width == b.width, a.height == b.height, d.width == a.width, d.height == a.height else {
-            throw CLIError("\(image): sizes differ (\(a.width)x\(a.height), truth \(b.width)x\(b.height), depth \(d.width)x\(d.height))")
+            throw CLIError(
+                "\(image): sizes differ (\(a.width)x\(a.height), truth \(b.width)x\(b.height), depth \(d.width)x\(d.height))"
+            )
         }
         let s = ImageQuality.scores(a, truth: b, depth: d)
-        print(json ? encodeJSON(s) : String(format: "PSNR %.2f dB  SSIM %.4f  edge-band PSNR %.2f dB", s.psnr, s.ssim, s.edgePSNR))
+        print(
+            json
+                ? encodeJSON(s)
+                : String(format: "PSNR %.2f dB  SSIM %.4f  edge-band PSNR %.2f dB", s.psnr, s.ssim, s.edgePSNR))
     }
 }

@@ -1,6 +1,6 @@
-import RackFocusImage
 import ArgumentParser
 import Foundation
+import RackFocusImage
 import RackFocusMedia
 import RackFocusOptics
 import RackFocusRender
@@ -12,33 +12,45 @@ struct StillCommand: ParsableCommand {
         commandName: "still",
         abstract: "Blur one frame from its depth map as a real lens focused at a distance would.",
         discussion: """
-        Colour: PNG/JPEG/TIFF (sRGB, decoded to linear light) or EXR/PFM (linear). Depth: metres as \
-        EXR/PFM/float TIFF or an integer image with --depth-scale, or inverse or normalized (--depth-kind). Output: .png/.tif (16-bit \
-        sRGB), .exr/.pfm (linear float). Example:
-          rackfocus still --image frame.exr --depth depth.exr --focus 2.5m --focal 50mm --stop 1.8 --sensor fullframe -o out.png
-        """)
+            Colour: PNG/JPEG/TIFF (sRGB, decoded to linear light) or EXR/PFM (linear). Depth: metres as \
+            EXR/PFM/float TIFF or an integer image with --depth-scale, or inverse or normalized (--depth-kind). Output: .png/.tif (16-bit \
+            sRGB), .exr/.pfm (linear float). Example:
+              rackfocus still --image frame.exr --depth depth.exr --focus 2.5m --focal 50mm --stop 1.8 --sensor fullframe -o out.png
+            """)
 
     @Option(help: "The sharp frame.") var image: String
     @OptionGroup var depthOptions: DepthOptions
     @Option(help: "Focus distance: 2.5m, 8ft ...") var focus: String?
-    @Option(help: "Focus on whatever is at this normalised image point x,y (0-1 from the top-left).") var focusAt: String?
+    @Option(help: "Focus on whatever is at this normalised image point x,y (0-1 from the top-left).") var focusAt:
+        String?
     @OptionGroup var lens: LensOptions
     @Option(help: "Aperture blades (0 = circular).") var blades: Int = 0
     @Option(help: "Blade rotation in degrees.") var bladeRotation: Double = 0
     @Option(help: "Blade curvature, 0 (straight) to 1 (round).") var bladeCurvature: Double = 0
     @Option(help: "Anamorphic squeeze (oval bokeh).") var squeeze: Double = 1
     @Option(help: "Boost clipped highlights of LDR input: THRESHOLD:GAIN, e.g. 0.9:8.") var highlights: String?
-    @Option(help: "Focus breathing coefficient (0 none, 1 thin lens); the frame is taken as framed at --breathing-reference.") var breathing: Double = 0
+    @Option(
+        help:
+            "Focus breathing coefficient (0 none, 1 thin lens); the frame is taken as framed at --breathing-reference.")
+    var breathing: Double = 0
     @Option(help: "Distance the input frame is framed at, for breathing.") var breathingReference: String = "inf"
     @OptionGroup var renderOptions: RenderOptions
     @Option(name: .shortAndLong, help: "Output image (.png, .tif, .exr, .pfm).") var output: String
 
     func validate() throws {
-        guard (focus == nil) != (focusAt == nil) else { throw ValidationError("give either --focus DISTANCE or --focus-at X,Y") }
-        guard blades == 0 || (3...32).contains(blades) else { throw ValidationError("--blades: \(blades) must be 0 (circular) or 3-32") }
-        guard (0...1).contains(bladeCurvature) else { throw ValidationError("--blade-curvature: \(bladeCurvature) must be 0-1") }
+        guard (focus == nil) != (focusAt == nil) else {
+            throw ValidationError("give either --focus DISTANCE or --focus-at X,Y")
+        }
+        guard blades == 0 || (3...32).contains(blades) else {
+            throw ValidationError("--blades: \(blades) must be 0 (circular) or 3-32")
+        }
+        guard (0...1).contains(bladeCurvature) else {
+            throw ValidationError("--blade-curvature: \(bladeCurvature) must be 0-1")
+        }
         guard squeeze >= 1, squeeze <= 3 else { throw ValidationError("--squeeze: \(squeeze) must be 1-3") }
-        guard breathing.isFinite, abs(breathing) <= 5 else { throw ValidationError("--breathing: \(breathing) is outside -5…5 (0 = none, 1 = thin-lens breathing)") }
+        guard breathing.isFinite, abs(breathing) <= 5 else {
+            throw ValidationError("--breathing: \(breathing) is outside -5…5 (0 = none, 1 = thin-lens breathing)")
+        }
     }
 
     func run() throws {
@@ -59,7 +71,9 @@ struct StillCommand: ParsableCommand {
             }
             boost = HighlightBoost(threshold: parts[0], gain: parts[1])
         }
-        let reference = try parseOption("--breathing-reference", breathingReference) { t throws(ValueError) in try Distance(parsing: t) }
+        let reference = try parseOption("--breathing-reference", breathingReference) { t throws(ValueError) in
+            try Distance(parsing: t)
+        }
 
         let color = try StillImage.readColor(image)
         let source = try DepthSource(depthSettings, feedback: Progress.terminal)
@@ -79,8 +93,9 @@ struct StillCommand: ParsableCommand {
         guard focusDistance.meters > camera.focalLengthMM / 1000 else {
             throw CLIError("--focus: \(focusDistance) is inside the focal length; a lens cannot focus there")
         }
-        let settings = LensBlurSettings(camera: camera, focus: focusDistance, quality: renderOptions.quality, highlights: boost,
-                                        breathingReference: breathing != 0 ? reference : nil, threads: renderOptions.threadCount)
+        let settings = LensBlurSettings(
+            camera: camera, focus: focusDistance, quality: renderOptions.quality, highlights: boost,
+            breathingReference: breathing != 0 ? reference : nil, threads: renderOptions.threadCount)
         let result: PlanarImage
         do { result = try LensBlur.render(image: color, depth: depthMap, settings: settings) } catch {
             throw error.located(file: depthSettings.path, frame: nil)

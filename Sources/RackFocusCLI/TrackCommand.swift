@@ -1,7 +1,7 @@
-import RackFocusImage
 import ArgumentParser
 import Foundation
 import RackFocusAnalysis
+import RackFocusImage
 import RackFocusMedia
 import RackFocusOptics
 import RackFocusPlan
@@ -15,35 +15,43 @@ struct TrackCommand: ParsableCommand {
         commandName: "track",
         abstract: "Track a subject through a clip from a box at one frame; write the track for a plan.",
         discussion: """
-        Template tracking with scale: the box is followed forwards and backwards from --at, \
-        growing and shrinking with the subject, with a confidence per frame. A subject lost \
-        behind something is searched for over the whole frame and re-acquired; one lost for \
-        --max-lost stops the track there with a warning. The output (YAML or JSON, by extension) \
-        names a subject in a plan: subjects: { hero: { track: hero.track.yaml } }.
-        """)
+            Template tracking with scale: the box is followed forwards and backwards from --at, \
+            growing and shrinking with the subject, with a confidence per frame. A subject lost \
+            behind something is searched for over the whole frame and re-acquired; one lost for \
+            --max-lost stops the track there with a warning. The output (YAML or JSON, by extension) \
+            names a subject in a plan: subjects: { hero: { track: hero.track.yaml } }.
+            """)
 
     @Argument(help: "The clip (any format ffmpeg reads).") var clip: String
     @Option(help: "The subject's box at --at: x,y,w,h in pixels of the clip, or normalised 0-1.") var box: String
     @Option(help: "The frame the box is drawn on: seconds (2s), frames (48f) or timecode.") var at: String = "0f"
-    @Option(name: .shortAndLong, help: "Output track, .yaml or .json (default: CLIP's name + .track.yaml).") var output: String?
+    @Option(name: .shortAndLong, help: "Output track, .yaml or .json (default: CLIP's name + .track.yaml).") var output:
+        String?
     @Option(help: "Confidence below which the subject counts as lost (0-1).") var minConfidence: Double = 0.5
     @Option(help: "How long a lost subject is searched for before the track stops.") var maxLost: String = "1s"
-    @Option(help: "Also write the clip with the box drawn on it (green: tracked, yellow: re-acquired, red: lost).") var preview: String?
+    @Option(help: "Also write the clip with the box drawn on it (green: tracked, yellow: re-acquired, red: lost).")
+    var preview: String?
 
     func validate() throws {
-        guard (0.05...0.95).contains(minConfidence) else { throw ValidationError("--min-confidence: \(minConfidence) must be between 0.05 and 0.95") }
+        guard (0.05...0.95).contains(minConfidence) else {
+            throw ValidationError("--min-confidence: \(minConfidence) must be between 0.05 and 0.95")
+        }
     }
 
     func run() throws {
         let info = try FFmpeg.probeClip(clip)
         let rate = info.frameRate ?? FrameRate(numerator: 24)
-        let startTime = try parseOption("--at", at) { t throws(ValueError) in try TimeSpec(parsing: t).seconds(at: rate) }
-        let lostSeconds = try parseOption("--max-lost", maxLost) { t throws(ValueError) in try TimeSpec(parsing: t).seconds(at: rate) }
+        let startTime = try parseOption("--at", at) { t throws(ValueError) in try TimeSpec(parsing: t).seconds(at: rate)
+        }
+        let lostSeconds = try parseOption("--max-lost", maxLost) { t throws(ValueError) in
+            try TimeSpec(parsing: t).seconds(at: rate)
+        }
         guard lostSeconds > 0 else { throw CLIError("--max-lost: \(maxLost) must be longer than zero") }
         let start = Int((startTime * rate.fps).rounded())
         let pixelBox = try Self.parseBox(box, width: info.width, height: info.height)
         if let n = info.frameCount, start >= n {
-            throw CLIError("--at \(at) is frame \(start), but \(clip) has \(n) frames (0-\(n - 1)); give a time inside the clip")
+            throw CLIError(
+                "--at \(at) is frame \(start), but \(clip) has \(n) frames (0-\(n - 1)); give a time inside the clip")
         }
         let output = output ?? ((clip as NSString).deletingPathExtension + ".track.yaml")
         try OutputPath.requireDistinct(output, from: [clip])
@@ -53,41 +61,22 @@ struct TrackCommand: ParsableCommand {
             throw CLIError("-o \(output): write the track as .yaml or .json")
         }
 
-        // Frames are tracked as luma binned so the box's smaller side is 64-128 px: detailed
-        // enough to place the box, small enough to search. Forwards from --at the clip is
-        // followed as it streams; the frames before --at are kept (binned) to go back through.
-        let level = max(0, min(4, Int(log2(min(pixelBox.width, pixelBox.height) / 64).rounded(.down))))
-        let factor = Double(1 << level)
-        let startBox = pixelBox.scaled(1 / factor)
+        let feedback = Progress.terminal
         var settings = TemplateTracker.Settings()
         settings.lostBelow = minConfidence
         settings.reacquireAbove = max(minConfidence, 0.7)
         settings.maxLostFrames = max(1, Int((lostSeconds * rate.fps).rounded()))
-        var session = TemplateTracker.Session(tracker: TemplateTracker(settings: settings), start: start, box: startBox)
-        var pyramid = LumaPyramid(levels: level + 1)
-        let reader = try FrameReader(path: clip)
-        defer { reader.close() }
-        let feedback = Progress.terminal
-        var frame: PlanarImage?
-        while try reader.next(into: &frame) {
-            pyramid.update(from: frame!)
-            session.add(pyramid.levels[level])
-            feedback.progress("track", session.frameCount, info.frameCount)
-        }
-        feedback.progress("track", -1, info.frameCount)
-        try ShotError.requireComplete(clip, decoded: session.frameCount, expected: info.frameCount)
-        guard let result = session.finish() else {
-            throw CLIError("--at \(at) is frame \(start), but \(clip) has \(session.frameCount) frames; give a time inside the clip")
-        }
-        let track = TrackFile(clip: clip, rate: rate, width: info.width, height: info.height, box: pixelBox,
-                              samples: result.samples.map { s in
-                                  var s = s; s.box = s.box?.scaled(factor); return s
-                              })
+        let result = try SubjectTracking.track(
+            clip, info: info, box: pixelBox, start: start, settings: settings, feedback: feedback)
+        let track = TrackFile(
+            clip: clip, rate: rate, width: info.width, height: info.height, box: pixelBox, samples: result.samples)
         if let preview {
-            try TrackPreview.drawPreview(clip: clip, info: info, rate: rate, samples: track.samples, to: preview, feedback: feedback,
-                                         guardOutput: abandonOnCtrlC)
+            try TrackPreview.drawPreview(
+                clip: clip, info: info, rate: rate, samples: track.samples, to: preview, feedback: feedback,
+                guardOutput: abandonOnCtrlC)
         }
-        try AtomicFile.write(json ? track.json : track.yaml(command: "rackfocus track \(clip) --box \(box) --at \(at)"), to: output)
+        try AtomicFile.write(
+            json ? track.json : track.yaml(command: "rackfocus track \(clip) --box \(box) --at \(at)"), to: output)
         for w in result.warnings { warn("\(clip): \(Self.timecoded(w, rate: rate))") }
         print(track.summary(reacquired: result.reacquisitions) + " → \(output)")
     }
@@ -96,7 +85,8 @@ struct TrackCommand: ParsableCommand {
     static func timecoded(_ message: String, rate: FrameRate) -> String {
         var out = message
         if let r = message.range(of: #"frame (\d+)"#, options: .regularExpression),
-           let n = Int(message[r].dropFirst(6)) {
+            let n = Int(message[r].dropFirst(6))
+        {
             out.replaceSubrange(r, with: "frame \(n) (\(Timecode.string(frame: n, rate: rate, dropFrame: false)))")
         }
         return out
@@ -106,15 +96,22 @@ struct TrackCommand: ParsableCommand {
     static func parseBox(_ text: String, width: Int, height: Int) throws(CLIError) -> TrackBox {
         let v = text.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
         guard v.count == 4, let x = v[0], let y = v[1], let w = v[2], let h = v[3] else {
-            throw CLIError("--box: \"\(text)\" is not x,y,w,h; write e.g. --box 820,300,160,240 (pixels) or 0.43,0.28,0.08,0.22")
+            throw CLIError(
+                "--box: \"\(text)\" is not x,y,w,h; write e.g. --box 820,300,160,240 (pixels) or 0.43,0.28,0.08,0.22")
         }
-        let b = areFractionsOfFrame([x, y, w, h]) ? TrackBox(x: x * Double(width), y: y * Double(height), width: w * Double(width), height: h * Double(height))
-                           : TrackBox(x: x, y: y, width: w, height: h)
+        let b =
+            areFractionsOfFrame([x, y, w, h])
+            ? TrackBox(
+                x: x * Double(width), y: y * Double(height), width: w * Double(width), height: h * Double(height))
+            : TrackBox(x: x, y: y, width: w, height: h)
         guard b.width >= 8, b.height >= 8 else {
-            throw CLIError("--box: \(text) is \(Int(b.width))×\(Int(b.height)) px; a box needs at least 8×8 px of the subject to follow")
+            throw CLIError(
+                "--box: \(text) is \(Int(b.width))×\(Int(b.height)) px; a box needs at least 8×8 px of the subject to follow"
+            )
         }
         guard b.x >= 0, b.y >= 0, b.x + b.width <= Double(width) + 0.5, b.y + b.height <= Double(height) + 0.5 else {
-            throw CLIError("--box: \(text) leaves the \(width)×\(height) frame; keep x + w ≤ \(width) and y + h ≤ \(height)")
+            throw CLIError(
+                "--box: \(text) leaves the \(width)×\(height) frame; keep x + w ≤ \(width) and y + h ≤ \(height)")
         }
         guard b.width <= Double(width) / 2, b.height <= Double(height) / 2 else {
             throw CLIError("--box: \(text) covers more than half the frame; draw it around the subject alone")

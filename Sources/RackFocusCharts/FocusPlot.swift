@@ -37,18 +37,26 @@ package enum FocusPlot {
         func x(_ t: Double) -> Double { left + pw * t / plan.duration }
 
         // Title.
-        let title = (plan.name.map { "\($0) — " } ?? "") + "\(Int(cam.focalLengthMM)) mm \(cam.stop) on \(cam.sensor.title), \(plan.fps) fps"
+        let title =
+            (plan.name.map { "\($0) — " } ?? "")
+            + "\(Int(cam.focalLengthMM)) mm \(cam.stop) on \(cam.sensor.title), \(plan.fps) fps"
         doc.text(title, x: left, y: 28, size: 18, weight: "bold")
-        doc.text("focus distance over time (log scale); band = depth of field (CoC \(Length.format(millimeters: cam.cocMM)))", x: left, y: 48, size: 12, fill: "#555")
+        doc.text(
+            "focus distance over time (log scale); band = depth of field (CoC \(Length.format(millimeters: cam.cocMM)))",
+            x: left, y: 48, size: 12, fill: "#555")
 
         // Axes and grid.
         doc.rect(x: left, y: top, width: pw, height: ph, fill: "#fafafa", stroke: "#999")
-        let ticks: [Double] = imperial ? [0.5, 1, 2, 3, 5, 7, 10, 15, 20, 30, 50, 75, 100, 150, 200, 300, 500].map { $0 * 0.3048 }
-                                       : [0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 3, 5, 7, 10, 15, 20, 30, 50, 100, 200, 500]
+        let ticks: [Double] =
+            imperial
+            ? [0.5, 1, 2, 3, 5, 7, 10, 15, 20, 30, 50, 75, 100, 150, 200, 300, 500].map { $0 * 0.3048 }
+            : [0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 3, 5, 7, 10, 15, 20, 30, 50, 100, 200, 500]
         for m in ticks where m >= lo && m <= (anyInfinite ? hiFinite : hi) {
             let yy = y(.meters(m))
             doc.line(left, yy, left + pw, yy, stroke: "#e2e2e2")
-            doc.text(Distance(meters: m, system: plan.units).formatted(), x: left - 8, y: yy + 4, size: 11, anchor: .end, fill: "#444")
+            doc.text(
+                Distance(meters: m, system: plan.units).formatted(), x: left - 8, y: yy + 4, size: 11, anchor: .end,
+                fill: "#444")
         }
         if anyInfinite {
             doc.line(left, top, left + pw, top, stroke: "#bbb", dash: "2,3")
@@ -94,7 +102,8 @@ package enum FocusPlot {
         doc.line(left + pw + 16, legendY, left + pw + 40, legendY, stroke: "#111", width: 2.5)
         doc.text("focus", x: left + pw + 46, y: legendY + 4, size: 12)
         legendY += 20
-        doc.rect(x: left + pw + 16, y: legendY - 7, width: 24, height: 14, fill: "#4e79a7", extra: "fill-opacity=\"0.22\"")
+        doc.rect(
+            x: left + pw + 16, y: legendY - 7, width: 24, height: 14, fill: "#4e79a7", extra: "fill-opacity=\"0.22\"")
         doc.text("depth of field", x: left + pw + 46, y: legendY + 4, size: 12)
         legendY += 20
         doc.line(left + pw + 16, legendY, left + pw + 40, legendY, stroke: "#999", dash: "4,3")

@@ -17,8 +17,10 @@ package enum MarksChart {
         var result: [Entry] = []
         func add(_ target: FocusTarget, _ d: Distance, _ t: Double) {
             if result.contains(where: { $0.distance == d }) { return }
-            result.append(Entry(label: target.description, distance: d.printed(in: plan.units),
-                                ringDegrees: plan.focusScale.angle(for: d), cue: plan.timecode(at: t)))
+            result.append(
+                Entry(
+                    label: target.description, distance: d.printed(in: plan.units),
+                    ringDegrees: plan.focusScale.angle(for: d), cue: plan.timecode(at: t)))
         }
         add(plan.curve.initialTarget, plan.curve.initial, 0)
         for m in plan.curve.moves { add(m.to, m.toDistance, m.end) }
@@ -36,11 +38,15 @@ package enum MarksChart {
 
         let scaleName: String
         switch scale {
-        case let .generic(close, t): scaleName = "generic cine scale: \(Int(t))° throw, linear in dioptres, close focus \(close.printed(in: plan.units).formatted())"
-        case let .calibrated(map): scaleName = "calibrated lens map (\(map.points.count) marks, monotone interpolation)"
+        case .generic(let close, let t):
+            scaleName =
+                "generic cine scale: \(Int(t))° throw, linear in dioptres, close focus \(close.printed(in: plan.units).formatted())"
+        case .calibrated(let map): scaleName = "calibrated lens map (\(map.points.count) marks, monotone interpolation)"
         }
         doc.text((plan.name.map { "\($0) — " } ?? "") + "focus marks", x: 40, y: 40, size: 22, weight: "bold")
-        doc.text("\(Int(cam.focalLengthMM)) mm \(cam.stop) · \(cam.sensor.title) · \(scaleName)", x: 40, y: 64, size: 13, fill: "#555")
+        doc.text(
+            "\(Int(cam.focalLengthMM)) mm \(cam.stop) · \(cam.sensor.title) · \(scaleName)", x: 40, y: 64, size: 13,
+            fill: "#555")
 
         // The dial: 0° (infinity) at the top-left, turning clockwise toward close focus, centred on the top.
         func point(_ deg: Double, _ radius: Double) -> (Double, Double) {
@@ -49,11 +55,14 @@ package enum MarksChart {
         }
         let (sx, sy) = point(0, r), (ex, ey) = point(throwDeg, r)
         let large = throwDeg > 180 ? 1 : 0
-        doc.path("M \(SVGDocument.n(sx)) \(SVGDocument.n(sy)) A \(r) \(r) 0 \(large) 1 \(SVGDocument.n(ex)) \(SVGDocument.n(ey))", stroke: "#333", width: 3)
+        doc.path(
+            "M \(SVGDocument.n(sx)) \(SVGDocument.n(sy)) A \(r) \(r) 0 \(large) 1 \(SVGDocument.n(ex)) \(SVGDocument.n(ey))",
+            stroke: "#333", width: 3)
         doc.circle(cx: cx, cy: cy, r: 4, fill: "#333")
 
         // Engraved scale.
-        let engraved: [Distance] = plan.units == .imperial
+        let engraved: [Distance] =
+            plan.units == .imperial
             ? [1.5, 2, 2.5, 3, 4, 5, 6, 8, 10, 15, 25].map { Distance.feet($0) } + [.infinity]
             : [0.3, 0.35, 0.45, 0.6, 0.8, 1, 1.2, 1.5, 2, 3, 5, 10].map { Distance.meters($0) } + [.infinity]
         var lastAngle = -100.0
@@ -67,7 +76,9 @@ package enum MarksChart {
         }
         // Close-focus end.
         let (cfx, cfy) = point(throwDeg, r + 26)
-        doc.text("MFD \(scale.closeFocus.printed(in: plan.units).formatted())", x: cfx, y: cfy, size: 10, anchor: .middle, fill: "#777")
+        doc.text(
+            "MFD \(scale.closeFocus.printed(in: plan.units).formatted())", x: cfx, y: cfy, size: 10, anchor: .middle,
+            fill: "#777")
 
         // Plan marks.
         for (i, m) in marks.enumerated() {
@@ -102,7 +113,8 @@ package enum MarksChart {
         }
         ty += 40
         doc.text("Ring angle: degrees from the infinity mark toward close focus.", x: tx, y: ty, size: 11, fill: "#666")
-        doc.text("Distances from the lens; verify against the lens's own marks.", x: tx, y: ty + 16, size: 11, fill: "#666")
+        doc.text(
+            "Distances from the lens; verify against the lens's own marks.", x: tx, y: ty + 16, size: 11, fill: "#666")
         return doc.rendered
     }
 }

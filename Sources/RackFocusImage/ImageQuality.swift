@@ -82,8 +82,12 @@ public enum ImageQuality {
         var edge = [Bool](repeating: false, count: w * h)
         for y in 0..<h {
             for x in 0..<w {
-                let gx = (at(x + 1, y - 1) + 2 * at(x + 1, y) + at(x + 1, y + 1)) - (at(x - 1, y - 1) + 2 * at(x - 1, y) + at(x - 1, y + 1))
-                let gy = (at(x - 1, y + 1) + 2 * at(x, y + 1) + at(x + 1, y + 1)) - (at(x - 1, y - 1) + 2 * at(x, y - 1) + at(x + 1, y - 1))
+                let gx =
+                    (at(x + 1, y - 1) + 2 * at(x + 1, y) + at(x + 1, y + 1))
+                    - (at(x - 1, y - 1) + 2 * at(x - 1, y) + at(x - 1, y + 1))
+                let gy =
+                    (at(x - 1, y + 1) + 2 * at(x, y + 1) + at(x + 1, y + 1))
+                    - (at(x - 1, y - 1) + 2 * at(x, y - 1) + at(x + 1, y - 1))
                 edge[y * w + x] = (gx * gx + gy * gy).squareRoot() / 4 > threshold
             }
         }
@@ -112,7 +116,8 @@ public enum ImageQuality {
     }
 
     public static func scores(_ result: PlanarImage, truth: PlanarImage, depth: PlanarImage) -> Scores {
-        Scores(psnr: psnr(result, truth), ssim: ssim(result, truth),
-               edgePSNR: psnr(result, truth, mask: edgeBand(depth: depth)))
+        Scores(
+            psnr: psnr(result, truth), ssim: ssim(result, truth),
+            edgePSNR: psnr(result, truth, mask: edgeBand(depth: depth)))
     }
 }

@@ -4,16 +4,22 @@ package enum MaxFilter {
     package static func apply(_ v: [Float], width w: Int, height h: Int, radius r: Int) -> [Float] {
         var tmp = [Float](repeating: 0, count: v.count), out = tmp
         v.withUnsafeBufferPointer { src in
-            tmp.withUnsafeMutableBufferPointer { t in pass(src, t, count: w, lines: h, lineStride: w, step: 1, radius: r) }
+            tmp.withUnsafeMutableBufferPointer { t in
+                pass(src, t, count: w, lines: h, lineStride: w, step: 1, radius: r)
+            }
         }
         tmp.withUnsafeBufferPointer { src in
-            out.withUnsafeMutableBufferPointer { o in pass(src, o, count: h, lines: w, lineStride: 1, step: w, radius: r) }
+            out.withUnsafeMutableBufferPointer { o in
+                pass(src, o, count: h, lines: w, lineStride: 1, step: w, radius: r)
+            }
         }
         return out
     }
 
-    private static func pass(_ src: UnsafeBufferPointer<Float>, _ dst: UnsafeMutableBufferPointer<Float>, count: Int, lines: Int,
-                             lineStride: Int, step: Int, radius r: Int) {
+    private static func pass(
+        _ src: UnsafeBufferPointer<Float>, _ dst: UnsafeMutableBufferPointer<Float>, count: Int, lines: Int,
+        lineStride: Int, step: Int, radius r: Int
+    ) {
         let size = 2 * r + 1
         let blocks = (count + 2 * r + size - 1) / size * size
         let line = UnsafeMutablePointer<Float>.allocate(capacity: blocks)

@@ -1,7 +1,9 @@
 /// A rectangle in pixels of the full frame: x, y of the top-left corner, width and height.
 public struct PixelRect: Sendable, Hashable {
     public var x: Int, y: Int, width: Int, height: Int
-    public init(x: Int, y: Int, width: Int, height: Int) { self.x = x; self.y = y; self.width = width; self.height = height }
+    public init(x: Int, y: Int, width: Int, height: Int) {
+        self.x = x; self.y = y; self.width = width; self.height = height
+    }
 
     /// The same rectangle at pyramid level k (binned 2^k), at least 1 px each way, inside `w × h`.
     package func atLevel(_ k: Int, width w: Int, height h: Int) -> (x0: Int, y0: Int, x1: Int, y1: Int) {

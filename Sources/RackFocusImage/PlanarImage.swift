@@ -16,7 +16,8 @@ public struct PlanarImage: Sendable, Equatable {
     }
 
     public init(width: Int, height: Int, channels: Int, data: [Float]) {
-        precondition(data.count == width * height * channels, "pixel data does not match \(width)x\(height)x\(channels)")
+        precondition(
+            data.count == width * height * channels, "pixel data does not match \(width)x\(height)x\(channels)")
         self.width = width
         self.height = height
         self.channels = channels
@@ -38,12 +39,14 @@ public struct PlanarImage: Sendable, Equatable {
 
     /// One channel as its own single-plane image.
     public func plane(_ c: Int) -> PlanarImage {
-        PlanarImage(width: width, height: height, channels: 1, data: Array(data[(c * pixelCount)..<((c + 1) * pixelCount)]))
+        PlanarImage(
+            width: width, height: height, channels: 1, data: Array(data[(c * pixelCount)..<((c + 1) * pixelCount)]))
     }
 
     /// A copy of a rectangle of every channel (the rectangle must lie inside the image).
     public func crop(_ r: PixelRect) -> PlanarImage {
-        precondition(r.x >= 0 && r.y >= 0 && r.x + r.width <= width && r.y + r.height <= height, "crop outside the image")
+        precondition(
+            r.x >= 0 && r.y >= 0 && r.x + r.width <= width && r.y + r.height <= height, "crop outside the image")
         var out = [Float](repeating: 0, count: r.width * r.height * channels)
         for c in 0..<channels {
             for y in 0..<r.height {

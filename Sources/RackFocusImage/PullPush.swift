@@ -17,29 +17,32 @@ package enum PullPush {
             let w = (fw + 1) / 2, h = (fh + 1) / 2, cn = w * h
             var v = [Float](repeating: 0, count: cn * channels), wt = [Float](repeating: 0, count: cn)
             values[values.count - 1].withUnsafeBufferPointer { fv in
-            weights[weights.count - 1].withUnsafeBufferPointer { fwt in
-            v.withUnsafeMutableBufferPointer { v in
-            wt.withUnsafeMutableBufferPointer { wt in
-                for y in 0..<h {
-                    for x in 0..<w {
-                        let i = y &* w &+ x
-                        var sw: Float = 0
-                        for q in 0..<4 {
-                            let sx = 2 &* x &+ (q & 1), sy = 2 &* y &+ (q >> 1)
-                            guard sx < fw, sy < fh else { continue }
-                            let fi = sy &* fw &+ sx, ww = fwt[fi]
-                            guard ww > 0 else { continue }
-                            sw += ww
-                            for c in 0..<channels { v[c &* cn &+ i] += ww * fv[c &* fn &+ fi] }
-                        }
-                        if sw > 0 {
-                            let inv = 1 / sw
-                            for c in 0..<channels { v[c &* cn &+ i] *= inv }
-                            wt[i] = min(1, sw)
+                weights[weights.count - 1].withUnsafeBufferPointer { fwt in
+                    v.withUnsafeMutableBufferPointer { v in
+                        wt.withUnsafeMutableBufferPointer { wt in
+                            for y in 0..<h {
+                                for x in 0..<w {
+                                    let i = y &* w &+ x
+                                    var sw: Float = 0
+                                    for q in 0..<4 {
+                                        let sx = 2 &* x &+ (q & 1), sy = 2 &* y &+ (q >> 1)
+                                        guard sx < fw, sy < fh else { continue }
+                                        let fi = sy &* fw &+ sx, ww = fwt[fi]
+                                        guard ww > 0 else { continue }
+                                        sw += ww
+                                        for c in 0..<channels { v[c &* cn &+ i] += ww * fv[c &* fn &+ fi] }
+                                    }
+                                    if sw > 0 {
+                                        let inv = 1 / sw
+                                        for c in 0..<channels { v[c &* cn &+ i] *= inv }
+                                        wt[i] = min(1, sw)
+                                    }
+                                }
+                            }
                         }
                     }
                 }
-            }}}}
+            }
             widths.append(w); heights.append(h); values.append(v); weights.append(wt)
         }
         // Push.
@@ -48,28 +51,30 @@ package enum PullPush {
             let fw = widths[li], fh = heights[li], fn = fw * fh
             let coarse = values[li + 1]
             coarse.withUnsafeBufferPointer { p in
-            values[li].withUnsafeMutableBufferPointer { fine in
-            weights[li].withUnsafeMutableBufferPointer { fwt in
-                for y in 0..<fh {
-                    let cy = max(0, min(Float(ch - 1), (Float(y) + 0.5) / 2 - 0.5))
-                    let y0 = Int(cy), y1 = min(y0 &+ 1, ch &- 1), ty = cy - Float(y0)
-                    for x in 0..<fw {
-                        let i = y &* fw &+ x
-                        let a = fwt[i]
-                        guard a < 1 else { continue }
-                        let cx = max(0, min(Float(cw - 1), (Float(x) + 0.5) / 2 - 0.5))
-                        let x0 = Int(cx), x1 = min(x0 &+ 1, cw &- 1), tx = cx - Float(x0)
-                        for c in 0..<channels {
-                            let o = c &* cn
-                            let top = p[o &+ y0 &* cw &+ x0] * (1 - tx) + p[o &+ y0 &* cw &+ x1] * tx
-                            let bottom = p[o &+ y1 &* cw &+ x0] * (1 - tx) + p[o &+ y1 &* cw &+ x1] * tx
-                            let k = c &* fn &+ i
-                            fine[k] = a * fine[k] + (1 - a) * (top * (1 - ty) + bottom * ty)
+                values[li].withUnsafeMutableBufferPointer { fine in
+                    weights[li].withUnsafeMutableBufferPointer { fwt in
+                        for y in 0..<fh {
+                            let cy = max(0, min(Float(ch - 1), (Float(y) + 0.5) / 2 - 0.5))
+                            let y0 = Int(cy), y1 = min(y0 &+ 1, ch &- 1), ty = cy - Float(y0)
+                            for x in 0..<fw {
+                                let i = y &* fw &+ x
+                                let a = fwt[i]
+                                guard a < 1 else { continue }
+                                let cx = max(0, min(Float(cw - 1), (Float(x) + 0.5) / 2 - 0.5))
+                                let x0 = Int(cx), x1 = min(x0 &+ 1, cw &- 1), tx = cx - Float(x0)
+                                for c in 0..<channels {
+                                    let o = c &* cn
+                                    let top = p[o &+ y0 &* cw &+ x0] * (1 - tx) + p[o &+ y0 &* cw &+ x1] * tx
+                                    let bottom = p[o &+ y1 &* cw &+ x0] * (1 - tx) + p[o &+ y1 &* cw &+ x1] * tx
+                                    let k = c &* fn &+ i
+                                    fine[k] = a * fine[k] + (1 - a) * (top * (1 - ty) + bottom * ty)
+                                }
+                                fwt[i] = 1
+                            }
                         }
-                        fwt[i] = 1
                     }
                 }
-            }}}
+            }
         }
         // Valid pixels keep their exact input values.
         var out = values[0]

@@ -11,7 +11,9 @@ public enum Resample {
     }
 
     /// Samples every plane at the source position `map(x, y)` of each output pixel (edge-clamped).
-    package static func sample(_ img: PlanarImage, width: Int, height: Int, map: (Int, Int) -> (Float, Float)) -> PlanarImage {
+    package static func sample(_ img: PlanarImage, width: Int, height: Int, map: (Int, Int) -> (Float, Float))
+        -> PlanarImage
+    {
         var out = PlanarImage(width: width, height: height, channels: img.channels)
         let n = img.pixelCount, on = width * height
         for y in 0..<height {
@@ -65,7 +67,8 @@ public enum Resample {
                 for x in 0..<w {
                     let i = c * n + 2 * y * img.width + 2 * x
                     let a = img.data[i], b = img.data[min(i + 1, c * n + n - 1)]
-                    let d = img.data[min(i + img.width, c * n + n - 1)], e = img.data[min(i + img.width + 1, c * n + n - 1)]
+                    let d = img.data[min(i + img.width, c * n + n - 1)],
+                        e = img.data[min(i + img.width + 1, c * n + n - 1)]
                     out.data[c * w * h + y * w + x] = nearest ? min(a, b, d, e) : (a + b + d + e) / 4
                 }
             }

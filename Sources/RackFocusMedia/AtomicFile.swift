@@ -1,5 +1,5 @@
-import RackFocusImage
 import Foundation
+import RackFocusImage
 
 /// All-or-nothing outputs: write under a hidden temporary name beside the target, then rename.
 ///
@@ -13,7 +13,8 @@ package enum AtomicFile {
         let dir = url.deletingLastPathComponent()
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: dir.path, isDirectory: &isDir), isDir.boolValue else {
-            throw MediaError(.writeFailed, file: path, "folder \(dir.path) does not exist; create it first or choose another path")
+            throw MediaError(
+                .writeFailed, file: path, "folder \(dir.path) does not exist; create it first or choose another path")
         }
         let ext = url.pathExtension
         let name = ".\(url.deletingPathExtension().lastPathComponent).partial-\(getpid())"
@@ -25,7 +26,8 @@ package enum AtomicFile {
         guard rename(temp, path) == 0 else {
             let reason = String(cString: strerror(errno))
             try? FileManager.default.removeItem(atPath: temp)
-            throw MediaError(.writeFailed, file: path, "cannot write (\(reason)); check the folder's permissions and free space")
+            throw MediaError(
+                .writeFailed, file: path, "cannot write (\(reason)); check the folder's permissions and free space")
         }
     }
 
@@ -34,7 +36,9 @@ package enum AtomicFile {
         let temp = try temporaryPath(for: path)
         do { try data.write(to: URL(fileURLWithPath: temp)) } catch {
             try? FileManager.default.removeItem(atPath: temp)
-            throw MediaError(.writeFailed, file: path, "cannot write (\(error.localizedDescription)); check the folder's permissions and free space")
+            throw MediaError(
+                .writeFailed, file: path,
+                "cannot write (\(error.localizedDescription)); check the folder's permissions and free space")
         }
         try commit(temp, to: path)
     }

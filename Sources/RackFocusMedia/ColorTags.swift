@@ -5,7 +5,9 @@
 package struct ColorTags: Sendable, Equatable {
     package var transfer: String?
     package var primaries: String?
-    package init(transfer: String? = nil, primaries: String? = nil) { self.transfer = transfer; self.primaries = primaries }
+    package init(transfer: String? = nil, primaries: String? = nil) {
+        self.transfer = transfer; self.primaries = primaries
+    }
 
     /// Rec.709, what RackFocus writes when the input says nothing.
     package static let rec709 = ColorTags(transfer: "bt709", primaries: "bt709")

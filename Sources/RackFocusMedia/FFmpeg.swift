@@ -1,5 +1,5 @@
-import RackFocusImage
 import Foundation
+import RackFocusImage
 
 /// Runs ffmpeg and ffprobe as subprocesses with raw frames over pipes.
 ///
@@ -11,7 +11,9 @@ package enum FFmpeg {
         let env = ProcessInfo.processInfo.environment
         if name == "ffmpeg", let custom = env["RACKFOCUS_FFMPEG"] {
             guard FileManager.default.isExecutableFile(atPath: custom) else {
-                throw MediaError(.toolMissing, file: nil, "RACKFOCUS_FFMPEG=\(custom) is not an executable; point it at ffmpeg or unset it")
+                throw MediaError(
+                    .toolMissing, file: nil,
+                    "RACKFOCUS_FFMPEG=\(custom) is not an executable; point it at ffmpeg or unset it")
             }
             return custom
         }
@@ -19,7 +21,9 @@ package enum FFmpeg {
             let path = "\(dir)/\(name)"
             if FileManager.default.isExecutableFile(atPath: path) { return path }
         }
-        throw MediaError(.toolMissing, file: nil, "\(name) is not installed; install it (Debian/Ubuntu: apt-get install ffmpeg; macOS: brew install ffmpeg)")
+        throw MediaError(
+            .toolMissing, file: nil,
+            "\(name) is not installed; install it (Debian/Ubuntu: apt-get install ffmpeg; macOS: brew install ffmpeg)")
     }
 
     /// Runs a tool to completion, feeding `input` to stdin; returns stdout. Non-zero exit is an error
@@ -28,8 +32,10 @@ package enum FFmpeg {
     /// - Parameter writes: the command writes a file. Then any error ffmpeg prints (run it with
     ///   `-v error`) fails the call even when it exits 0, as ffmpeg 5 does when the disk fills while
     ///   it writes a file's trailer: the file is incomplete.
-    package static func run(_ arguments: [String], tool: String = "ffmpeg", input: Data? = nil, writes: Bool = false,
-                           context: String) throws(MediaError) -> Data {
+    package static func run(
+        _ arguments: [String], tool: String = "ffmpeg", input: Data? = nil, writes: Bool = false,
+        context: String
+    ) throws(MediaError) -> Data {
         signal(SIGPIPE, SIG_IGN)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try executable(tool))
@@ -44,9 +50,13 @@ package enum FFmpeg {
         let group = DispatchGroup()
         let errBox = Box(), outBox = Box()
         group.enter()
-        DispatchQueue.global().async { errBox.data = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        DispatchQueue.global().async {
+            errBox.data = err.fileHandleForReading.readDataToEndOfFile(); group.leave()
+        }
         group.enter()
-        DispatchQueue.global().async { outBox.data = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        DispatchQueue.global().async {
+            outBox.data = out.fileHandleForReading.readDataToEndOfFile(); group.leave()
+        }
         if let input {
             let handle = inPipe.fileHandleForWriting
             try? handle.write(contentsOf: input)
@@ -70,21 +80,30 @@ package enum FFmpeg {
 
     /// The stderr line that best says why ffmpeg failed: one naming a full disk, else the last.
     static func cause(in stderr: Data) -> String? {
-        let lines = String(decoding: stderr, as: UTF8.self).split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
-            .filter { !$0.isEmpty }
+        let lines = String(decoding: stderr, as: UTF8.self).split(separator: "\n").map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }
+        .filter { !$0.isEmpty }
         return lines.first { $0.localizedCaseInsensitiveContains("space left") } ?? lines.last
     }
 
     final class Box: @unchecked Sendable { var data = Data() }
 
     /// Width, height and pixel format of the first video stream of a file.
-    package static func probe(_ path: String) throws(MediaError) -> (width: Int, height: Int, pixelFormat: String, codec: String) {
-        let data = try run(["-v", "error", "-select_streams", "v:0", "-show_entries",
-                                       "stream=width,height,pix_fmt,codec_name", "-of", "csv=p=0", path],
-                           tool: "ffprobe", context: path)
-        let fields = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ",")
+    package static func probe(_ path: String) throws(MediaError) -> (
+        width: Int, height: Int, pixelFormat: String, codec: String
+    ) {
+        let data = try run(
+            [
+                "-v", "error", "-select_streams", "v:0", "-show_entries",
+                "stream=width,height,pix_fmt,codec_name", "-of", "csv=p=0", path,
+            ],
+            tool: "ffprobe", context: path)
+        let fields = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines).split(
+            separator: ",")
         guard fields.count >= 4, let w = Int(fields[1]), let h = Int(fields[2]) else {
-            throw MediaError(.unsupportedFormat, file: path, "no image found in the file; check it is an image ffmpeg can read")
+            throw MediaError(
+                .unsupportedFormat, file: path, "no image found in the file; check it is an image ffmpeg can read")
         }
         return (w, h, String(fields[3]), String(fields[0]))
     }

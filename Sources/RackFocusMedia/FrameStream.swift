@@ -1,6 +1,6 @@
 import Foundation
-import RackFocusOptics
 import RackFocusImage
+import RackFocusOptics
 
 /// What ffprobe says about a clip or an image sequence.
 package struct ClipInfo: Sendable, Equatable {
@@ -20,31 +20,47 @@ package struct ClipInfo: Sendable, Equatable {
 
 extension FFmpeg {
     /// True for an image-sequence pattern such as `shot_%04d.exr`.
-    package static func isSequence(_ path: String) -> Bool { path.range(of: "%0?[0-9]*d", options: .regularExpression) != nil }
+    package static func isSequence(_ path: String) -> Bool {
+        path.range(of: "%0?[0-9]*d", options: .regularExpression) != nil
+    }
 
     /// Probes a clip or image sequence.
     package static func probeClip(_ path: String) throws(MediaError) -> ClipInfo {
         if isSequence(path) {
             let count = sequenceFiles(path).count
-            guard count > 0 else { throw MediaError(.missingInput, file: path, "no files match this sequence pattern; check the folder and the %04d part") }
+            guard count > 0 else {
+                throw MediaError(
+                    .missingInput, file: path,
+                    "no files match this sequence pattern; check the folder and the %04d part")
+            }
         } else {
             try StillImage.checkReadable(path)
         }
-        let data = try run(["-v", "error", "-select_streams", "v:0", "-show_entries",
-                            "stream=codec_name,width,height,pix_fmt,r_frame_rate,nb_frames,duration,color_transfer,color_primaries:format=duration", "-of", "default=nw=1"]
-                           + (isSequence(path) ? ["-f", "image2", "-start_number", "\(sequenceStart(path))"] : []) + [path],
-                           tool: "ffprobe", context: path)
+        let data = try run(
+            [
+                "-v", "error", "-select_streams", "v:0", "-show_entries",
+                "stream=codec_name,width,height,pix_fmt,r_frame_rate,nb_frames,duration,color_transfer,color_primaries:format=duration",
+                "-of", "default=nw=1",
+            ]
+                + (isSequence(path) ? ["-f", "image2", "-start_number", "\(sequenceStart(path))"] : []) + [path],
+            tool: "ffprobe", context: path)
         var fields: [String: String] = [:]
         for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
             let kv = line.split(separator: "=", maxSplits: 1)
             // The stream's entries come first; keep them over the container's.
-            if kv.count == 2, fields[String(kv[0])] == nil || fields[String(kv[0])] == "N/A" { fields[String(kv[0])] = String(kv[1]) }
+            if kv.count == 2, fields[String(kv[0])] == nil || fields[String(kv[0])] == "N/A" {
+                fields[String(kv[0])] = String(kv[1])
+            }
         }
         guard let w = fields["width"].flatMap(Int.init), let h = fields["height"].flatMap(Int.init), w > 0, h > 0 else {
-            throw MediaError(.unsupportedFormat, file: path, "no video stream found; check that it is a video or an image sequence ffmpeg can read")
+            throw MediaError(
+                .unsupportedFormat, file: path,
+                "no video stream found; check that it is a video or an image sequence ffmpeg can read")
         }
         var rate: FrameRate?
-        if let r = fields["r_frame_rate"], let parsed = try? FrameRate(parsing: r), parsed.fps > 0, parsed.fps < 1000, !isSequence(path) {
+        if let r = fields["r_frame_rate"], let parsed = try? FrameRate(parsing: r), parsed.fps > 0, parsed.fps < 1000,
+            !isSequence(path)
+        {
             rate = parsed
         }
         var count = fields["nb_frames"].flatMap(Int.init)
@@ -53,10 +69,13 @@ extension FFmpeg {
             count = Int((duration * rate.fps).rounded())
         }
         if isSequence(path) { count = sequenceFiles(path).count }
-        func tag(_ key: String) -> String? { fields[key].flatMap { ["unknown", "N/A", "reserved", ""].contains($0) ? nil : $0 } }
-        return ClipInfo(width: w, height: h, pixelFormat: fields["pix_fmt"] ?? "", codec: fields["codec_name"] ?? "",
-                        frameRate: rate, frameCount: count,
-                        colorTags: ColorTags(transfer: tag("color_transfer"), primaries: tag("color_primaries")))
+        func tag(_ key: String) -> String? {
+            fields[key].flatMap { ["unknown", "N/A", "reserved", ""].contains($0) ? nil : $0 }
+        }
+        return ClipInfo(
+            width: w, height: h, pixelFormat: fields["pix_fmt"] ?? "", codec: fields["codec_name"] ?? "",
+            frameRate: rate, frameCount: count,
+            colorTags: ColorTags(transfer: tag("color_transfer"), primaries: tag("color_primaries")))
     }
 
     /// The number of the first file of an image sequence (0 when none match).
@@ -72,7 +91,8 @@ extension FFmpeg {
         let dir = (pattern as NSString).deletingLastPathComponent
         let name = (pattern as NSString).lastPathComponent
         guard let range = name.range(of: "%0?[0-9]*d", options: .regularExpression),
-              let files = try? FileManager.default.contentsOfDirectory(atPath: dir.isEmpty ? "." : dir) else { return [] }
+            let files = try? FileManager.default.contentsOfDirectory(atPath: dir.isEmpty ? "." : dir)
+        else { return [] }
         let prefix = String(name[..<range.lowerBound]), suffix = String(name[range.upperBound...])
         let numbers = files.compactMap { f -> Int? in
             guard f.hasPrefix(prefix), f.hasSuffix(suffix), f.count > prefix.count + suffix.count else { return nil }
@@ -112,15 +132,20 @@ package final class FrameReader: FrameSource {
     /// - Parameters:
     ///   - depthScale: metres per step for integer depth maps (required for metric ones).
     ///   - normalizeIntegers: read integer maps as 0…1 instead (for inverse and normalised maps).
-    package init(path: String, depth: Bool = false, depthScale: Double? = nil, normalizeIntegers: Bool = false,
-                startFrame: Int = 0) throws(MediaError) {
+    package init(
+        path: String, depth: Bool = false, depthScale: Double? = nil, normalizeIntegers: Bool = false,
+        startFrame: Int = 0
+    ) throws(MediaError) {
         self.path = path
         self.isDepth = depth
         info = try FFmpeg.probeClip(path)
         let n = info.width * info.height
         if depth {
             if !info.isFloat && depthScale == nil && !normalizeIntegers {
-                throw MediaError(.depthUnit, file: path, "an integer (\(info.pixelFormat)) depth map has no unit; pass --depth-scale (metres per step, e.g. 0.001 for millimetres)")
+                throw MediaError(
+                    .depthUnit, file: path,
+                    "an integer (\(info.pixelFormat)) depth map has no unit; pass --depth-scale (metres per step, e.g. 0.001 for millimetres)"
+                )
             }
             // ffmpeg's float RGB → grayf32 conversion returns a constant (ffmpeg 5.1), so a colour
             // float depth map (an RGB EXR from a renderer's Z pass) is read as RGB and its red
@@ -141,7 +166,9 @@ package final class FrameReader: FrameSource {
             args += ["-f", "image2", "-start_number", "\(FFmpeg.sequenceStart(path) + startFrame)"]
         }
         args += ["-i", path]
-        if startFrame > 0 && !FFmpeg.isSequence(path) { args += ["-vf", "select=gte(n\\,\(startFrame))", "-vsync", "0"] }
+        if startFrame > 0 && !FFmpeg.isSequence(path) {
+            args += ["-vf", "select=gte(n\\,\(startFrame))", "-vsync", "0"]
+        }
         args += ["-f", "rawvideo", "-pix_fmt", pixelFormat, "-"]
         signal(SIGPIPE, SIG_IGN)
         process = Process()
@@ -151,11 +178,15 @@ package final class FrameReader: FrameSource {
         process.standardOutput = out
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
-        do { try process.run() } catch { throw MediaError(.toolMissing, file: path, "cannot start ffmpeg (\(error.localizedDescription))") }
+        do { try process.run() } catch {
+            throw MediaError(.toolMissing, file: path, "cannot start ffmpeg (\(error.localizedDescription))")
+        }
         output = out.fileHandleForReading
         errorsDone.enter()
         let box = errors, done = errorsDone
-        DispatchQueue.global().async { box.data = err.fileHandleForReading.readDataToEndOfFile(); done.leave() }
+        DispatchQueue.global().async {
+            box.data = err.fileHandleForReading.readDataToEndOfFile(); done.leave()
+        }
         framesRead = startFrame
     }
 
@@ -168,27 +199,37 @@ package final class FrameReader: FrameSource {
         while got < bytesPerFrame {
             let chunk: Data
             do { chunk = try output.read(upToCount: bytesPerFrame - got) ?? Data() } catch {
-                throw MediaError(.damaged, file: path, frame: framesRead, "reading frame \(framesRead) failed (\(error.localizedDescription))")
+                throw MediaError(
+                    .damaged, file: path, frame: framesRead,
+                    "reading frame \(framesRead) failed (\(error.localizedDescription))")
             }
             if chunk.isEmpty { break }
-            chunk.withUnsafeBytes { src in raw.withUnsafeMutableBytes { dst in
-                dst.baseAddress!.advanced(by: got).copyMemory(from: src.baseAddress!, byteCount: src.count)
-            } }
+            chunk.withUnsafeBytes { src in
+                raw.withUnsafeMutableBytes { dst in
+                    dst.baseAddress!.advanced(by: got).copyMemory(from: src.baseAddress!, byteCount: src.count)
+                }
+            }
             got += chunk.count
         }
         if got == 0 {
             process.waitUntilExit()
             if process.terminationStatus != 0 {
-                throw MediaError(.toolFailed, file: path, frame: framesRead, "ffmpeg failed at frame \(framesRead): \(lastError())")
+                throw MediaError(
+                    .toolFailed, file: path, frame: framesRead, "ffmpeg failed at frame \(framesRead): \(lastError())")
             }
             return false
         }
         guard got == bytesPerFrame else {
             process.waitUntilExit()
-            throw MediaError(.damaged, file: path, frame: framesRead, "frame \(framesRead) is cut short (\(got) of \(bytesPerFrame) bytes); the file is truncated or ffmpeg died: \(lastError())")
+            throw MediaError(
+                .damaged, file: path, frame: framesRead,
+                "frame \(framesRead) is cut short (\(got) of \(bytesPerFrame) bytes); the file is truncated or ffmpeg died: \(lastError())"
+            )
         }
         let w = info.width, h = info.height, n = w * h
-        if frame == nil || frame!.width != w || frame!.height != h { frame = PlanarImage(width: w, height: h, channels: isDepth ? 1 : 3) }
+        if frame == nil || frame!.width != w || frame!.height != h {
+            frame = PlanarImage(width: w, height: h, channels: isDepth ? 1 : 3)
+        }
         raw.withUnsafeBytes { bytes in
             frame!.data.withUnsafeMutableBufferPointer { d in
                 switch pixelFormat {
@@ -200,11 +241,15 @@ package final class FrameReader: FrameSource {
                     for i in 0..<n { d[i] = f[2 * n + i]; d[n + i] = f[i]; d[2 * n + i] = f[n + i] }
                 case "rgb48le":
                     let u = bytes.bindMemory(to: UInt16.self)
-                    for i in 0..<n { for c in 0..<3 { d[c * n + i] = ColorTransfer.srgbToLinear(Float(UInt16(littleEndian: u[3 * i + c])) / 65535) } }
+                    for i in 0..<n {
+                        for c in 0..<3 {
+                            d[c * n + i] = ColorTransfer.srgbToLinear(Float(UInt16(littleEndian: u[3 * i + c])) / 65535)
+                        }
+                    }
                 case "grayf32le":
                     let f = bytes.bindMemory(to: Float.self)
                     for i in 0..<n { d[i] = f[i] }
-                default: // gray16le
+                default:  // gray16le
                     let u = bytes.bindMemory(to: UInt16.self)
                     for i in 0..<n { d[i] = Float(UInt16(littleEndian: u[i])) * depthScale }
                 }
@@ -228,7 +273,8 @@ package final class FrameReader: FrameSource {
 
     private func lastError() -> String {
         errorsDone.wait()
-        return String(decoding: errors.data, as: UTF8.self).split(separator: "\n").last.map(String.init) ?? "exit status \(process.terminationStatus)"
+        return String(decoding: errors.data, as: UTF8.self).split(separator: "\n").last.map(String.init)
+            ?? "exit status \(process.terminationStatus)"
     }
 
     /// Stops the decoder (safe to call more than once).

@@ -1,6 +1,6 @@
 import Foundation
-import RackFocusOptics
 import RackFocusImage
+import RackFocusOptics
 
 /// Output codecs for clips.
 package enum VideoCodec: String, Sendable, CaseIterable {
@@ -16,7 +16,11 @@ package enum VideoCodec: String, Sendable, CaseIterable {
     var arguments: [String] {
         switch self {
         case .h264: return ["-c:v", "libx264", "-pix_fmt", "yuv420p", "-crf", "16", "-preset", "medium"]
-        case .h265: return ["-c:v", "libx265", "-pix_fmt", "yuv420p10le", "-crf", "18", "-preset", "medium", "-x265-params", "log-level=error"]
+        case .h265:
+            return [
+                "-c:v", "libx265", "-pix_fmt", "yuv420p10le", "-crf", "18", "-preset", "medium", "-x265-params",
+                "log-level=error",
+            ]
         case .prores: return ["-c:v", "prores_ks", "-profile:v", "3", "-pix_fmt", "yuv422p10le"]
         case .ffv1: return ["-c:v", "ffv1", "-level", "3", "-pix_fmt", "rgb48le"]
         }
@@ -48,8 +52,10 @@ package final class FrameWriter: FrameSink, @unchecked Sendable {
     ///   - firstNumber: the number of the first frame in a sequence (frame ranges keep their numbers).
     ///   - audioFrom: copy the audio of this clip, if it has any.
     ///   - colorTags: the transfer and primaries to tag a clip with (missing ones: Rec.709).
-    package init(path: String, width: Int, height: Int, frameRate: FrameRate, codec: VideoCodec? = nil,
-                firstNumber: Int = 0, audioFrom: String? = nil, colorTags: ColorTags = .rec709) throws(MediaError) {
+    package init(
+        path: String, width: Int, height: Int, frameRate: FrameRate, codec: VideoCodec? = nil,
+        firstNumber: Int = 0, audioFrom: String? = nil, colorTags: ColorTags = .rec709
+    ) throws(MediaError) {
         self.path = path
         self.width = width
         self.height = height
@@ -59,21 +65,29 @@ package final class FrameWriter: FrameSink, @unchecked Sendable {
         temp = try AtomicFile.temporaryPath(for: path)
         if sequence {
             guard ["png", "tif", "tiff", "exr", "pfm"].contains(ext) else {
-                throw MediaError(.unsupportedFormat, file: path, "image sequences are written as .png (16-bit), .tif, .exr or .pfm")
+                throw MediaError(
+                    .unsupportedFormat, file: path, "image sequences are written as .png (16-bit), .tif, .exr or .pfm")
             }
             return
         }
         guard ["mp4", "mov", "mkv", "m4v"].contains(ext) else {
-            throw MediaError(.unsupportedFormat, file: path, "write clips as .mp4, .mov or .mkv, or a sequence such as out_%04d.png")
+            throw MediaError(
+                .unsupportedFormat, file: path, "write clips as .mp4, .mov or .mkv, or a sequence such as out_%04d.png")
         }
         let chosen = codec ?? (ext == "mkv" ? .ffv1 : .h264)
-        if chosen == .ffv1 && ext != "mkv" { throw MediaError(.unsupportedFormat, file: path, "FFV1 goes in .mkv; name the output .mkv") }
+        if chosen == .ffv1 && ext != "mkv" {
+            throw MediaError(.unsupportedFormat, file: path, "FFV1 goes in .mkv; name the output .mkv")
+        }
         // Colour tags go on the raw input too: ffmpeg 5 lets the frames' (empty) tags override the
         // output's for some encoders (ProRes), leaving the stream untagged.
-        let tags = ["-color_trc", colorTags.transfer ?? "bt709", "-color_primaries", colorTags.primaries ?? "bt709"]
+        let tags =
+            ["-color_trc", colorTags.transfer ?? "bt709", "-color_primaries", colorTags.primaries ?? "bt709"]
             + (chosen == .ffv1 ? [] : ["-colorspace", "bt709"])
-        var args = ["-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "rgb48le", "-s", "\(width)x\(height)",
-                    "-framerate", "\(frameRate.numerator)/\(frameRate.denominator)"] + tags + ["-i", "-"]
+        var args =
+            [
+                "-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "rgb48le", "-s", "\(width)x\(height)",
+                "-framerate", "\(frameRate.numerator)/\(frameRate.denominator)",
+            ] + tags + ["-i", "-"]
         if let audioFrom { args += ["-i", audioFrom, "-map", "0:v", "-map", "1:a?", "-c:a", "copy", "-shortest"] }
         if chosen != .ffv1 {
             // RGB to Y'CbCr with the Rec.709 matrix the stream is tagged with (ffmpeg's default
@@ -90,12 +104,16 @@ package final class FrameWriter: FrameSink, @unchecked Sendable {
         p.standardInput = inPipe
         p.standardOutput = FileHandle.nullDevice
         p.standardError = err
-        do { try p.run() } catch { throw MediaError(.toolMissing, file: path, "cannot start ffmpeg (\(error.localizedDescription))") }
+        do { try p.run() } catch {
+            throw MediaError(.toolMissing, file: path, "cannot start ffmpeg (\(error.localizedDescription))")
+        }
         process = p
         input = inPipe.fileHandleForWriting
         errorsDone.enter()
         let box = errors, done = errorsDone
-        DispatchQueue.global().async { box.data = err.fileHandleForReading.readDataToEndOfFile(); done.leave() }
+        DispatchQueue.global().async {
+            box.data = err.fileHandleForReading.readDataToEndOfFile(); done.leave()
+        }
     }
 
     deinit { if process?.isRunning == true { cancel() } }
@@ -103,7 +121,9 @@ package final class FrameWriter: FrameSink, @unchecked Sendable {
     /// Appends one linear-light RGB frame.
     package func write(_ frame: PlanarImage) throws(MediaError) {
         guard frame.width == width, frame.height == height else {
-            throw MediaError(.frameSize, file: path, frame: framesWritten, "frame \(framesWritten) is \(frame.width)x\(frame.height), not \(width)x\(height)")
+            throw MediaError(
+                .frameSize, file: path, frame: framesWritten,
+                "frame \(framesWritten) is \(frame.width)x\(frame.height), not \(width)x\(height)")
         }
         if sequence {
             let file = String(format: path, firstNumber + framesWritten)
@@ -115,7 +135,9 @@ package final class FrameWriter: FrameSink, @unchecked Sendable {
         do { try input!.write(contentsOf: words.withUnsafeBytes { Data($0) }) } catch {
             let reason = lastError()
             cancel()
-            throw MediaError(.writeFailed, file: path, frame: framesWritten, "the encoder stopped at frame \(framesWritten): \(reason)")
+            throw MediaError(
+                .writeFailed, file: path, frame: framesWritten,
+                "the encoder stopped at frame \(framesWritten): \(reason)")
         }
         framesWritten += 1
     }
@@ -129,7 +151,10 @@ package final class FrameWriter: FrameSink, @unchecked Sendable {
         errorsDone.wait()
         if let reason = FFmpeg.failure(status: process.terminationStatus, stderr: errors.data, writes: true) {
             try? FileManager.default.removeItem(atPath: temp)
-            throw MediaError(.writeFailed, file: path, "encoding failed after \(framesWritten) frames: \(reason); check the free space and permissions of the output's folder")
+            throw MediaError(
+                .writeFailed, file: path,
+                "encoding failed after \(framesWritten) frames: \(reason); check the free space and permissions of the output's folder"
+            )
         }
         try AtomicFile.commit(temp, to: path)
     }

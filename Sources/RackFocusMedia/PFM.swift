@@ -6,20 +6,30 @@ import RackFocusImage
 /// float32 rows stored bottom-up.
 package enum PFM {
     package static func read(_ path: String) throws(MediaError) -> PlanarImage {
-        guard let data = FileManager.default.contents(atPath: path) else { throw MediaError(.missingInput, file: path, "cannot read the file") }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw MediaError(.missingInput, file: path, "cannot read the file")
+        }
         var fields: [String] = [], i = 0, current = ""
         while fields.count < 4 && i < data.count {
             let ch = Character(UnicodeScalar(data[i]))
-            if ch.isWhitespace { if !current.isEmpty { fields.append(current); current = "" } } else { current.append(ch) }
+            if ch.isWhitespace {
+                if !current.isEmpty { fields.append(current); current = "" }
+            } else {
+                current.append(ch)
+            }
             i += 1
         }
         guard fields.count == 4, fields[0] == "PF" || fields[0] == "Pf", let w = Int(fields[1]), let h = Int(fields[2]),
-              let scale = Double(fields[3]), w > 0, h > 0 else {
-            throw MediaError(.unsupportedFormat, file: path, "not a PFM file (bad header); export the depth as PFM or EXR float")
+            let scale = Double(fields[3]), w > 0, h > 0
+        else {
+            throw MediaError(
+                .unsupportedFormat, file: path, "not a PFM file (bad header); export the depth as PFM or EXR float")
         }
         let channels = fields[0] == "PF" ? 3 : 1
         let need = w * h * channels * 4
-        guard data.count - i >= need else { throw MediaError(.damaged, file: path, "PFM data is truncated (\(data.count - i) of \(need) bytes)") }
+        guard data.count - i >= need else {
+            throw MediaError(.damaged, file: path, "PFM data is truncated (\(data.count - i) of \(need) bytes)")
+        }
         var img = PlanarImage(width: w, height: h, channels: channels)
         let little = scale < 0
         data.withUnsafeBytes { raw in
@@ -46,7 +56,9 @@ package enum PFM {
         for row in 0..<img.height {
             let y = img.height - 1 - row
             for x in 0..<img.width {
-                for c in 0..<img.channels { body[k] = img.data[c * img.pixelCount + y * img.width + x].bitPattern.littleEndian; k += 1 }
+                for c in 0..<img.channels {
+                    body[k] = img.data[c * img.pixelCount + y * img.width + x].bitPattern.littleEndian; k += 1
+                }
             }
         }
         body.withUnsafeBytes { data.append(contentsOf: $0) }

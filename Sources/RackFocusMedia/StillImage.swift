@@ -20,16 +20,27 @@ package enum StillImage {
 
     static func checkReadable(_ path: String) throws(MediaError) {
         var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else { throw MediaError(.missingInput, file: path, "no such file; check the path") }
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
+            throw MediaError(.missingInput, file: path, "no such file; check the path")
+        }
         guard !isDir.boolValue else { throw MediaError(.missingInput, file: path, "is a folder; give an image file") }
-        guard FileManager.default.isReadableFile(atPath: path) else { throw MediaError(.missingInput, file: path, "not readable; check its permissions") }
+        guard FileManager.default.isReadableFile(atPath: path) else {
+            throw MediaError(.missingInput, file: path, "not readable; check its permissions")
+        }
     }
 
     /// The first frame of a file as raw pixels in `pixelFormat`, checked to be exactly `bytes` long.
-    static func decodeFrame(_ path: String, pixelFormat: String, bytes: Int, size: (Int, Int)) throws(MediaError) -> Data {
-        let raw = try FFmpeg.run(["-v", "error", "-i", path, "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", pixelFormat, "-"], context: path)
+    static func decodeFrame(_ path: String, pixelFormat: String, bytes: Int, size: (Int, Int)) throws(MediaError)
+        -> Data
+    {
+        let raw = try FFmpeg.run(
+            ["-v", "error", "-i", path, "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", pixelFormat, "-"], context: path
+        )
         guard raw.count == bytes else {
-            throw MediaError(.damaged, file: path, "decoded \(raw.count) bytes, expected \(bytes) for \(size.0)x\(size.1) \(pixelFormat); the file may be damaged")
+            throw MediaError(
+                .damaged, file: path,
+                "decoded \(raw.count) bytes, expected \(bytes) for \(size.0)x\(size.1) \(pixelFormat); the file may be damaged"
+            )
         }
         return raw
     }
@@ -39,7 +50,9 @@ package enum StillImage {
         try checkReadable(path)
         if (path as NSString).pathExtension.lowercased() == "pfm" {
             let img = try PFM.read(path)
-            guard img.channels == 3 else { throw MediaError(.unsupportedFormat, file: path, "a grey PFM is not a colour image; give the RGB frame") }
+            guard img.channels == 3 else {
+                throw MediaError(.unsupportedFormat, file: path, "a grey PFM is not a colour image; give the RGB frame")
+            }
             return img
         }
         let info = try FFmpeg.probe(path)
@@ -58,7 +71,9 @@ package enum StillImage {
             let raw = try decodeFrame(path, pixelFormat: "rgb48le", bytes: 3 * n * 2, size: (info.width, info.height))
             raw.withUnsafeBytes { bytes in
                 let u = bytes.bindMemory(to: UInt16.self)
-                for i in 0..<n { for c in 0..<3 { img.data[c * n + i] = Float(UInt16(littleEndian: u[3 * i + c])) / 65535 } }
+                for i in 0..<n {
+                    for c in 0..<3 { img.data[c * n + i] = Float(UInt16(littleEndian: u[3 * i + c])) / 65535 }
+                }
             }
         }
         transfer(of: path).decode(&img.data)
@@ -76,7 +91,10 @@ package enum StillImage {
             let info = try FFmpeg.probe(path)
             let float = isFloat(info.pixelFormat, codec: info.codec)
             if !float && scale == nil {
-                throw MediaError(.depthUnit, file: path, "an integer (\(info.pixelFormat)) depth map has no unit; pass --depth-scale (metres per step, e.g. 0.001 for millimetres)")
+                throw MediaError(
+                    .depthUnit, file: path,
+                    "an integer (\(info.pixelFormat)) depth map has no unit; pass --depth-scale (metres per step, e.g. 0.001 for millimetres)"
+                )
             }
             let n = info.width * info.height
             img = PlanarImage(width: info.width, height: info.height, channels: 1)
@@ -84,8 +102,9 @@ package enum StillImage {
                 // A colour float map (RGB EXR) is read as RGB and its red channel kept: ffmpeg's
                 // float RGB → gray conversion returns a constant.
                 let colour = !info.pixelFormat.hasPrefix("gray")
-                let raw = try decodeFrame(path, pixelFormat: colour ? "gbrpf32le" : "grayf32le", bytes: n * (colour ? 12 : 4),
-                                          size: (info.width, info.height))
+                let raw = try decodeFrame(
+                    path, pixelFormat: colour ? "gbrpf32le" : "grayf32le", bytes: n * (colour ? 12 : 4),
+                    size: (info.width, info.height))
                 raw.withUnsafeBytes { bytes in
                     let f = bytes.bindMemory(to: Float.self)
                     let red = colour ? 2 * n : 0
@@ -93,8 +112,12 @@ package enum StillImage {
                 }
             } else {
                 // The stored integers, read raw: 16-bit as is, 8-bit as is (no range conversion).
-                let wide = info.pixelFormat.contains("16") || info.pixelFormat.contains("48") || info.pixelFormat.contains("64")
-                let raw = try decodeFrame(path, pixelFormat: wide ? "gray16le" : "gray", bytes: n * (wide ? 2 : 1), size: (info.width, info.height))
+                let wide =
+                    info.pixelFormat.contains("16") || info.pixelFormat.contains("48")
+                    || info.pixelFormat.contains("64")
+                let raw = try decodeFrame(
+                    path, pixelFormat: wide ? "gray16le" : "gray", bytes: n * (wide ? 2 : 1),
+                    size: (info.width, info.height))
                 let metresPerStep = Float(scale ?? 1)
                 raw.withUnsafeBytes { bytes in
                     if wide {
@@ -142,18 +165,27 @@ package enum StillImage {
             }
         case "exr":
             var planes = [Float](repeating: 0, count: 3 * n)
-            for i in 0..<n { planes[i] = img.data[n + i]; planes[n + i] = img.data[2 * n + i]; planes[2 * n + i] = img.data[i] }
+            for i in 0..<n {
+                planes[i] = img.data[n + i]; planes[n + i] = img.data[2 * n + i]; planes[2 * n + i] = img.data[i]
+            }
             let data = planes.withUnsafeBytes { Data($0) }
-            _ = try FFmpeg.run(["-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "gbrpf32le", "-s", "\(img.width)x\(img.height)",
-                                "-i", "-", "-compression", "3", temp], input: data, writes: true, context: path)
+            _ = try FFmpeg.run(
+                [
+                    "-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "gbrpf32le", "-s", "\(img.width)x\(img.height)",
+                    "-i", "-", "-compression", "3", temp,
+                ], input: data, writes: true, context: path)
         case "png", "tif", "tiff":
             var words: [UInt16] = []
             encodeRGB48(img, into: &words)
             let data = words.withUnsafeBytes { Data($0) }
-            _ = try FFmpeg.run(["-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "rgb48le", "-s", "\(img.width)x\(img.height)",
-                                "-i", "-", "-pix_fmt", ext == "png" ? "rgb48be" : "rgb48le", temp], input: data, writes: true, context: path)
+            _ = try FFmpeg.run(
+                [
+                    "-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "rgb48le", "-s", "\(img.width)x\(img.height)",
+                    "-i", "-", "-pix_fmt", ext == "png" ? "rgb48be" : "rgb48le", temp,
+                ], input: data, writes: true, context: path)
         default:
-            throw MediaError(.unsupportedFormat, file: path, "cannot write .\(ext) images; use .png (16-bit), .tif, .exr or .pfm")
+            throw MediaError(
+                .unsupportedFormat, file: path, "cannot write .\(ext) images; use .png (16-bit), .tif, .exr or .pfm")
         }
         try AtomicFile.commit(temp, to: path)
     }

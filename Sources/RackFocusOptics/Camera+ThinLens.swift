@@ -35,7 +35,9 @@ extension Camera {
     public var cocPixels: Double { cocMM * pixelsPerMM }
 
     /// Hyperfocal distance H = f²/(N c) + f: focused there, everything from H/2 to ∞ is acceptably sharp.
-    public var hyperfocal: Distance { .millimeters(focalLengthMM * focalLengthMM / (stop.number * cocMM) + focalLengthMM) }
+    public var hyperfocal: Distance {
+        .millimeters(focalLengthMM * focalLengthMM / (stop.number * cocMM) + focalLengthMM)
+    }
 
     /// Depth of field when focused at `s`.
     public func depthOfField(focus s: Distance) -> DepthOfField {
@@ -47,8 +49,9 @@ extension Camera {
         let sm = s.millimeters
         let near = sm * (h - f) / (h + sm - 2 * f)
         let far = sm < h ? sm * (h - f) / (h - sm) : Double.infinity
-        return DepthOfField(focus: s, near: Distance(meters: near / 1000, system: s.system),
-                            far: Distance(meters: far / 1000, system: s.system))
+        return DepthOfField(
+            focus: s, near: Distance(meters: near / 1000, system: s.system),
+            far: Distance(meters: far / 1000, system: s.system))
     }
 
     /// Magnification m = f / (s − f) of a subject at the focus distance (0 at infinity).

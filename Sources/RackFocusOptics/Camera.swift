@@ -24,9 +24,11 @@ public struct Camera: Sendable, Hashable {
     public var minFocusIsStated: Bool
     public var aperture: ApertureShape
 
-    public init(sensor: Sensor, focalLengthMM: Double, stop: Stop, cocMM: Double? = nil,
-                resolution: Resolution = Resolution(width: 1920, height: 1080), squeeze: Double = 1,
-                breathing: Double = 0, minFocus: Distance? = nil, aperture: ApertureShape = .circle) {
+    public init(
+        sensor: Sensor, focalLengthMM: Double, stop: Stop, cocMM: Double? = nil,
+        resolution: Resolution = Resolution(width: 1920, height: 1080), squeeze: Double = 1,
+        breathing: Double = 0, minFocus: Distance? = nil, aperture: ApertureShape = .circle
+    ) {
         self.sensor = sensor
         self.focalLengthMM = focalLengthMM
         self.stop = stop
@@ -78,7 +80,9 @@ public enum CircleOfConfusion {
     /// sensor of the given width.
     ///
     /// "1 pixel of 4K" on a 24.89 mm wide sensor is 24.89 / 3840 = 0.0065 mm.
-    public static func millimeters(parsing text: String, sensorWidthMM: Double, delivery: Resolution) throws(ValueError) -> Double {
+    public static func millimeters(parsing text: String, sensorWidthMM: Double, delivery: Resolution) throws(ValueError)
+        -> Double
+    {
         let s = text.trimmingCharacters(in: .whitespaces).lowercased()
         if let px = s.range(of: "px") {
             guard let n = Double(s[..<px.lowerBound].trimmingCharacters(in: .whitespaces)), n > 0 else {
@@ -86,8 +90,11 @@ public enum CircleOfConfusion {
             }
             var res = delivery
             let rest = s[px.upperBound...].trimmingCharacters(in: .whitespaces)
-            if rest.hasPrefix("@") { res = try Resolution(parsing: String(rest.dropFirst())) }
-            else if !rest.isEmpty { throw ValueError("\"\(text)\" is not a pixel count", fix: "write 1px, 2px@4k or 1px@1920x1080") }
+            if rest.hasPrefix("@") {
+                res = try Resolution(parsing: String(rest.dropFirst()))
+            } else if !rest.isEmpty {
+                throw ValueError("\"\(text)\" is not a pixel count", fix: "write 1px, 2px@4k or 1px@1920x1080")
+            }
             return n * sensorWidthMM / Double(res.width)
         }
         let mm = try Length.millimeters(parsing: s)

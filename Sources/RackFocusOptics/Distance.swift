@@ -43,7 +43,9 @@ public struct Distance: Sendable, Hashable, Comparable, CustomStringConvertible 
         if isInfinite { return "∞" }
         switch system {
         case .metric:
-            if abs(meters) < 1 { return String(format: "%.1f cm", meters * 100).replacingOccurrences(of: ".0 cm", with: " cm") }
+            if abs(meters) < 1 {
+                return String(format: "%.1f cm", meters * 100).replacingOccurrences(of: ".0 cm", with: " cm")
+            }
             return String(format: "%.2f m", meters)
         case .imperial:
             let halfInches = (abs(meters) / 0.0254 * 2).rounded()
@@ -73,7 +75,9 @@ public struct Distance: Sendable, Hashable, Comparable, CustomStringConvertible 
             var feet = 0.0, inches = 0.0
             var rest = Substring(normalized)
             if let q = rest.firstIndex(of: "'") {
-                guard let f = Double(rest[..<q]) else { throw ValueError("\"\(text)\" is not a distance", fix: unitFix) }
+                guard let f = Double(rest[..<q]) else {
+                    throw ValueError("\"\(text)\" is not a distance", fix: unitFix)
+                }
                 feet = f
                 rest = rest[rest.index(after: q)...]
             }

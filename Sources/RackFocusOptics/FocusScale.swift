@@ -15,9 +15,9 @@ public enum FocusScale: Sendable, Hashable {
 
     public func angle(for d: Distance) -> Double {
         switch self {
-        case let .generic(close, throwDegrees):
+        case .generic(let close, let throwDegrees):
             return throwDegrees * d.dioptres / close.dioptres
-        case let .calibrated(map):
+        case .calibrated(let map):
             return map.angle(for: d)
         }
     }
@@ -25,16 +25,16 @@ public enum FocusScale: Sendable, Hashable {
     /// The full throw: the angle of the closest mark.
     public var throwDegrees: Double {
         switch self {
-        case let .generic(_, t): return t
-        case let .calibrated(map): return map.points.map(\.angleDegrees).max() ?? 0
+        case .generic(_, let t): return t
+        case .calibrated(let map): return map.points.map(\.angleDegrees).max() ?? 0
         }
     }
 
     /// The closest focus on the scale.
     public var closeFocus: Distance {
         switch self {
-        case let .generic(close, _): return close
-        case let .calibrated(map): return map.points.map(\.distance).min() ?? .infinity
+        case .generic(let close, _): return close
+        case .calibrated(let map): return map.points.map(\.distance).min() ?? .infinity
         }
     }
 }
@@ -56,9 +56,13 @@ public struct LensMap: Sendable, Hashable {
     /// Builds the map. Angles must move one way as distance does (a ring never reverses).
     public init(points: [Point]) throws(ValueError) {
         guard points.count >= 2 else {
-            throw ValueError("a lens map needs at least two marks", fix: "add marks such as {distance: 0.45m, angle: 300} and {distance: inf, angle: 0}")
+            throw ValueError(
+                "a lens map needs at least two marks",
+                fix: "add marks such as {distance: 0.45m, angle: 300} and {distance: inf, angle: 0}")
         }
-        guard points.count <= 64 else { throw ValueError("a lens map has \(points.count) marks", fix: "use at most 64") }
+        guard points.count <= 64 else {
+            throw ValueError("a lens map has \(points.count) marks", fix: "use at most 64")
+        }
         let sorted = points.sorted { $0.distance.dioptres < $1.distance.dioptres }
         for i in 1..<sorted.count where sorted[i].distance.dioptres == sorted[i - 1].distance.dioptres {
             throw ValueError("two lens-map marks at \(sorted[i].distance)", fix: "give each distance once")
@@ -67,8 +71,9 @@ public struct LensMap: Sendable, Hashable {
         let rising = zip(ys, ys.dropFirst()).allSatisfy { $0 < $1 }
         let falling = zip(ys, ys.dropFirst()).allSatisfy { $0 > $1 }
         guard rising || falling else {
-            throw ValueError("lens-map angles are not monotonic in distance",
-                             fix: "check the marks: ring angle must change one way from infinity to close focus")
+            throw ValueError(
+                "lens-map angles are not monotonic in distance",
+                fix: "check the marks: ring angle must change one way from infinity to close focus")
         }
         self.points = sorted
         self.curve = MonotoneCubic(xs: sorted.map(\.distance.dioptres), ys: ys)

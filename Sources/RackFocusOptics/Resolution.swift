@@ -26,8 +26,11 @@ public struct Resolution: Sendable, Hashable, CustomStringConvertible {
         if let r = Self.named.first(where: { $0.0 == s })?.1 { self = r; return }
         let parts = s.split(whereSeparator: { $0 == "x" || $0 == "×" || $0 == "*" })
         guard parts.count == 2, let w = Int(parts[0].trimmingCharacters(in: .whitespaces)),
-              let h = Int(parts[1].trimmingCharacters(in: .whitespaces)), w > 0, h > 0, w <= 65536, h <= 65536 else {
-            throw ValueError("\"\(text)\" is not a resolution", fix: "write WIDTHxHEIGHT such as 1920x1080, or hd, 2k, 4k, dci4k, 8k")
+            let h = Int(parts[1].trimmingCharacters(in: .whitespaces)), w > 0, h > 0, w <= 65536, h <= 65536
+        else {
+            throw ValueError(
+                "\"\(text)\" is not a resolution", fix: "write WIDTHxHEIGHT such as 1920x1080, or hd, 2k, 4k, dci4k, 8k"
+            )
         }
         self.init(width: w, height: h)
     }

@@ -46,18 +46,23 @@ public struct Sensor: Sendable, Hashable {
 
     /// A preset by name (case-insensitive; `ff`, `s35`, `m43` accepted as aliases).
     public static func preset(named name: String) throws(ValueError) -> Sensor {
-        let aliases = ["ff": "fullframe", "full-frame": "fullframe", "s35": "super35", "m43": "mft",
-                       "aps-c": "apsc", "2/3": "twothirds", "65mm": "lf65"]
+        let aliases = [
+            "ff": "fullframe", "full-frame": "fullframe", "s35": "super35", "m43": "mft",
+            "aps-c": "apsc", "2/3": "twothirds", "65mm": "lf65",
+        ]
         let key = name.lowercased()
         if let s = presets.first(where: { $0.name == (aliases[key] ?? key) }) { return s }
-        throw ValueError("unknown sensor \"\(name)\"",
-                         fix: "use one of \(presetNames.joined(separator: ", ")), or give width and height in mm")
+        throw ValueError(
+            "unknown sensor \"\(name)\"",
+            fix: "use one of \(presetNames.joined(separator: ", ")), or give width and height in mm")
     }
 
     /// A custom sensor; its default CoC follows the diagonal / 1442 convention.
     public static func custom(widthMM: Double, heightMM: Double, cocMM: Double? = nil) -> Sensor {
         let d = (widthMM * widthMM + heightMM * heightMM).squareRoot()
-        return Sensor(name: "custom", title: "custom \(Length.format(millimeters: widthMM)) × \(Length.format(millimeters: heightMM))",
-                      widthMM: widthMM, heightMM: heightMM, cocMM: cocMM ?? d / 1442)
+        return Sensor(
+            name: "custom",
+            title: "custom \(Length.format(millimeters: widthMM)) × \(Length.format(millimeters: heightMM))",
+            widthMM: widthMM, heightMM: heightMM, cocMM: cocMM ?? d / 1442)
     }
 }

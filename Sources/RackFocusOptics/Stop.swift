@@ -20,11 +20,16 @@ public struct Stop: Sendable, Hashable, CustomStringConvertible {
     public init(parsing text: String) throws(ValueError) {
         var s = text.trimmingCharacters(in: .whitespaces).lowercased()
         var t = false
-        if s.hasPrefix("t") { t = true; s.removeFirst() }
-        else if s.hasPrefix("f/") { s.removeFirst(2) }
-        else if s.hasPrefix("f") { s.removeFirst() }
+        if s.hasPrefix("t") {
+            t = true; s.removeFirst()
+        } else if s.hasPrefix("f/") {
+            s.removeFirst(2)
+        } else if s.hasPrefix("f") {
+            s.removeFirst()
+        }
         guard let v = Double(s.trimmingCharacters(in: .whitespaces)), v.isFinite else {
-            throw ValueError("\"\(text)\" is not a stop", fix: "write an f-number like 2.8 or f/2.8, or a T-stop like T2.1")
+            throw ValueError(
+                "\"\(text)\" is not a stop", fix: "write an f-number like 2.8 or f/2.8, or a T-stop like T2.1")
         }
         guard v >= 0.5, v <= 128 else {
             throw ValueError("stop \(text) is outside 0.5-128", fix: "write an f-number like 2.8")
@@ -38,8 +43,10 @@ public struct Stop: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Standard third-stop scale, for advice ("open to T2").
-    public static let thirdStops: [Double] = [0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.4, 1.6, 1.8, 2.0, 2.2, 2.5, 2.8, 3.2, 3.5,
-                                              4.0, 4.5, 5.0, 5.6, 6.3, 7.1, 8.0, 9.0, 10, 11, 13, 14, 16, 18, 20, 22, 25, 29, 32]
+    public static let thirdStops: [Double] = [
+        0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.4, 1.6, 1.8, 2.0, 2.2, 2.5, 2.8, 3.2, 3.5,
+        4.0, 4.5, 5.0, 5.6, 6.3, 7.1, 8.0, 9.0, 10, 11, 13, 14, 16, 18, 20, 22, 25, 29, 32,
+    ]
 
     /// The nearest marked third-stop at or below `n` (at least as open).
     public static func thirdStop(atMost n: Double) -> Double? { thirdStops.last(where: { $0 <= n * 1.0001 }) }

@@ -30,7 +30,9 @@ public enum TimeSpec: Sendable, Hashable, CustomStringConvertible {
         ]
         for (suffix, make) in table where s.hasSuffix(suffix) {
             let number = s.dropLast(suffix.count).trimmingCharacters(in: .whitespaces)
-            guard let v = Double(number), v.isFinite else { throw ValueError("\"\(text)\" is not a time", fix: Self.unitFix) }
+            guard let v = Double(number), v.isFinite else {
+                throw ValueError("\"\(text)\" is not a time", fix: Self.unitFix)
+            }
             self = make(v)
             return
         }

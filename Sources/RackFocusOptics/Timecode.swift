@@ -12,22 +12,26 @@ public enum Timecode {
         let parts = s.split(whereSeparator: { $0 == ":" || $0 == ";" || $0 == "." }).map { Int($0) }
         let fix = "write timecode as HH:MM:SS:FF (drop-frame HH:MM:SS;FF at 29.97/59.94)"
         guard parts.count == 4, let h = parts[0], let m = parts[1], let sec = parts[2], let f = parts[3],
-              h >= 0, (0..<60).contains(m), (0..<60).contains(sec), f >= 0 else {
+            h >= 0, (0..<60).contains(m), (0..<60).contains(sec), f >= 0
+        else {
             throw ValueError("\"\(text)\" is not timecode", fix: fix)
         }
         let base = rate.timecodeBase
         guard f < base else {
-            throw ValueError("\"\(text)\" has frame \(f), but \(rate) fps timecode counts frames 0-\(base - 1)", fix: fix)
+            throw ValueError(
+                "\"\(text)\" has frame \(f), but \(rate) fps timecode counts frames 0-\(base - 1)", fix: fix)
         }
         if dropFrame {
             guard rate.supportsDropFrame else {
-                throw ValueError("\"\(text)\" is drop-frame timecode, which exists only at 29.97 and 59.94 fps",
-                                 fix: "use ':' before the frames for non-drop timecode at \(rate) fps")
+                throw ValueError(
+                    "\"\(text)\" is drop-frame timecode, which exists only at 29.97 and 59.94 fps",
+                    fix: "use ':' before the frames for non-drop timecode at \(rate) fps")
             }
-            let drop = base / 15 // 2 at 29.97, 4 at 59.94
+            let drop = base / 15  // 2 at 29.97, 4 at 59.94
             if sec == 0 && m % 10 != 0 && f < drop {
-                throw ValueError("\"\(text)\" does not exist in drop-frame timecode (frames 0-\(drop - 1) are skipped at the start of minute \(m))",
-                                 fix: "use frame \(drop)")
+                throw ValueError(
+                    "\"\(text)\" does not exist in drop-frame timecode (frames 0-\(drop - 1) are skipped at the start of minute \(m))",
+                    fix: "use frame \(drop)")
             }
             let totalMinutes = 60 * h + m
             return ((h * 3600 + m * 60 + sec) * base + f) - drop * (totalMinutes - totalMinutes / 10)
@@ -50,7 +54,8 @@ public enum Timecode {
             if rem > drop { n += drop * ((rem - drop) / framesPerMin) }
         }
         let f = n % base, totalSeconds = n / base
-        return String(format: "%02d:%02d:%02d%@%02d", totalSeconds / 3600, (totalSeconds / 60) % 60, totalSeconds % 60,
-                      df ? ";" : ":", f)
+        return String(
+            format: "%02d:%02d:%02d%@%02d", totalSeconds / 3600, (totalSeconds / 60) % 60, totalSeconds % 60,
+            df ? ";" : ":", f)
     }
 }

@@ -45,25 +45,41 @@ public struct DialogueRacks: Sendable {
         for (k, cue) in transcript.cues.enumerated() {
             if k > 0, cue.start < transcript.cues[k - 1].end {
                 let previous = transcript.cues[k - 1]
-                issues.append(PlanIssue(path: "cue", line: cue.line,
-                                        message: String(format: "this line starts at %.3fs, before the line at line %d ends (%.3fs)", cue.start, previous.line, previous.end),
-                                        fix: "dialogue racks follow one speaker at a time: retime the lines so they do not overlap, or split the overlap into its own line"))
+                issues.append(
+                    PlanIssue(
+                        path: "cue", line: cue.line,
+                        message: String(
+                            format: "this line starts at %.3fs, before the line at line %d ends (%.3fs)", cue.start,
+                            previous.line, previous.end),
+                        fix:
+                            "dialogue racks follow one speaker at a time: retime the lines so they do not overlap, or split the overlap into its own line"
+                    ))
             }
             guard let speaker = cue.speaker else {
-                issues.append(PlanIssue(path: "cue", line: cue.line, message: "no speaker for \"\(cue.text)\"",
-                                        fix: "label the line with its speaker, e.g. \(names.first.map { $0.uppercased() } ?? "ANNA"): \(cue.text)"))
+                issues.append(
+                    PlanIssue(
+                        path: "cue", line: cue.line, message: "no speaker for \"\(cue.text)\"",
+                        fix:
+                            "label the line with its speaker, e.g. \(names.first.map { $0.uppercased() } ?? "ANNA"): \(cue.text)"
+                    ))
                 continue
             }
             if subject(speaker) == nil && !reported.contains(speaker.lowercased()) {
                 reported.insert(speaker.lowercased())
-                issues.append(PlanIssue(path: "cue", line: cue.line, message: "speaker \"\(speaker)\" is not a subject of the plan",
-                                        fix: "subjects are: \(names.joined(separator: ", ")); rename the label or add \(speaker.lowercased()) to the plan's subjects"))
+                issues.append(
+                    PlanIssue(
+                        path: "cue", line: cue.line, message: "speaker \"\(speaker)\" is not a subject of the plan",
+                        fix:
+                            "subjects are: \(names.joined(separator: ", ")); rename the label or add \(speaker.lowercased()) to the plan's subjects"
+                    ))
             }
         }
         guard issues.isEmpty, let firstSpeaker = transcript.cues.first?.speaker.flatMap(subject) else {
             throw PlanError(file: file, issues: issues)
         }
-        let lines = transcript.cues.map { Line(start: $0.start, end: $0.end, subject: subject($0.speaker!)!, line: $0.line) }
+        let lines = transcript.cues.map {
+            Line(start: $0.start, end: $0.end, subject: subject($0.speaker!)!, line: $0.line)
+        }
         return schedule(lines, initial: firstSpeaker)
     }
 
@@ -83,7 +99,7 @@ public struct DialogueRacks: Sendable {
     /// `duration(from, to)`, when given, sets each rack's length in place of `rackDuration`.
     public func schedule(_ lines: [Line], initial: String, duration: ((String, String) -> Double)? = nil) -> Result {
         var current = initial
-        var landed = 0.0 // when focus last arrived where it is
+        var landed = 0.0  // when focus last arrived where it is
         var racks: [Rack] = [], dropped: [String] = []
         for (k, cue) in lines.enumerated() {
             let who = cue.subject
@@ -91,7 +107,9 @@ public struct DialogueRacks: Sendable {
             // An interjection: a line shorter than the hold, answered by the current speaker.
             let next = lines[(k + 1)...].first { $0.subject != who }
             if cue.end - cue.start < minHold, let next, next.subject == current {
-                dropped.append("line \(cue.line): \(who)'s \(String(format: "%.2f", cue.end - cue.start)) s interjection; focus stays on \(current)")
+                dropped.append(
+                    "line \(cue.line): \(who)'s \(String(format: "%.2f", cue.end - cue.start)) s interjection; focus stays on \(current)"
+                )
                 continue
             }
             let rackDuration = duration?(current, who) ?? self.rackDuration
@@ -100,7 +118,9 @@ public struct DialogueRacks: Sendable {
                 // Hold the current speaker long enough; rack late into the line if it lasts.
                 start = landed + minHold
                 if start + rackDuration > cue.end - minHold / 2 {
-                    dropped.append("line \(cue.line): \(who)'s line ends before the minimum hold on \(current) is over; focus stays on \(current)")
+                    dropped.append(
+                        "line \(cue.line): \(who)'s line ends before the minimum hold on \(current) is over; focus stays on \(current)"
+                    )
                     continue
                 }
             }

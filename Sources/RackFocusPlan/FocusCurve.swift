@@ -24,8 +24,10 @@ public struct FocusCurve: Sendable {
         /// Dioptre travel, signed: positive when focus comes closer.
         public var dioptreTravel: Double { toDistance.dioptres - fromDistance.dioptres }
 
-        public init(entry: Int, kind: Kind, start: Double, end: Double, from: FocusTarget, to: FocusTarget,
-                    fromDistance: Distance, toDistance: Distance, easing: Easing) {
+        public init(
+            entry: Int, kind: Kind, start: Double, end: Double, from: FocusTarget, to: FocusTarget,
+            fromDistance: Distance, toDistance: Distance, easing: Easing
+        ) {
             self.entry = entry; self.kind = kind; self.start = start; self.end = end
             self.from = from; self.to = to; self.fromDistance = fromDistance; self.toDistance = toDistance
             self.easing = easing

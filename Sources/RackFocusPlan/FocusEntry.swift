@@ -22,7 +22,9 @@ struct Place {
     func issue(_ error: ValueError) -> PlanIssue { issue(error.message, fix: error.fix) }
 
     /// The place of key `key` inside this one (a preset's generated values sit at the preset).
-    func child(_ key: String) -> Place { Place(path: path.isEmpty ? key : "\(path).\(key)", line: line, column: column) }
+    func child(_ key: String) -> Place {
+        Place(path: path.isEmpty ? key : "\(path).\(key)", line: line, column: column)
+    }
 }
 
 /// One value of a focus entry as written: its text (nil when it is not a scalar) and where.
@@ -53,7 +55,7 @@ extension IssueLog {
     mutating func value<T>(_ w: Written?, _ what: String, parse: (String) throws(ValueError) -> T) -> T? {
         guard let w else { return nil }
         guard let text = w.text else { error(w.issue("expected \(what), found \(w.found)")); return nil }
-        do { return try parse(text) } catch { self.error(w.place.issue(error)) ; return nil }
+        do { return try parse(text) } catch { self.error(w.place.issue(error)); return nil }
     }
 }
 
@@ -88,22 +90,32 @@ enum FocusEntry {
     /// mark nor a rack.
     static func read(_ item: PlanNode, log: inout IssueLog) -> FocusEntry? {
         guard item.isMapping else {
-            log.error(item.issue("a focus entry is a mapping", fix: "write { at: 0s, on: SUBJECT } or { rack: SUBJECT, start: 2s, duration: 1s }"))
+            log.error(
+                item.issue(
+                    "a focus entry is a mapping",
+                    fix: "write { at: 0s, on: SUBJECT } or { rack: SUBJECT, start: 2s, duration: 1s }"))
             return nil
         }
         func w(_ key: String) -> Written? { item[key].map(Written.init) }
         if item["on"] != nil || item["at"] != nil, item["rack"] == nil {
             log.checkKeys(item, allowed: markKeys)
-            guard let on = w("on") else { log.error(item.issue("a mark needs on:", fix: "write { at: 0s, on: SUBJECT }")); return nil }
+            guard let on = w("on") else {
+                log.error(item.issue("a mark needs on:", fix: "write { at: 0s, on: SUBJECT }")); return nil
+            }
             return .mark(FocusMark(at: w("at"), on: on, place: Place(item)))
         }
         guard let to = w("rack") else {
-            log.error(item.issue("a focus entry is a mark { at, on } or a rack { rack, start|land, duration }", fix: "add on: SUBJECT or rack: SUBJECT"))
+            log.error(
+                item.issue(
+                    "a focus entry is a mark { at, on } or a rack { rack, start|land, duration }",
+                    fix: "add on: SUBJECT or rack: SUBJECT"))
             return nil
         }
         log.checkKeys(item, allowed: rackKeys)
-        return .rack(FocusRack(to: to, from: w("from"), start: w("start"), land: w("land"), duration: w("duration"), curve: w("curve"),
-                               place: Place(item)))
+        return .rack(
+            FocusRack(
+                to: to, from: w("from"), start: w("start"), land: w("land"), duration: w("duration"), curve: w("curve"),
+                place: Place(item)))
     }
 
     /// The target focus sits on after this entry, as written.
@@ -121,9 +133,15 @@ enum FocusEntry {
         let pairs: [(String, Written?)]
         switch self {
         case .mark(let m): pairs = [("at", m.at), ("on", m.on)]
-        case .rack(let r): pairs = [("rack", r.to), ("from", r.from), ("start", r.start), ("land", r.land), ("duration", r.duration), ("curve", r.curve)]
+        case .rack(let r):
+            pairs = [
+                ("rack", r.to), ("from", r.from), ("start", r.start), ("land", r.land), ("duration", r.duration),
+                ("curve", r.curve),
+            ]
         }
-        return "{ " + pairs.compactMap { k, v in v.map { "\(k): \(Self.quoted($0.text ?? "~"))" } }.joined(separator: ", ") + " }"
+        return "{ "
+            + pairs.compactMap { k, v in v.map { "\(k): \(Self.quoted($0.text ?? "~"))" } }.joined(separator: ", ")
+            + " }"
     }
 
     /// A scalar as flow YAML reads it back: quoted when it holds YAML punctuation.

@@ -109,14 +109,22 @@ public struct MotorProgram: Sendable {
                 firstAccel = move.easing.speed(0) > 0 ? move.start : move.end
                 peakAccel = .infinity
             }
-            let fastest: Double? = jumps ? nil : T * max(peakSpeed / limits.speed, (peakAccel / limits.acceleration).squareRoot(), 0)
+            let fastest: Double? =
+                jumps ? nil : T * max(peakSpeed / limits.speed, (peakAccel / limits.acceleration).squareRoot(), 0)
             if let t = firstSpeed {
-                out.append(Violation(entry: move.entry, isSpeed: true, time: t, frame: plan.frame(at: t), peak: peakSpeed, limit: limits.speed,
-                                     fastestDuration: jumps ? T * peakSpeed / limits.speed : fastest, duration: T, easing: move.easing))
+                out.append(
+                    Violation(
+                        entry: move.entry, isSpeed: true, time: t, frame: plan.frame(at: t), peak: peakSpeed,
+                        limit: limits.speed,
+                        fastestDuration: jumps ? T * peakSpeed / limits.speed : fastest, duration: T,
+                        easing: move.easing))
             }
             if let t = firstAccel {
-                out.append(Violation(entry: move.entry, isSpeed: false, time: t, frame: plan.frame(at: t), peak: peakAccel, limit: limits.acceleration,
-                                     fastestDuration: fastest, duration: T, easing: move.easing))
+                out.append(
+                    Violation(
+                        entry: move.entry, isSpeed: false, time: t, frame: plan.frame(at: t), peak: peakAccel,
+                        limit: limits.acceleration,
+                        fastestDuration: fastest, duration: T, easing: move.easing))
             }
         }
         return out

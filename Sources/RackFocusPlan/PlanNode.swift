@@ -11,7 +11,7 @@ struct PlanNode {
 
     /// The scalar text, or nil for mappings, sequences and null.
     var scalar: String? {
-        guard case let .scalar(s) = node else { return nil }
+        guard case .scalar(let s) = node else { return nil }
         if s.style == .plain && ["~", "null", "Null", "NULL", ""].contains(s.string) { return nil }
         return s.string
     }
@@ -57,18 +57,24 @@ struct IssueLog {
     mutating func value<T>(_ node: PlanNode?, _ what: String, parse: (String) throws(ValueError) -> T) -> T? {
         guard let node else { return nil }
         guard let text = node.scalar else {
-            error(node.issue("expected \(what), found \(node.isMapping ? "a mapping" : node.isSequence ? "a list" : "nothing")"))
+            error(
+                node.issue(
+                    "expected \(what), found \(node.isMapping ? "a mapping" : node.isSequence ? "a list" : "nothing")"))
             return nil
         }
-        do { return try parse(text) } catch { self.error(node.issue(error)) ; return nil }
+        do { return try parse(text) } catch { self.error(node.issue(error)); return nil }
     }
 
     /// Like `value`, but records "missing" when the key is absent.
-    mutating func required<T>(_ parent: PlanNode, _ key: String, _ what: String, example: String,
-                              parse: (String) throws(ValueError) -> T) -> T? {
+    mutating func required<T>(
+        _ parent: PlanNode, _ key: String, _ what: String, example: String,
+        parse: (String) throws(ValueError) -> T
+    ) -> T? {
         guard let node = parent[key] else {
-            error(PlanIssue(path: parent.path.isEmpty ? key : "\(parent.path).\(key)", line: parent.line,
-                            message: "missing \(what)", fix: "add \(key): \(example)"))
+            error(
+                PlanIssue(
+                    path: parent.path.isEmpty ? key : "\(parent.path).\(key)", line: parent.line,
+                    message: "missing \(what)", fix: "add \(key): \(example)"))
             return nil
         }
         return value(node, what, parse: parse)
@@ -78,8 +84,10 @@ struct IssueLog {
     mutating func checkKeys(_ node: PlanNode, allowed: [String]) {
         for (key, child) in node.entries where !allowed.contains(key) {
             let fix = closestName(to: key, in: allowed).map { "did you mean \($0)?" } ?? ""
-            error(child.issue("unknown key \"\(key)\"",
-                              fix: fix.isEmpty ? "allowed keys here: \(allowed.joined(separator: ", "))" : fix))
+            error(
+                child.issue(
+                    "unknown key \"\(key)\"",
+                    fix: fix.isEmpty ? "allowed keys here: \(allowed.joined(separator: ", "))" : fix))
         }
     }
 }

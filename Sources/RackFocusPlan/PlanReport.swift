@@ -111,11 +111,15 @@ extension PlanReport {
 
         var notes: [String] = []
         if cam.stop.isTStop { notes.append(Stop.tStopNote) }
-        if cam.squeeze != 1 { notes.append("anamorphic \(cam.squeeze)x: blur is the long (vertical) axis of the oval, in desqueezed pixels") }
-        camera = CameraSummary(sensor: cam.sensor.title, sensorWidthMM: cam.sensor.widthMM, sensorHeightMM: cam.sensor.heightMM,
-                               focalLengthMM: cam.focalLengthMM, stop: cam.stop.description, cocMM: cam.cocMM,
-                               cocPixels: cam.cocPixels, resolution: cam.resolution.description,
-                               hyperfocalM: cam.hyperfocal.meters, squeeze: cam.squeeze, notes: notes)
+        if cam.squeeze != 1 {
+            notes.append(
+                "anamorphic \(cam.squeeze)x: blur is the long (vertical) axis of the oval, in desqueezed pixels")
+        }
+        camera = CameraSummary(
+            sensor: cam.sensor.title, sensorWidthMM: cam.sensor.widthMM, sensorHeightMM: cam.sensor.heightMM,
+            focalLengthMM: cam.focalLengthMM, stop: cam.stop.description, cocMM: cam.cocMM,
+            cocPixels: cam.cocPixels, resolution: cam.resolution.description,
+            hyperfocalM: cam.hyperfocal.meters, squeeze: cam.squeeze, notes: notes)
         name = plan.name
         self.units = plan.units
         fps = plan.fps.description
@@ -126,10 +130,11 @@ extension PlanReport {
         func mark(_ t: Double, _ target: FocusTarget, _ d: Distance) -> Mark {
             let dof = cam.depthOfField(focus: d)
             let sharp = plan.subjects.filter { s in s.distance.map { dof.contains($0) } ?? false }.map(\.name)
-            return Mark(seconds: t, timecode: plan.timecode(at: t), target: target.description, distanceM: meters(d),
-                        distance: show(d), nearM: meters(dof.near), near: show(dof.near), farM: meters(dof.far),
-                        far: show(dof.far), totalM: meters(dof.total), total: show(dof.total),
-                        ringDegrees: plan.focusScale.angle(for: d), sharp: sharp)
+            return Mark(
+                seconds: t, timecode: plan.timecode(at: t), target: target.description, distanceM: meters(d),
+                distance: show(d), nearM: meters(dof.near), near: show(dof.near), farM: meters(dof.far),
+                far: show(dof.far), totalM: meters(dof.total), total: show(dof.total),
+                ringDegrees: plan.focusScale.angle(for: d), sharp: sharp)
         }
         var marks = [mark(0, plan.curve.initialTarget, plan.curve.initial)]
         var racks: [Rack] = []
@@ -140,12 +145,14 @@ extension PlanReport {
             let a = move.fromDistance, b = move.toDistance
             let blurs = plan.subjects.compactMap { s -> SubjectBlur? in
                 guard let d = s.distance else { return nil }
-                return SubjectBlur(subject: s.name, distanceM: meters(d), blurStartPx: abs(cam.blurPixels(subject: d, focus: a)),
-                                   blurEndPx: abs(cam.blurPixels(subject: d, focus: b)))
+                return SubjectBlur(
+                    subject: s.name, distanceM: meters(d), blurStartPx: abs(cam.blurPixels(subject: d, focus: a)),
+                    blurEndPx: abs(cam.blurPixels(subject: d, focus: b)))
             }
             let vis = visibility.visibility(a, b)
             let verdict = RackVerdict(blurPixels: vis, width: cam.resolution.width)
-            let advice = verdict == .reads ? [] : visibility.advice(a, b, near: move.from.description, far: move.to.description)
+            let advice =
+                verdict == .reads ? [] : visibility.advice(a, b, near: move.from.description, far: move.to.description)
 
             // Ring speed, sampled so calibrated (non-linear) lens maps are handled too.
             let scale = plan.focusScale
@@ -162,19 +169,26 @@ extension PlanReport {
             let frames = Int((move.duration * plan.fps.fps).rounded())
             var rackWarnings: [String] = []
             if Double(frames) < HandPullLimits.minimumFrames {
-                rackWarnings.append("\(frames) frames is a snap, not a rack: hard to land on the mark by hand (give it at least \(Int(HandPullLimits.minimumFrames)) frames, or use a motor)")
+                rackWarnings.append(
+                    "\(frames) frames is a snap, not a rack: hard to land on the mark by hand (give it at least \(Int(HandPullLimits.minimumFrames)) frames, or use a motor)"
+                )
             }
             if peak > HandPullLimits.maximumRingSpeed {
                 let feasible = move.duration * peak / HandPullLimits.maximumRingSpeed
-                rackWarnings.append(String(format: "peak ring speed %.0f°/s is too fast to land cleanly by hand (over %.0f°/s); take %.2fs or more, or use a motor",
-                                           peak, HandPullLimits.maximumRingSpeed, feasible))
+                rackWarnings.append(
+                    String(
+                        format:
+                            "peak ring speed %.0f°/s is too fast to land cleanly by hand (over %.0f°/s); take %.2fs or more, or use a motor",
+                        peak, HandPullLimits.maximumRingSpeed, feasible))
             }
-            racks.append(Rack(entry: move.entry, from: move.from.description, to: move.to.description, fromDistance: show(a),
-                              toDistance: show(b), startSeconds: move.start, startTimecode: plan.timecode(at: move.start),
-                              landSeconds: move.end, landTimecode: plan.timecode(at: move.end), durationSeconds: move.duration,
-                              frames: frames, curve: move.easing.rawValue, dioptreTravel: move.dioptreTravel,
-                              ringTravelDegrees: travel, peakRingSpeedDegreesPerSecond: peak, subjects: blurs,
-                              visibilityPx: vis, verdict: verdict, advice: advice, warnings: rackWarnings))
+            racks.append(
+                Rack(
+                    entry: move.entry, from: move.from.description, to: move.to.description, fromDistance: show(a),
+                    toDistance: show(b), startSeconds: move.start, startTimecode: plan.timecode(at: move.start),
+                    landSeconds: move.end, landTimecode: plan.timecode(at: move.end), durationSeconds: move.duration,
+                    frames: frames, curve: move.easing.rawValue, dioptreTravel: move.dioptreTravel,
+                    ringTravelDegrees: travel, peakRingSpeedDegreesPerSecond: peak, subjects: blurs,
+                    visibilityPx: vis, verdict: verdict, advice: advice, warnings: rackWarnings))
         }
         self.marks = marks
         self.racks = racks

@@ -33,8 +33,10 @@ public struct PlanWriter {
     public var initial: String
     public var racks: [Rack]
 
-    public init(comments: [String], name: String, fps: FrameRate, frames: Int, camera: Camera, measuredStop: Double? = nil,
-                resolution: Resolution, subjects: [(name: String, distance: Distance)], initial: String, racks: [Rack]) {
+    public init(
+        comments: [String], name: String, fps: FrameRate, frames: Int, camera: Camera, measuredStop: Double? = nil,
+        resolution: Resolution, subjects: [(name: String, distance: Distance)], initial: String, racks: [Rack]
+    ) {
         self.comments = comments
         self.name = name
         self.fps = fps
@@ -57,7 +59,11 @@ public struct PlanWriter {
             "camera:",
             "  sensor: { width: \(num(camera.sensor.widthMM))mm, height: \(num(camera.sensor.heightMM))mm }",
             "  focalLength: \(num(camera.focalLengthMM))mm",
-            measuredStop.map { String(format: "  stop: %.2f   # measured from the footage; the lens was given as %@", $0, camera.stop.description) }
+            measuredStop.map {
+                String(
+                    format: "  stop: %.2f   # measured from the footage; the lens was given as %@", $0,
+                    camera.stop.description)
+            }
                 ?? "  stop: \(camera.stop.isTStop ? "T" : "")\(num(camera.stop.number))",
             "  resolution: \(resolution.width)x\(resolution.height)",
             "  coc: \(num(camera.cocMM))mm",
@@ -66,14 +72,20 @@ public struct PlanWriter {
         if camera.squeeze != 1 { lines.append("  squeeze: \(num(camera.squeeze))") }
         if camera.breathing != 0 { lines.append("  breathing: \(num(camera.breathing))") }
         if camera.aperture.blades > 0 {
-            lines.append("  aperture: { blades: \(camera.aperture.blades), rotation: \(num(camera.aperture.rotationDegrees))deg, curvature: \(num(camera.aperture.curvature)) }")
+            lines.append(
+                "  aperture: { blades: \(camera.aperture.blades), rotation: \(num(camera.aperture.rotationDegrees))deg, curvature: \(num(camera.aperture.curvature)) }"
+            )
         }
         lines.append("subjects:")
-        for s in subjects { lines.append("  \(s.name): \(s.distance.isInfinite ? "inf" : String(format: "%.3fm", s.distance.meters))") }
+        for s in subjects {
+            lines.append("  \(s.name): \(s.distance.isInfinite ? "inf" : String(format: "%.3fm", s.distance.meters))")
+        }
         lines.append("focus:")
         lines.append("  - { at: 0f, on: \(initial) }")
         for r in racks {
-            lines.append("  - { rack: \(r.to), start: \(r.startFrame)f, duration: \(r.frames)f, curve: \(r.curve.rawValue) }" + (r.comment.map { "   # \($0)" } ?? ""))
+            lines.append(
+                "  - { rack: \(r.to), start: \(r.startFrame)f, duration: \(r.frames)f, curve: \(r.curve.rawValue) }"
+                    + (r.comment.map { "   # \($0)" } ?? ""))
         }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -36,7 +36,11 @@ extension PresetExpander.Context {
             if let u = s.2["until"] {
                 guard let e = seconds(u, "time") else { return nil }
                 if e <= s.0 || next.map({ e > $0 + 1e-9 }) == true {
-                    log.error(u.issue("until: must fall after the line starts and by the next line", fix: "dialogue racks follow one speaker at a time")); return nil
+                    log.error(
+                        u.issue(
+                            "until: must fall after the line starts and by the next line",
+                            fix: "dialogue racks follow one speaker at a time"));
+                    return nil
                 }
                 end = e
             }
@@ -54,8 +58,10 @@ extension PresetExpander.Context {
         for r in result.racks {
             let startFrame = Int((r.start * fps.fps).rounded())
             let frames = max(1, Int((r.duration * fps.fps).rounded()))
-            entries.append(Entry(rack(to: r.subject, start: "\(startFrame)f", duration: "\(frames)f", curve: curveName),
-                                 note: "lands before \(r.subject)'s line at line \(r.line) of the plan"))
+            entries.append(
+                Entry(
+                    rack(to: r.subject, start: "\(startFrame)f", duration: "\(frames)f", curve: curveName),
+                    note: "lands before \(r.subject)'s line at line \(r.line) of the plan"))
         }
         for d in result.dropped { log.warn(linesNode.issue("plan " + d)) }
         return entries

@@ -18,9 +18,12 @@ extension PresetExpander.Context {
 
     func reveal(log: inout IssueLog) -> [Entry]? {
         guard item["subject"] != nil else {
-            log.error(item.issue("reveal needs subject:", fix: "name the subject revealed, e.g. subject: figure")); return nil
+            log.error(item.issue("reveal needs subject:", fix: "name the subject revealed, e.g. subject: figure"));
+            return nil
         }
-        guard let target = subject(item["subject"], "subject", log: &log), let soft = softPixels(log: &log) else { return nil }
+        guard let target = subject(item["subject"], "subject", log: &log), let soft = softPixels(log: &log) else {
+            return nil
+        }
         func blur(at focus: Distance) -> Double { abs(camera.blurPixels(subject: target.distance, focus: focus)) }
         let startText: String, startDistance: Distance
         var note: String
@@ -30,8 +33,14 @@ extension PresetExpander.Context {
             startText = from.name; startDistance = from.distance
             note = String(format: "%@ %.0f px soft on %@", target.name, blur(at: from.distance), from.name)
             if blur(at: from.distance) < soft {
-                log.warn(fromNode.issue(String(format: "%@ is only %.0f px soft with focus on %@, short of the %@ that hides it", target.name, blur(at: from.distance), from.name, needed),
-                                        fix: "open the stop, use a longer lens, start from a nearer subject, or omit from: to start on the distance that hides it"))
+                log.warn(
+                    fromNode.issue(
+                        String(
+                            format: "%@ is only %.0f px soft with focus on %@, short of the %@ that hides it",
+                            target.name, blur(at: from.distance), from.name, needed),
+                        fix:
+                            "open the stop, use a longer lens, start from a nearer subject, or omit from: to start on the distance that hides it"
+                    ))
             }
         } else if !first, let current, let cur = currentDistance(current), blur(at: cur) >= soft {
             // Focus already hides the subject: rack from where it is.
@@ -42,12 +51,19 @@ extension PresetExpander.Context {
             startText = expander.text(distance); startDistance = distance
             note = String(format: "%@ %.0f px soft at %@", target.name, reached, expander.text(distance))
             if reached < soft - 0.5 {
-                log.warn(item.issue(String(format: "%@ can be blurred only %.0f px (at %@), short of the %@ that hides it", target.name, reached, distance.description, needed),
-                                    fix: "open the stop, use a longer lens, or ask for less with soft:"))
+                log.warn(
+                    item.issue(
+                        String(
+                            format: "%@ can be blurred only %.0f px (at %@), short of the %@ that hides it",
+                            target.name, reached, distance.description, needed),
+                        fix: "open the stop, use a longer lens, or ask for less with soft:"))
             }
         }
         let (mark, rackFrom) = leave(startText)
-        guard let rack = rack(to: target.name, from: rackFrom, dioptres: startDistance.dioptres - target.distance.dioptres, log: &log) else { return nil }
+        guard
+            let rack = rack(
+                to: target.name, from: rackFrom, dioptres: startDistance.dioptres - target.distance.dioptres, log: &log)
+        else { return nil }
         return (mark.map { [$0] } ?? []) + [Entry(rack, note: note)]
     }
 
@@ -73,9 +89,13 @@ extension PresetExpander.Context {
             return b
         }
         let best: Double
-        if nearLimit > d, blur(nearLimit) >= soft { best = bisect(toward: nearLimit) }
-        else if blur(0) >= soft { best = bisect(toward: 0) }
-        else { best = blur(nearLimit) >= blur(0) ? nearLimit : 0 }
+        if nearLimit > d, blur(nearLimit) >= soft {
+            best = bisect(toward: nearLimit)
+        } else if blur(0) >= soft {
+            best = bisect(toward: 0)
+        } else {
+            best = blur(nearLimit) >= blur(0) ? nearLimit : 0
+        }
         // The distance as the plan prints it (millimetres, or half inches).
         let distance = best <= 0 ? Distance.infinity : Distance(meters: 1 / best, system: expander.units)
         let printed = (try? Distance(parsing: expander.text(distance))) ?? distance

@@ -22,13 +22,18 @@ struct PresetExpander {
             }
             guard let name = presetNode.scalar, let preset = RackPreset(rawValue: name.lowercased()) else {
                 let names = RackPreset.allCases.map(\.rawValue)
-                let hint = presetNode.scalar.flatMap { closestName(to: $0, in: names) }.map { "did you mean \($0)? " } ?? ""
-                log.error(presetNode.issue("unknown preset \"\(presetNode.scalar ?? "")\"", fix: "\(hint)presets are: \(names.joined(separator: ", "))"))
+                let hint =
+                    presetNode.scalar.flatMap { closestName(to: $0, in: names) }.map { "did you mean \($0)? " } ?? ""
+                log.error(
+                    presetNode.issue(
+                        "unknown preset \"\(presetNode.scalar ?? "")\"",
+                        fix: "\(hint)presets are: \(names.joined(separator: ", "))"))
                 continue
             }
             log.checkKeys(item, allowed: preset.keys)
             let pace = item["pace"].map { Pace.parse($0, log: &log) } ?? self.pace
-            let context = Context(item: item, preset: preset, pace: pace, first: out.isEmpty, current: current, expander: self)
+            let context = Context(
+                item: item, preset: preset, pace: pace, first: out.isEmpty, current: current, expander: self)
             let entries: [Entry]?
             switch preset {
             case .foregroundToBackground, .backgroundToForeground: entries = context.foreBack(log: &log)
@@ -38,8 +43,10 @@ struct PresetExpander {
             }
             guard let entries else { continue }
             for e in entries {
-                out.append(FocusItem(entry: e.focus, source: index, text: e.focus.flowText,
-                                     comment: "\(preset.rawValue) (focus[\(index)])" + (e.note.map { ": \($0)" } ?? "")))
+                out.append(
+                    FocusItem(
+                        entry: e.focus, source: index, text: e.focus.flowText,
+                        comment: "\(preset.rawValue) (focus[\(index)])" + (e.note.map { ": \($0)" } ?? "")))
                 if let t = e.focus.target { current = t }
             }
         }
@@ -91,11 +98,16 @@ struct PresetExpander {
             let names = expander.subjects.map(\.name)
             guard let s = expander.subjects.first(where: { $0.name == name }) else {
                 let hint = closestName(to: name, in: names).map { "did you mean \($0)? " } ?? ""
-                log.error(node.issue("unknown subject \"\(name)\"", fix: "\(hint)subjects are: \(names.joined(separator: ", "))"))
+                log.error(
+                    node.issue(
+                        "unknown subject \"\(name)\"", fix: "\(hint)subjects are: \(names.joined(separator: ", "))"))
                 return nil
             }
             guard let d = s.distance else {
-                log.error(node.issue("\(preset.rawValue) needs \(name)'s distance to choose the rack", fix: "add distance: to subjects.\(name), or write the marks and racks yourself"))
+                log.error(
+                    node.issue(
+                        "\(preset.rawValue) needs \(name)'s distance to choose the rack",
+                        fix: "add distance: to subjects.\(name), or write the marks and racks yourself"))
                 return nil
             }
             return (name, d)
@@ -104,15 +116,20 @@ struct PresetExpander {
         /// A mark this preset makes, placed at the preset's entry.
         func mark(at: String, on: String) -> FocusEntry {
             let place = Place(item)
-            return .mark(FocusMark(at: Written(at, at: place.child("at")), on: Written(on, at: place.child("on")), place: place))
+            return .mark(
+                FocusMark(at: Written(at, at: place.child("at")), on: Written(on, at: place.child("on")), place: place))
         }
 
         /// A rack this preset makes, placed at the preset's entry.
-        func rack(to: String, from: String? = nil, start: String? = nil, land: String? = nil, duration: String, curve: String) -> FocusEntry {
+        func rack(
+            to: String, from: String? = nil, start: String? = nil, land: String? = nil, duration: String, curve: String
+        ) -> FocusEntry {
             let place = Place(item)
             func w(_ key: String, _ v: String?) -> Written? { v.map { Written($0, at: place.child(key)) } }
-            return .rack(FocusRack(to: w("rack", to)!, from: w("from", from), start: w("start", start), land: w("land", land),
-                                   duration: w("duration", duration), curve: w("curve", curve), place: place))
+            return .rack(
+                FocusRack(
+                    to: w("rack", to)!, from: w("from", from), start: w("start", start), land: w("land", land),
+                    duration: w("duration", duration), curve: w("curve", curve), place: place))
         }
 
         /// The rack a preset makes toward `to`: its cue from the preset's start or land, its
@@ -122,13 +139,19 @@ struct PresetExpander {
             switch (start, land) {
             case (.some, nil), (nil, .some): break
             case (.some, .some):
-                log.error(item.issue("a preset is timed by start or by land, not both", fix: "keep one cue")); return nil
+                log.error(item.issue("a preset is timed by start or by land, not both", fix: "keep one cue"));
+                return nil
             default:
-                log.error(item.issue("\(preset.rawValue) needs a cue", fix: "add start: 2s (when the rack begins) or land: 3s (when it arrives)")); return nil
+                log.error(
+                    item.issue(
+                        "\(preset.rawValue) needs a cue",
+                        fix: "add start: 2s (when the rack begins) or land: 3s (when it arrives)"));
+                return nil
             }
-            return rack(to: to, from: from, start: start, land: land,
-                        duration: item["duration"]?.scalar ?? "\(pace.frames(dioptres: dioptres, fps: fps))f",
-                        curve: item["curve"]?.scalar ?? pace.curve.rawValue)
+            return rack(
+                to: to, from: from, start: start, land: land,
+                duration: item["duration"]?.scalar ?? "\(pace.frames(dioptres: dioptres, fps: fps))f",
+                curve: item["curve"]?.scalar ?? pace.curve.rawValue)
         }
 
         /// The opening mark when the preset opens the plan, or a `from:` on the rack when focus

@@ -34,20 +34,25 @@ public struct RackVisibility: Sendable {
         }
 
         // Focal length: blur grows roughly with f²; search longer lenses from the same position.
-        let lenses: [Double] = [12, 14, 16, 18, 21, 24, 25, 28, 32, 35, 40, 50, 65, 75, 85, 100, 135, 150, 180, 200, 300, 400, 600]
+        let lenses: [Double] = [
+            12, 14, 16, 18, 21, 24, 25, 28, 32, 35, 40, 50, 65, 75, 85, 100, 135, 150, 180, 200, 300, 400, 600,
+        ]
         if let f = lenses.first(where: { f in
-            f > camera.focalLengthMM && f < near.millimeters / 2 && {
-                var c = camera
-                c.focalLengthMM = f
-                return visibility(a, b, camera: c) >= target
-            }()
+            f > camera.focalLengthMM && f < near.millimeters / 2
+                && {
+                    var c = camera
+                    c.focalLengthMM = f
+                    return visibility(a, b, camera: c) >= target
+                }()
         }) {
-            tips.append("a \(Int(f)) mm lens from the same position (tighter frame; step back to keep framing and the gain shrinks)")
+            tips.append(
+                "a \(Int(f)) mm lens from the same position (tighter frame; step back to keep framing and the gain shrinks)"
+            )
         }
 
         // Separation: push the far subject back, or bring the near one closer.
         if visibility(near, .infinity) >= target, !far.isInfinite {
-            var lo = 0.0, hi = far.dioptres // dioptres: lo = ∞ (enough), hi = now (not enough)
+            var lo = 0.0, hi = far.dioptres  // dioptres: lo = ∞ (enough), hi = now (not enough)
             for _ in 0..<60 {
                 let mid = (lo + hi) / 2
                 if visibility(near, Distance(meters: 1 / mid)) >= target { lo = mid } else { hi = mid }
@@ -57,12 +62,14 @@ public struct RackVisibility: Sendable {
         }
         let closest = camera.minFocus
         if visibility(closest, far) >= target, near.meters > closest.meters {
-            var lo = closest.meters, hi = near.meters // lo enough, hi not
+            var lo = closest.meters, hi = near.meters  // lo enough, hi not
             for _ in 0..<60 {
                 let mid = (lo + hi) / 2
                 if visibility(Distance(meters: mid), far) >= target { lo = mid } else { hi = mid }
             }
-            tips.append("more separation: \(nName) at \(Distance(meters: lo, system: near.system).formatted()) or closer (now \(near.formatted()))")
+            tips.append(
+                "more separation: \(nName) at \(Distance(meters: lo, system: near.system).formatted()) or closer (now \(near.formatted()))"
+            )
         }
         return tips
     }

@@ -11,7 +11,8 @@ public enum RackPrompt {
     public static func text(for plan: ShotPlan, style: Style) -> String {
         let report = PlanReport(plan: plan)
         let lens = String(format: "%.0fmm lens at f/%@", plan.camera.focalLengthMM, trimmed(plan.camera.stop.number))
-        let article = String(format: "%.0f", plan.camera.focalLengthMM).first.map { "8".contains($0) } == true ? "an" : "a"
+        let article =
+            String(format: "%.0f", plan.camera.focalLengthMM).first.map { "8".contains($0) } == true ? "an" : "a"
         let dof = depthOfFieldWords(report)
         if report.racks.isEmpty {
             let on = report.marks.first.map { "\($0.target) in sharp focus" } ?? "a single subject in focus"
@@ -29,21 +30,28 @@ public enum RackPrompt {
         case .detailed:
             var parts: [String] = []
             let name = plan.name.map { "\"\($0)\": " } ?? ""
-            parts.append("\(name)one unbroken shot on \(article) \(lens), \(plan.camera.sensor.title) sensor, \(dof)"
-                         + (report.marks.first?.totalM.map { " (about \(depthWords($0, plan)) deep at the first mark)" } ?? "") + ".")
+            parts.append(
+                "\(name)one unbroken shot on \(article) \(lens), \(plan.camera.sensor.title) sensor, \(dof)"
+                    + (report.marks.first?.totalM.map { " (about \(depthWords($0, plan)) deep at the first mark)" }
+                        ?? "") + ".")
             if let first = report.racks.first {
-                parts.append("It opens with \(describe(first.from, plan)) in crisp focus and \(describe(first.to, plan)) "
-                             + "\(relation(first, plan)), \(blurState(blur(first, first.to, atStart: true))).")
+                parts.append(
+                    "It opens with \(describe(first.from, plan)) in crisp focus and \(describe(first.to, plan)) "
+                        + "\(relation(first, plan)), \(blurState(blur(first, first.to, atStart: true))).")
             }
             for (i, rack) in report.racks.enumerated() {
                 let (type, _) = kind(rack, plan)
                 let then = i == 0 ? "At" : "Then at"
-                parts.append("\(then) \(seconds(rack.startSeconds)) a \(type) rack focus pulls focus \(speedWords(rack)) "
-                             + "over \(seconds(rack.durationSeconds)), \(curveWords(rack.curve)), and lands on \(rack.to) at \(seconds(rack.landSeconds)): "
-                             + "\(rack.to) resolves sharp while \(rack.from) \(blurMotion(blur(rack, rack.from, atStart: false))).")
+                parts.append(
+                    "\(then) \(seconds(rack.startSeconds)) a \(type) rack focus pulls focus \(speedWords(rack)) "
+                        + "over \(seconds(rack.durationSeconds)), \(curveWords(rack.curve)), and lands on \(rack.to) at \(seconds(rack.landSeconds)): "
+                        + "\(rack.to) resolves sharp while \(rack.from) \(blurMotion(blur(rack, rack.from, atStart: false)))."
+                )
             }
             if let last = report.racks.last {
-                parts.append("Focus holds on \(last.to) to the end of the \(trimmed((plan.duration * 10).rounded() / 10))-second shot; no focus hunting, no overshoot, no zoom.")
+                parts.append(
+                    "Focus holds on \(last.to) to the end of the \(trimmed((plan.duration * 10).rounded() / 10))-second shot; no focus hunting, no overshoot, no zoom."
+                )
             }
             if hasDistantBackground(plan) { parts.append("The distant background melts into soft bokeh.") }
             parts.append("Photoreal, cinematic, natural lens blur.")
@@ -60,10 +68,13 @@ public enum RackPrompt {
 
     static func relation(_ rack: PlanReport.Rack, _ plan: ShotPlan) -> String {
         let (_, farther) = kind(rack, plan)
-        guard let a = distance(rack.from, rack.fromDistance, plan), let b = distance(rack.to, rack.toDistance, plan), a.isFinite, b.isFinite else {
+        guard let a = distance(rack.from, rack.fromDistance, plan), let b = distance(rack.to, rack.toDistance, plan),
+            a.isFinite, b.isFinite
+        else {
             return farther ? "behind, in the background" : "in front, in the foreground"
         }
-        return "\(depthWords(abs(b - a), plan)) \(farther ? "behind, in the background" : "in front, in the foreground")"
+        return
+            "\(depthWords(abs(b - a), plan)) \(farther ? "behind, in the background" : "in front, in the foreground")"
     }
 
     static func distance(_ name: String, _ printed: String, _ plan: ShotPlan) -> Double? {

@@ -18,9 +18,13 @@ public enum RackVerdict: String, Sendable, Codable {
     public static func subtleThreshold(width: Int) -> Double { subtlePer1920 * Double(width) / 1920 }
 
     public init(blurPixels: Double, width: Int) {
-        if blurPixels >= Self.readsThreshold(width: width) { self = .reads }
-        else if blurPixels >= Self.subtleThreshold(width: width) { self = .subtle }
-        else { self = .invisible }
+        if blurPixels >= Self.readsThreshold(width: width) {
+            self = .reads
+        } else if blurPixels >= Self.subtleThreshold(width: width) {
+            self = .subtle
+        } else {
+            self = .invisible
+        }
     }
 }
 

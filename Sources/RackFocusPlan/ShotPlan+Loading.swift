@@ -13,19 +13,29 @@ extension ShotPlan {
     /// folder or text that is not UTF-8 is an error naming the path.
     public static func text(contentsOf path: String) throws(PlanError) -> String {
         let handle: FileHandle?
-        if path == "-" { handle = FileHandle.standardInput } else {
+        if path == "-" {
+            handle = FileHandle.standardInput
+        } else {
             var isDir: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
-                throw PlanError(file: path, issues: [PlanIssue(path: "", message: "no such file", fix: "check the path")])
+                throw PlanError(
+                    file: path, issues: [PlanIssue(path: "", message: "no such file", fix: "check the path")])
             }
             if isDir.boolValue {
-                throw PlanError(file: path, issues: [PlanIssue(path: "", message: "is a folder", fix: "give the plan file itself")])
+                throw PlanError(
+                    file: path, issues: [PlanIssue(path: "", message: "is a folder", fix: "give the plan file itself")])
             }
             handle = FileHandle(forReadingAtPath: path)
         }
-        guard let handle, let data = try? handle.readToEnd() ?? Data(), let text = String(data: data, encoding: .utf8) else {
-            throw PlanError(file: path, issues: [PlanIssue(path: "", message: "cannot read the file as UTF-8 text",
-                                                           fix: "save the plan as UTF-8 YAML or JSON")])
+        guard let handle, let data = try? handle.readToEnd() ?? Data(), let text = String(data: data, encoding: .utf8)
+        else {
+            throw PlanError(
+                file: path,
+                issues: [
+                    PlanIssue(
+                        path: "", message: "cannot read the file as UTF-8 text",
+                        fix: "save the plan as UTF-8 YAML or JSON")
+                ])
         }
         return text
     }
@@ -35,8 +45,13 @@ extension ShotPlan {
         let root: Node
         do {
             guard let node = try Yams.compose(yaml: text) else {
-                throw PlanError(file: file, issues: [PlanIssue(path: "", message: "the plan is empty",
-                                                               fix: "start from one of the files in examples/")])
+                throw PlanError(
+                    file: file,
+                    issues: [
+                        PlanIssue(
+                            path: "", message: "the plan is empty",
+                            fix: "start from one of the files in examples/")
+                    ])
             }
             root = node
         } catch let e as PlanError {
@@ -60,10 +75,11 @@ extension ShotPlan {
 
     private static func yamlIssue(_ e: YamlError) -> PlanIssue {
         switch e {
-        case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _):
+        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _):
             let where_ = context.map { " (\($0.text))" } ?? ""
-            return PlanIssue(path: "", line: mark.line, column: mark.column, message: "not valid YAML or JSON: \(problem)\(where_)",
-                             fix: "check indentation, colons and brackets at this line")
+            return PlanIssue(
+                path: "", line: mark.line, column: mark.column, message: "not valid YAML or JSON: \(problem)\(where_)",
+                fix: "check indentation, colons and brackets at this line")
         default:
             return PlanIssue(path: "", message: "not valid YAML or JSON: \(e)")
         }

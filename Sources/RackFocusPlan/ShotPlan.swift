@@ -34,14 +34,18 @@ public struct ShotPlan: Sendable {
     /// Frame number at time t (rounded to the nearest frame).
     public func frame(at seconds: Double) -> Int { Int((seconds * fps.fps).rounded()) }
     /// Timecode at time t.
-    public func timecode(at seconds: Double) -> String { Timecode.string(frame: frame(at: seconds), rate: fps, dropFrame: dropFrame) }
+    public func timecode(at seconds: Double) -> String {
+        Timecode.string(frame: frame(at: seconds), rate: fps, dropFrame: dropFrame)
+    }
     /// Number of frames in the shot.
     public var frameCount: Int { max(1, frame(at: duration)) }
 
     /// Subjects whose distance follows the depth map frame by frame: placed in the image and either
     /// never measured or moving (a track). A measured subject standing still keeps its tape
     /// distance (its image position then calibrates the depth map).
-    public var depthSubjects: [Subject] { subjects.filter { $0.hasImagePosition && ($0.distance == nil || $0.track != nil) } }
+    public var depthSubjects: [Subject] {
+        subjects.filter { $0.hasImagePosition && ($0.distance == nil || $0.track != nil) }
+    }
 
     /// Fails when focus lands on a subject whose only position is in the image: commands without a
     /// depth map cannot know how far away it is.
@@ -64,7 +68,9 @@ public struct ShotPlan: Sendable {
     public func resolved(_ live: (String, Double) -> Distance?) -> ShotPlan {
         var out = self
         func at(_ target: FocusTarget, _ t: Double, _ stored: Distance) -> Distance {
-            if case .subject(let name) = target, let d = live(name, t) { return d.printed(in: stored.meters.isNaN ? units : stored.system) }
+            if case .subject(let name) = target, let d = live(name, t) {
+                return d.printed(in: stored.meters.isNaN ? units : stored.system)
+            }
             return stored
         }
         out.curve.initial = at(curve.initialTarget, 0, curve.initial)
@@ -79,7 +85,9 @@ public struct ShotPlan: Sendable {
         }
         for i in out.subjects.indices where out.subjects[i].hasImagePosition {
             let s = out.subjects[i]
-            if let d = live(s.name, firstUse[s.name] ?? 0) { out.subjects[i].distance = d.printed(in: s.distance?.system ?? units) }
+            if let d = live(s.name, firstUse[s.name] ?? 0) {
+                out.subjects[i].distance = d.printed(in: s.distance?.system ?? units)
+            }
         }
         out.depthOnlyTargets = []
         return out
@@ -99,7 +107,9 @@ public struct Subject: Sendable, Hashable {
     /// held before the first and after the last).
     public var track: [TrackKey]?
 
-    public init(name: String, distance: Distance?, point: ImagePoint? = nil, box: ImageBox? = nil, track: [TrackKey]? = nil) {
+    public init(
+        name: String, distance: Distance?, point: ImagePoint? = nil, box: ImageBox? = nil, track: [TrackKey]? = nil
+    ) {
         self.name = name
         self.distance = distance
         self.point = point
@@ -152,7 +162,8 @@ public struct ImageBox: Sendable, Hashable {
     /// Linear blend towards `other` (u = 0: self, 1: other).
     public func mixed(with other: ImageBox, _ u: Double) -> ImageBox {
         func l(_ a: Double, _ b: Double) -> Double { a + (b - a) * u }
-        return ImageBox(x: l(x, other.x), y: l(y, other.y), width: l(width, other.width), height: l(height, other.height))
+        return ImageBox(
+            x: l(x, other.x), y: l(y, other.y), width: l(width, other.width), height: l(height, other.height))
     }
 }
 

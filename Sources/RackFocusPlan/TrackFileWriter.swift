@@ -43,7 +43,11 @@ public struct TrackFileWriter: Sendable {
         var spans: [ClosedRange<Int>] = []
         var from: Int?
         for k in keys {
-            if k.box == nil { if from == nil { from = k.frame } } else if let f = from { spans.append(f...(k.frame - 1)); from = nil }
+            if k.box == nil {
+                if from == nil { from = k.frame }
+            } else if let f = from {
+                spans.append(f...(k.frame - 1)); from = nil
+            }
         }
         if let f = from { spans.append(f...(keys.count - 1)) }
         return spans
@@ -63,29 +67,38 @@ public struct TrackFileWriter: Sendable {
         let lost = lostSpans
         for k in keys {
             if let span = lost.first(where: { $0.lowerBound == k.frame }) {
-                lines.append("  # frames \(span.lowerBound)-\(span.upperBound): subject lost; focus holds its last place")
+                lines.append(
+                    "  # frames \(span.lowerBound)-\(span.upperBound): subject lost; focus holds its last place")
             }
             guard let b = k.box else { continue }
             let v = b.map { String(format: "%.4f", $0) }.joined(separator: ", ")
-            lines.append("  - { at: \(k.frame)f, box: [\(v)], confidence: \(String(format: "%.3f", k.confidence)) }"
-                         + (k.state == "start" ? "   # the box given" : k.state == "reacquired" ? "   # re-acquired" : ""))
+            lines.append(
+                "  - { at: \(k.frame)f, box: [\(v)], confidence: \(String(format: "%.3f", k.confidence)) }"
+                    + (k.state == "start" ? "   # the box given" : k.state == "reacquired" ? "   # re-acquired" : ""))
         }
         return lines.joined(separator: "\n") + "\n"
     }
 
     /// The JSON form (the same keys, with each frame's number and state, and the lost spans).
     public var json: String {
-        struct Key: Encodable { var at: String; var frame: Int; var box: [Double]; var confidence: Double; var state: String }
-        struct File: Encodable { var clip: String; var fps: String; var size: String; var track: [Key]; var lost: [[Int]] }
+        struct Key: Encodable {
+            var at: String; var frame: Int; var box: [Double]; var confidence: Double; var state: String
+        }
+        struct File: Encodable {
+            var clip: String; var fps: String; var size: String; var track: [Key]; var lost: [[Int]]
+        }
         let track = keys.compactMap { k in
             k.box.map { b in
-                Key(at: "\(k.frame)f", frame: k.frame, box: b.map { ($0 * 10_000).rounded() / 10_000 },
+                Key(
+                    at: "\(k.frame)f", frame: k.frame, box: b.map { ($0 * 10_000).rounded() / 10_000 },
                     confidence: (k.confidence * 1000).rounded() / 1000, state: k.state)
             }
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let file = File(clip: clip, fps: rateText, size: "\(width)x\(height)", track: track, lost: lostSpans.map { [$0.lowerBound, $0.upperBound] })
+        let file = File(
+            clip: clip, fps: rateText, size: "\(width)x\(height)", track: track,
+            lost: lostSpans.map { [$0.lowerBound, $0.upperBound] })
         return String(decoding: (try? encoder.encode(file)) ?? Data("{}".utf8), as: UTF8.self)
     }
 }

@@ -19,7 +19,9 @@ public struct Transcript: Sendable {
 
     public static func load(contentsOf path: String) throws(PlanError) -> Transcript {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw PlanError(file: path, issues: [PlanIssue(path: "", line: nil, message: "cannot read the file", fix: "check the path")])
+            throw PlanError(
+                file: path,
+                issues: [PlanIssue(path: "", line: nil, message: "cannot read the file", fix: "check the path")])
         }
         return try parse(String(decoding: data, as: UTF8.self), file: path)
     }
@@ -36,15 +38,20 @@ public struct Transcript: Sendable {
             guard line.contains("-->") else { i += 1; continue }
             let timing = line.components(separatedBy: "-->")
             let startText = timing[0].trimmingCharacters(in: .whitespaces)
-            let endText = timing[1].trimmingCharacters(in: .whitespaces).split(separator: " ").first.map(String.init) ?? ""
+            let endText =
+                timing[1].trimmingCharacters(in: .whitespaces).split(separator: " ").first.map(String.init) ?? ""
             guard let start = seconds(startText), let end = seconds(endText), end > start else {
-                issues.append(PlanIssue(path: "cue", line: i + 1, message: "\"\(line)\" is not a cue timing",
-                                        fix: "write 00:00:01,000 --> 00:00:03,500 (SRT) or 00:01.000 --> 00:03.500 (VTT)"))
+                issues.append(
+                    PlanIssue(
+                        path: "cue", line: i + 1, message: "\"\(line)\" is not a cue timing",
+                        fix: "write 00:00:01,000 --> 00:00:03,500 (SRT) or 00:01.000 --> 00:03.500 (VTT)"))
                 i += 1; continue
             }
             var body: [String] = []
             var j = i + 1
-            while j < lines.count, !lines[j].trimmingCharacters(in: .whitespaces).isEmpty { body.append(lines[j]); j += 1 }
+            while j < lines.count, !lines[j].trimmingCharacters(in: .whitespaces).isEmpty {
+                body.append(lines[j]); j += 1
+            }
             let joined = body.joined(separator: " ")
             let (who, said) = label(joined)
             if let who { speaker = who }
@@ -52,7 +59,10 @@ public struct Transcript: Sendable {
             i = j
         }
         if cues.isEmpty && issues.isEmpty {
-            issues.append(PlanIssue(path: "", line: nil, message: "no cues found", fix: "give an .srt or .vtt file with timed, labelled lines"))
+            issues.append(
+                PlanIssue(
+                    path: "", line: nil, message: "no cues found",
+                    fix: "give an .srt or .vtt file with timed, labelled lines"))
         }
         guard issues.isEmpty else { throw PlanError(file: file, issues: issues) }
         return Transcript(cues: cues)
@@ -77,7 +87,9 @@ public struct Transcript: Sendable {
         if t.hasPrefix("<v"), let close = t.firstIndex(of: ">") {
             // <v Anna> or <v.loud Anna>: the classes (.loud) come before the name.
             var tag = String(t[t.index(t.startIndex, offsetBy: 2)..<close])
-            if tag.hasPrefix(".") { tag = tag.split(separator: " ", maxSplits: 1).dropFirst().first.map(String.init) ?? "" }
+            if tag.hasPrefix(".") {
+                tag = tag.split(separator: " ", maxSplits: 1).dropFirst().first.map(String.init) ?? ""
+            }
             let trimmed = tag.trimmingCharacters(in: .whitespaces)
             let name: String? = trimmed.isEmpty ? nil : trimmed
             let rest = t[t.index(after: close)...].replacingOccurrences(of: "</v>", with: "")
@@ -86,7 +98,9 @@ public struct Transcript: Sendable {
         for (open, close) in [("[", "]"), ("(", ")")] where t.hasPrefix(open) {
             if let end = t.firstIndex(of: Character(close)) {
                 let name = String(t[t.index(after: t.startIndex)..<end]).trimmingCharacters(in: .whitespaces)
-                if !name.isEmpty { return (name, String(t[t.index(after: end)...]).trimmingCharacters(in: .whitespaces)) }
+                if !name.isEmpty {
+                    return (name, String(t[t.index(after: end)...]).trimmingCharacters(in: .whitespaces))
+                }
             }
         }
         // NAME: text, where NAME is one to three words without digits or sentence punctuation and
@@ -94,7 +108,9 @@ public struct Transcript: Sendable {
         if let colon = t.firstIndex(of: ":"), t.index(after: colon) == t.endIndex || t[t.index(after: colon)] == " " {
             let name = String(t[..<colon]).trimmingCharacters(in: .whitespaces)
             let words = name.split(separator: " ")
-            if !words.isEmpty, words.count <= 3, name.rangeOfCharacter(from: CharacterSet(charactersIn: ".,!?\"").union(.decimalDigits)) == nil {
+            if !words.isEmpty, words.count <= 3,
+                name.rangeOfCharacter(from: CharacterSet(charactersIn: ".,!?\"").union(.decimalDigits)) == nil
+            {
                 return (name, String(t[t.index(after: colon)...]).trimmingCharacters(in: .whitespaces))
             }
         }

@@ -1,6 +1,6 @@
-import RackFocusImage
 import Dispatch
 import Foundation
+import RackFocusImage
 import RackFocusOptics
 
 /// A frame ready to blur: linear colour, each pixel's signed circle of confusion, and the hidden
@@ -39,8 +39,10 @@ public struct DefocusScene: Sendable {
     /// A depth step larger than this (in CoC diameter, px) between neighbours is a depth edge.
     public static let edgeThreshold: Float = 1
 
-    public init(image: PlanarImage, depth: PlanarImage, camera: Camera, focus: Distance, hiddenLayer: Bool = true,
-                threads: Int = defaultThreadCount) throws(RenderError) {
+    public init(
+        image: PlanarImage, depth: PlanarImage, camera: Camera, focus: Distance, hiddenLayer: Bool = true,
+        threads: Int = defaultThreadCount
+    ) throws(RenderError) {
         guard image.width == depth.width, image.height == depth.height else {
             throw .sizeMismatch(image: (image.width, image.height), depth: (depth.width, depth.height))
         }
@@ -54,24 +56,29 @@ public struct DefocusScene: Sendable {
         var bandMax = [Float](repeating: 0, count: bands)
         var bandBad = [Int](repeating: -1, count: bands)
         depth.data.withUnsafeBufferPointer { d in
-        coc.withUnsafeMutableBufferPointer { c in
-        bandMax.withUnsafeMutableBufferPointer { bm in
-        bandBad.withUnsafeMutableBufferPointer { bb in
-            let ctx = Shared((d, c, bm, bb))
-            parallelFor(bands, threads: threads) { band in
-                let (d, c, bm, bb) = ctx.value
-                var m: Float = 0
-                for i in (n * band / bands)..<(n * (band + 1) / bands) {
-                    let z = d[i]
-                    guard z.isFinite, z > 0 else { bb[band] = i; return }
-                    let v = offset + slope / z
-                    c[i] = v
-                    m = max(m, abs(v))
+            coc.withUnsafeMutableBufferPointer { c in
+                bandMax.withUnsafeMutableBufferPointer { bm in
+                    bandBad.withUnsafeMutableBufferPointer { bb in
+                        let ctx = Shared((d, c, bm, bb))
+                        parallelFor(bands, threads: threads) { band in
+                            let (d, c, bm, bb) = ctx.value
+                            var m: Float = 0
+                            for i in (n * band / bands)..<(n * (band + 1) / bands) {
+                                let z = d[i]
+                                guard z.isFinite, z > 0 else { bb[band] = i; return }
+                                let v = offset + slope / z
+                                c[i] = v
+                                m = max(m, abs(v))
+                            }
+                            bm[band] = m / 2
+                        }
+                    }
                 }
-                bm[band] = m / 2
             }
-        }}}}
-        if let bad = bandBad.first(where: { $0 >= 0 }) { throw .badDepth(x: bad % w, y: bad / w, value: depth.data[bad]) }
+        }
+        if let bad = bandBad.first(where: { $0 >= 0 }) {
+            throw .badDepth(x: bad % w, y: bad / w, value: depth.data[bad])
+        }
         var maxR = bandMax.max() ?? 0
         self.width = w
         self.height = h
@@ -80,7 +87,8 @@ public struct DefocusScene: Sendable {
 
         var hIndex: [Int32] = [], hColor: [Float] = [], hCoC: [Float] = []
         if hiddenLayer {
-            (hIndex, hColor, hCoC) = Self.hiddenLayer(color: image.data, coc: coc, width: w, height: h, reach: maxR, threads: threads)
+            (hIndex, hColor, hCoC) = Self.hiddenLayer(
+                color: image.data, coc: coc, width: w, height: h, reach: maxR, threads: threads)
             for c in hCoC { maxR = max(maxR, abs(c) / 2) }
         }
         self.hiddenIndex = hIndex
@@ -90,26 +98,28 @@ public struct DefocusScene: Sendable {
     }
 
     static func hiddenLayer(color: [Float], coc: [Float], width w: Int, height h: Int, reach: Float, threads: Int)
-        -> ([Int32], [Float], [Float]) {
+        -> ([Int32], [Float], [Float])
+    {
         let n = w * h, tau = edgeThreshold
         // Near side of a depth edge: a neighbour is farther by more than tau.
         var edge = [Bool](repeating: false, count: n)
         coc.withUnsafeBufferPointer { c in
-        edge.withUnsafeMutableBufferPointer { e in
-            let ctx = Shared((c, e))
-            parallelFor(16, threads: threads) { band in
-                let (c, e) = ctx.value
-                for y in (h * band / 16)..<(h * (band + 1) / 16) {
-                    let ya = max(y - 1, 0), yb = min(y + 1, h - 1)
-                    for x in 0..<w {
-                        let xa = max(x - 1, 0), xb = min(x + 1, w - 1)
-                        var far = c[ya &* w &+ xa]
-                        for yy in ya...yb { for xx in xa...xb { far = max(far, c[yy &* w &+ xx]) } }
-                        e[y &* w &+ x] = far - c[y &* w &+ x] > tau
+            edge.withUnsafeMutableBufferPointer { e in
+                let ctx = Shared((c, e))
+                parallelFor(16, threads: threads) { band in
+                    let (c, e) = ctx.value
+                    for y in (h * band / 16)..<(h * (band + 1) / 16) {
+                        let ya = max(y - 1, 0), yb = min(y + 1, h - 1)
+                        for x in 0..<w {
+                            let xa = max(x - 1, 0), xb = min(x + 1, w - 1)
+                            var far = c[ya &* w &+ xa]
+                            for yy in ya...yb { for xx in xa...xb { far = max(far, c[yy &* w &+ xx]) } }
+                            e[y &* w &+ x] = far - c[y &* w &+ x] > tau
+                        }
                     }
                 }
             }
-        }}
+        }
         let anyEdge = edge.contains(true)
         guard anyEdge else { return ([], [], []) }
         // Grow the edge into the near side as far as the largest blur can reveal. Both the
@@ -166,7 +176,8 @@ public struct DefocusScene: Sendable {
         for i in 0..<n where hole[i] {
             let x = i % w, y = i / w
             // Bilinear sample of the half-resolution fill at this pixel's centre.
-            let fx = min(max((Float(x) + 0.5) / 2 - 0.5, 0), Float(hw - 1)), fy = min(max((Float(y) + 0.5) / 2 - 0.5, 0), Float(hh2 - 1))
+            let fx = min(max((Float(x) + 0.5) / 2 - 0.5, 0), Float(hw - 1)),
+                fy = min(max((Float(y) + 0.5) / 2 - 0.5, 0), Float(hh2 - 1))
             let x0 = Int(fx), y0 = Int(fy), x1 = min(x0 + 1, hw - 1), y1 = min(y0 + 1, hh2 - 1)
             let tx = fx - Float(x0), ty = fy - Float(y0)
             func sample(_ c: Int) -> Float {

@@ -1,5 +1,5 @@
-import RackFocusImage
 import Foundation
+import RackFocusImage
 
 /// How a depth map's values relate to distance in metres.
 public enum DepthKind: String, Sendable, CaseIterable {
@@ -30,8 +30,9 @@ public struct DepthMapping: Sendable, Equatable, CustomStringConvertible {
 
     /// A normalised map: 0 = `near`, 1 = `far` (`nearIsWhite` flips it: 1 = near).
     public static func normalized(near: Double, far: Double, nearIsWhite: Bool = false) -> DepthMapping {
-        nearIsWhite ? DepthMapping(kind: .normalized, scale: near - far, shift: far)
-                    : DepthMapping(kind: .normalized, scale: far - near, shift: near)
+        nearIsWhite
+            ? DepthMapping(kind: .normalized, scale: near - far, shift: far)
+            : DepthMapping(kind: .normalized, scale: far - near, shift: near)
     }
 
     /// An inverse map whose extremes in `sample` land on `near` (its largest value) and `far` (its

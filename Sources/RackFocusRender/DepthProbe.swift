@@ -1,5 +1,5 @@
-import RackFocusImage
 import Foundation
+import RackFocusImage
 
 /// Reads the distance of "whatever is at this point" from a depth map.
 public enum DepthProbe {
@@ -19,9 +19,12 @@ public enum DepthProbe {
     /// each peak of the histogram with the valley-bounded pixels around it is a cluster; the answer
     /// is the nearest cluster holding at least `minShare` of the box's pixels (the subject in front
     /// of the wall it stands against), or failing that the largest. A box of no size is a point.
-    public static func subjectDepth(_ depth: PlanarImage, x: Double, y: Double, width: Double, height: Double,
-                                    minShare: Double = 0.2) -> Float {
-        let x0 = max(0, Int((x * Double(depth.width)).rounded())), y0 = max(0, Int((y * Double(depth.height)).rounded()))
+    public static func subjectDepth(
+        _ depth: PlanarImage, x: Double, y: Double, width: Double, height: Double,
+        minShare: Double = 0.2
+    ) -> Float {
+        let x0 = max(0, Int((x * Double(depth.width)).rounded())),
+            y0 = max(0, Int((y * Double(depth.height)).rounded()))
         let x1 = min(depth.width, Int(((x + width) * Double(depth.width)).rounded()))
         let y1 = min(depth.height, Int(((y + height) * Double(depth.height)).rounded()))
         if x1 - x0 < 3 || y1 - y0 < 3 { return robustDepth(depth, x: x + width / 2, y: y + height / 2) }
@@ -51,7 +54,8 @@ public enum DepthProbe {
         var clusters: [(lo: Int, hi: Int, mass: Float)] = []
         var i = 0
         while i < bins {
-            let isPeak = (i == 0 || smooth[i] > smooth[i - 1]) && (i == bins - 1 || smooth[i] >= smooth[i + 1]) && smooth[i] > 0
+            let isPeak =
+                (i == 0 || smooth[i] > smooth[i - 1]) && (i == bins - 1 || smooth[i] >= smooth[i + 1]) && smooth[i] > 0
             if isPeak {
                 var a = i, b = i
                 while a > 0 && smooth[a - 1] <= smooth[a] && smooth[a - 1] > 0 { a -= 1 }
@@ -59,7 +63,9 @@ public enum DepthProbe {
                 if let last = clusters.last, a <= last.hi { a = last.hi + 1 }
                 if a <= b { clusters.append((a, b, counts[a...b].reduce(0, +))) }
                 i = b + 1
-            } else { i += 1 }
+            } else {
+                i += 1
+            }
         }
         let total = Float(logs.count)
         let chosen = clusters.first { $0.mass >= Float(minShare) * total } ?? clusters.max { $0.mass < $1.mass }
@@ -77,11 +83,16 @@ public enum DepthProbe {
 
     /// The sorted values of the 9×9 window around a normalised point that pass `keep`, and the
     /// value at the point itself.
-    static func window(_ map: PlanarImage, x: Double, y: Double, keep: (Float) -> Bool) -> (values: [Float], centre: Float) {
-        let cx = min(map.width - 1, max(0, Int(x * Double(map.width)))), cy = min(map.height - 1, max(0, Int(y * Double(map.height))))
+    static func window(_ map: PlanarImage, x: Double, y: Double, keep: (Float) -> Bool) -> (
+        values: [Float], centre: Float
+    ) {
+        let cx = min(map.width - 1, max(0, Int(x * Double(map.width)))),
+            cy = min(map.height - 1, max(0, Int(y * Double(map.height))))
         var values: [Float] = []
         for yy in max(0, cy - 4)...min(map.height - 1, cy + 4) {
-            for xx in max(0, cx - 4)...min(map.width - 1, cx + 4) where keep(map[0, xx, yy]) { values.append(map[0, xx, yy]) }
+            for xx in max(0, cx - 4)...min(map.width - 1, cx + 4) where keep(map[0, xx, yy]) {
+                values.append(map[0, xx, yy])
+            }
         }
         return (values.sorted(), map[0, cx, cy])
     }

@@ -1,5 +1,5 @@
-import RackFocusImage
 import Foundation
+import RackFocusImage
 
 /// Steadies per-frame depth from estimators that flicker, so the blur of a static object does not
 /// shimmer.

@@ -16,9 +16,11 @@ extension LayeredRenderer {
     /// Scatters the splats of one layer that reach rows `y0..<y1` into a difference buffer.
     /// `rowBase` is the buffer row of image row `y0`; splats are in order of block row.
     @inline(__always)
-    static func scatter(_ splats: UnsafeBufferPointer<Splat>, from first: Int, to end: Int, kernel: ApertureKernel,
-                        rows y0: Int, _ y1: Int, width w: Int, stride: Int, diff: UnsafeMutablePointer<SIMD4<Float>>,
-                        rowMin: UnsafeMutablePointer<Int32>, rowMax: UnsafeMutablePointer<Int32>) {
+    static func scatter(
+        _ splats: UnsafeBufferPointer<Splat>, from first: Int, to end: Int, kernel: ApertureKernel,
+        rows y0: Int, _ y1: Int, width w: Int, stride: Int, diff: UnsafeMutablePointer<SIMD4<Float>>,
+        rowMin: UnsafeMutablePointer<Int32>, rowMax: UnsafeMutablePointer<Int32>
+    ) {
         let maxReach = Int(kernel.maxRadius) + 2
         var lo = first, hi = end
         let firstRow = Int32(y0 &- maxReach)
@@ -70,8 +72,10 @@ extension LayeredRenderer {
     /// accumulated with "take min(weight, remaining)"; then the found colour is renormalised, and
     /// pixels nothing reached keep the sharp input.
     static func composite(_ work: BandWork, rows: Range<Int>, band: Int) {
-        let fine = work.fine, coarse = work.coarse, out = work.out, col = work.color, kernel = work.kernel, layers = work.layers
-        let buffers = work.buffers, diff = buffers.diff, acc = buffers.accum, rmin = buffers.rowMin, rmax = buffers.rowMax
+        let fine = work.fine, coarse = work.coarse, out = work.out, col = work.color, kernel = work.kernel,
+            layers = work.layers
+        let buffers = work.buffers, diff = buffers.diff, acc = buffers.accum, rmin = buffers.rowMin,
+            rmax = buffers.rowMax
         let w = work.width, h = work.height, n = w &* h, hw = max(1, w / 2), hh = max(1, h / 2)
         let stride = w &+ 2, hstride = hw &+ 2, layerCount = layers.count
         _ = h
@@ -81,7 +85,8 @@ extension LayeredRenderer {
         let hy0 = max(0, Int(((Float(y0) + 0.5) / 2 - 0.5).rounded(.down)))
         let hy1 = min(hh, Int(((Float(y1 - 1) + 0.5) / 2 - 0.5).rounded(.down)) + 2)
         let hrows = max(1, hy1 - hy0)
-        let hdiff = buffers.hdiff + band &* hstride &* buffers.halfRows, hval = buffers.hval + band &* hw &* buffers.halfRows
+        let hdiff = buffers.hdiff + band &* hstride &* buffers.halfRows,
+            hval = buffers.hval + band &* hw &* buffers.halfRows
         let hmin = buffers.hmin + band &* buffers.halfRows, hmax = buffers.hmax + band &* buffers.halfRows
         let used = buffers.used + band &* buffers.halfRows, vmix = buffers.vmix + band &* hw
         for r in 0..<hrows { hmin[r] = Int32(hw); hmax[r] = -1 }
@@ -90,13 +95,15 @@ extension LayeredRenderer {
         for y in y0..<y1 { rmin[y] = Int32(w); rmax[y] = -1 }
         let diffBand = diff.baseAddress! + y0 &* stride
         for layer in 0..<layerCount {
-            Self.scatter(fine, from: layers.fineStart[layer], to: layers.fineStart[layer + 1], kernel: kernel,
-                         rows: y0, y1, width: w, stride: stride, diff: diffBand,
-                         rowMin: rmin.baseAddress! + y0, rowMax: rmax.baseAddress! + y0)
+            Self.scatter(
+                fine, from: layers.fineStart[layer], to: layers.fineStart[layer + 1], kernel: kernel,
+                rows: y0, y1, width: w, stride: stride, diff: diffBand,
+                rowMin: rmin.baseAddress! + y0, rowMax: rmax.baseAddress! + y0)
             var anyCoarse = false
             if layers.coarseStart[layer + 1] > layers.coarseStart[layer] {
-                Self.scatter(coarse, from: layers.coarseStart[layer], to: layers.coarseStart[layer + 1], kernel: kernel,
-                             rows: hy0, hy0 + hrows, width: hw, stride: hstride, diff: hdiff, rowMin: hmin, rowMax: hmax)
+                Self.scatter(
+                    coarse, from: layers.coarseStart[layer], to: layers.coarseStart[layer + 1], kernel: kernel,
+                    rows: hy0, hy0 + hrows, width: hw, stride: hstride, diff: hdiff, rowMin: hmin, rowMax: hmax)
                 // Integrate the half-resolution rows into values.
                 for r in 0..<hrows {
                     used[r] = SIMD2(hmin[r], hmax[r])

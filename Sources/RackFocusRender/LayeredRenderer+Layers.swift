@@ -25,16 +25,18 @@ extension LayeredRenderer {
         let total = n + scene.hiddenCoC.count
         var coord = [Float](repeating: 0, count: total)
         coord.withUnsafeMutableBufferPointer { out in
-        scene.coc.withUnsafeBufferPointer { c in
-        scene.hiddenCoC.withUnsafeBufferPointer { hc in
-            let ctx = Shared((out, c, hc, linearRange, spacing))
-            parallelFor(16, threads: threads) { band in
-                let (out, c, hc, c0, kappa) = ctx.value
-                for s in (total * band / 16)..<(total * (band + 1) / 16) {
-                    out[s] = Self.layerCoordinate(s < n ? c[s] : hc[s - n], linearRange: c0, spacing: kappa)
+            scene.coc.withUnsafeBufferPointer { c in
+                scene.hiddenCoC.withUnsafeBufferPointer { hc in
+                    let ctx = Shared((out, c, hc, linearRange, spacing))
+                    parallelFor(16, threads: threads) { band in
+                        let (out, c, hc, c0, kappa) = ctx.value
+                        for s in (total * band / 16)..<(total * (band + 1) / 16) {
+                            out[s] = Self.layerCoordinate(s < n ? c[s] : hc[s - n], linearRange: c0, spacing: kappa)
+                        }
+                    }
                 }
             }
-        }}}
+        }
         var lo = Float.infinity, hi = -Float.infinity
         for l in coord { lo = min(lo, l); hi = max(hi, l) }
         let count = Int((hi - lo).rounded(.down)) + 2
@@ -45,29 +47,38 @@ extension LayeredRenderer {
         var results = [([Tagged], [Tagged])](repeating: ([], []), count: chunks)
         results.withUnsafeMutableBufferPointer { r in
             scene.coc.withUnsafeBufferPointer { cocP in
-            scene.color.withUnsafeBufferPointer { colP in
-            scene.hiddenCoC.withUnsafeBufferPointer { hcP in
-            scene.hiddenColor.withUnsafeBufferPointer { hcolP in
-            coord.withUnsafeBufferPointer { coordP in
-            hiddenAt.withUnsafeBufferPointer { hiddenAtP in
-                let source = ChunkSource(width: w, height: h, coc: cocP, color: colP, hiddenCoC: hcP, hiddenColor: hcolP,
-                                         coordinate: coordP, hiddenAt: hiddenAtP, lowestLayer: lo, layerCount: count,
-                                         halfRadius: halfResolutionRadius, kernel: kernel)
-                let ctx = Shared((r, source))
-                parallelFor(chunks, threads: threads) { c in
-                    let (r, source) = ctx.value
-                    var builder = ChunkBuilder(source: source)
-                    builder.build(blockRows: (blockRows * c / chunks)..<(blockRows * (c + 1) / chunks))
-                    r[c] = (builder.fine, builder.coarse)
+                scene.color.withUnsafeBufferPointer { colP in
+                    scene.hiddenCoC.withUnsafeBufferPointer { hcP in
+                        scene.hiddenColor.withUnsafeBufferPointer { hcolP in
+                            coord.withUnsafeBufferPointer { coordP in
+                                hiddenAt.withUnsafeBufferPointer { hiddenAtP in
+                                    let source = ChunkSource(
+                                        width: w, height: h, coc: cocP, color: colP, hiddenCoC: hcP, hiddenColor: hcolP,
+                                        coordinate: coordP, hiddenAt: hiddenAtP, lowestLayer: lo, layerCount: count,
+                                        halfRadius: halfResolutionRadius, kernel: kernel)
+                                    let ctx = Shared((r, source))
+                                    parallelFor(chunks, threads: threads) { c in
+                                        let (r, source) = ctx.value
+                                        var builder = ChunkBuilder(source: source)
+                                        builder.build(
+                                            blockRows: (blockRows * c / chunks)..<(blockRows * (c + 1) / chunks))
+                                        r[c] = (builder.fine, builder.coarse)
+                                    }
+                                }
+                            }
+                        }
+                    }
                 }
-            }}}}}}
+            }
         }
         // Place every chunk's splats straight into their layer's range: counts per (chunk, layer),
         // prefix sums for the offsets, then each chunk writes its own slots in parallel. Within a
         // layer, chunks follow each other in block-row order.
         func place(coarse: Bool) -> ([Int], [Splat]) {
             var counts = [Int](repeating: 0, count: chunks * count)
-            for c in 0..<chunks { for e in (coarse ? results[c].1 : results[c].0) { counts[c * count + Int(e.layer)] += 1 } }
+            for c in 0..<chunks {
+                for e in (coarse ? results[c].1 : results[c].0) { counts[c * count + Int(e.layer)] += 1 }
+            }
             var start = [Int](repeating: 0, count: count + 1)
             var offset = [Int](repeating: 0, count: chunks * count)
             var running = 0
@@ -78,21 +89,23 @@ extension LayeredRenderer {
             start[count] = running
             var out = [Splat](repeating: Splat(x: 0, y: 0, k: 0, t: 0, value: .zero), count: running)
             out.withUnsafeMutableBufferPointer { o in
-            results.withUnsafeBufferPointer { r in
-            offset.withUnsafeMutableBufferPointer { off in
-                let ctx = Shared((o, r, off))
-                parallelFor(chunks, threads: threads) { c in
-                    let (o, r, off) = ctx.value
-                    let list = coarse ? r[c].1 : r[c].0
-                    list.withUnsafeBufferPointer { list in
-                        for e in list {
-                            let slot = c &* count &+ Int(e.layer)
-                            o[off[slot]] = e.splat
-                            off[slot] &+= 1
+                results.withUnsafeBufferPointer { r in
+                    offset.withUnsafeMutableBufferPointer { off in
+                        let ctx = Shared((o, r, off))
+                        parallelFor(chunks, threads: threads) { c in
+                            let (o, r, off) = ctx.value
+                            let list = coarse ? r[c].1 : r[c].0
+                            list.withUnsafeBufferPointer { list in
+                                for e in list {
+                                    let slot = c &* count &+ Int(e.layer)
+                                    o[off[slot]] = e.splat
+                                    off[slot] &+= 1
+                                }
+                            }
                         }
                     }
                 }
-            }}}
+            }
             return (start, out)
         }
         let (fs, f) = place(coarse: false), (cs, c) = place(coarse: true)
@@ -141,13 +154,17 @@ extension LayeredRenderer {
                         let x = 2 &* bx &+ (q & 1), y = 2 &* by &+ (q >> 1)
                         guard x < w && y < h else { continue }
                         let i = y &* w &+ x
-                        emit(source.coc[i], source.coordinate[i], i,
-                             SIMD3(source.color[i], source.color[n &+ i], source.color[2 &* n &+ i]), mergeable: whole)
+                        emit(
+                            source.coc[i], source.coordinate[i], i,
+                            SIMD3(source.color[i], source.color[n &+ i], source.color[2 &* n &+ i]), mergeable: whole)
                         let j = Int(source.hiddenAt[i])
                         if j >= 0 {
-                            emit(source.hiddenCoC[j], source.coordinate[n &+ j], i,
-                                 SIMD3(source.hiddenColor[3 &* j], source.hiddenColor[3 &* j &+ 1], source.hiddenColor[3 &* j &+ 2]),
-                                 mergeable: whole)
+                            emit(
+                                source.hiddenCoC[j], source.coordinate[n &+ j], i,
+                                SIMD3(
+                                    source.hiddenColor[3 &* j], source.hiddenColor[3 &* j &+ 1],
+                                    source.hiddenColor[3 &* j &+ 2]),
+                                mergeable: whole)
                         }
                     }
                     for slot in 0..<slots {
@@ -157,8 +174,13 @@ extension LayeredRenderer {
                         let r = slotRadius[slot] / v.w * 0.5
                         let (kk, t) = source.kernel.position(radius: r)
                         let a = 0.25 / source.kernel.area(k: kk, t: t)
-                        coarse.append((slotLayer[slot], Splat(x: Int32(bx), y: Int32(by), k: Int32(kk), t: t,
-                                                              value: SIMD4(v.x * a, v.y * a, v.z * a, v.w * a))))
+                        coarse.append(
+                            (
+                                slotLayer[slot],
+                                Splat(
+                                    x: Int32(bx), y: Int32(by), k: Int32(kk), t: t,
+                                    value: SIMD4(v.x * a, v.y * a, v.z * a, v.w * a))
+                            ))
                     }
                 }
             }
@@ -183,7 +205,9 @@ extension LayeredRenderer {
                     if share <= 0 { continue }
                     var slot = 0
                     while slot < slots && slotLayer[slot] != layer { slot &+= 1 }
-                    if slot == slots { slotLayer[slot] = layer; slotValue[slot] = .zero; slotRadius[slot] = 0; slots &+= 1 }
+                    if slot == slots {
+                        slotLayer[slot] = layer; slotValue[slot] = .zero; slotRadius[slot] = 0; slots &+= 1
+                    }
                     slotValue[slot] += SIMD4(rgb.x * share, rgb.y * share, rgb.z * share, share)
                     slotRadius[slot] += r * share
                 }
@@ -195,11 +219,16 @@ extension LayeredRenderer {
             let x = Int32(px % source.width), y = Int32(px / source.width)
             if b < 1 {
                 let a = (1 - b) * inv
-                fine.append((Int32(k), Splat(x: x, y: y, k: Int32(kk), t: t, value: SIMD4(rgb.x * a, rgb.y * a, rgb.z * a, a))))
+                fine.append(
+                    (Int32(k), Splat(x: x, y: y, k: Int32(kk), t: t, value: SIMD4(rgb.x * a, rgb.y * a, rgb.z * a, a))))
             }
             if b > 0 {
                 let a = b * inv
-                fine.append((Int32(k &+ 1), Splat(x: x, y: y, k: Int32(kk), t: t, value: SIMD4(rgb.x * a, rgb.y * a, rgb.z * a, a))))
+                fine.append(
+                    (
+                        Int32(k &+ 1),
+                        Splat(x: x, y: y, k: Int32(kk), t: t, value: SIMD4(rgb.x * a, rgb.y * a, rgb.z * a, a))
+                    ))
             }
         }
     }

@@ -1,4 +1,3 @@
-import RackFocusImage
 import Dispatch
 import Foundation
 import RackFocusImage
@@ -31,8 +30,10 @@ public final class LayeredRenderer {
     /// Buffers owned for the last frame size, reused while the size stays.
     private var buffers: FrameBuffers?
 
-    public init(spacing: Float = 0.12, linearRange: Float = 2, halfResolutionRadius: Float = 4,
-                threads: Int = defaultThreadCount) {
+    public init(
+        spacing: Float = 0.12, linearRange: Float = 2, halfResolutionRadius: Float = 4,
+        threads: Int = defaultThreadCount
+    ) {
         self.spacing = spacing
         self.linearRange = linearRange
         self.halfResolutionRadius = halfResolutionRadius
@@ -40,7 +41,9 @@ public final class LayeredRenderer {
     }
 
     @inline(__always)
-    static func layerCoordinate(_ c: Float, linearRange: Float, spacing: Float) -> Float { asinhf(c / linearRange) / spacing }
+    static func layerCoordinate(_ c: Float, linearRange: Float, spacing: Float) -> Float {
+        asinhf(c / linearRange) / spacing
+    }
 
     /// Renders the frame: the blurred image (linear RGB, 3 planes) and where the time went.
     public func render(scene: DefocusScene, kernel: ApertureKernel) -> (image: PlanarImage, timings: RenderTimings) {
@@ -61,15 +64,20 @@ public final class LayeredRenderer {
         let frameBuffers = buffers!
         var out = [Float](repeating: 0, count: 3 * w * h)
         layers.fine.withUnsafeBufferPointer { fine in
-        layers.coarse.withUnsafeBufferPointer { coarse in
-        scene.color.withUnsafeBufferPointer { color in
-        out.withUnsafeMutableBufferPointer { out in
-            let work = BandWork(fine: fine, coarse: coarse, layers: layers, kernel: kernel, buffers: frameBuffers, color: color, out: out,
-                                width: w, height: h)
-            parallelFor(bands, threads: threads) { band in
-                Self.composite(work, rows: (h * band / bands)..<(h * (band + 1) / bands), band: band)
+            layers.coarse.withUnsafeBufferPointer { coarse in
+                scene.color.withUnsafeBufferPointer { color in
+                    out.withUnsafeMutableBufferPointer { out in
+                        let work = BandWork(
+                            fine: fine, coarse: coarse, layers: layers, kernel: kernel, buffers: frameBuffers,
+                            color: color, out: out,
+                            width: w, height: h)
+                        parallelFor(bands, threads: threads) { band in
+                            Self.composite(work, rows: (h * band / bands)..<(h * (band + 1) / bands), band: band)
+                        }
+                    }
+                }
             }
-        }}}}
+        }
         lap("scatter and composite")
         return (PlanarImage(width: w, height: h, channels: 3, data: out), timings)
     }
@@ -122,6 +130,7 @@ final class FrameBuffers: @unchecked Sendable {
 
     deinit {
         diff.deallocate(); accum.deallocate(); rowMin.deallocate(); rowMax.deallocate()
-        hdiff.deallocate(); hval.deallocate(); hmin.deallocate(); hmax.deallocate(); used.deallocate(); vmix.deallocate()
+        hdiff.deallocate(); hval.deallocate(); hmin.deallocate(); hmax.deallocate(); used.deallocate();
+        vmix.deallocate()
     }
 }

@@ -1,6 +1,6 @@
-import RackFocusImage
 import Dispatch
 import Foundation
+import RackFocusImage
 import RackFocusOptics
 
 /// How hard the renderer works.
@@ -49,8 +49,10 @@ public struct LensBlurSettings: Sendable {
     public var breathingReference: Distance?
     public var threads: Int
 
-    public init(camera: Camera, focus: Distance, quality: RenderQuality = .final, highlights: HighlightBoost? = nil,
-                breathingReference: Distance? = nil, threads: Int = defaultThreadCount) {
+    public init(
+        camera: Camera, focus: Distance, quality: RenderQuality = .final, highlights: HighlightBoost? = nil,
+        breathingReference: Distance? = nil, threads: Int = defaultThreadCount
+    ) {
         self.camera = camera
         self.focus = focus
         self.quality = quality
@@ -68,15 +70,19 @@ public enum LensBlur {
     ///   - image: linear-light RGB (3 planes).
     ///   - depth: planar depth in metres (1 plane), same size.
     ///   - renderer: a fast renderer to reuse across frames (its buffers stay allocated).
-    public static func render(image: PlanarImage, depth: PlanarImage, settings: LensBlurSettings,
-                              renderer: LayeredRenderer? = nil) throws(RenderError) -> PlanarImage {
+    public static func render(
+        image: PlanarImage, depth: PlanarImage, settings: LensBlurSettings,
+        renderer: LayeredRenderer? = nil
+    ) throws(RenderError) -> PlanarImage {
         try renderTimed(image: image, depth: depth, settings: settings, renderer: renderer).image
     }
 
     /// `render`, with where the time went: the scene (CoC map, hidden layer, kernel), then the
     /// renderer's own stages.
-    public static func renderTimed(image: PlanarImage, depth: PlanarImage, settings: LensBlurSettings,
-                                   renderer: LayeredRenderer? = nil) throws(RenderError) -> (image: PlanarImage, timings: RenderTimings) {
+    public static func renderTimed(
+        image: PlanarImage, depth: PlanarImage, settings: LensBlurSettings,
+        renderer: LayeredRenderer? = nil
+    ) throws(RenderError) -> (image: PlanarImage, timings: RenderTimings) {
         guard image.width == depth.width, image.height == depth.height else {
             throw .sizeMismatch(image: (image.width, image.height), depth: (depth.width, depth.height))
         }
@@ -84,18 +90,24 @@ public enum LensBlur {
         settings.highlights?.apply(&color, pixels: image.pixelCount)
         var source = PlanarImage(width: image.width, height: image.height, channels: 3, data: color)
         var sourceDepth = depth
-        if settings.quality == .preview { source = Resample.halve(source); sourceDepth = Resample.halve(depth, nearest: true) }
+        if settings.quality == .preview {
+            source = Resample.halve(source); sourceDepth = Resample.halve(depth, nearest: true)
+        }
         // The scene and its kernel, once per frame.
         let t0 = DispatchTime.now().uptimeNanoseconds
-        let scene = try DefocusScene(image: source, depth: sourceDepth, camera: settings.camera, focus: settings.focus, threads: settings.threads)
-        let kernel = ApertureKernel(shape: settings.camera.aperture, squeeze: settings.camera.squeeze, maxRadius: scene.maxRadius)
+        let scene = try DefocusScene(
+            image: source, depth: sourceDepth, camera: settings.camera, focus: settings.focus, threads: settings.threads
+        )
+        let kernel = ApertureKernel(
+            shape: settings.camera.aperture, squeeze: settings.camera.squeeze, maxRadius: scene.maxRadius)
         var timings = RenderTimings()
         timings.stages.append(("CoC + hidden layer", Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6))
         var result: PlanarImage
         switch settings.quality {
         case .reference:
-            result = PlanarImage(width: scene.width, height: scene.height, channels: 3,
-                                 data: ReferenceRenderer.render(scene: scene, kernel: kernel, threads: settings.threads))
+            result = PlanarImage(
+                width: scene.width, height: scene.height, channels: 3,
+                data: ReferenceRenderer.render(scene: scene, kernel: kernel, threads: settings.threads))
         case .final:
             let r = (renderer ?? LayeredRenderer(threads: settings.threads)).render(scene: scene, kernel: kernel)
             result = r.image

@@ -1,4 +1,5 @@
 import RackFocusImage
+
 /// The oracle: the lens-blur model computed literally, one output pixel at a time.
 ///
 /// For each output pixel it lists every splat whose footprint covers it (visible pixels and
@@ -11,7 +12,8 @@ public enum ReferenceRenderer {
     struct Entry { var coc: Float; var weight: Float; var r: Float; var g: Float; var b: Float }
 
     /// Linear RGB planes of the blurred frame.
-    public static func render(scene: DefocusScene, kernel: ApertureKernel, threads: Int = defaultThreadCount) -> [Float] {
+    public static func render(scene: DefocusScene, kernel: ApertureKernel, threads: Int = defaultThreadCount) -> [Float]
+    {
         let w = scene.width, h = scene.height, n = w * h
         let hiddenAt = scene.hiddenSplatByPixel()
         var out = [Float](repeating: 0, count: 3 * n)
@@ -31,16 +33,20 @@ public enum ReferenceRenderer {
                                 let i = sy * w + sx
                                 let wv = kernel.weight(radius: abs(scene.coc[i]) / 2, dx: x - sx, dy: y - sy)
                                 if wv > 0 {
-                                    entries.append(Entry(coc: scene.coc[i], weight: wv, r: scene.color[i],
-                                                         g: scene.color[n + i], b: scene.color[2 * n + i]))
+                                    entries.append(
+                                        Entry(
+                                            coc: scene.coc[i], weight: wv, r: scene.color[i],
+                                            g: scene.color[n + i], b: scene.color[2 * n + i]))
                                 }
                                 let j = Int(hiddenAt[i])
                                 if j >= 0 {
                                     let hc = scene.hiddenCoC[j]
                                     let hw = kernel.weight(radius: abs(hc) / 2, dx: x - sx, dy: y - sy)
                                     if hw > 0 {
-                                        entries.append(Entry(coc: hc, weight: hw, r: scene.hiddenColor[3 * j],
-                                                             g: scene.hiddenColor[3 * j + 1], b: scene.hiddenColor[3 * j + 2]))
+                                        entries.append(
+                                            Entry(
+                                                coc: hc, weight: hw, r: scene.hiddenColor[3 * j],
+                                                g: scene.hiddenColor[3 * j + 1], b: scene.hiddenColor[3 * j + 2]))
                                     }
                                 }
                             }
@@ -58,7 +64,8 @@ public enum ReferenceRenderer {
                         if filled > 1e-6 {
                             dst.value[i] = r / filled; dst.value[n + i] = g / filled; dst.value[2 * n + i] = b / filled
                         } else {
-                            dst.value[i] = scene.color[i]; dst.value[n + i] = scene.color[n + i]; dst.value[2 * n + i] = scene.color[2 * n + i]
+                            dst.value[i] = scene.color[i]; dst.value[n + i] = scene.color[n + i];
+                            dst.value[2 * n + i] = scene.color[2 * n + i]
                         }
                     }
                 }

@@ -1,5 +1,5 @@
-import RackFocusImage
 import Foundation
+import RackFocusImage
 
 /// Offline smoothing of a per-frame series (a subject's distance read from flickering depth):
 /// a centred median of 5 removes single-frame outliers, then a Gaussian of `sigma` frames removes

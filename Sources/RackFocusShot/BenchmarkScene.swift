@@ -1,5 +1,5 @@
-import RackFocusImage
 import Foundation
+import RackFocusImage
 import RackFocusOptics
 
 /// A synthetic frame for benchmarks and smoke tests, built so its blur spans a chosen range.
@@ -9,7 +9,8 @@ import RackFocusOptics
 /// foreground pillar on the left sits at −max, a sharp box stands at the focus distance, and a
 /// grid of bright lights on the wall turns into bokeh. "max" is the largest CoC diameter in pixels.
 package enum BenchmarkScene {
-    package static let camera = Camera(sensor: try! Sensor.preset(named: "fullframe"), focalLengthMM: 50, stop: Stop(1.4))
+    package static let camera = Camera(
+        sensor: try! Sensor.preset(named: "fullframe"), focalLengthMM: 50, stop: Stop(1.4))
     package static let focus = Distance.meters(3)
 
     /// Depth (m) whose blur in a frame `width` wide is `coc` pixels.

@@ -38,7 +38,9 @@ package struct DemoRender {
     package func run(feedback: Feedback = .silent) throws -> Result {
         let haveFFmpeg = (try? FFmpeg.executable()) != nil
         let clip = haveFFmpeg ? file("rack.mp4") : file("frames/rack_%04d.pfm")
-        if !haveFFmpeg { try? FileManager.default.createDirectory(atPath: file("frames"), withIntermediateDirectories: true) }
+        if !haveFFmpeg {
+            try? FileManager.default.createDirectory(atPath: file("frames"), withIntermediateDirectories: true)
+        }
         let scene = DemoScene.make(width: width, height: height)
         let frames = plan.frameCount
         var plate: (clip: String, depth: String)?
@@ -49,8 +51,9 @@ package struct DemoRender {
                 try writer.finish()
             } catch { writer.cancel(); throw error }
             // Depth as an RGB EXR (the same metres in each channel), as renderers write a Z pass.
-            let depth3 = PlanarImage(width: width, height: height, channels: 3,
-                                     data: scene.depth.data + scene.depth.data + scene.depth.data)
+            let depth3 = PlanarImage(
+                width: width, height: height, channels: 3,
+                data: scene.depth.data + scene.depth.data + scene.depth.data)
             try StillImage.write(depth3, to: file("depth.exr"))
             plate = (file("plate.mp4"), file("depth.exr"))
         }
@@ -58,8 +61,11 @@ package struct DemoRender {
         var keyFrames: [PlanarImage] = []
         let writer = try FrameWriter(path: clip, width: width, height: height, frameRate: plan.fps)
         let summary = try ShotRenderer(plan: plan, threads: threads)
-            .render(MemoryFrames([scene.image], repeatsLast: true), depth: FixedDepth(scene.depth), range: 0..<frames, rate: plan.fps,
-                    to: writer, feedback: feedback) { n, frame in
+            .render(
+                MemoryFrames([scene.image], repeatsLast: true), depth: FixedDepth(scene.depth), range: 0..<frames,
+                rate: plan.fps,
+                to: writer, feedback: feedback
+            ) { n, frame in
                 if keys.contains(n) { keyFrames.append(frame) }
             }
         let sheet = haveFFmpeg ? file("contact-sheet.png") : file("contact-sheet.pfm")
@@ -74,8 +80,9 @@ package enum ContactSheet {
         guard let first = frames.first else { return PlanarImage(width: 1, height: 1, channels: 3) }
         let gutter = 4, w = first.width, h = first.height
         let rows = (frames.count + columns - 1) / columns
-        var sheet = PlanarImage(width: columns * w + (columns + 1) * gutter, height: rows * h + (rows + 1) * gutter,
-                                channels: 3, fill: 0.02)
+        var sheet = PlanarImage(
+            width: columns * w + (columns + 1) * gutter, height: rows * h + (rows + 1) * gutter,
+            channels: 3, fill: 0.02)
         for (i, f) in frames.enumerated() {
             let ox = gutter + (i % columns) * (w + gutter), oy = gutter + (i / columns) * (h + gutter)
             for c in 0..<3 { for y in 0..<h { for x in 0..<w { sheet[c, ox + x, oy + y] = f[c, x, y] } } }

@@ -1,6 +1,6 @@
-import RackFocusOptics
-import RackFocusImage
 import Foundation
+import RackFocusImage
+import RackFocusOptics
 
 /// The built-in demo's scene: a textured near subject (left), a far subject (right), a receding
 /// checker floor, a back wall and small bright lights far away that bloom into bokeh.
@@ -38,7 +38,9 @@ package enum DemoScene {
                     // Wall: soft bricks.
                     let brick = (Int(fx / 40) + Int(fy / 20)) % 2 == 0
                     c = brick ? [0.42, 0.22, 0.16] : [0.5, 0.3, 0.2]
-                    if Int(fy) % 20 == 0 || Int(fx + (Int(fy / 20) % 2 == 0 ? 0 : 20)) % 40 == 0 { c = [0.18, 0.16, 0.15] }
+                    if Int(fy) % 20 == 0 || Int(fx + (Int(fy / 20) % 2 == 0 ? 0 : 20)) % 40 == 0 {
+                        c = [0.18, 0.16, 0.15]
+                    }
                     // Lights: a loose row of small bright points.
                     let lx = fx.truncatingRemainder(dividingBy: 53), ly = fy - 40 - 25 * sinf(fx / 90)
                     if lx < 2 && abs(ly) < 1.5 { c = [24, 20, 14] }

@@ -30,7 +30,8 @@ struct DepthCalibration {
                 let residuals = zip(anchors, values).map { a, v in
                     String(format: "%@ %.2f m (measured %.2f m)", a.name as NSString, Double(fit.metres(v)), a.d)
                 }
-                feedback.note("depth calibrated from \(anchors.count) subject(s): \(fit); \(residuals.joined(separator: ", "))")
+                feedback.note(
+                    "depth calibrated from \(anchors.count) subject(s): \(fit); \(residuals.joined(separator: ", "))")
                 check(fit, names: anchors.map(\.name), values: values, distances: anchors.map(\.d))
                 return fit
             }
@@ -41,12 +42,18 @@ struct DepthCalibration {
             return .metric()
         case .normalized:
             guard let n = near, let f = far else {
-                throw ShotError(.depthOptions, "--depth-kind normalized needs --near and --far (the distances of 0 and 1), or plan subjects with a point and a distance")
+                throw ShotError(
+                    .depthOptions,
+                    "--depth-kind normalized needs --near and --far (the distances of 0 and 1), or plan subjects with a point and a distance"
+                )
             }
             return .normalized(near: n.meters, far: f.meters, nearIsWhite: settings.nearIsWhite)
         case .inverse:
             guard let n = near, let f = far else {
-                throw ShotError(.depthOptions, "--depth-kind inverse needs plan subjects with a point and a measured distance to calibrate it, or --near and --far")
+                throw ShotError(
+                    .depthOptions,
+                    "--depth-kind inverse needs plan subjects with a point and a measured distance to calibrate it, or --near and --far"
+                )
             }
             return .inverse(spanning: try firstMap().data, near: n.meters, far: f.meters)
         }
@@ -58,9 +65,13 @@ struct DepthCalibration {
         let file = settings.path
         if fit.scale < 0 {
             if fit.kind == .inverse {
-                feedback.warn("\(file): calibrated as inverse depth, bigger values come out farther (\(fit)), as in a map of metres; if it is one, pass --depth-kind metric (or normalized with --near/--far)")
+                feedback.warn(
+                    "\(file): calibrated as inverse depth, bigger values come out farther (\(fit)), as in a map of metres; if it is one, pass --depth-kind metric (or normalized with --near/--far)"
+                )
             } else {
-                feedback.warn("\(file): calibrated as \(fit.kind.rawValue) depth, bigger values come out nearer (\(fit)), as in disparity; if it is inverse depth, pass --depth-kind inverse")
+                feedback.warn(
+                    "\(file): calibrated as \(fit.kind.rawValue) depth, bigger values come out nearer (\(fit)), as in disparity; if it is inverse depth, pass --depth-kind inverse"
+                )
             }
         }
         for (name, (v, d)) in zip(names, zip(values, distances)) {
@@ -69,7 +80,9 @@ struct DepthCalibration {
             guard off > Self.misfitLimit else { continue }
             let reads = m.isFinite && m > 0 ? String(format: "%.2f m", m) : "no distance"
             let by = off.isFinite ? String(format: "%.0f%%", off * 100) : "entirely"
-            feedback.warn("\(file): the calibration misses \(name) by \(by) (reads \(reads), measured \(String(format: "%.2f m", d))); the map may not be \(fit.kind.rawValue) depth (see --depth-kind), or \(name)'s point is off the subject")
+            feedback.warn(
+                "\(file): the calibration misses \(name) by \(by) (reads \(reads), measured \(String(format: "%.2f m", d))); the map may not be \(fit.kind.rawValue) depth (see --depth-kind), or \(name)'s point is off the subject"
+            )
         }
     }
 
@@ -79,6 +92,8 @@ struct DepthCalibration {
         var lo = Float.infinity, hi = -Float.infinity
         for v in map.data where v.isFinite { lo = min(lo, v); hi = max(hi, v) }
         guard lo.isFinite, lo >= 0, hi <= 1, hi > lo else { return }
-        feedback.warn("\(settings.path): every value lies between 0 and 1 (\(String(format: "%.3g-%.3g", lo, hi))), so as metres the whole frame is within a metre of the lens; if it is a normalized or inverse map, pass --depth-kind normalized (with --near/--far) or --depth-kind inverse")
+        feedback.warn(
+            "\(settings.path): every value lies between 0 and 1 (\(String(format: "%.3g-%.3g", lo, hi))), so as metres the whole frame is within a metre of the lens; if it is a normalized or inverse map, pass --depth-kind normalized (with --near/--far) or --depth-kind inverse"
+        )
     }
 }

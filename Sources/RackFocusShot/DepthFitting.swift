@@ -30,12 +30,16 @@ struct DepthFitting {
         let plan = Plan(crop: nil, width: frame.0, height: frame.1)
         if map == frame { return plan }
         if Self.sameShape(map, frame) {
-            feedback?.note("\(file) is \(map.0)x\(map.1); scaling it to \(frame.0)x\(frame.1) (nearest sample, so edges stay sharp)")
+            feedback?.note(
+                "\(file) is \(map.0)x\(map.1); scaling it to \(frame.0)x\(frame.1) (nearest sample, so edges stay sharp)"
+            )
             return plan
         }
         switch fit {
         case nil:
-            throw ShotError(.depthSize, file: file, """
+            throw ShotError(
+                .depthSize, file: file,
+                """
                 the depth map is \(map.0)x\(map.1) but the frame is \(frame.0)x\(frame.1), another shape; give a depth map \
                 of the frame's aspect ratio, or --depth-fit stretch (scale both ways) or --depth-fit crop (cut to the frame's shape)
                 """)
@@ -47,7 +51,9 @@ struct DepthFitting {
             let cw = wide ? Int((Double(map.1) * Double(frame.0) / Double(frame.1)).rounded()) : map.0
             let ch = wide ? map.1 : Int((Double(map.0) * Double(frame.1) / Double(frame.0)).rounded())
             let crop = PixelRect(x: (map.0 - cw) / 2, y: (map.1 - ch) / 2, width: max(1, cw), height: max(1, ch))
-            feedback?.note("\(file) is \(map.0)x\(map.1); using its centre \(crop.width)x\(crop.height) scaled to \(frame.0)x\(frame.1) (--depth-fit crop)")
+            feedback?.note(
+                "\(file) is \(map.0)x\(map.1); using its centre \(crop.width)x\(crop.height) scaled to \(frame.0)x\(frame.1) (--depth-fit crop)"
+            )
             return Plan(crop: crop, width: frame.0, height: frame.1)
         }
     }

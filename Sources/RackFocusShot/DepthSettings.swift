@@ -37,9 +37,11 @@ package struct DepthSettings: Sendable, Equatable {
     /// Gaussian sigma, in frames, for distances read under subjects placed in the image.
     package var subjectSmoothing: Double
 
-    package init(path: String, kind: DepthKind = .metric, scale: Double? = nil, near: Distance? = nil, far: Distance? = nil,
-                nearIsWhite: Bool = false, still: Bool = false, stabilize: Bool = false, fit: DepthFit? = nil,
-                subjectSmoothing: Double = 2) {
+    package init(
+        path: String, kind: DepthKind = .metric, scale: Double? = nil, near: Distance? = nil, far: Distance? = nil,
+        nearIsWhite: Bool = false, still: Bool = false, stabilize: Bool = false, fit: DepthFit? = nil,
+        subjectSmoothing: Double = 2
+    ) {
         self.path = path
         self.kind = kind
         self.scale = scale

@@ -23,8 +23,9 @@ package final class DepthSource {
 
     /// A reader of the raw maps from frame `start` (from the first map for a still depth).
     package func reader(start: Int = 0) throws -> FrameReader {
-        try FrameReader(path: settings.path, depth: true, depthScale: settings.scale, normalizeIntegers: settings.kind != .metric,
-                        startFrame: settings.still ? 0 : start)
+        try FrameReader(
+            path: settings.path, depth: true, depthScale: settings.scale, normalizeIntegers: settings.kind != .metric,
+            startFrame: settings.still ? 0 : start)
     }
 
     /// The first map, raw (before any mapping to metres); read once.
@@ -34,7 +35,8 @@ package final class DepthSource {
         defer { probe.close() }
         var map: PlanarImage?
         guard try probe.next(into: &map), let map else {
-            throw ShotError(.depthCount, file: settings.path, "holds no depth map; check the path or the sequence pattern")
+            throw ShotError(
+                .depthCount, file: settings.path, "holds no depth map; check the path or the sequence pattern")
         }
         first = map
         return map
@@ -45,7 +47,8 @@ package final class DepthSource {
     /// otherwise from `near`/`far` (normalized, inverse) or as metres (metric). Says how it was
     /// fitted, and warns when the values look like another kind than the one given.
     package func mapping(plan: ShotPlan?) throws -> DepthMapping {
-        try DepthCalibration(settings: settings, feedback: feedback).mapping(plan: plan, firstMap: { try self.firstMap() })
+        try DepthCalibration(settings: settings, feedback: feedback).mapping(
+            plan: plan, firstMap: { try self.firstMap() })
     }
 
     /// Checks, before any frame is read, that the maps fit a frame of `width × height`.
@@ -56,10 +59,15 @@ package final class DepthSource {
 
     /// The maps in metres, one per frame from `start`, steadied when asked and fitted to
     /// `width × height` (nil: their own size).
-    package func frames(mapping: DepthMapping, start: Int = 0, size: (width: Int, height: Int)? = nil) throws -> DepthFrames {
-        let fitting = try size.map { try DepthFitting(fit: settings.fit, file: settings.path).plan(from: (info.width, info.height), to: $0) }
-        return DepthFrames(reader: try reader(start: start), path: settings.path, mapping: mapping, still: settings.still,
-                           stabilizer: settings.stabilize ? DepthStabilizer() : nil, fitting: fitting, first: start)
+    package func frames(mapping: DepthMapping, start: Int = 0, size: (width: Int, height: Int)? = nil) throws
+        -> DepthFrames
+    {
+        let fitting = try size.map {
+            try DepthFitting(fit: settings.fit, file: settings.path).plan(from: (info.width, info.height), to: $0)
+        }
+        return DepthFrames(
+            reader: try reader(start: start), path: settings.path, mapping: mapping, still: settings.still,
+            stabilizer: settings.stabilize ? DepthStabilizer() : nil, fitting: fitting, first: start)
     }
 }
 
@@ -75,8 +83,10 @@ package final class DepthFrames {
     private var current: PlanarImage?
     private var frame: Int
 
-    init(reader: FrameReader, path: String, mapping: DepthMapping, still: Bool, stabilizer: DepthStabilizer?,
-         fitting: DepthFitting.Plan?, first: Int) {
+    init(
+        reader: FrameReader, path: String, mapping: DepthMapping, still: Bool, stabilizer: DepthStabilizer?,
+        fitting: DepthFitting.Plan?, first: Int
+    ) {
         self.reader = reader
         self.path = path
         self.mapping = mapping
@@ -103,7 +113,9 @@ package final class DepthFrames {
     package func require() throws -> PlanarImage {
         let n = frame
         guard let d = try next() else {
-            throw ShotError(.depthCount, file: path, frame: n, "ran out of depth maps at frame \(n); give one per frame, or --depth-still")
+            throw ShotError(
+                .depthCount, file: path, frame: n,
+                "ran out of depth maps at frame \(n); give one per frame, or --depth-still")
         }
         return d
     }

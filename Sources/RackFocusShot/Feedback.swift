@@ -7,8 +7,10 @@ package struct Feedback: Sendable {
     /// `done == -1` when the pass ends.
     package var progress: @Sendable (_ label: String, _ done: Int, _ total: Int?) -> Void
 
-    package init(note: @escaping @Sendable (String) -> Void, warn: @escaping @Sendable (String) -> Void,
-                progress: @escaping @Sendable (_ label: String, _ done: Int, _ total: Int?) -> Void = { _, _, _ in }) {
+    package init(
+        note: @escaping @Sendable (String) -> Void, warn: @escaping @Sendable (String) -> Void,
+        progress: @escaping @Sendable (_ label: String, _ done: Int, _ total: Int?) -> Void = { _, _, _ in }
+    ) {
         self.note = note
         self.warn = warn
         self.progress = progress

@@ -22,9 +22,13 @@ extension MotorProgram {
         struct Program: Encodable {
             var plan: String; var rate: Double; var throwDegrees: Double; var encoderRange: [Int]; var samples: [Sample]
         }
-        let program = Program(plan: planFile, rate: p.rate, throwDegrees: p.plan.focusScale.throwDegrees, encoderRange: [0, 65535],
-                              samples: p.samples.map { Sample(t: $0.time, focusMeters: $0.focus.isInfinite ? nil : $0.focus.meters,
-                                                             ringDegrees: $0.ringDegrees, encoder: $0.encoder) })
+        let program = Program(
+            plan: planFile, rate: p.rate, throwDegrees: p.plan.focusScale.throwDegrees, encoderRange: [0, 65535],
+            samples: p.samples.map {
+                Sample(
+                    t: $0.time, focusMeters: $0.focus.isInfinite ? nil : $0.focus.meters,
+                    ringDegrees: $0.ringDegrees, encoder: $0.encoder)
+            })
         return encodeJSON(program) + "\n"
     }
 
@@ -44,11 +48,16 @@ extension MotorProgram {
         let rate = Rate(num: plan.fps.numerator, denom: plan.fps.denominator)
         let samples = (0...plan.frameCount).map { n -> Sample in
             let d = plan.curve.focus(frame: n, fps: plan.fps)
-            let parts = plan.timecode(at: Double(n) / plan.fps.fps).split(whereSeparator: { $0 == ":" || $0 == ";" }).compactMap { Int($0) }
-            let tc = TC(hours: parts[0], minutes: parts[1], seconds: parts[2], frames: parts[3], format: Format(frameRate: rate, dropFrame: plan.dropFrame))
-            return Sample(timing: Timing(sampleRate: rate, timecode: tc),
-                          lens: Lens(focusDistance: d.isInfinite ? nil : d.meters, fStop: plan.camera.stop.number,
-                                     encoders: Encoders(focus: p.normalizedEncoder(d))))
+            let parts = plan.timecode(at: Double(n) / plan.fps.fps).split(whereSeparator: { $0 == ":" || $0 == ";" })
+                .compactMap { Int($0) }
+            let tc = TC(
+                hours: parts[0], minutes: parts[1], seconds: parts[2], frames: parts[3],
+                format: Format(frameRate: rate, dropFrame: plan.dropFrame))
+            return Sample(
+                timing: Timing(sampleRate: rate, timecode: tc),
+                lens: Lens(
+                    focusDistance: d.isInfinite ? nil : d.meters, fStop: plan.camera.stop.number,
+                    encoders: Encoders(focus: p.normalizedEncoder(d))))
         }
         return encodeJSON(samples) + "\n"
     }

@@ -12,7 +12,9 @@ package enum OutputPath {
         guard let output else { return }
         let out = canonical(output)
         for case let input? in inputs where canonical(input) == out {
-            throw ShotError(.outputIsInput, file: output, "is also an input (\(input)); writing it would destroy the input: choose another output name")
+            throw ShotError(
+                .outputIsInput, file: output,
+                "is also an input (\(input)); writing it would destroy the input: choose another output name")
         }
     }
 }

@@ -30,7 +30,10 @@ package struct ShotRenderer {
     package var threads: Int
     package var highlights: HighlightBoost?
 
-    package init(plan: ShotPlan, quality: RenderQuality = .final, threads: Int = defaultThreadCount, highlights: HighlightBoost? = nil) {
+    package init(
+        plan: ShotPlan, quality: RenderQuality = .final, threads: Int = defaultThreadCount,
+        highlights: HighlightBoost? = nil
+    ) {
         self.plan = plan
         self.quality = quality
         self.threads = threads
@@ -53,13 +56,17 @@ package struct ShotRenderer {
     ///   - expected: the frame count the input's container states; fewer decoded is an error.
     ///   - names: the input and depth files, for errors.
     ///   - onFrame: sees each rendered frame (the demo keeps its key frames).
-    package func render(_ input: any FrameSource, depth: any DepthMaps, range: Range<Int>, rate: FrameRate,
-                       distances: SubjectDistances = SubjectDistances(frames: [:]), to sink: any FrameSink,
-                       expected: Int? = nil, names: (input: String, depth: String?) = ("input", nil),
-                       feedback: Feedback = .silent, onFrame: ((Int, PlanarImage) -> Void)? = nil) throws -> Summary {
+    package func render(
+        _ input: any FrameSource, depth: any DepthMaps, range: Range<Int>, rate: FrameRate,
+        distances: SubjectDistances = SubjectDistances(frames: [:]), to sink: any FrameSink,
+        expected: Int? = nil, names: (input: String, depth: String?) = ("input", nil),
+        feedback: Feedback = .silent, onFrame: ((Int, PlanarImage) -> Void)? = nil
+    ) throws -> Summary {
         let renderer = LayeredRenderer(threads: threads)
         let framing = plan.camera.breathing != 0 ? distances.focus(plan, frame: 0, rate: rate) : nil
-        let total = expected.map { min(range.upperBound, $0) - range.lowerBound } ?? (range.upperBound == .max ? nil : range.count)
+        let total =
+            expected.map { min(range.upperBound, $0) - range.lowerBound }
+            ?? (range.upperBound == .max ? nil : range.count)
         let t0 = DispatchTime.now().uptimeNanoseconds
         var frame: PlanarImage?
         var n = range.lowerBound
@@ -67,10 +74,13 @@ package struct ShotRenderer {
             while n < range.upperBound {
                 guard try input.next(into: &frame) else { break }
                 let d = try depth.require()
-                let settings = LensBlurSettings(camera: plan.camera, focus: distances.focus(plan, frame: n, rate: rate), quality: quality,
-                                                highlights: highlights, breathingReference: framing, threads: threads)
+                let settings = LensBlurSettings(
+                    camera: plan.camera, focus: distances.focus(plan, frame: n, rate: rate), quality: quality,
+                    highlights: highlights, breathingReference: framing, threads: threads)
                 let result: PlanarImage
-                do { result = try LensBlur.render(image: frame!, depth: d, settings: settings, renderer: renderer) } catch {
+                do {
+                    result = try LensBlur.render(image: frame!, depth: d, settings: settings, renderer: renderer)
+                } catch {
                     throw error.located(file: names.depth, frame: n)
                 }
                 try sink.write(result)
@@ -95,8 +105,10 @@ extension ShotError {
     /// A clip that decodes fewer frames than its container states is truncated or damaged.
     package static func requireComplete(_ input: String, decoded n: Int, expected: Int?) throws(ShotError) {
         if let expected, n < expected {
-            throw ShotError(.truncated, file: input, frame: n,
-                            "the clip ended at frame \(n) but should have \(expected) frames; the file is truncated or damaged (ffmpeg decoded no more)")
+            throw ShotError(
+                .truncated, file: input, frame: n,
+                "the clip ended at frame \(n) but should have \(expected) frames; the file is truncated or damaged (ffmpeg decoded no more)"
+            )
         }
     }
 }

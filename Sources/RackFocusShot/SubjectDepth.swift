@@ -20,15 +20,18 @@ package struct SubjectDistances: Sendable {
 
     /// The focus distance at frame n of a clip at `rate`.
     package func focus(_ plan: ShotPlan, frame n: Int, rate: FrameRate) -> Distance {
-        isEmpty ? plan.curve.focus(at: Double(n) / rate.fps)
-                : plan.focus(at: Double(n) / rate.fps) { distance($0, frame: n) }
+        isEmpty
+            ? plan.curve.focus(at: Double(n) / rate.fps)
+            : plan.focus(at: Double(n) / rate.fps) { distance($0, frame: n) }
     }
 
     /// Reads the distance of each of the plan's depth subjects at every frame 0..<frames (`rate`
     /// frames a second) from the whole depth input, whatever range is rendered, so chunks of a
     /// split render agree; then smooths each series in dioptres (Gaussian, `subjectSmoothing`).
-    package static func read(plan: ShotPlan, depth: DepthSource, mapping: DepthMapping, frames: Int?, rate: FrameRate,
-                            feedback: Feedback = .silent) throws -> SubjectDistances {
+    package static func read(
+        plan: ShotPlan, depth: DepthSource, mapping: DepthMapping, frames: Int?, rate: FrameRate,
+        feedback: Feedback = .silent
+    ) throws -> SubjectDistances {
         let subjects = plan.depthSubjects
         guard !subjects.isEmpty else { return SubjectDistances(frames: [:]) }
         let maps = try depth.frames(mapping: mapping)
@@ -38,13 +41,17 @@ package struct SubjectDistances: Sendable {
         var n = 0
         while frames.map({ n < $0 }) ?? true {
             guard let metres = try maps.next() else {
-                if n == 0 { throw ShotError(.depthCount, file: depth.path, "holds no depth map; check the path or the sequence pattern") }
+                if n == 0 {
+                    throw ShotError(
+                        .depthCount, file: depth.path, "holds no depth map; check the path or the sequence pattern")
+                }
                 break
             }
             let t = Double(n) / rate.fps
             for s in subjects {
                 guard let r = s.region(at: t) else { continue }
-                series[s.name]!.append(Double(DepthProbe.subjectDepth(metres, x: r.x, y: r.y, width: r.width, height: r.height)))
+                series[s.name]!.append(
+                    Double(DepthProbe.subjectDepth(metres, x: r.x, y: r.y, width: r.width, height: r.height)))
             }
             n += 1
             feedback.progress("subjects", n, frames)
@@ -55,7 +62,10 @@ package struct SubjectDistances: Sendable {
             let raw = series[s.name]!
             if let bad = raw.firstIndex(where: { !($0.isFinite && $0 > 0) }) {
                 let r = s.region(at: Double(bad) / rate.fps)!
-                throw ShotError(.subjectDepth, file: depth.path, frame: bad, "frame \(bad): no valid depth for subject \(s.name) at \(String(format: "%.3f, %.3f", r.centre.x, r.centre.y)) (NaN, zero or negative); fix the depth map there, or give the subject a measured distance")
+                throw ShotError(
+                    .subjectDepth, file: depth.path, frame: bad,
+                    "frame \(bad): no valid depth for subject \(s.name) at \(String(format: "%.3f, %.3f", r.centre.x, r.centre.y)) (NaN, zero or negative); fix the depth map there, or give the subject a measured distance"
+                )
             }
             let dioptres = SeriesSmoothing.smooth(raw.map { 1 / $0 }, sigma: depth.settings.subjectSmoothing)
             series[s.name] = dioptres.map { 1 / $0 }
@@ -85,7 +95,9 @@ package struct PlanWithDepth {
 
     /// Resolves `plan` through `depth` (nil: the plan as loaded, every subject must then have a
     /// measured distance).
-    package static func resolve(_ plan: ShotPlan, file: String, depth: DepthSettings?, feedback: Feedback = .silent) throws -> PlanWithDepth {
+    package static func resolve(_ plan: ShotPlan, file: String, depth: DepthSettings?, feedback: Feedback = .silent)
+        throws -> PlanWithDepth
+    {
         guard let depth else {
             try plan.requireMeasuredDistances()
             return PlanWithDepth(plan: plan, distances: SubjectDistances(frames: [:]), subjects: [], readDepth: false)
@@ -93,9 +105,12 @@ package struct PlanWithDepth {
         let source = try DepthSource(depth, feedback: feedback)
         let mapping = try source.mapping(plan: plan)
         let frames = depth.still ? plan.frameCount : (source.info.frameCount ?? plan.frameCount)
-        let live = try SubjectDistances.read(plan: plan, depth: source, mapping: mapping, frames: frames, rate: plan.fps, feedback: feedback)
+        let live = try SubjectDistances.read(
+            plan: plan, depth: source, mapping: mapping, frames: frames, rate: plan.fps, feedback: feedback)
         if live.isEmpty {
-            feedback.note("no subject in \(file) is placed in the image (point, box or track) without a measured distance; nothing to read from \(depth.path)")
+            feedback.note(
+                "no subject in \(file) is placed in the image (point, box or track) without a measured distance; nothing to read from \(depth.path)"
+            )
         }
         let resolved = plan.resolved { name, t in live.distance(name, frame: plan.frame(at: t)) }
         let rows = plan.depthSubjects.compactMap { s -> PlanReport.DepthSubject? in

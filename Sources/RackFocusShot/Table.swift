@@ -1,5 +1,5 @@
-import RackFocusImage
 import Foundation
+import RackFocusImage
 import TextTable
 
 /// An aligned plain-text table (TextTable's `simple` style), indented for reports.

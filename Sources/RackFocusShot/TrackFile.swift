@@ -12,7 +12,9 @@ package struct TrackFile {
     package var box: TrackBox
     package var samples: [TemplateTracker.Sample]
 
-    package init(clip: String, rate: FrameRate, width: Int, height: Int, box: TrackBox, samples: [TemplateTracker.Sample]) {
+    package init(
+        clip: String, rate: FrameRate, width: Int, height: Int, box: TrackBox, samples: [TemplateTracker.Sample]
+    ) {
         self.clip = clip
         self.rate = rate
         self.width = width
@@ -29,8 +31,11 @@ package struct TrackFile {
 
     /// The track in the plan's form, written beside the reader of track files.
     package var writer: TrackFileWriter {
-        TrackFileWriter(clip: clip, rate: rate, width: width, height: height,
-                        keys: samples.map { .init(frame: $0.frame, box: $0.box.map(normalised), confidence: $0.confidence, state: $0.state.rawValue) })
+        TrackFileWriter(
+            clip: clip, rate: rate, width: width, height: height,
+            keys: samples.map {
+                .init(frame: $0.frame, box: $0.box.map(normalised), confidence: $0.confidence, state: $0.state.rawValue)
+            })
     }
 
     package var lostSpans: [ClosedRange<Int>] { writer.lostSpans }
@@ -42,13 +47,18 @@ package struct TrackFile {
         let confidences = tracked.filter { $0.state != .start }.map(\.confidence)
         var parts = ["\(tracked.count)/\(samples.count) frames tracked"]
         if let lo = confidences.min() {
-            parts.append(String(format: "confidence mean %.2f, lowest %.2f", confidences.reduce(0, +) / Double(confidences.count), lo))
+            parts.append(
+                String(
+                    format: "confidence mean %.2f, lowest %.2f", confidences.reduce(0, +) / Double(confidences.count),
+                    lo))
         }
         if let first = tracked.first?.box, let last = tracked.last?.box {
             parts.append(String(format: "scale %.2f → %.2f", first.width / box.width, last.width / box.width))
         }
         let lost = lostSpans
-        if !lost.isEmpty { parts.append("lost " + lost.map { "\($0.lowerBound)-\($0.upperBound)" }.joined(separator: ", ")) }
+        if !lost.isEmpty {
+            parts.append("lost " + lost.map { "\($0.lowerBound)-\($0.upperBound)" }.joined(separator: ", "))
+        }
         if !reacquired.isEmpty { parts.append("re-acquired at " + reacquired.map(String.init).joined(separator: ", ")) }
         return parts.joined(separator: "; ")
     }

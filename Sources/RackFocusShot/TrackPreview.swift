@@ -8,12 +8,15 @@ import RackFocusOptics
 package enum TrackPreview {
     /// Writes the clip again with each frame's box outlined: a second pass, as the frames before
     /// --at are tracked last. Nothing half-written stays behind on an error or Ctrl-C.
-    package static func drawPreview(clip: String, info: ClipInfo, rate: FrameRate, samples: [TemplateTracker.Sample], to path: String,
-                                   feedback: Feedback = .silent, guardOutput: (FrameWriter) -> () -> Void = { _ in {} }) throws {
+    package static func drawPreview(
+        clip: String, info: ClipInfo, rate: FrameRate, samples: [TemplateTracker.Sample], to path: String,
+        feedback: Feedback = .silent, guardOutput: (FrameWriter) -> () -> Void = { _ in {} }
+    ) throws {
         try OutputPath.requireDistinct(path, from: [clip])
         let reader = try FrameReader(path: clip)
         defer { reader.close() }
-        let writer = try FrameWriter(path: path, width: info.width, height: info.height, frameRate: rate, colorTags: info.colorTags)
+        let writer = try FrameWriter(
+            path: path, width: info.width, height: info.height, frameRate: rate, colorTags: info.colorTags)
         let release = guardOutput(writer)
         defer { release() }
         var frame: PlanarImage?

@@ -1,11 +1,12 @@
 import Foundation
-import Testing
 import RackFocusImage
-@testable import RackFocusShot
-@testable import RackFocusAnalysis
 import RackFocusOptics
 import RackFocusPlan
 import RackFocusRender
+import Testing
+
+@testable import RackFocusAnalysis
+@testable import RackFocusShot
 
 /// The demo scene racked 1.5 m → 6 m (ease-in-out, frames 8-30 of 40) at 320×180, analysed with
 /// its depth in 8-px tiles.
@@ -28,8 +29,13 @@ struct FocusCurveTests {
         for (f, e) in zip(focus, estimate) { if let e { errors.append(abs(1 / e - 1 / f)) } }
         errors.sort()
         let median = errors[errors.count / 2], worst = errors.last ?? .infinity
-        print(String(format: "focus curve: %d of %d frames estimated; error median %.4f D, worst %.4f D", errors.count, focus.count, median, worst))
-        print(zip(focus, estimate).map { String(format: "%.2f/%@", $0, $1.map { String(format: "%.2f", $0) } ?? "-") }.joined(separator: " "))
+        print(
+            String(
+                format: "focus curve: %d of %d frames estimated; error median %.4f D, worst %.4f D", errors.count,
+                focus.count, median, worst))
+        print(
+            zip(focus, estimate).map { String(format: "%.2f/%@", $0, $1.map { String(format: "%.2f", $0) } ?? "-") }
+                .joined(separator: " "))
         // Measured: every frame placed, median error 0.025 dioptre, worst 0.093 (the holds, bounded
         // by the tiles still at their peak there, and frames where few tiles peak).
         #expect(errors.count == focus.count)
@@ -49,15 +55,21 @@ struct EffectiveStopTests {
             return p.levels[0].crop(r)
         }
         let measured = probes.compactMap { p -> (diameter: Double, defocus: Double)? in
-            BlurScale.diameter(sharp: crop(p.sharpFrame, p.crop), soft: crop(p.softFrame, p.crop), inner: p.inner).map { ($0, p.defocus) }
+            BlurScale.diameter(sharp: crop(p.sharpFrame, p.crop), soft: crop(p.softFrame, p.crop), inner: p.inner).map {
+                ($0, p.defocus)
+            }
         }
         let k = try #require(BlurScale.pixelsPerDioptre(measured), "\(probes.count) probes, \(measured.count) measured")
         var camera = Synthetic.camera
         camera.resolution = .init(width: 320, height: 180)
-        let stop = BlurScale.fNumber(pixelsPerDioptre: k, focalLengthMM: camera.focalLengthMM, pixelsPerMM: camera.pixelsPerMM)
+        let stop = BlurScale.fNumber(
+            pixelsPerDioptre: k, focalLengthMM: camera.focalLengthMM, pixelsPerMM: camera.pixelsPerMM)
         // The true K from the engine's own blur model (independent of the formula above).
         let trueK = abs(camera.frameBlurModel(focus: .infinity).pixelsPerDioptre)
-        print(String(format: "effective stop: f/%.2f from %d of %d probes (K %.1f px/D; true f/1.8, K %.1f)", stop, measured.count, probes.count, k, trueK))
+        print(
+            String(
+                format: "effective stop: f/%.2f from %d of %d probes (K %.1f px/D; true f/1.8, K %.1f)", stop,
+                measured.count, probes.count, k, trueK))
         // Measured: f/1.89 from 29 of 31 probes.
         #expect(abs(stop / 1.8 - 1) < 0.15)
     }
@@ -74,8 +86,9 @@ struct BreathingTests {
         camera.breathing = breathing
         camera.resolution = .init(width: 320, height: 180)
         func frame(_ focus: Double) throws -> PlanarImage {
-            let img = try LensBlur.render(image: scene.image, depth: scene.depth,
-                                          settings: LensBlurSettings(camera: camera, focus: .meters(focus), breathingReference: .meters(1.5)))
+            let img = try LensBlur.render(
+                image: scene.image, depth: scene.depth,
+                settings: LensBlurSettings(camera: camera, focus: .meters(focus), breathingReference: .meters(1.5)))
             var p = LumaPyramid(levels: 4); p.update(from: img)
             return p.levels[2]
         }

@@ -1,8 +1,9 @@
 import Foundation
-import Testing
 import RackFocusImage
-@testable import RackFocusAnalysis
 import RackFocusRender
+import Testing
+
+@testable import RackFocusAnalysis
 
 /// The properties the default measure was chosen for, measured on the textured card of the
 /// synthetic scene blurred by the engine (disc blur of a known diameter).
@@ -22,7 +23,8 @@ struct FocusMeasureTests {
     }
 
     static func value(_ m: FocusMeasure, _ img: PlanarImage) -> Double {
-        m.evaluate(LumaPyramid(luma: PlanarImage(width: img.width, height: img.height, data: luma(img))), region: region)
+        m.evaluate(
+            LumaPyramid(luma: PlanarImage(width: img.width, height: img.height, data: luma(img))), region: region)
     }
 
     static func luma(_ img: PlanarImage) -> [Float] {
@@ -49,6 +51,12 @@ struct FocusMeasureTests {
             #expect(abs(Self.value(.standard, flatter) / base - 1) < 1e-3)
         }
         // The classic operators are not invariant: Tenengrad falls 16-fold two stops down.
-        #expect(Self.value(.tenengrad, sharp) / Self.value(.tenengrad, { var d = sharp; for i in d.data.indices { d.data[i] *= 0.25 }; return d }()) > 10)
+        #expect(
+            Self.value(.tenengrad, sharp)
+                / Self.value(
+                    .tenengrad,
+                    {
+                        var d = sharp; for i in d.data.indices { d.data[i] *= 0.25 }; return d
+                    }()) > 10)
     }
 }

@@ -1,11 +1,12 @@
 import Foundation
-import Testing
 import RackFocusImage
-@testable import RackFocusAnalysis
-import RackFocusPlan
 import RackFocusMedia
 import RackFocusOptics
+import RackFocusPlan
 import RackFocusRender
+import Testing
+
+@testable import RackFocusAnalysis
 
 @Suite("Racks found in rendered footage")
 struct RackDetectorTests {
@@ -18,7 +19,9 @@ struct RackDetectorTests {
         #expect(rack.from == "near" && rack.to == "far")
         let land = try #require(rack.landFrame)
         let truth = Synthetic.visibleMove(focus)
-        print("\(easing): start \(rack.startFrame) (visible \(truth.start), cue 10), land \(land) (visible \(truth.land), cue 30)")
+        print(
+            "\(easing): start \(rack.startFrame) (visible \(truth.start), cue 10), land \(land) (visible \(truth.land), cue 30)"
+        )
         #expect(abs(rack.startFrame - truth.start) <= 1)
         #expect(abs(land - truth.land) <= 1)
         #expect(rack.overshoot == nil && rack.hunting == nil)
@@ -52,7 +55,9 @@ struct FaultyRackTests {
     /// Focus in dioptres from a list of (frame, dioptres, easing of the move that ends there).
     static func path(_ keys: [(Int, Double, Easing)], frames: Int) -> [Double] {
         (0..<frames).map { n in
-            guard let j = keys.firstIndex(where: { $0.0 >= n }), j > 0 else { return 1 / (n <= keys[0].0 ? keys[0].1 : keys.last!.1) }
+            guard let j = keys.firstIndex(where: { $0.0 >= n }), j > 0 else {
+                return 1 / (n <= keys[0].0 ? keys[0].1 : keys.last!.1)
+            }
             let (a, da, _) = keys[j - 1], (b, db, e) = keys[j]
             return 1 / (da + (db - da) * e.progress(Double(n - a) / Double(b - a)))
         }
@@ -65,7 +70,9 @@ struct FaultyRackTests {
         let truth = Synthetic.visibleMove(focus)
         #expect(found.racks.count == 1, "\(found.racks)")
         let rack = try #require(found.racks.first)
-        print("noisy \(easing): start \(rack.startFrame) (visible \(truth.start)), land \(rack.landFrame ?? -1) (visible \(truth.land))")
+        print(
+            "noisy \(easing): start \(rack.startFrame) (visible \(truth.start)), land \(rack.landFrame ?? -1) (visible \(truth.land))"
+        )
         #expect(abs(rack.startFrame - truth.start) <= 2)
         #expect(abs(try #require(rack.landFrame) - truth.land) <= 2)
         #expect(rack.overshoot == nil && rack.hunting == nil && found.hunts.isEmpty)
@@ -73,16 +80,24 @@ struct FaultyRackTests {
 
     @Test func aRackThroughLowBitrateH264IsTimedWithinTwoFrames() throws {
         let focus = Synthetic.rack(frames: 48, start: 10, land: 30, easing: .easeInOut)
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rackfocus-analysis-\(UUID().uuidString)")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "rackfocus-analysis-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         // 400 kbit/s at 320×180 (about 0.29 bit per pixel at 24 fps), 12-frame GOP.
         let raw = dir.appendingPathComponent("raw.mkv").path, clip = dir.appendingPathComponent("low.mp4").path
-        let writer = try FrameWriter(path: raw, width: Synthetic.width, height: Synthetic.height, frameRate: FrameRate(numerator: 24))
-        for f in focus { try writer.write(Synthetic.noisy(Synthetic.render(focus: f), sigma: 0.004, seed: UInt64(f * 1000))) }
+        let writer = try FrameWriter(
+            path: raw, width: Synthetic.width, height: Synthetic.height, frameRate: FrameRate(numerator: 24))
+        for f in focus {
+            try writer.write(Synthetic.noisy(Synthetic.render(focus: f), sigma: 0.004, seed: UInt64(f * 1000)))
+        }
         try writer.finish()
-        _ = try FFmpeg.run(["-v", "error", "-y", "-i", raw, "-c:v", "libx264", "-b:v", "400k", "-g", "12", "-pix_fmt", "yuv420p", clip],
-                           writes: true, context: clip)
+        _ = try FFmpeg.run(
+            [
+                "-v", "error", "-y", "-i", raw, "-c:v", "libx264", "-b:v", "400k", "-g", "12", "-pix_fmt", "yuv420p",
+                clip,
+            ],
+            writes: true, context: clip)
         let analyzer = FocusAnalyzer(regions: Synthetic.regions)
         let reader = try FrameReader(path: clip)
         var frame: PlanarImage?
@@ -92,7 +107,9 @@ struct FaultyRackTests {
         let truth = Synthetic.visibleMove(focus)
         #expect(found.racks.count == 1, "\(found.racks)")
         let rack = try #require(found.racks.first)
-        print("H.264 400k: start \(rack.startFrame) (visible \(truth.start)), land \(rack.landFrame ?? -1) (visible \(truth.land))")
+        print(
+            "H.264 400k: start \(rack.startFrame) (visible \(truth.start)), land \(rack.landFrame ?? -1) (visible \(truth.land))"
+        )
         #expect(rack.from == "near" && rack.to == "far")
         #expect(abs(rack.startFrame - truth.start) <= 2)
         #expect(abs(try #require(rack.landFrame) - truth.land) <= 2)
@@ -102,7 +119,9 @@ struct FaultyRackTests {
     @Test func anOvershootIsFoundAndCorrectedFramesAreCounted() throws {
         // Near → 0.05 dioptres past the far card (6 m → 8.6 m), hold, back onto the far card.
         let dFar = 1 / Synthetic.far, dNear = 1 / Synthetic.near
-        let focus = Self.path([(10, dNear, .linear), (26, dFar - 0.05, .easeOut), (29, dFar - 0.05, .linear), (35, dFar, .easeInOut)], frames: 50)
+        let focus = Self.path(
+            [(10, dNear, .linear), (26, dFar - 0.05, .easeOut), (29, dFar - 0.05, .linear), (35, dFar, .easeInOut)],
+            frames: 50)
         let found = Synthetic.analyse(focus)
         #expect(found.racks.count == 1, "\(found.racks)")
         let rack = try #require(found.racks.first)
@@ -147,7 +166,10 @@ struct UnfinishedRackTests {
 
 @Suite("What the focus curve adds to a rack")
 struct RackFocusCurveTests {
-    @Test(arguments: [(Easing.linear, "linear"), (.easeIn, "ease in"), (.easeOut, "ease out"), (.easeInOut, "ease in and out"), (.landing, "ease out")])
+    @Test(arguments: [
+        (Easing.linear, "linear"), (.easeIn, "ease in"), (.easeOut, "ease out"), (.easeInOut, "ease in and out"),
+        (.landing, "ease out"),
+    ])
     func speedProfilesAreNamed(easing: Easing, expected: String) {
         #expect(SpeedProfile.classify((0...30).map { easing.progress(Double($0) / 30) }) == expected)
     }

@@ -1,9 +1,10 @@
 import Foundation
 import RackFocusImage
-@testable import RackFocusAnalysis
 import RackFocusOptics
 import RackFocusPlan
 import RackFocusRender
+
+@testable import RackFocusAnalysis
 
 /// Racks rendered by the engine (320×180) on an 85 mm at f/1.8, with focus following a known curve.
 enum Synthetic {
@@ -22,7 +23,7 @@ enum Synthetic {
         func noise(_ x: Int, _ y: Int) -> Float {
             var v: Float = 0, amp: Float = 0.5
             for o in 0..<5 {
-                let cell = 1 << o // 1, 2, 4, 8, 16 px
+                let cell = 1 << o  // 1, 2, 4, 8, 16 px
                 v += amp * hash(x / cell, y / cell, o)
                 amp *= 0.8
             }
@@ -33,7 +34,8 @@ enum Synthetic {
                 let wall = y < 40
                 let d: Float = wall ? 20 : (x < width / 2 ? 1.5 : 6)
                 let t = noise(x, y)
-                let base: SIMD3<Float> = wall ? [0.4, 0.3, 0.25] : (x < width / 2 ? [0.8, 0.6, 0.45] : [0.35, 0.5, 0.75])
+                let base: SIMD3<Float> =
+                    wall ? [0.4, 0.3, 0.25] : (x < width / 2 ? [0.8, 0.6, 0.45] : [0.35, 0.5, 0.75])
                 for c in 0..<3 { img[c, x, y] = base[c] * (0.35 + 0.9 * t) }
                 dep[0, x, y] = d
             }
@@ -51,7 +53,9 @@ enum Synthetic {
 
     /// Focus distance per frame: hold `near`, move to `far` from `start` to `land` (plan frames:
     /// the last frame at the first mark and the first at the second), then hold.
-    static func rack(frames: Int, start: Int, land: Int, easing: Easing, from a: Double = near, to b: Double = far) -> [Double] {
+    static func rack(frames: Int, start: Int, land: Int, easing: Easing, from a: Double = near, to b: Double = far)
+        -> [Double]
+    {
         (0..<frames).map { n in
             let u = Double(n - start) / Double(land - start)
             let e = easing.progress(u)
@@ -65,7 +69,9 @@ enum Synthetic {
     static func visibleMove(_ focus: [Double], from a: Double = near, to b: Double = far) -> (start: Int, land: Int) {
         var cam = camera
         cam.resolution = Resolution(width: width, height: height)
-        func blur(_ subject: Double, _ f: Double) -> Double { abs(cam.frameBlurModel(focus: .meters(f)).pixels(dioptres: 1 / subject)) }
+        func blur(_ subject: Double, _ f: Double) -> Double {
+            abs(cam.frameBlurModel(focus: .meters(f)).pixels(dioptres: 1 / subject))
+        }
         let start = (focus.firstIndex { blur(a, $0) > 1 } ?? focus.count) - 1
         var land = focus.count - 1
         while land > 0 && blur(b, focus[land - 1]) <= 1 { land -= 1 }
@@ -73,7 +79,8 @@ enum Synthetic {
     }
 
     static func render(focus: Double, scene s: (image: PlanarImage, depth: PlanarImage) = scene) -> PlanarImage {
-        try! LensBlur.render(image: s.image, depth: s.depth, settings: LensBlurSettings(camera: camera, focus: .meters(focus)))
+        try! LensBlur.render(
+            image: s.image, depth: s.depth, settings: LensBlurSettings(camera: camera, focus: .meters(focus)))
     }
 
     /// Deterministic Gaussian noise (Box-Muller over a linear congruential generator).
@@ -100,7 +107,9 @@ enum Synthetic {
     }
 
     /// Analyses rendered frames for `focus` (optionally transformed) with the standard measure.
-    static func analyse(_ focus: [Double], transform: (Int, PlanarImage) -> PlanarImage = { $1 }) -> (racks: [RackEvent], hunts: [HuntEvent], curves: [SharpnessCurve]) {
+    static func analyse(_ focus: [Double], transform: (Int, PlanarImage) -> PlanarImage = { $1 }) -> (
+        racks: [RackEvent], hunts: [HuntEvent], curves: [SharpnessCurve]
+    ) {
         let analyzer = FocusAnalyzer(regions: regions)
         var cache: [Double: PlanarImage] = [:]
         for (n, f) in focus.enumerated() {

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import RackFocusImage
+import Testing
+
 @testable import RackFocusAnalysis
 
 /// Synthetic shots with a subject on a known path: a textured ellipse over a textured
@@ -22,7 +23,9 @@ struct TrackingScene {
     /// Smooth value noise in [0, 1] at spacing `cell`, hashed from `seed`.
     static func valueNoise(_ x: Double, _ y: Double, cell: Double, seed: UInt64) -> Double {
         func hash(_ i: Int, _ j: Int) -> Double {
-            var h = UInt64(bitPattern: Int64(i)) &* 0x9E3779B97F4A7C15 ^ UInt64(bitPattern: Int64(j)) &* 0xC2B2AE3D27D4EB4F ^ seed
+            var h =
+                UInt64(bitPattern: Int64(i)) &* 0x9E3779B97F4A7C15 ^ UInt64(bitPattern: Int64(j)) &* 0xC2B2AE3D27D4EB4F
+                ^ seed
             h ^= h >> 31; h = h &* 0xBF58476D1CE4E5B9; h ^= h >> 29
             return Double(h % 10_000) / 10_000
         }
@@ -85,12 +88,15 @@ struct TrackingScene {
             }
             return out
         }
-        return PlanarImage(width: p.width, height: p.height, data: pass(pass(p.data, horizontal: true), horizontal: false))
+        return PlanarImage(
+            width: p.width, height: p.height, data: pass(pass(p.data, horizontal: true), horizontal: false))
     }
 
     /// Tracks from `start` and returns (mean centre error, worst centre error, worst relative size
     /// error) over the frames with a box, and the result.
-    func run(start: Int = 0, settings: TemplateTracker.Settings = .init()) -> (mean: Double, worst: Double, size: Double, result: TemplateTracker.Result) {
+    func run(start: Int = 0, settings: TemplateTracker.Settings = .init()) -> (
+        mean: Double, worst: Double, size: Double, result: TemplateTracker.Result
+    ) {
         let planes = (0..<frames).map(frame)
         let result = TemplateTracker(settings: settings).track(frames: planes, start: start, box: truth(start))
         var errors: [Double] = [], sizeErrors: [Double] = []
@@ -133,7 +139,10 @@ struct TrackingTests {
     @Test func followsAMovingGrowingSubject() {
         let scene = TrackingScene(path: Self.walk)
         let r = scene.run()
-        print(String(format: "tracking, moving and growing: mean %.2f px, worst %.2f px, worst size error %.1f%%", r.mean, r.worst, 100 * r.size))
+        print(
+            String(
+                format: "tracking, moving and growing: mean %.2f px, worst %.2f px, worst size error %.1f%%", r.mean,
+                r.worst, 100 * r.size))
         #expect(r.result.samples.allSatisfy { $0.box != nil })
         #expect(r.mean < 0.5 && r.worst < 1.5)
         #expect(r.size < 0.05)
@@ -146,7 +155,11 @@ struct TrackingTests {
         scene.blur = { f in 3 * Double(f) / 47 }
         scene.noise = 0.02
         let r = scene.run()
-        print(String(format: "tracking through a rack (blur sigma 0-3 px) and noise 0.02: mean %.2f px, worst %.2f px, worst size error %.1f%%", r.mean, r.worst, 100 * r.size))
+        print(
+            String(
+                format:
+                    "tracking through a rack (blur sigma 0-3 px) and noise 0.02: mean %.2f px, worst %.2f px, worst size error %.1f%%",
+                r.mean, r.worst, 100 * r.size))
         #expect(r.result.samples.allSatisfy { $0.box != nil })
         #expect(r.mean < 0.75 && r.worst < 1.5)
         #expect(r.size < 0.08)
@@ -161,7 +174,11 @@ struct TrackingTests {
         scene.blur = { f in 4 * Double(f) / 47 }
         scene.noise = 0.01
         let r = scene.run()
-        print(String(format: "tracking a still subject through a rack (blur sigma 0-4 px): mean %.2f px, worst %.2f px, worst size error %.1f%%", r.mean, r.worst, 100 * r.size))
+        print(
+            String(
+                format:
+                    "tracking a still subject through a rack (blur sigma 0-4 px): mean %.2f px, worst %.2f px, worst size error %.1f%%",
+                r.mean, r.worst, 100 * r.size))
         #expect(r.mean < 0.5 && r.worst < 1)
         #expect(r.size < 0.02)
     }
@@ -184,8 +201,9 @@ struct TrackingTests {
             let t = scene.truth(f); return t.x >= 130 && t.x + t.width <= 200
         }
         let lost = r.result.samples.filter { $0.box == nil }.map(\.frame)
-        print("occlusion: hidden frames \(hidden.first!)-\(hidden.last!), lost \(lost.first ?? -1)-\(lost.last ?? -1), re-acquired at \(r.result.reacquisitions)",
-              String(format: "mean %.2f px, worst %.2f px", r.mean, r.worst))
+        print(
+            "occlusion: hidden frames \(hidden.first!)-\(hidden.last!), lost \(lost.first ?? -1)-\(lost.last ?? -1), re-acquired at \(r.result.reacquisitions)",
+            String(format: "mean %.2f px, worst %.2f px", r.mean, r.worst))
         #expect(Set(hidden).isSubset(of: Set(lost)), "no box while the subject is hidden")
         #expect(r.result.reacquisitions.count == 1)
         let back = r.result.reacquisitions[0]
@@ -202,7 +220,9 @@ struct TrackingTests {
         let r = scene.run(settings: settings)
         #expect(r.result.samples[19].box != nil)
         #expect(r.result.samples[20...].allSatisfy { $0.box == nil })
-        #expect(r.result.warnings.count == 1 && r.result.warnings[0].contains("frame 20") && r.result.warnings[0].contains("stops"))
+        #expect(
+            r.result.warnings.count == 1 && r.result.warnings[0].contains("frame 20")
+                && r.result.warnings[0].contains("stops"))
         #expect(r.worst < 2)
     }
 }

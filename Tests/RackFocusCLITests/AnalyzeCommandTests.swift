@@ -1,11 +1,12 @@
 import Foundation
-import Testing
 import RackFocusImage
-@testable import RackFocusShot
-@testable import RackFocusCLI
-import RackFocusPlan
 import RackFocusMedia
+import RackFocusPlan
 import RackFocusRender
+import Testing
+
+@testable import RackFocusCLI
+@testable import RackFocusShot
 
 @Suite("rackfocus analyze", .serialized)
 struct AnalyzeCommandTests {
@@ -18,13 +19,18 @@ struct AnalyzeCommandTests {
         let clip = dir.appendingPathComponent("rack.mp4").path, plan = dir.appendingPathComponent("shot.yaml").path
         let svg = dir.appendingPathComponent("analysis.svg").path
         // Without a plan, a grid of tiles: the sweep across the floor's tiles is still one rack.
-        let grid = try #require(try RackFocusCommand.parseAsRoot(["analyze", clip, "--json"]) as? AnalyzeCommand).analysis.report()
-        let gridRacks = (try JSONSerialization.jsonObject(with: Data(grid.utf8)) as! [String: Any])["racks"] as! [[String: Any]]
+        let grid = try #require(try RackFocusCommand.parseAsRoot(["analyze", clip, "--json"]) as? AnalyzeCommand)
+            .analysis.report()
+        let gridRacks =
+            (try JSONSerialization.jsonObject(with: Data(grid.utf8)) as! [String: Any])["racks"] as! [[String: Any]]
         #expect(gridRacks.count == 1, "\(gridRacks)")
         #expect((gridRacks.first?["startFrame"] as? Int).map { abs($0 - 26) <= 2 } == true)
 
         let peaking = dir.appendingPathComponent("peaking.mp4").path
-        let text = try #require(try RackFocusCommand.parseAsRoot(["analyze", clip, "--plan", plan, "--svg", svg, "--peaking", peaking]) as? AnalyzeCommand).analysis.report()
+        let text = try #require(
+            try RackFocusCommand.parseAsRoot(["analyze", clip, "--plan", plan, "--svg", svg, "--peaking", peaking])
+                as? AnalyzeCommand
+        ).analysis.report()
         #expect(text.contains("Rack 1: ball → figure"), "\(text)")
         // Peaking paints the ball's edges at the start and the figure's once landed.
         func painted(_ frame: Int, x: Int, y: Int, w: Int, h: Int) throws -> Int {
@@ -32,7 +38,9 @@ struct AnalyzeCommandTests {
             _ = try FrameReader(path: peaking, startFrame: frame).next(into: &img)
             let p = try #require(img)
             var count = 0
-            for yy in y..<(y + h) { for xx in x..<(x + w) where p[0, xx, yy] > 0.5 && p[1, xx, yy] < 0.2 { count += 1 } }
+            for yy in y..<(y + h) {
+                for xx in x..<(x + w) where p[0, xx, yy] > 0.5 && p[1, xx, yy] < 0.2 { count += 1 }
+            }
             return count
         }
         let ball = (x: 90, y: 150, w: 160, h: 160), figure = (x: 395, y: 55, w: 80, h: 200)
@@ -42,7 +50,8 @@ struct AnalyzeCommandTests {
         #expect(try painted(83, x: ball.x, y: ball.y, w: ball.w, h: ball.h) == 0)
         #expect(try String(contentsOfFile: svg, encoding: .utf8).contains("<polyline"))
         // The report itself, as JSON.
-        let report = try JSONSerialization.jsonObject(with: Data(captureJSON(clip: clip, plan: plan).utf8)) as! [String: Any]
+        let report =
+            try JSONSerialization.jsonObject(with: Data(captureJSON(clip: clip, plan: plan).utf8)) as! [String: Any]
         let racks = report["racks"] as! [[String: Any]]
         #expect(racks.count == 1)
         #expect(racks.first?["from"] as? String == "ball" && racks.first?["to"] as? String == "figure")
@@ -54,8 +63,12 @@ struct AnalyzeCommandTests {
         // With the plate's depth: the focus curve leaves near 1.5 m and lands on 6 m.
         let depth = dir.appendingPathComponent("depth.exr").path
         let measured = dir.appendingPathComponent("measured.yaml").path
-        let withDepth = try #require(try RackFocusCommand.parseAsRoot(["analyze", clip, "--plan", plan, "--json", "--depth", depth, "--depth-still",
-                                                                     "--to-plan", measured]) as? AnalyzeCommand).analysis.report()
+        let withDepth = try #require(
+            try RackFocusCommand.parseAsRoot([
+                "analyze", clip, "--plan", plan, "--json", "--depth", depth, "--depth-still",
+                "--to-plan", measured,
+            ]) as? AnalyzeCommand
+        ).analysis.report()
         let r2 = try JSONSerialization.jsonObject(with: Data(withDepth.utf8)) as! [String: Any]
         let focus = try #require(r2["focusMeters"] as? [Double])
         #expect(focus.count == 84)
@@ -74,7 +87,11 @@ struct AnalyzeCommandTests {
 
         // The measured plan reproduces the demo's focus curve frame by frame.
         let truth = try ShotPlan.load(contentsOf: plan), fitted = try ShotPlan.load(contentsOf: measured)
-        let errors = (0..<84).map { abs(fitted.curve.focus(frame: $0, fps: truth.fps).dioptres - truth.curve.focus(frame: $0, fps: truth.fps).dioptres) }
+        let errors = (0..<84).map {
+            abs(
+                fitted.curve.focus(frame: $0, fps: truth.fps).dioptres
+                    - truth.curve.focus(frame: $0, fps: truth.fps).dioptres)
+        }
         let mean = errors.reduce(0, +) / Double(errors.count), worst = errors.max()!
         print(String(format: "measured plan vs the demo's: mean %.4f D, worst %.4f D", mean, worst))
         #expect(mean < 0.03)
@@ -91,10 +108,17 @@ struct AnalyzeCommandTests {
         let plan = try String(contentsOfFile: path("shot.yaml"), encoding: .utf8)
         try Data(plan.replacingOccurrences(of: "  minFocus: 0.85m\n", with: "  minFocus: 0.85m\n  breathing: 1\n").utf8)
             .write(to: URL(fileURLWithPath: path("breathe.yaml")))
-        try run(["render", path("breathe.yaml"), "--input", path("plate.mp4"), "--depth", path("depth.exr"), "--depth-still", "-o", path("breathe.mp4")])
+        try run([
+            "render", path("breathe.yaml"), "--input", path("plate.mp4"), "--depth", path("depth.exr"), "--depth-still",
+            "-o", path("breathe.mp4"),
+        ])
         func scale(_ clip: String, _ plan: String) throws -> Double? {
-            let json = try #require(try RackFocusCommand.parseAsRoot(["analyze", path(clip), "--plan", path(plan), "--json",
-                                                                     "--depth", path("depth.exr"), "--depth-still"]) as? AnalyzeCommand).analysis.report()
+            let json = try #require(
+                try RackFocusCommand.parseAsRoot([
+                    "analyze", path(clip), "--plan", path(plan), "--json",
+                    "--depth", path("depth.exr"), "--depth-still",
+                ]) as? AnalyzeCommand
+            ).analysis.report()
             let report = try JSONSerialization.jsonObject(with: Data(json.utf8)) as! [String: Any]
             return (report["racks"] as! [[String: Any]]).first?["breathingScale"] as? Double
         }
@@ -112,7 +136,9 @@ struct AnalyzeCommandTests {
         try truncateToTwoThirds(shot.clip)
         let peaking = dir.appendingPathComponent("peaking.mp4").path
         do {
-            _ = try #require(try RackFocusCommand.parseAsRoot(["analyze", shot.clip, "--peaking", peaking]) as? AnalyzeCommand).analysis.report()
+            _ = try #require(
+                try RackFocusCommand.parseAsRoot(["analyze", shot.clip, "--peaking", peaking]) as? AnalyzeCommand
+            ).analysis.report()
             Issue.record("a truncated clip was analysed without complaint")
         } catch let e as any CustomStringConvertible {
             #expect(e.description.hasPrefix(shot.clip), "\(e.description)")
@@ -122,16 +148,23 @@ struct AnalyzeCommandTests {
     }
 
     @Test func aBadRegionSaysHowToWriteOne() throws {
-        let short = #expect(throws: ShotError.self) { try ClipAnalysis.parseRegion("anna=0.1,0.2", width: 640, height: 360) }
-        #expect(short?.code == .options && short?.description.hasPrefix("--region: \"anna=0.1,0.2\" is not a region") == true)
-        let outside = #expect(throws: ShotError.self) { try ClipAnalysis.parseRegion("anna=600,300,100,100", width: 640, height: 360) }
+        let short = #expect(throws: ShotError.self) {
+            try ClipAnalysis.parseRegion("anna=0.1,0.2", width: 640, height: 360)
+        }
+        #expect(
+            short?.code == .options
+                && short?.description.hasPrefix("--region: \"anna=0.1,0.2\" is not a region") == true)
+        let outside = #expect(throws: ShotError.self) {
+            try ClipAnalysis.parseRegion("anna=600,300,100,100", width: 640, height: 360)
+        }
         #expect(outside?.code == .options && outside?.description.contains("does not fit a 640x360 frame") == true)
         let r = try ClipAnalysis.parseRegion("anna=0.5,0.5,0.25,0.5", width: 640, height: 360)
         #expect(r.rect.x == 320 && r.rect.y == 180 && r.rect.width == 160 && r.rect.height == 180)
     }
 
     func captureJSON(clip: String, plan: String) throws -> String {
-        let command = try #require(try RackFocusCommand.parseAsRoot(["analyze", clip, "--plan", plan, "--json"]) as? AnalyzeCommand)
+        let command = try #require(
+            try RackFocusCommand.parseAsRoot(["analyze", clip, "--plan", plan, "--json"]) as? AnalyzeCommand)
         return try command.analysis.report()
     }
 }

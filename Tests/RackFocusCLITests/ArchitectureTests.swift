@@ -27,7 +27,9 @@ struct ArchitectureTests {
         for line in text.split(separator: "\n") where line.hasPrefix("| `RackFocus") {
             let cells = line.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
             let name = cells[0].trimmingCharacters(in: CharacterSet(charactersIn: "`"))
-            let deps = cells[1] == "—" ? [] : cells[1].split(separator: ",").map { "RackFocus" + $0.trimmingCharacters(in: .whitespaces) }
+            let deps =
+                cells[1] == "—"
+                ? [] : cells[1].split(separator: ",").map { "RackFocus" + $0.trimmingCharacters(in: .whitespaces) }
             out[name] = Set(deps)
         }
         return out
@@ -36,19 +38,27 @@ struct ArchitectureTests {
     @Test func theModuleTableMatchesThePackage() throws {
         let package = try packageTargets(), documented = try documentedTargets()
         #expect(package.count >= 9, "\(package)")
-        #expect(Set(package.keys) == Set(documented.keys), "modules: package \(package.keys.sorted()), doc \(documented.keys.sorted())")
+        #expect(
+            Set(package.keys) == Set(documented.keys),
+            "modules: package \(package.keys.sorted()), doc \(documented.keys.sorted())")
         for (name, deps) in package {
-            #expect(documented[name] == deps, "\(name): Package.swift \(deps.sorted()), docs/architecture.md \(documented[name]?.sorted() ?? [])")
+            #expect(
+                documented[name] == deps,
+                "\(name): Package.swift \(deps.sorted()), docs/architecture.md \(documented[name]?.sorted() ?? [])")
         }
     }
 
     @Test func noSourceFileIsOver400Lines() throws {
         let sources = repoRoot.appendingPathComponent("Sources")
-        let files = FileManager.default.enumerator(at: sources, includingPropertiesForKeys: nil)!.compactMap { $0 as? URL }
-            .filter { $0.pathExtension == "swift" }
+        let files = FileManager.default.enumerator(at: sources, includingPropertiesForKeys: nil)!.compactMap {
+            $0 as? URL
+        }
+        .filter { $0.pathExtension == "swift" }
         #expect(files.count > 50)
         for f in files {
-            let lines = try String(contentsOf: f, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).count - 1
+            let lines =
+                try String(contentsOf: f, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+                .count - 1
             #expect(lines <= 400, "\(f.lastPathComponent): \(lines) lines")
         }
     }

@@ -1,11 +1,13 @@
 import Foundation
-import Testing
 import RackFocusImage
-@testable import RackFocusCLI
 import RackFocusPlan
+import Testing
+
+@testable import RackFocusCLI
 @testable import RackFocusOptics
 
-let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
 
 func run(_ args: [String]) throws {
     var command = try RackFocusCommand.parseAsRoot(args)
@@ -21,7 +23,8 @@ func scratchFolder() throws -> URL {
 @Suite("Command line")
 struct CLITests {
     @Test func dofReadsLikeACameraAssistantsCalculator() throws {
-        let cam = try DofCommand.camera(focal: "50mm", stop: "2.8", sensor: "fullframe", coc: "0.03mm", resolution: "hd")
+        let cam = try DofCommand.camera(
+            focal: "50mm", stop: "2.8", sensor: "fullframe", coc: "0.03mm", resolution: "hd")
         let text = DofCommand.render(camera: cam, focus: .meters(3), subjects: [], json: false)
         #expect(text.contains("Near        2.73 m"))
         #expect(text.contains("Far         3.33 m"))
@@ -41,7 +44,10 @@ struct CLITests {
 
     @Test(arguments: [
         (["dof", "--focal", "50mm", "--stop", "2.8", "--focus", "3"], "--focus: \"3\" has no unit"),
-        (["dof", "--focal", "50mm", "--stop", "2.8", "--focus", "3m", "--sensor", "imax"], "--sensor: unknown sensor \"imax\""),
+        (
+            ["dof", "--focal", "50mm", "--stop", "2.8", "--focus", "3m", "--sensor", "imax"],
+            "--sensor: unknown sensor \"imax\""
+        ),
         (["dof", "--focal", "fifty", "--stop", "2.8", "--focus", "3m"], "--focal: \"fifty\" is not a length"),
         (["plan", "/nonexistent/shot.yaml"], "/nonexistent/shot.yaml: no such file"),
     ])
@@ -73,8 +79,11 @@ struct CLITests {
         let dir = try scratchFolder()
         defer { try? FileManager.default.removeItem(at: dir) }
         let planPath = dir.appendingPathComponent("bad.yaml").path
-        try Data("fps: 24\ncamera: { sensor: super35, focalLength: 50mm, stop: 2 }\nsubjects: { a: 2m }\nfocus: [ { at: 0s, on: b } ]\n".utf8)
-            .write(to: URL(fileURLWithPath: planPath))
+        try Data(
+            "fps: 24\ncamera: { sensor: super35, focalLength: 50mm, stop: 2 }\nsubjects: { a: 2m }\nfocus: [ { at: 0s, on: b } ]\n"
+                .utf8
+        )
+        .write(to: URL(fileURLWithPath: planPath))
         let svg = dir.appendingPathComponent("marks.svg").path
         let e = #expect(throws: PlanError.self) { try run(["marks", planPath, "--svg", svg]) }
         #expect(e?.description.contains("focus[0].on: unknown subject \"b\"") == true)
@@ -82,13 +91,15 @@ struct CLITests {
     }
 
     @Test func demoWritesItsFilesAndItsPlanIsTheExample() throws {
-        let example = try String(contentsOf: repoRoot.appendingPathComponent("examples/demo-rack.yaml"), encoding: .utf8)
+        let example = try String(
+            contentsOf: repoRoot.appendingPathComponent("examples/demo-rack.yaml"), encoding: .utf8)
         #expect(DemoCommand.planText == example)
         let dir = try scratchFolder()
         defer { try? FileManager.default.removeItem(at: dir) }
         try run(["demo", "-o", dir.path, "--size", "160x90"])
         let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted()
-        #expect(files == ["contact-sheet.png", "depth.exr", "marks.svg", "plan.svg", "plate.mp4", "rack.mp4", "shot.yaml"])
+        #expect(
+            files == ["contact-sheet.png", "depth.exr", "marks.svg", "plan.svg", "plate.mp4", "rack.mp4", "shot.yaml"])
     }
 
     @Test func marksTableUsesThePlansUnits() throws {
@@ -113,7 +124,8 @@ struct ProgramCommandTests {
         let row = lines[1].split(separator: ",")
         #expect(row.count == 4 && Double(row[0]) == 0 && Double(row[1]) == 3.2)
         // One OpenTrackIO sample per frame (25 fps, 7 s): focus distance, f-stop, normalised encoder.
-        let samples = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: otio))) as? [[String: Any]])
+        let samples = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: otio))) as? [[String: Any]])
         #expect(samples.count == 176)
         for s in samples {
             let lens = try #require(s["lens"] as? [String: Any])
@@ -134,7 +146,9 @@ struct ProgramCommandTests {
         let dir = try scratchFolder()
         defer { try? FileManager.default.removeItem(at: dir) }
         let out = dir.appendingPathComponent("pull.txt").path
-        #expect(throws: CLIError.self) { try run(["program", repoRoot.appendingPathComponent("examples/demo-rack.yaml").path, "-o", out]) }
+        #expect(throws: CLIError.self) {
+            try run(["program", repoRoot.appendingPathComponent("examples/demo-rack.yaml").path, "-o", out])
+        }
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).isEmpty)
     }
 }
@@ -145,8 +159,10 @@ struct DialogueCommandTests {
         let dir = try scratchFolder()
         defer { try? FileManager.default.removeItem(at: dir) }
         let out = dir.appendingPathComponent("scene.yaml").path
-        try run(["dialogue", repoRoot.appendingPathComponent("examples/dialogue-scene.srt").path,
-                 "--plan", repoRoot.appendingPathComponent("examples/dialogue-85mm.yaml").path, "-o", out])
+        try run([
+            "dialogue", repoRoot.appendingPathComponent("examples/dialogue-scene.srt").path,
+            "--plan", repoRoot.appendingPathComponent("examples/dialogue-85mm.yaml").path, "-o", out,
+        ])
         try run(["plan", out])
         let text = try String(contentsOfFile: out, encoding: .utf8)
         #expect(text.contains("  - { at: 0f, on: ben }"))

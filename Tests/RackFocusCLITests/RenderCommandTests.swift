@@ -1,12 +1,13 @@
 import Foundation
-import Testing
 import RackFocusImage
-@testable import RackFocusShot
+import Testing
+
 @testable import RackFocusCLI
 @testable import RackFocusMedia
 @testable import RackFocusOptics
 @testable import RackFocusPlan
 @testable import RackFocusRender
+@testable import RackFocusShot
 
 /// A 12-frame, 64×36 clip of the demo scene (FFV1, lossless) with a PFM depth sequence.
 func tinyShot(_ dir: URL, depthFrames: Int = 12) throws -> (clip: String, depth: String, plan: String) {
@@ -19,14 +20,16 @@ func tinyShot(_ dir: URL, depthFrames: Int = 12) throws -> (clip: String, depth:
         try PFM.encode(scene.depth).write(to: dir.appendingPathComponent(String(format: "depth_%04d.pfm", i)))
     }
     let plan = dir.appendingPathComponent("shot.yaml").path
-    try Data("""
-    fps: 24
-    camera: { sensor: fullframe, focalLength: 85mm, stop: 1.8, resolution: 64x36 }
-    subjects: { ball: 1.5m, figure: 6m }
-    focus:
-      - { at: 0s, on: ball }
-      - { rack: figure, start: 2f, land: 8f, curve: landing }
-    """.utf8).write(to: URL(fileURLWithPath: plan))
+    try Data(
+        """
+        fps: 24
+        camera: { sensor: fullframe, focalLength: 85mm, stop: 1.8, resolution: 64x36 }
+        subjects: { ball: 1.5m, figure: 6m }
+        focus:
+          - { at: 0s, on: ball }
+          - { rack: figure, start: 2f, land: 8f, curve: landing }
+        """.utf8
+    ).write(to: URL(fileURLWithPath: plan))
     return (clip, dir.appendingPathComponent("depth_%04d.pfm").path, plan)
 }
 
@@ -52,8 +55,9 @@ struct RenderCommandTests {
         var input: PlanarImage?
         _ = try reader.next(into: &input)
         let depth = try StillImage.readDepth(String(format: shot.depth, 5))
-        let expected = try LensBlur.render(image: input!, depth: depth,
-                                           settings: LensBlurSettings(camera: plan.camera, focus: plan.curve.focus(frame: 5, fps: plan.fps)))
+        let expected = try LensBlur.render(
+            image: input!, depth: depth,
+            settings: LensBlurSettings(camera: plan.camera, focus: plan.curve.focus(frame: 5, fps: plan.fps)))
         #expect(try StillImage.readColor(String(format: full, 5)) == expected)
         // The landed frames are focused on the figure.
         #expect(plan.curve.focus(frame: 8, fps: plan.fps) == .meters(6))
@@ -75,8 +79,11 @@ struct RenderCommandTests {
         let shot = try tinyShot(dir)
         let out = dir.appendingPathComponent("out.mp4").path
         try run(["render", shot.plan, "--input", shot.clip, "--depth", shot.depth, "-o", out])
-        let data = try FFmpeg.run(["-v", "error", "-count_frames", "-select_streams", "v:0", "-show_entries",
-                                   "stream=nb_read_frames,r_frame_rate", "-of", "csv=p=0", out], tool: "ffprobe", context: out)
+        let data = try FFmpeg.run(
+            [
+                "-v", "error", "-count_frames", "-select_streams", "v:0", "-show_entries",
+                "stream=nb_read_frames,r_frame_rate", "-of", "csv=p=0", out,
+            ], tool: "ffprobe", context: out)
         #expect(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) == "24/1,12")
     }
 
@@ -92,7 +99,10 @@ struct RenderCommandTests {
             #expect(e.description.hasPrefix("\(shot.depth): 11 depth maps for the 12 frames of \(shot.clip)"))
         }
         #expect(!FileManager.default.fileExists(atPath: out))
-        try run(["render", shot.plan, "--input", shot.clip, "--depth", String(format: shot.depth, 0), "--depth-still", "-o", out])
+        try run([
+            "render", shot.plan, "--input", shot.clip, "--depth", String(format: shot.depth, 0), "--depth-still", "-o",
+            out,
+        ])
         #expect(FileManager.default.fileExists(atPath: out))
     }
 
@@ -100,10 +110,14 @@ struct RenderCommandTests {
         let dir = try scratchFolder()
         defer { try? FileManager.default.removeItem(at: dir) }
         let shot = try tinyShot(dir)
-        let text = try String(contentsOfFile: shot.plan, encoding: .utf8).replacingOccurrences(of: "land: 8f", with: "land: 20f")
+        let text = try String(contentsOfFile: shot.plan, encoding: .utf8).replacingOccurrences(
+            of: "land: 8f", with: "land: 20f")
         try Data(text.utf8).write(to: URL(fileURLWithPath: shot.plan))
         do {
-            try run(["render", shot.plan, "--input", shot.clip, "--depth", shot.depth, "-o", dir.appendingPathComponent("o.mkv").path])
+            try run([
+                "render", shot.plan, "--input", shot.clip, "--depth", shot.depth, "-o",
+                dir.appendingPathComponent("o.mkv").path,
+            ])
             Issue.record("accepted a rack past the end")
         } catch let e as any CustomStringConvertible {
             #expect(e.description.contains("lands at 0.833s but \(shot.clip) is only 0.500s long"))
@@ -114,14 +128,18 @@ struct RenderCommandTests {
 @Suite("Depth conventions and calibration", .serialized)
 struct DepthConventionTests {
     /// A 48×24 step scene: left half at 1 m, right half at 5 m; 6 frames; depth written through `encode`.
-    func shot(_ dir: URL, encode: (Float) -> Float, subjects: String) throws -> (clip: String, depth: String, plan: String, metric: String) {
+    func shot(_ dir: URL, encode: (Float) -> Float, subjects: String) throws -> (
+        clip: String, depth: String, plan: String, metric: String
+    ) {
         var img = PlanarImage(width: 48, height: 24, channels: 3)
         var metres = PlanarImage(width: 48, height: 24, channels: 1)
-        for y in 0..<24 { for x in 0..<48 {
-            let d: Float = x < 24 ? 1 : 5
-            metres[0, x, y] = d
-            img[0, x, y] = (x / 3 + y / 3) % 2 == 0 ? 0.8 : 0.2; img[1, x, y] = 0.5; img[2, x, y] = d / 5
-        } }
+        for y in 0..<24 {
+            for x in 0..<48 {
+                let d: Float = x < 24 ? 1 : 5
+                metres[0, x, y] = d
+                img[0, x, y] = (x / 3 + y / 3) % 2 == 0 ? 0.8 : 0.2; img[1, x, y] = 0.5; img[2, x, y] = d / 5
+            }
+        }
         let clip = dir.appendingPathComponent("plate.mkv").path
         let w = try FrameWriter(path: clip, width: 48, height: 24, frameRate: FrameRate(numerator: 24))
         for _ in 0..<6 { try w.write(img) }
@@ -133,13 +151,18 @@ struct DepthConventionTests {
             try PFM.encode(metres).write(to: dir.appendingPathComponent(String(format: "metres_%04d.pfm", i)))
         }
         let plan = dir.appendingPathComponent("shot.yaml").path
-        try Data("""
-        fps: 24
-        camera: { sensor: fullframe, focalLength: 85mm, stop: 1.4, resolution: 48x24 }
-        subjects: { \(subjects) }
-        focus: [ { at: 0s, on: near }, { rack: far, start: 1f, land: 4f } ]
-        """.utf8).write(to: URL(fileURLWithPath: plan))
-        return (clip, dir.appendingPathComponent("coded_%04d.pfm").path, plan, dir.appendingPathComponent("metres_%04d.pfm").path)
+        try Data(
+            """
+            fps: 24
+            camera: { sensor: fullframe, focalLength: 85mm, stop: 1.4, resolution: 48x24 }
+            subjects: { \(subjects) }
+            focus: [ { at: 0s, on: near }, { rack: far, start: 1f, land: 4f } ]
+            """.utf8
+        ).write(to: URL(fileURLWithPath: plan))
+        return (
+            clip, dir.appendingPathComponent("coded_%04d.pfm").path, plan,
+            dir.appendingPathComponent("metres_%04d.pfm").path
+        )
     }
 
     func same(_ a: String, _ b: String) throws {
@@ -153,7 +176,9 @@ struct DepthConventionTests {
         let dir = try scratchFolder()
         defer { try? FileManager.default.removeItem(at: dir) }
         // Disparity-like: bigger is nearer, arbitrary scale and shift.
-        let s = try shot(dir, encode: { 2 / $0 + 0.3 }, subjects: "near: { distance: 1m, point: [0.25, 0.5] }, far: { distance: 5m, point: [0.75, 0.5] }")
+        let s = try shot(
+            dir, encode: { 2 / $0 + 0.3 },
+            subjects: "near: { distance: 1m, point: [0.25, 0.5] }, far: { distance: 5m, point: [0.75, 0.5] }")
         let a = dir.appendingPathComponent("a_%04d.pfm").path, b = dir.appendingPathComponent("b_%04d.pfm").path
         try run(["render", s.plan, "--input", s.clip, "--depth", s.depth, "--depth-kind", "inverse", "-o", a])
         try run(["render", s.plan, "--input", s.clip, "--depth", s.metric, "-o", b])
@@ -166,8 +191,10 @@ struct DepthConventionTests {
         // 1 = near (white), 0 = far, between 0.5 m and 10 m.
         let s = try shot(dir, encode: { 1 - ($0 - 0.5) / 9.5 }, subjects: "near: 1m, far: 5m")
         let a = dir.appendingPathComponent("a_%04d.pfm").path, b = dir.appendingPathComponent("b_%04d.pfm").path
-        try run(["render", s.plan, "--input", s.clip, "--depth", s.depth, "--depth-kind", "normalized",
-                 "--near", "0.5m", "--far", "10m", "--near-is-white", "-o", a])
+        try run([
+            "render", s.plan, "--input", s.clip, "--depth", s.depth, "--depth-kind", "normalized",
+            "--near", "0.5m", "--far", "10m", "--near-is-white", "-o", a,
+        ])
         try run(["render", s.plan, "--input", s.clip, "--depth", s.metric, "-o", b])
         try same(a, b)
     }
@@ -177,10 +204,15 @@ struct DepthConventionTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let s = try shot(dir, encode: { 2 / $0 }, subjects: "near: 1m, far: 5m")
         do {
-            try run(["render", s.plan, "--input", s.clip, "--depth", s.depth, "--depth-kind", "inverse", "-o", dir.appendingPathComponent("o.mkv").path])
+            try run([
+                "render", s.plan, "--input", s.clip, "--depth", s.depth, "--depth-kind", "inverse", "-o",
+                dir.appendingPathComponent("o.mkv").path,
+            ])
             Issue.record("accepted an uncalibrated inverse map")
         } catch let e as any CustomStringConvertible {
-            #expect(e.description.hasPrefix("--depth-kind inverse needs plan subjects with a point and a measured distance"))
+            #expect(
+                e.description.hasPrefix("--depth-kind inverse needs plan subjects with a point and a measured distance")
+            )
         }
     }
 
@@ -200,19 +232,28 @@ struct ResumeTests {
         let dir = try scratchFolder()
         defer { try? FileManager.default.removeItem(at: dir) }
         let shot = try tinyShot(dir)
-        let full = dir.appendingPathComponent("full_%04d.pfm").path, part = dir.appendingPathComponent("part_%04d.pfm").path
+        let full = dir.appendingPathComponent("full_%04d.pfm").path,
+            part = dir.appendingPathComponent("part_%04d.pfm").path
         try run(["render", shot.plan, "--input", shot.clip, "--depth", shot.depth, "-o", full])
         // An interrupted render: frames 0-6 done.
         try run(["render", shot.plan, "--input", shot.clip, "--depth", shot.depth, "-o", part, "--frames", "0-6"])
-        let before = try FileManager.default.attributesOfItem(atPath: String(format: part, 3))[.modificationDate] as? Date
+        let before =
+            try FileManager.default.attributesOfItem(atPath: String(format: part, 3))[.modificationDate] as? Date
         try run(["render", shot.plan, "--input", shot.clip, "--depth", shot.depth, "-o", part, "--resume"])
         for i in 0..<12 {
-            #expect(try Data(contentsOf: URL(fileURLWithPath: String(format: full, i))) == Data(contentsOf: URL(fileURLWithPath: String(format: part, i))))
+            #expect(
+                try Data(contentsOf: URL(fileURLWithPath: String(format: full, i)))
+                    == Data(contentsOf: URL(fileURLWithPath: String(format: part, i))))
         }
         // Finished frames were not rendered again.
-        #expect(try FileManager.default.attributesOfItem(atPath: String(format: part, 3))[.modificationDate] as? Date == before)
+        #expect(
+            try FileManager.default.attributesOfItem(atPath: String(format: part, 3))[.modificationDate] as? Date
+                == before)
         let notSequence = #expect(throws: ShotError.self) {
-            try run(["render", shot.plan, "--input", shot.clip, "--depth", shot.depth, "-o", dir.appendingPathComponent("x.mp4").path, "--resume"])
+            try run([
+                "render", shot.plan, "--input", shot.clip, "--depth", shot.depth, "-o",
+                dir.appendingPathComponent("x.mp4").path, "--resume",
+            ])
         }
         #expect(notSequence?.code == .options)
     }
@@ -225,7 +266,12 @@ struct StabilizationTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let w = 48, h = 24, frames = 8
         var img = PlanarImage(width: w, height: h, channels: 3)
-        for y in 0..<h { for x in 0..<w { img[0, x, y] = (x / 3 + y / 3) % 2 == 0 ? 0.9 : 0.1; img[1, x, y] = 0.5; img[2, x, y] = Float(x) / Float(w) } }
+        for y in 0..<h {
+            for x in 0..<w {
+                img[0, x, y] = (x / 3 + y / 3) % 2 == 0 ? 0.9 : 0.1; img[1, x, y] = 0.5;
+                img[2, x, y] = Float(x) / Float(w)
+            }
+        }
         let clip = dir.appendingPathComponent("plate.mkv").path
         let writer = try FrameWriter(path: clip, width: w, height: h, frameRate: FrameRate(numerator: 24))
         for _ in 0..<frames { try writer.write(img) }
@@ -239,17 +285,23 @@ struct StabilizationTests {
         }
         for t in 0..<frames {
             var d = PlanarImage(width: w, height: h, channels: 1)
-            for y in 0..<h { for x in 0..<w {
-                let truth: Float = x < w / 2 ? 1 : 4
-                d[0, x, y] = 1 / ((1 / truth) * jitter[t] * (1 + noise()))
-            } }
+            for y in 0..<h {
+                for x in 0..<w {
+                    let truth: Float = x < w / 2 ? 1 : 4
+                    d[0, x, y] = 1 / ((1 / truth) * jitter[t] * (1 + noise()))
+                }
+            }
             try PFM.encode(d).write(to: dir.appendingPathComponent(String(format: "depth_%04d.pfm", t)))
         }
         let plan = dir.appendingPathComponent("shot.yaml").path
-        try Data("fps: 24\ncamera: { sensor: fullframe, focalLength: 85mm, stop: 1.4, resolution: 48x24 }\nsubjects: { near: 1m }\nfocus: [ { at: 0s, on: near } ]\n".utf8)
-            .write(to: URL(fileURLWithPath: plan))
+        try Data(
+            "fps: 24\ncamera: { sensor: fullframe, focalLength: 85mm, stop: 1.4, resolution: 48x24 }\nsubjects: { near: 1m }\nfocus: [ { at: 0s, on: near } ]\n"
+                .utf8
+        )
+        .write(to: URL(fileURLWithPath: plan))
         let depth = dir.appendingPathComponent("depth_%04d.pfm").path
-        let raw = dir.appendingPathComponent("raw_%04d.pfm").path, steady = dir.appendingPathComponent("steady_%04d.pfm").path
+        let raw = dir.appendingPathComponent("raw_%04d.pfm").path,
+            steady = dir.appendingPathComponent("steady_%04d.pfm").path
         try run(["render", plan, "--input", clip, "--depth", depth, "-o", raw])
         try run(["render", plan, "--input", clip, "--depth", depth, "--stabilize-depth", "-o", steady])
         func meanChange(_ pattern: String) throws -> Double {
@@ -281,7 +333,9 @@ struct DamagedInputTests {
             Issue.record("a truncated clip rendered without complaint")
         } catch let e as any CustomStringConvertible {
             #expect(e.description.hasPrefix(shot.clip), "\(e.description)")
-            #expect(e.description.contains("truncated") || e.description.contains("cut short") || e.description.contains("failed"))
+            #expect(
+                e.description.contains("truncated") || e.description.contains("cut short")
+                    || e.description.contains("failed"))
         }
         #expect(!FileManager.default.fileExists(atPath: out))
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.contains("partial") }.isEmpty)
@@ -294,7 +348,10 @@ struct DamagedInputTests {
         let junk = dir.appendingPathComponent("junk.mp4").path
         try Data((0..<4096).map { UInt8($0 % 251) }).write(to: URL(fileURLWithPath: junk))
         do {
-            try run(["render", shot.plan, "--input", junk, "--depth", shot.depth, "-o", dir.appendingPathComponent("o.mkv").path])
+            try run([
+                "render", shot.plan, "--input", junk, "--depth", shot.depth, "-o",
+                dir.appendingPathComponent("o.mkv").path,
+            ])
             Issue.record("read junk as video")
         } catch let e as any CustomStringConvertible {
             #expect(e.description.hasPrefix("\(junk): "))
@@ -349,7 +406,9 @@ struct HostileConditionTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.contains("partial") }.isEmpty)
     }
 
-    @Test(.enabled(if: canMountTmpfs, "needs root to mount a small tmpfs"), arguments: [("out.mkv", 8), ("out_%04d.pfm", 64)])
+    @Test(
+        .enabled(if: canMountTmpfs, "needs root to mount a small tmpfs"),
+        arguments: [("out.mkv", 8), ("out_%04d.pfm", 64)])
     func aFullDiskIsAnErrorAndLeavesNoPartialFile(name: String, diskKB: Int) throws {
         let dir = try scratchFolder()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -365,8 +424,12 @@ struct HostileConditionTests {
             Issue.record("rendered 12 frames onto a \(diskKB) KB disk")
         } catch let e as any CustomStringConvertible {
             // A clip names itself; a sequence names the frame file it could not write.
-            #expect(e.description.hasPrefix(FFmpeg.isSequence(out) ? disk.appendingPathComponent("out_0").path : out), "\(e.description)")
-            #expect(e.description.lowercased().contains("space") || e.description.contains("cannot write"), "\(e.description)")
+            #expect(
+                e.description.hasPrefix(FFmpeg.isSequence(out) ? disk.appendingPathComponent("out_0").path : out),
+                "\(e.description)")
+            #expect(
+                e.description.lowercased().contains("space") || e.description.contains("cannot write"),
+                "\(e.description)")
             #expect(!e.description.contains("\n"))
         }
         let left = try FileManager.default.contentsOfDirectory(atPath: disk.path)
@@ -399,7 +462,10 @@ struct HostileConditionTests {
 
         let p = Process()
         p.executableURL = tool
-        p.arguments = ["render", shot.plan, "--input", clip, "--depth", depth, "--depth-still", "--quality", "reference", "-o", out]
+        p.arguments = [
+            "render", shot.plan, "--input", clip, "--depth", depth, "--depth-still", "--quality", "reference", "-o",
+            out,
+        ]
         let err = Pipe()
         p.standardError = err
         p.standardOutput = FileHandle.nullDevice
@@ -407,7 +473,9 @@ struct HostileConditionTests {
         // Interrupt once the encoder has begun writing the partial file.
         let deadline = Date().addingTimeInterval(60)
         while p.isRunning, Date() < deadline,
-              try FileManager.default.contentsOfDirectory(atPath: dir.path).first(where: { $0.contains("partial") }) == nil {
+            try FileManager.default.contentsOfDirectory(atPath: dir.path).first(where: { $0.contains("partial") })
+                == nil
+        {
             usleep(20_000)
         }
         try #require(p.isRunning, "the render ended before it could be interrupted")
@@ -427,12 +495,19 @@ struct HostileConditionTests {
         let shot = try tinyShot(dir)
         let out = dir.appendingPathComponent(name).path
         try run(["render", shot.plan, "--input", shot.clip, "--depth", shot.depth, "--codec", codec, "-o", out])
-        let data = try FFmpeg.run(["-v", "error", "-count_frames", "-select_streams", "v:0", "-show_entries",
-                                   "stream=codec_name,nb_read_frames,r_frame_rate", "-of", "csv=p=0", out], tool: "ffprobe", context: out)
-        #expect(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) == "\(expected),24/1,12")
+        let data = try FFmpeg.run(
+            [
+                "-v", "error", "-count_frames", "-select_streams", "v:0", "-show_entries",
+                "stream=codec_name,nb_read_frames,r_frame_rate", "-of", "csv=p=0", out,
+            ], tool: "ffprobe", context: out)
+        #expect(
+            String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+                == "\(expected),24/1,12")
         // Decoded back, the landed frame is close to the lossless render.
         let reference = dir.appendingPathComponent("ref_%04d.pfm").path
-        try run(["render", shot.plan, "--input", shot.clip, "--depth", shot.depth, "--frames", "10-10", "-o", reference])
+        try run([
+            "render", shot.plan, "--input", shot.clip, "--depth", shot.depth, "--frames", "10-10", "-o", reference,
+        ])
         let reader = try FrameReader(path: out, startFrame: 10)
         var frame: PlanarImage?
         _ = try reader.next(into: &frame)

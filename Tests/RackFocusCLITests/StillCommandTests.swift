@@ -1,14 +1,17 @@
 import Foundation
-import Testing
 import RackFocusImage
-@testable import RackFocusShot
+import Testing
+
 @testable import RackFocusCLI
 @testable import RackFocusMedia
 @testable import RackFocusRender
+@testable import RackFocusShot
 
 @Suite("rackfocus still", .serialized)
 struct StillCommandTests {
-    func writeInputs(_ dir: URL, colour: (Int, Int) = (32, 24), depth: (Int, Int) = (32, 24), depthValue: Float = 3) throws -> (String, String) {
+    func writeInputs(_ dir: URL, colour: (Int, Int) = (32, 24), depth: (Int, Int) = (32, 24), depthValue: Float = 3)
+        throws -> (String, String)
+    {
         var img = PlanarImage(width: colour.0, height: colour.1, channels: 3, fill: 0.3)
         for y in 0..<colour.1 { for x in 0..<colour.0 where (x / 4 + y / 4) % 2 == 0 { img[0, x, y] = 0.9 } }
         var d = PlanarImage(width: depth.0, height: depth.1, channels: 1, fill: depthValue)
@@ -20,7 +23,10 @@ struct StillCommandTests {
     }
 
     func lens(_ i: String, _ d: String, _ o: String, focus: String = "1m") -> [String] {
-        ["still", "--image", i, "--depth", d, "--focus", focus, "--focal", "50mm", "--stop", "1.4", "--sensor", "6.4x4.8", "-o", o]
+        [
+            "still", "--image", i, "--depth", d, "--focus", focus, "--focal", "50mm", "--stop", "1.4", "--sensor",
+            "6.4x4.8", "-o", o,
+        ]
     }
 
     @Test func rendersAndWritesThePNG() throws {
@@ -80,7 +86,8 @@ struct StillCommandTests {
     func badInputIsOneLineAndWritesNothing(problem: String) throws {
         let dir = try scratchFolder()
         defer { try? FileManager.default.removeItem(at: dir) }
-        var (i, d) = try writeInputs(dir, depth: problem == "size" ? (16, 16) : (32, 24), depthValue: problem == "nan" ? .nan : 3)
+        var (i, d) = try writeInputs(
+            dir, depth: problem == "size" ? (16, 16) : (32, 24), depthValue: problem == "nan" ? .nan : 3)
         var out = dir.appendingPathComponent("out.exr").path
         if problem == "missing" { i = dir.appendingPathComponent("nope.exr").path }
         if problem == "extension" { out = dir.appendingPathComponent("out.jpg").path }
@@ -97,7 +104,9 @@ struct StillCommandTests {
             #expect(error.description.hasPrefix(expected), "\(error.description)")
             #expect(!error.description.contains("\n"))
         }
-        let left = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasPrefix("out") || $0.hasPrefix(".out") }
+        let left = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter {
+            $0.hasPrefix("out") || $0.hasPrefix(".out")
+        }
         #expect(left.isEmpty)
     }
 }

@@ -1,13 +1,14 @@
 import ArgumentParser
 import Foundation
-import Testing
 import RackFocusImage
-@testable import RackFocusShot
+import Testing
+
 @testable import RackFocusCLI
 @testable import RackFocusMedia
 @testable import RackFocusOptics
 @testable import RackFocusPlan
 @testable import RackFocusRender
+@testable import RackFocusShot
 
 @Suite("Subjects read from depth", .serialized)
 struct SubjectFromDepthTests {
@@ -24,13 +25,15 @@ struct SubjectFromDepthTests {
         for t in 0..<Self.frames {
             var img = PlanarImage(width: w, height: h, channels: 3)
             var d = PlanarImage(width: w, height: h, channels: 1, fill: 8)
-            for y in 0..<h { for x in 0..<w {
-                let onWalker = x >= Self.walkerX(t) && x < Self.walkerX(t) + 16 && y >= 10 && y < 26
-                img[0, x, y] = (x / 2 + y / 2) % 2 == 0 ? 0.9 : 0.1
-                img[1, x, y] = onWalker ? 0.8 : 0.3
-                img[2, x, y] = 0.4
-                if onWalker { d[0, x, y] = Float(Self.truth(t)) }
-            } }
+            for y in 0..<h {
+                for x in 0..<w {
+                    let onWalker = x >= Self.walkerX(t) && x < Self.walkerX(t) + 16 && y >= 10 && y < 26
+                    img[0, x, y] = (x / 2 + y / 2) % 2 == 0 ? 0.9 : 0.1
+                    img[1, x, y] = onWalker ? 0.8 : 0.3
+                    img[2, x, y] = 0.4
+                    if onWalker { d[0, x, y] = Float(Self.truth(t)) }
+                }
+            }
             try writer.write(img)
             try PFM.encode(d).write(to: dir.appendingPathComponent(String(format: "depth_%04d.pfm", t)))
         }
@@ -38,14 +41,16 @@ struct SubjectFromDepthTests {
         // The track is loose (it includes wall on both sides), as a hand-drawn box is.
         let plan = dir.appendingPathComponent("shot.yaml").path
         let x0 = Double(Self.walkerX(0) - 4) / 64, x1 = Double(Self.walkerX(Self.frames - 1) - 4) / 64
-        try Data("""
-        fps: 24
-        camera: { sensor: fullframe, focalLength: 85mm, stop: 1.4, resolution: 64x36 }
-        subjects:
-          walker: { track: [ { at: 0f, box: [\(x0), 0.2, 0.375, 0.6] }, { at: \(Self.frames - 1)f, box: [\(x1), 0.2, 0.375, 0.6] } ] }
-          wall: 8m
-        focus: [ { at: 0s, on: walker } ]
-        """.utf8).write(to: URL(fileURLWithPath: plan))
+        try Data(
+            """
+            fps: 24
+            camera: { sensor: fullframe, focalLength: 85mm, stop: 1.4, resolution: 64x36 }
+            subjects:
+              walker: { track: [ { at: 0f, box: [\(x0), 0.2, 0.375, 0.6] }, { at: \(Self.frames - 1)f, box: [\(x1), 0.2, 0.375, 0.6] } ] }
+              wall: 8m
+            focus: [ { at: 0s, on: walker } ]
+            """.utf8
+        ).write(to: URL(fileURLWithPath: plan))
         return (clip, dir.appendingPathComponent("depth_%04d.pfm").path, plan)
     }
 
@@ -54,8 +59,9 @@ struct SubjectFromDepthTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let shot = try shot(dir)
         let plan = try ShotPlan.load(contentsOf: shot.plan)
-        let live = try SubjectDistances.read(plan: plan, depth: DepthSource(DepthSettings(path: shot.depth)), mapping: .metric(),
-                                             frames: Self.frames, rate: plan.fps)
+        let live = try SubjectDistances.read(
+            plan: plan, depth: DepthSource(DepthSettings(path: shot.depth)), mapping: .metric(),
+            frames: Self.frames, rate: plan.fps)
         for t in 0..<Self.frames {
             let d = try #require(live.distance("walker", frame: t)).meters
             #expect(abs(d - Self.truth(t)) < 0.01 * Self.truth(t), "frame \(t): read \(d) m, true \(Self.truth(t)) m")
@@ -68,8 +74,9 @@ struct SubjectFromDepthTests {
         for t in 0..<Self.frames {
             _ = try reader.next(into: &frame)
             let depth = try StillImage.readDepth(String(format: shot.depth, t))
-            let expected = try LensBlur.render(image: frame!, depth: depth,
-                                               settings: LensBlurSettings(camera: plan.camera, focus: .meters(Self.truth(t))))
+            let expected = try LensBlur.render(
+                image: frame!, depth: depth,
+                settings: LensBlurSettings(camera: plan.camera, focus: .meters(Self.truth(t))))
             let psnr = ImageQuality.psnr(try StillImage.readColor(String(format: out, t)), expected)
             #expect(psnr > 40, "frame \(t): \(psnr) dB")
         }
@@ -83,10 +90,14 @@ struct SubjectFromDepthTests {
             try run(["plan", shot.plan])
             Issue.record("planned a depth-only subject without depth")
         } catch let e as any CustomStringConvertible {
-            #expect(e.description.contains("focus[0].on: subject walker is placed in the image but has no measured distance"))
+            #expect(
+                e.description.contains(
+                    "focus[0].on: subject walker is placed in the image but has no measured distance"))
         }
         try run(["plan", shot.plan, "--depth", shot.depth, "--json"])
-        let report = try PlanWithDepth.resolve(ShotPlan.load(contentsOf: shot.plan), file: shot.plan, depth: DepthSettings(path: shot.depth)).report
+        let report = try PlanWithDepth.resolve(
+            ShotPlan.load(contentsOf: shot.plan), file: shot.plan, depth: DepthSettings(path: shot.depth)
+        ).report
         let walker = try #require(report.subjectsFromDepth?.first)
         #expect(walker.subject == "walker" && walker.position == "track of 2 keys")
         #expect(walker.perFrameM.count == Self.frames)
@@ -107,10 +118,12 @@ struct SubjectFromDepthTests {
         var streamed: PlanarImage?
         let reader = try FrameReader(path: path, depth: true)
         _ = try reader.next(into: &streamed)
-        for y in 0..<8 { for x in 0..<16 {
-            #expect(abs(still[0, x, y] - rgb[0, x, y]) < 1e-3)
-            #expect(abs(streamed![0, x, y] - rgb[0, x, y]) < 1e-3)
-        } }
+        for y in 0..<8 {
+            for x in 0..<16 {
+                #expect(abs(still[0, x, y] - rgb[0, x, y]) < 1e-3)
+                #expect(abs(streamed![0, x, y] - rgb[0, x, y]) < 1e-3)
+            }
+        }
     }
 
     @Test(arguments: ["image-subjects.yaml", "tracked-ball.yaml"])
@@ -120,7 +133,9 @@ struct SubjectFromDepthTests {
         let depth = dir.appendingPathComponent("depth.pfm").path
         try PFM.encode(DemoScene.make(width: 640, height: 360).depth).write(to: URL(fileURLWithPath: depth))
         let file = repoRoot.appendingPathComponent("examples/\(example)").path
-        let plan = try PlanWithDepth.resolve(ShotPlan.load(contentsOf: file), file: file, depth: DepthSettings(path: depth, still: true)).plan
+        let plan = try PlanWithDepth.resolve(
+            ShotPlan.load(contentsOf: file), file: file, depth: DepthSettings(path: depth, still: true)
+        ).plan
         // The ball's front is at 1.5 m and its rim at 1.65 m; the figure stands at 6 m.
         let ball = try #require(plan.subject(named: "ball")?.distance?.meters)
         #expect(ball > 1.49 && ball < 1.56, "\(ball)")
@@ -142,13 +157,15 @@ struct PlanCommandsTakeDepthTests {
         // Without depth each says which subject has no distance.
         for command in ["prompt", "marks"] {
             let e = #expect(throws: PlanError.self) { try run([command, plan]) }
-            #expect(e?.description.contains("is placed in the image but has no measured distance") == true, "\(command)")
+            #expect(
+                e?.description.contains("is placed in the image but has no measured distance") == true, "\(command)")
         }
         let csv = dir.appendingPathComponent("pull.csv").path
         try run(["program", plan, "-o", csv] + withDepth)
         let rows = try String(contentsOfFile: csv, encoding: .utf8).split(separator: "\n")
         // Focus opens on the ball (front at 1.5 m, its rim at 1.65 m) and lands on the figure at 6 m.
-        let first = try #require(Double(rows[1].split(separator: ",")[1])), last = try #require(Double(rows.last!.split(separator: ",")[1]))
+        let first = try #require(Double(rows[1].split(separator: ",")[1])),
+            last = try #require(Double(rows.last!.split(separator: ",")[1]))
         #expect(first > 1.49 && first < 1.56, "\(first)")
         #expect(abs(last - 6) < 0.01, "\(last)")
         try run(["prompt", plan] + withDepth)
@@ -167,24 +184,35 @@ struct StillDepthKindTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         var img = PlanarImage(width: 32, height: 24, channels: 3, fill: 0.3)
         var metres = PlanarImage(width: 32, height: 24, channels: 1)
-        for y in 0..<24 { for x in 0..<32 {
-            if (x / 4 + y / 4) % 2 == 0 { img[0, x, y] = 0.9 }
-            metres[0, x, y] = x < 16 ? 1 : 4
-        } }
+        for y in 0..<24 {
+            for x in 0..<32 {
+                if (x / 4 + y / 4) % 2 == 0 { img[0, x, y] = 0.9 }
+                metres[0, x, y] = x < 16 ? 1 : 4
+            }
+        }
         var disparity = metres
         disparity.data = metres.data.map { 3 / $0 + 0.5 }
-        let frame = dir.appendingPathComponent("f.pfm").path, m = dir.appendingPathComponent("m.pfm").path, d = dir.appendingPathComponent("d.pfm").path
+        let frame = dir.appendingPathComponent("f.pfm").path, m = dir.appendingPathComponent("m.pfm").path,
+            d = dir.appendingPathComponent("d.pfm").path
         try StillImage.write(img, to: frame)
         try PFM.encode(metres).write(to: URL(fileURLWithPath: m))
         try PFM.encode(disparity).write(to: URL(fileURLWithPath: d))
         let a = dir.appendingPathComponent("a.pfm").path, b = dir.appendingPathComponent("b.pfm").path
         let lens = ["--focus", "1m", "--focal", "50mm", "--stop", "1.4", "--sensor", "6.4x4.8"]
         try run(["still", "--image", frame, "--depth", m, "-o", a] + lens)
-        try run(["still", "--image", frame, "--depth", d, "--depth-kind", "inverse", "--near", "1m", "--far", "4m", "-o", b] + lens)
+        try run(
+            [
+                "still", "--image", frame, "--depth", d, "--depth-kind", "inverse", "--near", "1m", "--far", "4m", "-o",
+                b,
+            ] + lens)
         #expect(ImageQuality.psnr(try StillImage.readColor(a), try StillImage.readColor(b)) > 60)
         // Without the distances of its extremes (and no plan to calibrate it), it says what it needs.
         let e = #expect(throws: ShotError.self) {
-            try run(["still", "--image", frame, "--depth", d, "--depth-kind", "inverse", "-o", dir.appendingPathComponent("c.pfm").path] + lens)
+            try run(
+                [
+                    "still", "--image", frame, "--depth", d, "--depth-kind", "inverse", "-o",
+                    dir.appendingPathComponent("c.pfm").path,
+                ] + lens)
         }
         #expect(e?.code == .depthOptions)
     }

@@ -1,11 +1,13 @@
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
 import Testing
+
 @testable import RackFocusCharts
 @testable import RackFocusOptics
 @testable import RackFocusPlan
+
+#if canImport(FoundationXML)
+    import FoundationXML
+#endif
 
 /// Counts elements by name while checking the document is well-formed XML.
 final class SVGCensus: NSObject, XMLParserDelegate {
@@ -13,7 +15,10 @@ final class SVGCensus: NSObject, XMLParserDelegate {
     /// The text of each element, whole (the parser may deliver it in pieces).
     var texts: [String] = []
     private var current = ""
-    func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
+    func parser(
+        _ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
+        attributes: [String: String] = [:]
+    ) {
         counts[name, default: 0] += 1
         current = ""
     }
@@ -32,15 +37,15 @@ final class SVGCensus: NSObject, XMLParserDelegate {
 }
 
 let dialogue = """
-name: Two & <one>
-fps: 24
-camera: { sensor: super35, focalLength: 85mm, stop: 2, minFocus: 0.9m }
-subjects: { anna: { distance: 1.2m }, ben: { distance: 2.4m }, sky: { distance: inf } }
-focus:
-  - { at: 0s, on: ben }
-  - { rack: anna, start: 2s, duration: 1s }
-  - { rack: sky, start: 4s, duration: 1s }
-"""
+    name: Two & <one>
+    fps: 24
+    camera: { sensor: super35, focalLength: 85mm, stop: 2, minFocus: 0.9m }
+    subjects: { anna: { distance: 1.2m }, ben: { distance: 2.4m }, sky: { distance: inf } }
+    focus:
+      - { at: 0s, on: ben }
+      - { rack: anna, start: 2s, duration: 1s }
+      - { rack: sky, start: 4s, duration: 1s }
+    """
 
 @Suite("SVG charts")
 struct ChartsTests {
@@ -48,7 +53,9 @@ struct ChartsTests {
         let plan = try ShotPlan.parse(dialogue)
         let census = try #require(SVGCensus.of(FocusPlot.svg(plan: plan)))
         let text = census.texts.joined(separator: "|")
-        for label in ["anna 1.20 m", "ben 2.40 m", "sky ∞", "depth of field", "rack → anna", "00:00:02:00", "Two & <one>"] {
+        for label in [
+            "anna 1.20 m", "ben 2.40 m", "sky ∞", "depth of field", "rack → anna", "00:00:02:00", "Two & <one>",
+        ] {
             #expect(text.contains(label), "missing \(label)")
         }
         // Focus line and DOF band.
@@ -71,11 +78,16 @@ struct ChartsTests {
     }
 
     @Test func calibratedLensMapReplacesTheGenericScale() throws {
-        let text = dialogue.replacingOccurrences(of: "minFocus: 0.9m }", with: "minFocus: 0.9m, lensMap: [{distance: 0.9m, angle: 280}, {distance: 2.4m, angle: 100}, {distance: inf, angle: 0}] }")
+        let text = dialogue.replacingOccurrences(
+            of: "minFocus: 0.9m }",
+            with:
+                "minFocus: 0.9m, lensMap: [{distance: 0.9m, angle: 280}, {distance: 2.4m, angle: 100}, {distance: inf, angle: 0}] }"
+        )
         let plan = try ShotPlan.parse(text)
         let entries = MarksChart.entries(plan: plan)
         #expect(abs(entries[0].ringDegrees - 100) < 1e-9)
-        #expect(abs(entries[1].ringDegrees - MonotoneCubic(xs: [0, 1 / 2.4, 1 / 0.9], ys: [0, 100, 280])(1 / 1.2)) < 1e-9)
+        #expect(
+            abs(entries[1].ringDegrees - MonotoneCubic(xs: [0, 1 / 2.4, 1 / 0.9], ys: [0, 100, 280])(1 / 1.2)) < 1e-9)
         #expect(try #require(SVGCensus.of(MarksChart.svg(plan: plan))).texts.joined().contains("calibrated lens map"))
     }
 }

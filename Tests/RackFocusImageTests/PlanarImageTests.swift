@@ -1,12 +1,14 @@
-import Testing
 import RackFocusImage
+import Testing
 
 @Suite("Planar images")
 struct PlanarImageTests {
     /// Channel c, pixel (x, y) holds 100·c + 10·y + x, so every copied value names where it came from.
     func labelled(width: Int, height: Int, channels: Int) -> PlanarImage {
         var img = PlanarImage(width: width, height: height, channels: channels)
-        for c in 0..<channels { for y in 0..<height { for x in 0..<width { img[c, x, y] = Float(100 * c + 10 * y + x) } } }
+        for c in 0..<channels {
+            for y in 0..<height { for x in 0..<width { img[c, x, y] = Float(100 * c + 10 * y + x) } }
+        }
         return img
     }
 
@@ -14,7 +16,9 @@ struct PlanarImageTests {
         let img = labelled(width: 6, height: 5, channels: 3)
         let c = img.crop(PixelRect(x: 2, y: 1, width: 3, height: 2))
         #expect((c.width, c.height, c.channels) == (3, 2, 3))
-        for ch in 0..<3 { for y in 0..<2 { for x in 0..<3 { #expect(c[ch, x, y] == Float(100 * ch + 10 * (y + 1) + x + 2)) } } }
+        for ch in 0..<3 {
+            for y in 0..<2 { for x in 0..<3 { #expect(c[ch, x, y] == Float(100 * ch + 10 * (y + 1) + x + 2)) } }
+        }
     }
 
     @Test func aSinglePlaneIsOneChannel() {

@@ -1,15 +1,19 @@
 import Foundation
-import Testing
 import RackFocusImage
+import Testing
+
 @testable import RackFocusMedia
 @testable import RackFocusOptics
 @testable import RackFocusRender
 
 func frame(_ i: Int, _ w: Int = 24, _ h: Int = 16) -> PlanarImage {
     var img = PlanarImage(width: w, height: h, channels: 3)
-    for y in 0..<h { for x in 0..<w {
-        img[0, x, y] = Float((x + i) % w) / Float(w); img[1, x, y] = Float(y) / Float(h); img[2, x, y] = Float(i) / 10
-    } }
+    for y in 0..<h {
+        for x in 0..<w {
+            img[0, x, y] = Float((x + i) % w) / Float(w); img[1, x, y] = Float(y) / Float(h);
+            img[2, x, y] = Float(i) / 10
+        }
+    }
     return img
 }
 
@@ -19,7 +23,8 @@ struct FrameStreamTests {
         let dir = try scratch()
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("clip.mkv").path
-        let writer = try FrameWriter(path: path, width: 24, height: 16, frameRate: FrameRate(numerator: 24000, denominator: 1001))
+        let writer = try FrameWriter(
+            path: path, width: 24, height: 16, frameRate: FrameRate(numerator: 24000, denominator: 1001))
         for i in 0..<6 { try writer.write(frame(i)) }
         try writer.finish()
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["clip.mkv"])
@@ -55,10 +60,14 @@ struct FrameStreamTests {
         let dir = try scratch()
         defer { try? FileManager.default.removeItem(at: dir) }
         let pattern = dir.appendingPathComponent("out_%04d.png").path
-        let writer = try FrameWriter(path: pattern, width: 24, height: 16, frameRate: FrameRate(numerator: 25), firstNumber: 10)
+        let writer = try FrameWriter(
+            path: pattern, width: 24, height: 16, frameRate: FrameRate(numerator: 25), firstNumber: 10)
         for i in 0..<3 { try writer.write(frame(i)) }
         try writer.finish()
-        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == ["out_0010.png", "out_0011.png", "out_0012.png"])
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == [
+                "out_0010.png", "out_0011.png", "out_0012.png",
+            ])
         #expect(FFmpeg.sequenceFiles(pattern).count == 3)
         let reader = try FrameReader(path: pattern, startFrame: 1)
         var f: PlanarImage?
@@ -69,15 +78,28 @@ struct FrameStreamTests {
     @Test func cancelLeavesNothingAndBadNamesAreRefused() throws {
         let dir = try scratch()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let writer = try FrameWriter(path: dir.appendingPathComponent("clip.mp4").path, width: 24, height: 16, frameRate: FrameRate(numerator: 24))
+        let writer = try FrameWriter(
+            path: dir.appendingPathComponent("clip.mp4").path, width: 24, height: 16,
+            frameRate: FrameRate(numerator: 24))
         try writer.write(frame(0))
         writer.cancel()
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).isEmpty)
-        let avi = #expect(throws: MediaError.self) { try FrameWriter(path: dir.appendingPathComponent("clip.avi").path, width: 8, height: 8, frameRate: FrameRate(numerator: 24)) }
+        let avi = #expect(throws: MediaError.self) {
+            try FrameWriter(
+                path: dir.appendingPathComponent("clip.avi").path, width: 8, height: 8,
+                frameRate: FrameRate(numerator: 24))
+        }
         #expect(avi?.code == .unsupportedFormat)
-        let folder = #expect(throws: MediaError.self) { try FrameWriter(path: "/nonexistent/dir/clip.mp4", width: 8, height: 8, frameRate: FrameRate(numerator: 24)) }
+        let folder = #expect(throws: MediaError.self) {
+            try FrameWriter(path: "/nonexistent/dir/clip.mp4", width: 8, height: 8, frameRate: FrameRate(numerator: 24))
+        }
         #expect(folder?.code == .writeFailed && folder?.file == "/nonexistent/dir/clip.mp4")
-        let size = #expect(throws: MediaError.self) { try FrameWriter(path: dir.appendingPathComponent("clip.mp4").path, width: 24, height: 16, frameRate: FrameRate(numerator: 24)).write(frame(0, 8, 8)) }
+        let size = #expect(throws: MediaError.self) {
+            try FrameWriter(
+                path: dir.appendingPathComponent("clip.mp4").path, width: 24, height: 16,
+                frameRate: FrameRate(numerator: 24)
+            ).write(frame(0, 8, 8))
+        }
         #expect(size?.code == .frameSize && size?.frame == 0)
     }
 
@@ -119,7 +141,8 @@ struct ClipColourTests {
         let dir = try scratch()
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent(name).path
-        let writer = try FrameWriter(path: path, width: 64, height: 32, frameRate: FrameRate(numerator: 24), codec: codec)
+        let writer = try FrameWriter(
+            path: path, width: 64, height: 32, frameRate: FrameRate(numerator: 24), codec: codec)
         for _ in 0..<3 { try writer.write(Self.bars()) }
         try writer.finish()
         let info = try FFmpeg.probeClip(path)
@@ -130,7 +153,8 @@ struct ClipColourTests {
         for x in [8, 24, 40, 56] {
             for c in 0..<3 {
                 // Display-space error of 8-bit 4:2:0 away from the bars' edges: about 1 code value.
-                let got = ColorTransfer.linearToSRGB(decoded![c, x, 16]), want = ColorTransfer.linearToSRGB(bars[c, x, 16])
+                let got = ColorTransfer.linearToSRGB(decoded![c, x, 16]),
+                    want = ColorTransfer.linearToSRGB(bars[c, x, 16])
                 #expect(abs(got - want) < 0.015, "\(codec) bar at x=\(x), channel \(c): \(got) vs \(want)")
             }
         }
@@ -141,7 +165,8 @@ struct ClipColourTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("clip.mp4").path
         let tags = ColorTags(transfer: "iec61966-2-1", primaries: "bt709")
-        let writer = try FrameWriter(path: path, width: 64, height: 32, frameRate: FrameRate(numerator: 24), colorTags: tags)
+        let writer = try FrameWriter(
+            path: path, width: 64, height: 32, frameRate: FrameRate(numerator: 24), colorTags: tags)
         try writer.write(ClipColourTests.bars())
         try writer.finish()
         #expect(try FFmpeg.probeClip(path).colorTags == tags)

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import RackFocusImage
+import Testing
+
 @testable import RackFocusMedia
 @testable import RackFocusRender
 
@@ -12,9 +13,11 @@ func scratch() throws -> URL {
 
 func gradient(_ w: Int, _ h: Int) -> PlanarImage {
     var img = PlanarImage(width: w, height: h, channels: 3)
-    for y in 0..<h { for x in 0..<w {
-        img[0, x, y] = Float(x) / Float(w - 1); img[1, x, y] = Float(y) / Float(h - 1); img[2, x, y] = 0.25
-    } }
+    for y in 0..<h {
+        for x in 0..<w {
+            img[0, x, y] = Float(x) / Float(w - 1); img[1, x, y] = Float(y) / Float(h - 1); img[2, x, y] = 0.25
+        }
+    }
     return img
 }
 
@@ -24,7 +27,7 @@ struct StillImageTests {
         let dir = try scratch()
         defer { try? FileManager.default.removeItem(at: dir) }
         var img = gradient(7, 5)
-        img[0, 3, 2] = 42.5 // scene-referred values survive
+        img[0, 3, 2] = 42.5  // scene-referred values survive
         let path = dir.appendingPathComponent("a.pfm").path
         try StillImage.write(img, to: path)
         #expect(try StillImage.readColor(path) == img)
@@ -53,7 +56,8 @@ struct StillImageTests {
         let back = try StillImage.readColor(path)
         for i in img.data.indices { #expect(abs(back.data[i] - img.data[i]) < 2e-4) }
         // Mid-grey linear 0.214 encodes near sRGB 0.5: the raw file is not linear.
-        let raw = try FFmpeg.run(["-v", "error", "-i", path, "-f", "rawvideo", "-pix_fmt", "gbrpf32le", "-"], context: path)
+        let raw = try FFmpeg.run(
+            ["-v", "error", "-i", path, "-f", "rawvideo", "-pix_fmt", "gbrpf32le", "-"], context: path)
         #expect(raw.count == 3 * 32 * 8 * 4)
     }
 
@@ -80,8 +84,9 @@ struct StillImageTests {
         var words = [UInt16](repeating: 0, count: 4 * 2)
         for i in words.indices { words[i] = UInt16(1000 + 500 * i).bigEndian }
         let path = dir.appendingPathComponent("d.png").path
-        _ = try FFmpeg.run(["-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "gray16be", "-s", "4x2", "-i", "-", path],
-                           input: words.withUnsafeBytes { Data($0) }, context: path)
+        _ = try FFmpeg.run(
+            ["-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "gray16be", "-s", "4x2", "-i", "-", path],
+            input: words.withUnsafeBytes { Data($0) }, context: path)
         let unitless = #expect(throws: MediaError.self) { try StillImage.readDepth(path) }
         #expect(unitless?.code == .depthUnit && unitless?.file == path)
         let metres = try StillImage.readDepth(path, scale: 0.001)
@@ -94,7 +99,9 @@ struct StillImageTests {
         let missing = #expect(throws: MediaError.self) { try StillImage.readColor("/nonexistent/x.exr") }
         #expect(missing == MediaError(.missingInput, file: "/nonexistent/x.exr", "no such file; check the path"))
         #expect(missing?.description == "/nonexistent/x.exr: no such file; check the path")
-        let folder = #expect(throws: MediaError.self) { try StillImage.readColor(FileManager.default.temporaryDirectory.path) }
+        let folder = #expect(throws: MediaError.self) {
+            try StillImage.readColor(FileManager.default.temporaryDirectory.path)
+        }
         #expect(folder?.code == .missingInput)
     }
 
@@ -102,13 +109,18 @@ struct StillImageTests {
         // (The environment is never changed in tests: suites run in parallel.)
         let e = #expect(throws: MediaError.self) { try FFmpeg.executable("rackfocus-no-such-tool") }
         #expect(e?.code == .toolMissing && e?.file == nil)
-        #expect(e?.description == "rackfocus-no-such-tool is not installed; install it (Debian/Ubuntu: apt-get install ffmpeg; macOS: brew install ffmpeg)")
+        #expect(
+            e?.description
+                == "rackfocus-no-such-tool is not installed; install it (Debian/Ubuntu: apt-get install ffmpeg; macOS: brew install ffmpeg)"
+        )
     }
 
     @Test func unsupportedOutputLeavesNothing() throws {
         let dir = try scratch()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let gif = #expect(throws: MediaError.self) { try StillImage.write(gradient(4, 4), to: dir.appendingPathComponent("a.gif").path) }
+        let gif = #expect(throws: MediaError.self) {
+            try StillImage.write(gradient(4, 4), to: dir.appendingPathComponent("a.gif").path)
+        }
         #expect(gif?.code == .unsupportedFormat)
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).isEmpty)
     }

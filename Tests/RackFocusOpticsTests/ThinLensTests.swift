@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import RackFocusOptics
 
 /// Relative agreement within 0.5%, the bar for independently computed optics.
@@ -96,11 +97,16 @@ struct ThinLensTests {
     }
 
     @Test func cocFromDeliveryResolution() throws {
-        let mm = try CircleOfConfusion.millimeters(parsing: "1px@4k", sensorWidthMM: 24.89, delivery: Resolution(width: 1920, height: 1080))
+        let mm = try CircleOfConfusion.millimeters(
+            parsing: "1px@4k", sensorWidthMM: 24.89, delivery: Resolution(width: 1920, height: 1080))
         #expect(close(mm, 0.006481770833333333))
-        let hd = try CircleOfConfusion.millimeters(parsing: "2px", sensorWidthMM: 24.89, delivery: Resolution(width: 1920, height: 1080))
+        let hd = try CircleOfConfusion.millimeters(
+            parsing: "2px", sensorWidthMM: 24.89, delivery: Resolution(width: 1920, height: 1080))
         #expect(close(hd, 2 * 24.89 / 1920))
-        #expect(throws: ValueError.self) { try CircleOfConfusion.millimeters(parsing: "2mm", sensorWidthMM: 24.89, delivery: Resolution(width: 1920, height: 1080)) }
+        #expect(throws: ValueError.self) {
+            try CircleOfConfusion.millimeters(
+                parsing: "2mm", sensorWidthMM: 24.89, delivery: Resolution(width: 1920, height: 1080))
+        }
     }
 }
 
@@ -138,7 +144,9 @@ struct ThinLensPropertyTests {
         #expect(c.blurDiameterMM(subject: .meters(s), focus: .meters(s)) == 0)
         #expect(c.blurDiameterMM(subject: .meters(s * 0.8), focus: .meters(s)) < 0)
         #expect(c.blurDiameterMM(subject: .meters(s * 1.25), focus: .meters(s)) > 0)
-        #expect(abs(c.blurDiameterMM(subject: .meters(s * 0.6), focus: .meters(s))) > abs(c.blurDiameterMM(subject: .meters(s * 0.8), focus: .meters(s))))
+        #expect(
+            abs(c.blurDiameterMM(subject: .meters(s * 0.6), focus: .meters(s)))
+                > abs(c.blurDiameterMM(subject: .meters(s * 0.8), focus: .meters(s))))
     }
 
     @Test(arguments: focusDistances)
@@ -193,7 +201,9 @@ struct FrameBlurTests {
         // An anamorphic squeeze spreads the same sensor width over the frame: horizontal pixels shrink.
         var squeezed = hd
         squeezed.squeeze = 2
-        #expect(close(squeezed.frameBlurModel(focus: .meters(1.5), frameWidth: 960).pixels(dioptres: 1 / 16.4), expected / 2))
+        #expect(
+            close(
+                squeezed.frameBlurModel(focus: .meters(1.5), frameWidth: 960).pixels(dioptres: 1 / 16.4), expected / 2))
     }
 
     @Test(arguments: [0.8, 2.0, 9.0])

@@ -1,10 +1,13 @@
 import Testing
+
 @testable import RackFocusOptics
 
 @Suite("Distances, lengths, stops, sensors")
 struct UnitsTests {
-    @Test(arguments: [("1.8m", 1.8), ("180cm", 1.8), ("1800mm", 1.8), ("40ft", 12.192), ("40'", 12.192),
-                      ("12'6\"", 3.81), ("12' 6\"", 3.81), ("12ft 6in", 3.81), ("6in", 0.1524), ("6\"", 0.1524), ("2 m", 2)])
+    @Test(arguments: [
+        ("1.8m", 1.8), ("180cm", 1.8), ("1800mm", 1.8), ("40ft", 12.192), ("40'", 12.192),
+        ("12'6\"", 3.81), ("12' 6\"", 3.81), ("12ft 6in", 3.81), ("6in", 0.1524), ("6\"", 0.1524), ("2 m", 2),
+    ])
     func distances(text: String, meters: Double) throws {
         #expect(close(try Distance(parsing: text).meters, meters, 1e-9))
     }
@@ -43,8 +46,10 @@ struct UnitsTests {
     }
 
     @Test func sensorPresetsHaveTheirDocumentedCoC() throws {
-        let expected: [String: Double] = ["super35": 0.025, "fullframe": 0.030, "apsc": 0.020, "mft": 0.015,
-                                          "twothirds": 0.011, "lf65": 0.042, "phone": 0.0085]
+        let expected: [String: Double] = [
+            "super35": 0.025, "fullframe": 0.030, "apsc": 0.020, "mft": 0.015,
+            "twothirds": 0.011, "lf65": 0.042, "phone": 0.0085,
+        ]
         for (name, coc) in expected { #expect(try Sensor.preset(named: name).cocMM == coc) }
         #expect(try Sensor.preset(named: "FF").name == "fullframe")
         #expect(throws: ValueError.self) { try Sensor.preset(named: "imax") }
@@ -123,7 +128,11 @@ struct FocusScaleTests {
     @Test func calibratedMapPassesThroughItsMarksAndIsMonotone() throws {
         let pts: [(Double, Double)] = [(0.45, 300), (0.6, 250), (1, 180), (2, 110), (5, 50), (.infinity, 0)]
         let map = try LensMap(points: pts.map { LensMap.Point(distance: Distance(meters: $0.0), angleDegrees: $0.1) })
-        for p in pts { #expect(close(map.angle(for: Distance(meters: p.0)), p.1, 1e-9) || (p.1 == 0 && abs(map.angle(for: .infinity)) < 1e-9)) }
+        for p in pts {
+            #expect(
+                close(map.angle(for: Distance(meters: p.0)), p.1, 1e-9)
+                    || (p.1 == 0 && abs(map.angle(for: .infinity)) < 1e-9))
+        }
         var previous = map.angle(for: .meters(0.45))
         var d = 0.46
         while d < 100 {
@@ -136,8 +145,10 @@ struct FocusScaleTests {
 
     @Test func nonMonotoneMapIsRejected() {
         #expect(throws: ValueError.self) {
-            try LensMap(points: [.init(distance: .meters(1), angleDegrees: 100), .init(distance: .meters(2), angleDegrees: 150),
-                                 .init(distance: .meters(3), angleDegrees: 120)])
+            try LensMap(points: [
+                .init(distance: .meters(1), angleDegrees: 100), .init(distance: .meters(2), angleDegrees: 150),
+                .init(distance: .meters(3), angleDegrees: 120),
+            ])
         }
     }
 }

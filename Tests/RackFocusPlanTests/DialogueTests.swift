@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import RackFocusPlan
 
 @Suite("Dialogue racks from a transcript")
@@ -40,7 +41,8 @@ struct DialogueTests {
             _ = try DialogueRacks().racks(for: try Transcript.parse(srt, file: "s.srt"), plan: Self.base, file: "s.srt")
         } throws: { error in
             let text = (error as? PlanError)?.description ?? ""
-            return text.contains("s.srt:6") && text.contains("before the line at line 2 ends") && text.contains("do not overlap")
+            return text.contains("s.srt:6") && text.contains("before the line at line 2 ends")
+                && text.contains("do not overlap")
         }
     }
 
@@ -51,7 +53,8 @@ struct DialogueTests {
         } throws: { error in
             let text = (error as? PlanError)?.description ?? ""
             return text.contains("s.srt:2") && text.contains("no speaker")
-                && text.contains("s.srt:6") && text.contains("speaker \"CARL\" is not a subject") && text.contains("subjects are: anna, ben, bar")
+                && text.contains("s.srt:6") && text.contains("speaker \"CARL\" is not a subject")
+                && text.contains("subjects are: anna, ben, bar")
         }
     }
 

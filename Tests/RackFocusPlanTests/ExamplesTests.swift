@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import RackFocusPlan
 
 @Suite("Every example plan loads and plans")
@@ -48,18 +49,18 @@ struct ExamplesTests {
 
     @Test func jsonAndYamlDescribeTheSamePlan() throws {
         let yaml = """
-        fps: 25
-        camera: { sensor: fullframe, focalLength: 50mm, stop: 2 }
-        subjects: { a: { distance: 1m }, b: { distance: 3m } }
-        focus:
-          - { at: 0s, on: a }
-          - { rack: b, start: 1s, duration: 12f, curve: landing }
-        """
+            fps: 25
+            camera: { sensor: fullframe, focalLength: 50mm, stop: 2 }
+            subjects: { a: { distance: 1m }, b: { distance: 3m } }
+            focus:
+              - { at: 0s, on: a }
+              - { rack: b, start: 1s, duration: 12f, curve: landing }
+            """
         let json = """
-        {"fps": 25, "camera": {"sensor": "fullframe", "focalLength": "50mm", "stop": 2},
-         "subjects": {"a": {"distance": "1m"}, "b": {"distance": "3m"}},
-         "focus": [{"at": "0s", "on": "a"}, {"rack": "b", "start": "1s", "duration": "12f", "curve": "landing"}]}
-        """
+            {"fps": 25, "camera": {"sensor": "fullframe", "focalLength": "50mm", "stop": 2},
+             "subjects": {"a": {"distance": "1m"}, "b": {"distance": "3m"}},
+             "focus": [{"at": "0s", "on": "a"}, {"rack": "b", "start": "1s", "duration": "12f", "curve": "landing"}]}
+            """
         let p1 = try ShotPlan.parse(yaml), p2 = try ShotPlan.parse(json)
         for t in stride(from: 0.0, through: 3, by: 0.04) {
             #expect(p1.curve.focus(at: t) == p2.curve.focus(at: t))

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import RackFocusOptics
 @testable import RackFocusPlan
 
@@ -25,19 +26,21 @@ struct FocusCurveTests {
         #expect(Easing.landing.speed(1) == 0)
         #expect(Easing.landing.speed(0) == 0)
         // Peak speed in the first quarter: most of the move is deceleration.
-        let peakU = (0...1000).max { Easing.landing.speed(Double($0) / 1000) < Easing.landing.speed(Double($1) / 1000) }!
+        let peakU = (0...1000).max {
+            Easing.landing.speed(Double($0) / 1000) < Easing.landing.speed(Double($1) / 1000)
+        }!
         #expect(peakU == 250)
     }
 
     static let curveText = """
-    fps: 24
-    camera: { sensor: super35, focalLength: 85mm, stop: 2, minFocus: 0.9m }
-    subjects: { near: { distance: 1m }, far: { distance: 4m } }
-    focus:
-      - { at: 0s, on: far }
-      - { rack: near, start: 2s, duration: 1s, curve: linear }
-      - { rack: far, land: 6s, duration: 48f, curve: landing }
-    """
+        fps: 24
+        camera: { sensor: super35, focalLength: 85mm, stop: 2, minFocus: 0.9m }
+        subjects: { near: { distance: 1m }, far: { distance: 4m } }
+        focus:
+          - { at: 0s, on: far }
+          - { rack: near, start: 2s, duration: 1s, curve: linear }
+          - { rack: far, land: 6s, duration: 48f, curve: landing }
+        """
 
     @Test func curveInterpolatesInDioptres() throws {
         let p = try ShotPlan.parse(Self.curveText)
@@ -65,14 +68,14 @@ struct FocusCurveTests {
 
     @Test func curveReachesInfinity() throws {
         let text = """
-        fps: 24
-        camera: { sensor: super35, focalLength: 25mm, stop: 2 }
-        subjects: { a: { distance: 2m }, sky: { distance: inf } }
-        focus: [ { at: 0s, on: a }, { rack: sky, start: 1s, duration: 1s } ]
-        """
+            fps: 24
+            camera: { sensor: super35, focalLength: 25mm, stop: 2 }
+            subjects: { a: { distance: 2m }, sky: { distance: inf } }
+            focus: [ { at: 0s, on: a }, { rack: sky, start: 1s, duration: 1s } ]
+            """
         let p = try ShotPlan.parse(text)
         #expect(p.curve.focus(at: 2).isInfinite)
-        #expect(abs(p.curve.focus(at: 1.5).meters - 4) < 1e-9) // smoothstep(0.5) = 0.5 → 0.25 D
+        #expect(abs(p.curve.focus(at: 1.5).meters - 4) < 1e-9)  // smoothstep(0.5) = 0.5 → 0.25 D
     }
 }
 
@@ -90,11 +93,11 @@ struct RackAssessmentTests {
     @Test func adviceMakesTheRackRead() throws {
         // 35 mm f/11 on Super 35, 3 m → 7 m: 1.6 px, invisible. Each tip, applied alone, must read.
         let text = """
-        fps: 25
-        camera: { sensor: super35, focalLength: 35mm, stop: 11 }
-        subjects: { a: { distance: 3m }, b: { distance: 7m } }
-        focus: [ { at: 0s, on: a }, { rack: b, start: 1s, duration: 1s } ]
-        """
+            fps: 25
+            camera: { sensor: super35, focalLength: 35mm, stop: 11 }
+            subjects: { a: { distance: 3m }, b: { distance: 7m } }
+            focus: [ { at: 0s, on: a }, { rack: b, start: 1s, duration: 1s } ]
+            """
         let r = try report(text)
         let rack = try #require(r.racks.first)
         #expect(rack.verdict != .reads)
@@ -110,18 +113,20 @@ struct RackAssessmentTests {
         let sepTip = try #require(rack.advice.first { $0.hasPrefix("more separation: ") })
         let words = sepTip.split(separator: " ")
         let (who, distance) = (String(words[2]), words[4...5].joined())
-        let apart = try report(text.replacingOccurrences(of: who == "a" ? "a: { distance: 3m }" : "b: { distance: 7m }",
-                                                         with: "\(who): { distance: \(distance) }"))
+        let apart = try report(
+            text.replacingOccurrences(
+                of: who == "a" ? "a: { distance: 3m }" : "b: { distance: 7m }",
+                with: "\(who): { distance: \(distance) }"))
         #expect(apart.racks[0].verdict == .reads)
     }
 
     @Test func fastRacksWarn() throws {
         let text = """
-        fps: 24
-        camera: { sensor: super35, focalLength: 50mm, stop: 2 }
-        subjects: { a: { distance: 0.6m }, b: { distance: 10m } }
-        focus: [ { at: 0s, on: a }, { rack: b, start: 1s, duration: 10f, curve: landing } ]
-        """
+            fps: 24
+            camera: { sensor: super35, focalLength: 50mm, stop: 2 }
+            subjects: { a: { distance: 0.6m }, b: { distance: 10m } }
+            focus: [ { at: 0s, on: a }, { rack: b, start: 1s, duration: 10f, curve: landing } ]
+            """
         let rack = try #require(try report(text).racks.first)
         // 300° throw, 0.6 m → 10 m with close focus 0.5 m: 300·(1/0.6 − 1/10)/2 = 235° over 0.417 s;
         // landing peaks at 2.109× the mean speed: about 1190°/s.

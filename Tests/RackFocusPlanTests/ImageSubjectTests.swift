@@ -1,24 +1,25 @@
 import Foundation
 import Testing
+
 @testable import RackFocusOptics
 @testable import RackFocusPlan
 
 @Suite("Subjects placed in the image")
 struct ImageSubjectTests {
     static let text = """
-    fps: 24
-    camera: { sensor: super35, focalLength: 50mm, stop: 2, minFocus: 0.5m }
-    subjects:
-      anna: { point: [0.3, 0.5] }
-      ben:
-        track:
-          - { at: 0s, box: [0.6, 0.2, 0.2, 0.4] }
-          - { at: 48f, box: [0.4, 0.3, 0.1, 0.2] }
-      wall: { distance: 8m, box: [0, 0, 0.1, 0.1] }
-    focus:
-      - { at: 0s, on: anna }
-      - { rack: ben, start: 1s, duration: 1s }
-    """
+        fps: 24
+        camera: { sensor: super35, focalLength: 50mm, stop: 2, minFocus: 0.5m }
+        subjects:
+          anna: { point: [0.3, 0.5] }
+          ben:
+            track:
+              - { at: 0s, box: [0.6, 0.2, 0.2, 0.4] }
+              - { at: 48f, box: [0.4, 0.3, 0.1, 0.2] }
+          wall: { distance: 8m, box: [0, 0, 0.1, 0.1] }
+        focus:
+          - { at: 0s, on: anna }
+          - { rack: ben, start: 1s, duration: 1s }
+        """
 
     @Test func aTrackInterpolatesBetweenKeysAndHoldsAtTheEnds() throws {
         let plan = try ShotPlan.parse(Self.text)
@@ -26,7 +27,9 @@ struct ImageSubjectTests {
         #expect(ben.track?.count == 2)
         #expect(ben.region(at: -1) == ImageBox(x: 0.6, y: 0.2, width: 0.2, height: 0.4))
         let mid = try #require(ben.region(at: 1))
-        #expect(abs(mid.x - 0.5) < 1e-12 && abs(mid.y - 0.25) < 1e-12 && abs(mid.width - 0.15) < 1e-12 && abs(mid.height - 0.3) < 1e-12)
+        #expect(
+            abs(mid.x - 0.5) < 1e-12 && abs(mid.y - 0.25) < 1e-12 && abs(mid.width - 0.15) < 1e-12
+                && abs(mid.height - 0.3) < 1e-12)
         #expect(ben.region(at: 5) == ImageBox(x: 0.4, y: 0.3, width: 0.1, height: 0.2))
         #expect(plan.subject(named: "anna")?.region(at: 3)?.isPoint == true)
         // Depth subjects: the unmeasured point and the moving track; the measured, still wall is an anchor.
@@ -41,7 +44,9 @@ struct ImageSubjectTests {
         } catch {
             #expect(error.issues.count == 2)
             #expect(error.description.contains("shot.yaml:11:"))
-            #expect(error.description.contains("focus[0].on: subject anna is placed in the image but has no measured distance"))
+            #expect(
+                error.description.contains(
+                    "focus[0].on: subject anna is placed in the image but has no measured distance"))
             #expect(error.description.contains("--depth"))
         }
     }
@@ -70,8 +75,14 @@ struct ImageSubjectTests {
     }
 
     @Test(arguments: [
-        ("ben: { track: [ { at: 2s, point: [0.1, 0.1] }, { at: 1s, point: [0.2, 0.2] } ] }", "track keys must be in time order"),
-        ("ben: { track: [ { at: 0s, point: [0.1, 0.1] }, { at: 1s, box: [0.2, 0.2, 0.1, 0.1] } ] }", "a track mixes points and boxes"),
+        (
+            "ben: { track: [ { at: 2s, point: [0.1, 0.1] }, { at: 1s, point: [0.2, 0.2] } ] }",
+            "track keys must be in time order"
+        ),
+        (
+            "ben: { track: [ { at: 0s, point: [0.1, 0.1] }, { at: 1s, box: [0.2, 0.2, 0.1, 0.1] } ] }",
+            "a track mixes points and boxes"
+        ),
         ("ben: { track: [ { at: 0s } ] }", "a track key needs a point or a box"),
         ("ben: { track: [ { point: [0.1, 0.1] } ] }", "a track key needs at:"),
         ("ben: { track: [ { at: 1, point: [0.1, 0.1] } ] }", "has no unit"),

@@ -1,15 +1,17 @@
 import Foundation
 import Testing
+
 @testable import RackFocusOptics
 @testable import RackFocusPlan
 
 @Suite("Follow-focus motor programs")
 struct MotorProgramTests {
-    static let mapped = try! ShotPlan.load(contentsOf: examplesFolder.appendingPathComponent("split-dual-plane.json").path)
+    static let mapped = try! ShotPlan.load(
+        contentsOf: examplesFolder.appendingPathComponent("split-dual-plane.json").path)
 
     @Test func samplesRunAtTheMotorRateAndEndOnTheLastMark() throws {
         let program = MotorProgram(plan: Self.mapped, rate: 100)
-        #expect(program.samples.count == 701) // 7 s inclusive
+        #expect(program.samples.count == 701)  // 7 s inclusive
         for (i, s) in program.samples.enumerated() { #expect(abs(s.time - Double(i) / 100) < 1e-12) }
         let last = try #require(program.samples.last)
         #expect(abs(last.focus.meters - 4.1) < 1e-9)
@@ -38,17 +40,22 @@ struct MotorProgramTests {
         let needed = try #require(violations.compactMap(\.fastestDuration).max())
         #expect(needed > 0.5)
         // Re-planned at the duration it names, the same move fits the motor.
-        let fitted = try ShotPlan.parse(text.replacingOccurrences(of: "duration: 0.5s", with: String(format: "duration: %.4fs", needed * 1.0001)))
+        let fitted = try ShotPlan.parse(
+            text.replacingOccurrences(of: "duration: 0.5s", with: String(format: "duration: %.4fs", needed * 1.0001)))
         #expect(MotorProgram(plan: fitted, rate: 100).violations(limits).isEmpty)
     }
 
     @Test func aCurveThatStartsAtFullSpeedCannotBeFixedByTime() throws {
-        let linear = try ShotPlan.parse(plan(focus: "  - { at: 0s, on: a }\n  - { rack: b, start: 1s, duration: 2s, curve: linear }"))
+        let linear = try ShotPlan.parse(
+            plan(focus: "  - { at: 0s, on: a }\n  - { rack: b, start: 1s, duration: 2s, curve: linear }"))
         let v = MotorProgram(plan: linear, rate: 100).violations(MotorProgram.Limits(speed: 1000, acceleration: 1000))
         let jump = try #require(v.first { !$0.isSpeed })
         #expect(jump.peak.isInfinite && jump.fastestDuration == nil && jump.frame == 24)
         // The same move eased fits the same motor.
-        let eased = try ShotPlan.parse(plan(focus: "  - { at: 0s, on: a }\n  - { rack: b, start: 1s, duration: 2s, curve: ease-in-out }"))
-        #expect(MotorProgram(plan: eased, rate: 100).violations(MotorProgram.Limits(speed: 1000, acceleration: 1000)).isEmpty)
+        let eased = try ShotPlan.parse(
+            plan(focus: "  - { at: 0s, on: a }\n  - { rack: b, start: 1s, duration: 2s, curve: ease-in-out }"))
+        #expect(
+            MotorProgram(plan: eased, rate: 100).violations(MotorProgram.Limits(speed: 1000, acceleration: 1000))
+                .isEmpty)
     }
 }

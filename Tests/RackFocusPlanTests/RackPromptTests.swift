@@ -1,17 +1,23 @@
 import Foundation
 import Testing
+
 @testable import RackFocusPlan
 
 @Suite("Prompts for AI video models")
 struct RackPromptTests {
-    static func example(_ name: String) throws -> ShotPlan { try ShotPlan.load(contentsOf: examplesFolder.appendingPathComponent(name).path) }
+    static func example(_ name: String) throws -> ShotPlan {
+        try ShotPlan.load(contentsOf: examplesFolder.appendingPathComponent(name).path)
+    }
 
     @Test func theDemoRackReadsInTheWordsVideoModelsAreGiven() throws {
         let text = RackPrompt.text(for: try Self.example("demo-rack.yaml"), style: .detailed)
-        for phrase in ["an 85mm lens at f/1.8", "very shallow depth of field", "ball (on the left of frame) in crisp focus",
-                       "figure (on the right of frame) 4.50 m behind, in the background", "At 1 second a foreground-to-background rack focus",
-                       "over 1.5 seconds", "lands on figure at 2.5 seconds", "ball dissolves into a heavy, unrecognisable blur",
-                       "no focus hunting, no overshoot"] {
+        for phrase in [
+            "an 85mm lens at f/1.8", "very shallow depth of field", "ball (on the left of frame) in crisp focus",
+            "figure (on the right of frame) 4.50 m behind, in the background",
+            "At 1 second a foreground-to-background rack focus",
+            "over 1.5 seconds", "lands on figure at 2.5 seconds", "ball dissolves into a heavy, unrecognisable blur",
+            "no focus hunting, no overshoot",
+        ] {
             #expect(text.contains(phrase), "missing \"\(phrase)\" in: \(text)")
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import RackFocusPlan
 
 /// The repository's examples/ folder, found from this file's location.

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import RackFocusPlan
 
 @Suite("Plan validation names the key, the value and the fix")
@@ -9,28 +10,45 @@ struct ValidationTests {
     }
 
     @Test func aSubjectWithAnErrorIsReportedOnceNotAgainByTheRackAfterIt() {
-        let p = problems(plan(focus: "  - { at: 0s, on: a }\n  - { rack: b, start: 1s, duration: 1s }",
-                              subjects: "  a: { track: no-such.track.yaml }\n  b: 4m"))
+        let p = problems(
+            plan(
+                focus: "  - { at: 0s, on: a }\n  - { rack: b, start: 1s, duration: 1s }",
+                subjects: "  a: { track: no-such.track.yaml }\n  b: 4m"))
         #expect(p.count == 1)
         #expect(p.first?.contains("cannot read the track file no-such.track.yaml (no such file)") == true)
         // With no mark at all, the rack still says focus has nowhere to start.
-        #expect(problems(plan(focus: "  - { rack: b, start: 1s, duration: 1s }")).first?.contains("nowhere to start from") == true)
+        #expect(
+            problems(plan(focus: "  - { rack: b, start: 1s, duration: 1s }")).first?.contains("nowhere to start from")
+                == true)
     }
 
     @Test func overlappingRacks() {
-        let p = problems(plan(focus: "  - { at: 0s, on: a }\n  - { rack: b, start: 1s, duration: 2s }\n  - { rack: a, start: 2s, duration: 1s }"))
+        let p = problems(
+            plan(
+                focus:
+                    "  - { at: 0s, on: a }\n  - { rack: b, start: 1s, duration: 2s }\n  - { rack: a, start: 2s, duration: 1s }"
+            ))
         #expect(p.count == 1)
-        #expect(p.first?.hasPrefix("focus[2].start: this rack starts at 2s, before focus[1] ends at 3s (overlapping moves)") == true)
+        #expect(
+            p.first?.hasPrefix("focus[2].start: this rack starts at 2s, before focus[1] ends at 3s (overlapping moves)")
+                == true)
     }
 
     @Test func unknownSubjectSuggestsTheNearestName() {
         let p = problems(plan(focus: "  - { at: 0s, on: a }\n  - { rack: bb, start: 1s, duration: 1s }"))
-        #expect(p == ["focus[1].rack: unknown subject \"bb\"; did you mean b? subjects are: a, b; or write a distance such as 3m"])
+        #expect(
+            p == [
+                "focus[1].rack: unknown subject \"bb\"; did you mean b? subjects are: a, b; or write a distance such as 3m"
+            ])
     }
 
     @Test func rackPastTheEnd() {
-        let p = problems(plan(focus: "  - { at: 0s, on: a }\n  - { rack: b, land: 9s, duration: 1s }", extra: "duration: 8s"))
-        #expect(p == ["focus[1].land: this rack lands at 9s, past the end of the shot (8s); land it by 8s or lengthen duration"])
+        let p = problems(
+            plan(focus: "  - { at: 0s, on: a }\n  - { rack: b, land: 9s, duration: 1s }", extra: "duration: 8s"))
+        #expect(
+            p == [
+                "focus[1].land: this rack lands at 9s, past the end of the shot (8s); land it by 8s or lengthen duration"
+            ])
     }
 
     @Test func negativeDistance() {
@@ -44,8 +62,9 @@ struct ValidationTests {
     }
 
     @Test func focusInsideTheGenericMinimumFocusIsOnlyAWarning() throws {
-        let text = plan(focus: "  - { at: 0s, on: a }", subjects: "  a: { distance: 0.3m }",
-                        camera: "{ sensor: super35, focalLength: 85mm, stop: 2 }")
+        let text = plan(
+            focus: "  - { at: 0s, on: a }", subjects: "  a: { distance: 0.3m }",
+            camera: "{ sensor: super35, focalLength: 85mm, stop: 2 }")
         let loaded = try ShotPlan.parse(text)
         #expect(loaded.warnings.contains { $0.description.contains("closer than a typical 85 mm lens focuses") })
     }
@@ -56,8 +75,12 @@ struct ValidationTests {
     }
 
     @Test func missingCueAndMissingDuration() {
-        #expect(problems(plan(focus: "  - { at: 0s, on: a }\n  - { rack: b, duration: 1s }")).first?.contains("a rack needs a cue") == true)
-        #expect(problems(plan(focus: "  - { at: 0s, on: a }\n  - { rack: b, start: 1s }")).first?.contains("a rack needs a duration") == true)
+        #expect(
+            problems(plan(focus: "  - { at: 0s, on: a }\n  - { rack: b, duration: 1s }")).first?.contains(
+                "a rack needs a cue") == true)
+        #expect(
+            problems(plan(focus: "  - { at: 0s, on: a }\n  - { rack: b, start: 1s }")).first?.contains(
+                "a rack needs a duration") == true)
     }
 
     @Test func badYamlReportsTheLine() throws {
@@ -72,11 +95,11 @@ struct ValidationTests {
 
     @Test func everyProblemIsReportedAtOnce() {
         let text = """
-        fps: 24
-        camera: { sensor: imax, focalLength: 50mm, stop: 2 }
-        subjects: { a: { distance: 3 } }
-        focus: [ { at: 0s, on: a } ]
-        """
+            fps: 24
+            camera: { sensor: imax, focalLength: 50mm, stop: 2 }
+            subjects: { a: { distance: 3 } }
+            focus: [ { at: 0s, on: a } ]
+            """
         let p = problems(text)
         #expect(p.contains { $0.hasPrefix("camera.sensor: unknown sensor \"imax\"") })
         #expect(p.contains { $0.hasPrefix("subjects.a.distance: \"3\" has no unit") })

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import RackFocusOptics
 @testable import RackFocusPlan
 
@@ -10,11 +11,14 @@ struct WriterRoundTripTests {
         var camera = Camera(sensor: try Sensor.preset(named: "fullframe"), focalLengthMM: 85, stop: Stop(1.8))
         camera.breathing = 0
         let writer = PlanWriter(
-            comments: ["written by a test"], name: "Round \"trip\"", fps: FrameRate(numerator: 25), frames: 100, camera: camera,
+            comments: ["written by a test"], name: "Round \"trip\"", fps: FrameRate(numerator: 25), frames: 100,
+            camera: camera,
             resolution: Resolution(width: 1280, height: 720),
             subjects: [("near", .meters(1.5)), ("far", .meters(6)), ("sky", .infinity)], initial: "near",
-            racks: [.init(to: "far", startFrame: 20, frames: 30, curve: .landing, comment: "first"),
-                    .init(to: "sky", startFrame: 60, frames: 12, curve: .easeInOut)])
+            racks: [
+                .init(to: "far", startFrame: 20, frames: 30, curve: .landing, comment: "first"),
+                .init(to: "sky", startFrame: 60, frames: 12, curve: .easeInOut),
+            ])
         let plan = try ShotPlan.parse(writer.yaml, file: "written.yaml")
         #expect(plan.name == "Round 'trip'")
         #expect(plan.fps == FrameRate(numerator: 25) && plan.frameCount == 100)
@@ -43,17 +47,22 @@ struct WriterRoundTripTests {
             .init(frame: 3, box: nil, confidence: 0.1, state: "lost"),
             .init(frame: 4, box: [0.5, 0.5, 0.25, 0.5], confidence: 0.8, state: "reacquired"),
         ]
-        let writer = TrackFileWriter(clip: "clip \"a\".mp4", rate: FrameRate(numerator: 30000, denominator: 1001), width: 640, height: 360, keys: keys)
+        let writer = TrackFileWriter(
+            clip: "clip \"a\".mp4", rate: FrameRate(numerator: 30000, denominator: 1001), width: 640, height: 360,
+            keys: keys)
         #expect(writer.lostSpans == [2...3])
         let file = dir.appendingPathComponent("hero.track.\(format)")
-        try Data((format == "yaml" ? writer.yaml(command: "rackfocus track clip.mp4") : writer.json).utf8).write(to: file)
+        try Data((format == "yaml" ? writer.yaml(command: "rackfocus track clip.mp4") : writer.json).utf8).write(
+            to: file)
         let planFile = dir.appendingPathComponent("shot.yaml")
-        try Data("""
+        try Data(
+            """
             fps: 24
             camera: { sensor: fullframe, focalLength: 50mm, stop: 2 }
             subjects: { hero: { track: hero.track.\(format) }, wall: 10m }
             focus: [ { at: 0s, on: wall } ]
-            """.utf8).write(to: planFile)
+            """.utf8
+        ).write(to: planFile)
         let track = try #require(try ShotPlan.load(contentsOf: planFile.path).subject(named: "hero")?.track)
         // Lost frames are left out; times are read at the file's own rate; boxes to 4 decimals.
         #expect(track.count == 3)

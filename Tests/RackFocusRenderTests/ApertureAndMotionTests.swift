@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import RackFocusImage
+import Testing
+
 @testable import RackFocusOptics
 @testable import RackFocusRender
 
@@ -21,7 +22,10 @@ struct ApertureAndMotionTests {
     }
 
     @Test func kernelFootprintsConserveEnergy() {
-        for shape in [ApertureShape.circle, ApertureShape(blades: 6, rotationDegrees: 15), ApertureShape(blades: 5, curvature: 0.5)] {
+        for shape in [
+            ApertureShape.circle, ApertureShape(blades: 6, rotationDegrees: 15),
+            ApertureShape(blades: 5, curvature: 0.5),
+        ] {
             let kernel = ApertureKernel(shape: shape, maxRadius: 30)
             for r in stride(from: Float(0), through: 25, by: 1.37) {
                 var total: Float = 0
@@ -58,9 +62,13 @@ struct ApertureAndMotionTests {
         var cam = Scenes.camera
         cam.breathing = 1
         let scene = Scenes.stepEdge()
-        let still = try LensBlur.render(image: scene.0, depth: scene.1, settings: LensBlurSettings(camera: cam, focus: .meters(1), quality: .final, threads: 1))
-        let breathing = try LensBlur.render(image: scene.0, depth: scene.1,
-                                            settings: LensBlurSettings(camera: cam, focus: .meters(1), quality: .final, breathingReference: .infinity, threads: 1))
+        let still = try LensBlur.render(
+            image: scene.0, depth: scene.1,
+            settings: LensBlurSettings(camera: cam, focus: .meters(1), quality: .final, threads: 1))
+        let breathing = try LensBlur.render(
+            image: scene.0, depth: scene.1,
+            settings: LensBlurSettings(
+                camera: cam, focus: .meters(1), quality: .final, breathingReference: .infinity, threads: 1))
         // Magnified by frameScale = 1 + m = s / (s − f) = 1000/950 about the centre.
         let expected = Resample.scaleAboutCentre(still, factor: 1000.0 / 950)
         #expect(breathing == expected)
@@ -104,16 +112,27 @@ struct ApertureAndMotionTests {
         var (image, depth) = Scenes.stepEdge()
         depth[0, 5, 7] = .nan
         let settings = LensBlurSettings(camera: Scenes.camera, focus: .meters(2))
-        let nan = #expect(throws: RenderError.self) { try LensBlur.render(image: image, depth: depth, settings: settings) }
+        let nan = #expect(throws: RenderError.self) {
+            try LensBlur.render(image: image, depth: depth, settings: settings)
+        }
         #expect(nan?.code == .badDepth)
-        #expect(nan?.description == "depth at pixel (5, 7) is NaN; depth must be a positive distance in metres (fill holes in the depth map, or clamp the sky to a large distance)")
+        #expect(
+            nan?.description
+                == "depth at pixel (5, 7) is NaN; depth must be a positive distance in metres (fill holes in the depth map, or clamp the sky to a large distance)"
+        )
         // Placed in a file and frame by the caller, the message leads with them.
-        #expect(nan?.located(file: "depth.exr", frame: 3).description.hasPrefix("depth.exr: frame 3: depth at pixel (5, 7) is NaN") == true)
+        #expect(
+            nan?.located(file: "depth.exr", frame: 3).description.hasPrefix(
+                "depth.exr: frame 3: depth at pixel (5, 7) is NaN") == true)
         depth[0, 5, 7] = -1
-        let negative = #expect(throws: RenderError.self) { try LensBlur.render(image: image, depth: depth, settings: settings) }
+        let negative = #expect(throws: RenderError.self) {
+            try LensBlur.render(image: image, depth: depth, settings: settings)
+        }
         #expect(negative?.code == .badDepth)
         let small = PlanarImage(width: 10, height: 10, channels: 1, fill: 2)
-        let mismatch = #expect(throws: RenderError.self) { try LensBlur.render(image: image, depth: small, settings: settings) }
+        let mismatch = #expect(throws: RenderError.self) {
+            try LensBlur.render(image: image, depth: small, settings: settings)
+        }
         #expect(mismatch?.code == .sizeMismatch)
         #expect(mismatch == RenderError.sizeMismatch(image: (96, 72), depth: (10, 10)))
         image = PlanarImage(width: 96, height: 72, channels: 3, fill: 0.5)

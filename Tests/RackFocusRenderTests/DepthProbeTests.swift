@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import RackFocusImage
+import Testing
+
 @testable import RackFocusRender
 
 @Suite("Subject distance from depth")
@@ -10,12 +11,14 @@ struct SubjectDepthTests {
     func map(share: Double, near: Float = 2, far: Float = 8) -> PlanarImage {
         var m = PlanarImage(width: 100, height: 100, channels: 1)
         var seed: UInt64 = 7
-        for y in 0..<100 { for x in 0..<100 {
-            seed = seed &* 6364136223846793005 &+ 1442695040888963407
-            let noise = Float(seed >> 40) / Float(1 << 24) * 0.02 - 0.01
-            let inSubject = x >= 20 && Double(x - 20) < share * 60
-            m[0, x, y] = (inSubject ? near : far) * (1 + noise)
-        } }
+        for y in 0..<100 {
+            for x in 0..<100 {
+                seed = seed &* 6364136223846793005 &+ 1442695040888963407
+                let noise = Float(seed >> 40) / Float(1 << 24) * 0.02 - 0.01
+                let inSubject = x >= 20 && Double(x - 20) < share * 60
+                m[0, x, y] = (inSubject ? near : far) * (1 + noise)
+            }
+        }
         return m
     }
 

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import RackFocusImage
+import Testing
+
 @testable import RackFocusOptics
 @testable import RackFocusRender
 

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import RackFocusImage
+import Testing
+
 @testable import RackFocusMedia
 @testable import RackFocusOptics
 @testable import RackFocusRender
@@ -15,7 +16,8 @@ enum CyclesA {
     static func load(_ name: String) throws -> PlanarImage {
         let path = "\(folder)/\(name)"
         guard FileManager.default.fileExists(atPath: path) else {
-            throw MediaError(.missingInput, file: path, "missing: the samples must sit in ../shared/samples beside the repository")
+            throw MediaError(
+                .missingInput, file: path, "missing: the samples must sit in ../shared/samples beside the repository")
         }
         return name.hasPrefix("depth") ? try StillImage.readDepth(path) : try StillImage.readColor(path)
     }
@@ -41,7 +43,10 @@ struct GroundTruthTests {
         let settings = LensBlurSettings(camera: CyclesA.camera, focus: .meters(Double(floor.focus)!), quality: .final)
         let result = try LensBlur.render(image: image, depth: depth, settings: settings)
         let s = ImageQuality.scores(result, truth: truth, depth: depth)
-        print(String(format: "cycles-a %@ m fast: %.2f dB, SSIM %.4f, edge %.2f dB", floor.focus, s.psnr, s.ssim, s.edgePSNR))
+        print(
+            String(
+                format: "cycles-a %@ m fast: %.2f dB, SSIM %.4f, edge %.2f dB", floor.focus, s.psnr, s.ssim, s.edgePSNR)
+        )
         #expect(s.psnr >= floor.psnr)
         #expect(s.ssim >= floor.ssim)
         #expect(s.edgePSNR >= floor.edge)

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import RackFocusImage
+import Testing
+
 @testable import RackFocusOptics
 @testable import RackFocusRender
 
@@ -9,7 +10,10 @@ func dump(_ img: PlanarImage, _ name: String) {
     guard let dir = ProcessInfo.processInfo.environment["RACKFOCUS_TEST_IMAGES"] else { return }
     var bytes = [UInt8](repeating: 0, count: img.pixelCount * 3)
     for i in 0..<img.pixelCount {
-        for c in 0..<3 { bytes[3 * i + c] = UInt8(ColorTransfer.linearToSRGB(min(max(img.data[c * img.pixelCount + i], 0), 1)) * 255 + 0.5) }
+        for c in 0..<3 {
+            bytes[3 * i + c] = UInt8(
+                ColorTransfer.linearToSRGB(min(max(img.data[c * img.pixelCount + i], 0), 1)) * 255 + 0.5)
+        }
     }
     let ppm = Data("P6\n\(img.width) \(img.height)\n255\n".utf8) + Data(bytes)
     try? ppm.write(to: URL(fileURLWithPath: "\(dir)/\(name).ppm"))

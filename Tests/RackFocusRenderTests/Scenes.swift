@@ -1,5 +1,6 @@
 import Foundation
 import RackFocusImage
+
 @testable import RackFocusOptics
 @testable import RackFocusRender
 
@@ -37,14 +38,17 @@ enum Scenes {
     /// Left half near (1 m), right half far (5 m), with a diagonal boundary.
     static func stepEdge() -> (PlanarImage, PlanarImage) {
         build { x, y in
-            x < 40 + y / 4 ? (texture(x, y, seed: 1, base: [0.9, 0.5, 0.2]), 1) : (texture(x, y, seed: 2, base: [0.2, 0.5, 0.9]), 5)
+            x < 40 + y / 4
+                ? (texture(x, y, seed: 1, base: [0.9, 0.5, 0.2]), 1)
+                : (texture(x, y, seed: 2, base: [0.2, 0.5, 0.9]), 5)
         }
     }
 
     /// A 3-pixel bar at 1 m in front of a wall at 4 m.
     static func thinOccluder() -> (PlanarImage, PlanarImage) {
         build { x, y in
-            (45...47).contains(x) ? (SIMD3<Float>(0.95, 0.9, 0.2), 1) : (texture(x, y, seed: 3, base: [0.3, 0.7, 0.4]), 4)
+            (45...47).contains(x)
+                ? (SIMD3<Float>(0.95, 0.9, 0.2), 1) : (texture(x, y, seed: 3, base: [0.3, 0.7, 0.4]), 4)
         }
     }
 
@@ -72,9 +76,12 @@ enum Scenes {
         }
     }
 
-    static func render(_ scene: (PlanarImage, PlanarImage), focus: Double, quality: RenderQuality,
-                       camera: Camera = camera) throws -> PlanarImage {
-        try LensBlur.render(image: scene.0, depth: scene.1,
-                            settings: LensBlurSettings(camera: camera, focus: .meters(focus), quality: quality, threads: 2))
+    static func render(
+        _ scene: (PlanarImage, PlanarImage), focus: Double, quality: RenderQuality,
+        camera: Camera = camera
+    ) throws -> PlanarImage {
+        try LensBlur.render(
+            image: scene.0, depth: scene.1,
+            settings: LensBlurSettings(camera: camera, focus: .meters(focus), quality: quality, threads: 2))
     }
 }

@@ -1,10 +1,11 @@
 import Foundation
-import Testing
 import RackFocusImage
 import RackFocusMedia
 import RackFocusOptics
 import RackFocusPlan
 import RackFocusRender
+import Testing
+
 @testable import RackFocusShot
 
 /// Collects what a run reports, for tests.
@@ -14,7 +15,9 @@ final class Collected: @unchecked Sendable {
     private(set) var warnings: [String] = []
 
     var feedback: Feedback {
-        Feedback(note: { m in self.lock.withLock { self.notes.append(m) } }, warn: { m in self.lock.withLock { self.warnings.append(m) } })
+        Feedback(
+            note: { m in self.lock.withLock { self.notes.append(m) } },
+            warn: { m in self.lock.withLock { self.warnings.append(m) } })
     }
 }
 
@@ -25,27 +28,35 @@ func scratch() throws -> URL {
 }
 
 /// A plan whose two subjects are placed in the image only (left and right thirds).
-func twoSubjectPlan(_ dir: URL, subjects: String = "near: { point: [0.2, 0.5] }, far: { point: [0.8, 0.5] }") throws -> String {
+func twoSubjectPlan(_ dir: URL, subjects: String = "near: { point: [0.2, 0.5] }, far: { point: [0.8, 0.5] }") throws
+    -> String
+{
     let plan = dir.appendingPathComponent("shot.yaml").path
-    try Data("""
-    fps: 24
-    duration: 1s
-    camera: { sensor: fullframe, focalLength: 50mm, stop: 2, resolution: 60x30 }
-    subjects: { \(subjects) }
-    focus: [ { at: 0s, on: near }, { rack: far, start: 6f, land: 18f } ]
-    """.utf8).write(to: URL(fileURLWithPath: plan))
+    try Data(
+        """
+        fps: 24
+        duration: 1s
+        camera: { sensor: fullframe, focalLength: 50mm, stop: 2, resolution: 60x30 }
+        subjects: { \(subjects) }
+        focus: [ { at: 0s, on: near }, { rack: far, start: 6f, land: 18f } ]
+        """.utf8
+    ).write(to: URL(fileURLWithPath: plan))
     return plan
 }
 
 /// A 60×30 map: the left third at `near` metres, the middle a ramp, the right third at `far`,
 /// each value written through `encode`.
-func writeMap(_ dir: URL, _ name: String, near: Double, far: Double, middle: [Double], pixels: [(x: Int, y: Int, d: Double)] = [],
-              encode: (Double) -> Double) throws -> String {
+func writeMap(
+    _ dir: URL, _ name: String, near: Double, far: Double, middle: [Double], pixels: [(x: Int, y: Int, d: Double)] = [],
+    encode: (Double) -> Double
+) throws -> String {
     var map = PlanarImage(width: 60, height: 30, channels: 1)
-    for y in 0..<30 { for x in 0..<60 {
-        let d = x < 20 ? near : x >= 40 ? far : middle[(x - 20) * middle.count / 20]
-        map[0, x, y] = Float(encode(d))
-    } }
+    for y in 0..<30 {
+        for x in 0..<60 {
+            let d = x < 20 ? near : x >= 40 ? far : middle[(x - 20) * middle.count / 20]
+            map[0, x, y] = Float(encode(d))
+        }
+    }
     for p in pixels { map[0, p.x, p.y] = Float(encode(p.d)) }
     let path = dir.appendingPathComponent(name).path
     try PFM.encode(map).write(to: URL(fileURLWithPath: path))
@@ -61,12 +72,14 @@ struct DepthConventionsTests {
         let dir = try scratch()
         defer { try? FileManager.default.removeItem(at: dir) }
         // The extremes are single pixels, far fewer than 1% of the map.
-        let depth = try writeMap(dir, "disparity.pfm", near: 1.32, far: 9.84, middle: [3], pixels: [(25, 3, 0.898), (35, 26, 25)],
-                                 encode: { 7.5 / $0 + 0.2 })
+        let depth = try writeMap(
+            dir, "disparity.pfm", near: 1.32, far: 9.84, middle: [3], pixels: [(25, 3, 0.898), (35, 26, 25)],
+            encode: { 7.5 / $0 + 0.2 })
         let plan = try twoSubjectPlan(dir)
         let settings = DepthSettings(path: depth, kind: .inverse, near: .meters(0.898), far: .meters(25), still: true)
         let r = try PlanWithDepth.resolve(ShotPlan.load(contentsOf: plan), file: plan, depth: settings)
-        let near = try #require(r.distances.distance("near", frame: 0)).meters, far = try #require(r.distances.distance("far", frame: 0)).meters
+        let near = try #require(r.distances.distance("near", frame: 0)).meters,
+            far = try #require(r.distances.distance("far", frame: 0)).meters
         #expect(abs(near - 1.32) / 1.32 < 0.02, "near read \(near) m")
         #expect(abs(far - 9.84) / 9.84 < 0.02, "far read \(far) m")
     }
@@ -93,14 +106,20 @@ struct DepthConventionsTests {
         let dir = try scratch()
         defer { try? FileManager.default.removeItem(at: dir) }
         let depth = try writeMap(dir, "disparity.pfm", near: 1, far: 5, middle: [2], encode: { 10 / $0 })
-        let plan = try twoSubjectPlan(dir, subjects: "near: { point: [0.2, 0.5], distance: 1m }, far: { point: [0.8, 0.5], distance: 5m }")
+        let plan = try twoSubjectPlan(
+            dir, subjects: "near: { point: [0.2, 0.5], distance: 1m }, far: { point: [0.8, 0.5], distance: 5m }")
         let seen = Collected()
-        let mapping = try DepthSource(DepthSettings(path: depth), feedback: seen.feedback).mapping(plan: ShotPlan.load(contentsOf: plan))
+        let mapping = try DepthSource(DepthSettings(path: depth), feedback: seen.feedback).mapping(
+            plan: ShotPlan.load(contentsOf: plan))
         #expect(mapping.scale < 0)
-        #expect(seen.warnings.contains { $0.contains("bigger values come out nearer") && $0.contains("--depth-kind inverse") }, "\(seen.warnings)")
+        #expect(
+            seen.warnings.contains {
+                $0.contains("bigger values come out nearer") && $0.contains("--depth-kind inverse")
+            }, "\(seen.warnings)")
         // Given as inverse, the same map calibrates exactly and says nothing.
         let right = Collected()
-        let inverse = try DepthSource(DepthSettings(path: depth, kind: .inverse), feedback: right.feedback).mapping(plan: ShotPlan.load(contentsOf: plan))
+        let inverse = try DepthSource(DepthSettings(path: depth, kind: .inverse), feedback: right.feedback).mapping(
+            plan: ShotPlan.load(contentsOf: plan))
         #expect(abs(inverse.metres(10) - 1) < 1e-4 && abs(inverse.metres(2) - 5) < 1e-3)
         #expect(right.warnings.isEmpty, "\(right.warnings)")
     }
@@ -111,9 +130,14 @@ struct DepthConventionsTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         // Metres on the left and right, but the middle reads 2 m where the tape said 6 m.
         let depth = try writeMap(dir, "metres.pfm", near: 1, far: 5, middle: [2], encode: { $0 })
-        let plan = try twoSubjectPlan(dir, subjects: "near: { point: [0.1, 0.5], distance: 1m }, mid: { point: [0.5, 0.5], distance: 6m }, far: { point: [0.9, 0.5], distance: 5m }")
+        let plan = try twoSubjectPlan(
+            dir,
+            subjects:
+                "near: { point: [0.1, 0.5], distance: 1m }, mid: { point: [0.5, 0.5], distance: 6m }, far: { point: [0.9, 0.5], distance: 5m }"
+        )
         let seen = Collected()
-        _ = try DepthSource(DepthSettings(path: depth), feedback: seen.feedback).mapping(plan: ShotPlan.load(contentsOf: plan))
+        _ = try DepthSource(DepthSettings(path: depth), feedback: seen.feedback).mapping(
+            plan: ShotPlan.load(contentsOf: plan))
         #expect(seen.warnings.contains { $0.contains("the calibration misses mid by") }, "\(seen.warnings)")
     }
 
