@@ -16,13 +16,12 @@ struct PromptCommand: ParsableCommand {
             """)
 
     @Argument(help: "Shot plan (YAML or JSON).") var planFile: String
-    @Option(help: "short (one line per rack) or detailed (a paragraph).") var style: String = "detailed"
+    @Option(help: "short (one line per rack) or detailed (a paragraph).") var style: RackPrompt.Style = .detailed
     @OptionGroup var depthOptions: DepthOptions
 
     func run() throws {
-        guard let s = RackPrompt.Style(rawValue: style) else {
-            throw CLIError("--style: \"\(style)\" is not a style; use short or detailed")
-        }
-        print(RackPrompt.text(for: try loadPlan(planFile, depth: depthOptions.settings).plan, style: s))
+        print(RackPrompt.text(for: try loadPlan(planFile, depth: depthOptions.settings).plan, style: style))
     }
 }
+
+extension RackPrompt.Style: ExpressibleByArgument {}
