@@ -39,8 +39,11 @@ let package = Package(
         .target(
             name: "RackFocusRender", dependencies: ["RackFocusOptics", "RackFocusImage"],
             swiftSettings: strict + fastKernels),
-        // Media I/O through ffmpeg (and PFM natively): knows pixels and files, nothing of lenses.
-        .target(name: "RackFocusMedia", dependencies: ["RackFocusOptics", "RackFocusImage"], swiftSettings: strict),
+        // OpenEXR's C library (OpenEXRCore, Debian's libopenexr-dev) with the few helpers Swift needs.
+        .target(name: "CEXR", linkerSettings: [.linkedLibrary("OpenEXRCore-3_1")]),
+        // Media I/O: EXR through OpenEXR, PFM natively, everything else through ffmpeg. Knows pixels
+        // and files, nothing of lenses.
+        .target(name: "RackFocusMedia", dependencies: ["RackFocusOptics", "RackFocusImage", "CEXR"], swiftSettings: strict),
         // Focus analysis of footage: focus measures, rack detection and grading; pixels in, events out.
         .target(
             name: "RackFocusAnalysis", dependencies: ["RackFocusImage", "RackFocusPlan"],

@@ -25,6 +25,9 @@ struct DepthOptions: ParsableArguments {
     var depthKind: DepthKind = .metric
     @Option(help: "Metres per step of integer depth maps (0.001 for millimetres).") var depthScale: Double?
     @Option(
+        help: "The EXR channel holding depth (default: Z, depth.Z, depth.V, depth.R, Y or R, whichever the file has).")
+    var depthChannel: String?
+    @Option(
         help:
             "Distance of the map's nearest value: its largest for inverse maps, 0 for normalized ones (1 with --near-is-white).",
         transform: parseDistance("--near"))
@@ -64,7 +67,8 @@ struct DepthOptions: ParsableArguments {
     var settings: DepthSettings? {
         depth.map {
             DepthSettings(
-                path: $0, kind: depthKind, scale: depthScale, near: near, far: far, nearIsWhite: nearIsWhite,
+                path: $0, kind: depthKind, scale: depthScale, channel: depthChannel, near: near, far: far,
+                nearIsWhite: nearIsWhite,
                 still: depthStill,
                 stabilize: stabilizeDepth, fit: depthFit, subjectSmoothing: subjectSmoothing)
         }

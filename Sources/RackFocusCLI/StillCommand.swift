@@ -100,7 +100,7 @@ struct StillCommand: ParsableCommand {
         do { result = try LensBlur.render(image: color, depth: depthMap, settings: settings) } catch {
             throw error.located(file: depthSettings.path, frame: nil)
         }
-        try StillImage.write(result, to: output)
+        try StillImage.write(result, to: output, exr: EXRStyle(matchingInput: image))
         FileHandle.standardError.write(Data("focused at \(focusDistance) → \(output)\n".utf8))
     }
 }

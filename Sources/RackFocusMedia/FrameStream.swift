@@ -26,6 +26,7 @@ extension FFmpeg {
 
     /// Probes a clip or image sequence.
     package static func probeClip(_ path: String) throws(MediaError) -> ClipInfo {
+        if EXRImage.isEXR(path) { return try ClipInfo.exr(path) }
         if isSequence(path) {
             let count = sequenceFiles(path).count
             guard count > 0 else {
@@ -109,12 +110,61 @@ extension FFmpeg {
     }
 }
 
-/// Decodes a clip or image sequence frame by frame through one ffmpeg process (raw frames over a
-/// pipe), into a reused buffer.
+/// Reads a clip or image sequence frame by frame into a reused buffer: EXR files and sequences
+/// through OpenEXR (every channel's full float range), everything else through one ffmpeg process.
 ///
 /// Colour comes out as linear RGB (sRGB/Rec.709 sources decoded; float sources taken as linear);
-/// depth (`depth: true`) as metres. A frame cut short by EOF is an error naming the frame.
+/// depth (`depth: true`) as metres, from an EXR's depth channel (`depthChannel`, else `Z`,
+/// `depth.Z`, `depth.V`, ...). A frame cut short is an error naming the frame.
 package final class FrameReader: FrameSource {
+    package let path: String
+    package let info: ClipInfo
+    package let isDepth: Bool
+    private let source: any FrameSource
+    package private(set) var framesRead: Int
+
+    /// - Parameters:
+    ///   - depthScale: metres per step for integer depth maps (required for metric ones).
+    ///   - normalizeIntegers: read integer maps as 0…1 instead (for inverse and normalised maps).
+    ///   - depthChannel: the EXR channel holding depth.
+    package init(
+        path: String, depth: Bool = false, depthScale: Double? = nil, normalizeIntegers: Bool = false,
+        depthChannel: String? = nil,
+        startFrame: Int = 0
+    ) throws(MediaError) {
+        self.path = path
+        isDepth = depth
+        if EXRImage.isEXR(path) {
+            info = try ClipInfo.exr(path)
+            source = EXRFrameReader(path: path, depth: depth, channel: depthChannel, startFrame: startFrame, info: info)
+        } else {
+            let decoder = try FFmpegFrameReader(
+                path: path, depth: depth, depthScale: depthScale, normalizeIntegers: normalizeIntegers,
+                startFrame: startFrame)
+            info = decoder.info
+            source = decoder
+        }
+        framesRead = startFrame
+    }
+
+    /// Reads the next frame into `frame` (allocated on first use, reused after). Returns false at
+    /// the end of the clip.
+    package func next(into frame: inout PlanarImage?) throws(MediaError) -> Bool {
+        let more: Bool
+        do { more = try source.next(into: &frame) } catch let e as MediaError { throw e } catch {
+            throw MediaError(.damaged, file: path, frame: framesRead, "frame \(framesRead): \(error)")
+        }
+        if more { framesRead += 1 }
+        return more
+    }
+
+    /// Stops reading (safe to call more than once).
+    package func close() { source.close() }
+}
+
+/// Decodes a clip or image sequence frame by frame through one ffmpeg process (raw frames over a
+/// pipe), into a reused buffer.
+final class FFmpegFrameReader: FrameSource {
     package let path: String
     package let info: ClipInfo
     package let isDepth: Bool

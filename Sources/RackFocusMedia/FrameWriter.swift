@@ -47,6 +47,8 @@ package final class FrameWriter: FrameSink, @unchecked Sendable {
     let errors = FFmpeg.Box()
     let errorsDone = DispatchGroup()
     var words: [UInt16] = []
+    /// How EXR frames of a sequence are written (channel names, type, compression).
+    package var exrStyle = EXRStyle()
 
     /// - Parameters:
     ///   - firstNumber: the number of the first frame in a sequence (frame ranges keep their numbers).
@@ -127,7 +129,7 @@ package final class FrameWriter: FrameSink, @unchecked Sendable {
         }
         if sequence {
             let file = String(format: path, firstNumber + framesWritten)
-            try StillImage.write(frame, to: file)
+            try StillImage.write(frame, to: file, exr: exrStyle)
             framesWritten += 1
             return
         }

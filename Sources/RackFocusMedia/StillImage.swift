@@ -48,6 +48,7 @@ package enum StillImage {
     /// Reads a colour image as linear-light RGB planes.
     package static func readColor(_ path: String) throws(MediaError) -> PlanarImage {
         try checkReadable(path)
+        if EXRImage.isEXR(path) { return try EXRImage.readColor(path).image }
         if (path as NSString).pathExtension.lowercased() == "pfm" {
             let img = try PFM.read(path)
             guard img.channels == 3 else {
@@ -82,8 +83,11 @@ package enum StillImage {
 
     /// Reads a depth map in metres. Float files are taken as metres; integer files need `scale`
     /// (metres per unit).
-    package static func readDepth(_ path: String, scale: Double? = nil) throws(MediaError) -> PlanarImage {
+    package static func readDepth(_ path: String, scale: Double? = nil, channel: String? = nil) throws(MediaError)
+        -> PlanarImage
+    {
         try checkReadable(path)
+        if EXRImage.isEXR(path) { return try EXRImage.readDepth(path, channel: channel) }
         var img: PlanarImage
         if (path as NSString).pathExtension.lowercased() == "pfm" {
             img = try PFM.read(path)
@@ -151,10 +155,26 @@ package enum StillImage {
         }
     }
 
-    /// Writes linear RGB: `.png` and `.tif` as 16-bit sRGB, `.exr` and `.pfm` as linear float.
-    /// Written to a temporary name beside the target and renamed when complete.
-    package static func write(_ img: PlanarImage, to path: String) throws(MediaError) {
+    /// Writes linear RGB: `.png` and `.tif` as 16-bit sRGB, `.exr` and `.pfm` as linear float (EXR
+    /// through OpenEXR, in `exr`'s channel names, type and compression). Written to a temporary
+    /// name beside the target and renamed when complete.
+    package static func write(_ img: PlanarImage, to path: String, exr style: EXRStyle = EXRStyle()) throws(MediaError)
+    {
         let ext = (path as NSString).pathExtension.lowercased()
+        if ext == "exr" {
+            let n = img.pixelCount
+            let planes = (0..<img.channels).map { Array(img.data[($0 * n)..<(($0 + 1) * n)]) }
+            let names = img.channels == 1 ? [style.names.count == 1 ? style.names[0] : "Y"] : style.names
+            try EXRWriter.write(
+                [
+                    EXRPart(
+                        name: style.partName, channels: Array(zip(names, planes)).map { ($0.0, $0.1) },
+                        half: style.half,
+                        compression: style.compression)
+                ],
+                width: img.width, height: img.height, to: path)
+            return
+        }
         let temp = try AtomicFile.temporaryPath(for: path)
         defer { try? FileManager.default.removeItem(atPath: temp) }
         let n = img.pixelCount
@@ -163,17 +183,6 @@ package enum StillImage {
             do { try PFM.encode(img).write(to: URL(fileURLWithPath: temp)) } catch {
                 throw MediaError(.writeFailed, file: path, "cannot write (\(error.localizedDescription))")
             }
-        case "exr":
-            var planes = [Float](repeating: 0, count: 3 * n)
-            for i in 0..<n {
-                planes[i] = img.data[n + i]; planes[n + i] = img.data[2 * n + i]; planes[2 * n + i] = img.data[i]
-            }
-            let data = planes.withUnsafeBytes { Data($0) }
-            _ = try FFmpeg.run(
-                [
-                    "-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "gbrpf32le", "-s", "\(img.width)x\(img.height)",
-                    "-i", "-", "-compression", "3", temp,
-                ], input: data, writes: true, context: path)
         case "png", "tif", "tiff":
             var words: [UInt16] = []
             encodeRGB48(img, into: &words)

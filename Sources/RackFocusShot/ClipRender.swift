@@ -124,6 +124,8 @@ package struct ClipRender {
             path: output, width: info.width, height: info.height, frameRate: rate, codec: codec,
             firstNumber: range.lowerBound,
             audioFrom: FFmpeg.isSequence(input) || range.lowerBound > 0 ? nil : input, colorTags: info.colorTags)
+        // An EXR sequence keeps an EXR input's channel names, type and compression.
+        writer.exrStyle = EXRStyle(matchingInput: input)
         let release = guardOutput(writer)
         defer { release() }
         return try ShotRenderer(plan: plan, quality: quality, threads: threads)

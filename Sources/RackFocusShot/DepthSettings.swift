@@ -26,6 +26,8 @@ package struct DepthSettings: Sendable, Equatable {
     package var kind: DepthKind
     /// Metres per step of an integer metric map (0.001 for millimetres).
     package var scale: Double?
+    /// The EXR channel holding depth (nil: `Z`, `depth.Z`, `depth.V`, ... as found).
+    package var channel: String?
     package var near: Distance?
     package var far: Distance?
     package var nearIsWhite: Bool
@@ -38,13 +40,15 @@ package struct DepthSettings: Sendable, Equatable {
     package var subjectSmoothing: Double
 
     package init(
-        path: String, kind: DepthKind = .metric, scale: Double? = nil, near: Distance? = nil, far: Distance? = nil,
+        path: String, kind: DepthKind = .metric, scale: Double? = nil, channel: String? = nil, near: Distance? = nil,
+        far: Distance? = nil,
         nearIsWhite: Bool = false, still: Bool = false, stabilize: Bool = false, fit: DepthFit? = nil,
         subjectSmoothing: Double = 2
     ) {
         self.path = path
         self.kind = kind
         self.scale = scale
+        self.channel = channel
         self.near = near
         self.far = far
         self.nearIsWhite = nearIsWhite

@@ -25,6 +25,7 @@ package final class DepthSource {
     package func reader(start: Int = 0) throws -> FrameReader {
         try FrameReader(
             path: settings.path, depth: true, depthScale: settings.scale, normalizeIntegers: settings.kind != .metric,
+            depthChannel: settings.channel,
             startFrame: settings.still ? 0 : start)
     }
 

@@ -1,0 +1,39 @@
+// A few helpers around OpenEXRCore's C API (libopenexr-dev 3.1, <OpenEXR/openexr.h>) that Swift
+// cannot express directly: the default context initializer is a macro, and the coding channel
+// structs hold their pointers in anonymous unions.
+#ifndef RF_EXR_H
+#define RF_EXR_H
+
+#include <OpenEXR/openexr.h>
+
+/// A context initializer with the library's defaults whose error handler stores the last message
+/// of this thread (see rf_exr_last_error) instead of printing it.
+exr_context_initializer_t rf_exr_initializer(void);
+
+/// The last error message the library reported on this thread ("" if none).
+const char* rf_exr_last_error(void);
+
+/// Forgets the last error message of this thread.
+void rf_exr_clear_error(void);
+
+/// min.x, min.y, max.x, max.y of a box.
+void rf_exr_box(exr_attr_box2i_t box, int32_t* out4);
+
+/// A box from its corners.
+exr_attr_box2i_t rf_exr_make_box(int32_t minx, int32_t miny, int32_t maxx, int32_t maxy);
+
+/// Channel `index` of a decode pipeline decodes to 32-bit floats at `ptr` (NULL: skipped).
+void rf_exr_decode_channel(exr_decode_pipeline_t* decode, int index, uint8_t* ptr, int32_t pixel_stride, int32_t line_stride);
+
+/// Channel `index` of an encode pipeline encodes from 32-bit floats at `ptr`.
+void rf_exr_encode_channel(exr_encode_pipeline_t* encode, int index, const uint8_t* ptr, int32_t pixel_stride, int32_t line_stride);
+
+/// The name of channel `index` of a decode or encode pipeline.
+const char* rf_exr_decode_channel_name(const exr_decode_pipeline_t* decode, int index);
+const char* rf_exr_encode_channel_name(const exr_encode_pipeline_t* encode, int index);
+
+/// A zeroed pipeline, as the library expects before initialisation.
+exr_decode_pipeline_t rf_exr_decode_pipeline(void);
+exr_encode_pipeline_t rf_exr_encode_pipeline(void);
+
+#endif
