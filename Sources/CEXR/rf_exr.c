@@ -1,5 +1,6 @@
 #include "rf_exr.h"
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static _Thread_local char last_error[1024];
@@ -71,4 +72,37 @@ exr_encode_pipeline_t rf_exr_encode_pipeline(void) {
     exr_encode_pipeline_t p;
     memset(&p, 0, sizeof p);
     return p;
+}
+
+exr_result_t rf_exr_pack_and_compress(exr_encode_pipeline_t* e, rf_exr_chunk_bytes* out) {
+    uint64_t need = e->chunk.unpacked_size;
+    if (e->packed_buffer == NULL || e->packed_alloc_size < need) {
+        free(e->packed_buffer);
+        e->packed_buffer = malloc(need ? need : 1);
+        if (!e->packed_buffer) return EXR_ERR_OUT_OF_MEMORY;
+        e->packed_alloc_size = need;
+    }
+    exr_result_t rc = e->convert_and_pack_fn(e);
+    if (rc != EXR_ERR_SUCCESS) return rc;
+    const void* src = e->packed_buffer;
+    uint64_t n = e->packed_bytes;
+    if (e->compress_fn) {
+        rc = e->compress_fn(e);
+        if (rc != EXR_ERR_SUCCESS) return rc;
+        if (e->compressed_buffer && e->compressed_bytes < e->packed_bytes) {
+            src = e->compressed_buffer;
+            n = e->compressed_bytes;
+        }
+    }
+    out->data = malloc(n ? n : 1);
+    if (!out->data) return EXR_ERR_OUT_OF_MEMORY;
+    memcpy(out->data, src, n);
+    out->size = n;
+    return EXR_ERR_SUCCESS;
+}
+
+void rf_exr_free_chunk(rf_exr_chunk_bytes* chunk) {
+    free(chunk->data);
+    chunk->data = NULL;
+    chunk->size = 0;
 }

@@ -43,7 +43,10 @@ struct RenderCommand: ParsableCommand {
             quality: renderOptions.quality, threads: renderOptions.threadCount)
         guard let done = try job.run(feedback: Progress.terminal, guardOutput: abandonOnCtrlC) else { return }
         FileHandle.standardError.write(
-            Data("rendered frames \(done.frames.lowerBound)-\(done.frames.upperBound - 1) → \(output)\n".utf8))
+            Data(
+                "rendered frames \(done.frames.lowerBound)-\(done.frames.upperBound - 1) → \(output) "
+                    .appending(String(format: "(%.1f fps, decoding and encoding included)\n", done.framesPerSecond))
+                    .utf8))
     }
 }
 

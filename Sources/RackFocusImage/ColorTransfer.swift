@@ -25,4 +25,8 @@ public enum ColorTransfer: String, Sendable, CaseIterable {
         guard self == .srgb else { return }
         for i in values.indices { values[i] = Self.srgbToLinear(values[i]) }
     }
+
+    /// Linear light of every 16-bit sRGB code (`srgbToLinear(code / 65535)`, exactly): decoding a
+    /// frame is one look-up per value instead of a `powf`.
+    public static let linearOf16BitSRGB: [Float] = (0..<65536).map { srgbToLinear(Float($0) / 65535) }
 }

@@ -173,36 +173,68 @@ package enum EXRWriter {
             exr_get_scanlines_per_chunk(ctxt, part, &lines)
             chunks = stride(from: window.y, to: window.y + height, by: Int(lines)).map { (0, Int32($0)) }
         }
-        var pipe = rf_exr_encode_pipeline()
-        var initialised = false
-        defer { if initialised { exr_encoding_destroy(ctxt, &pipe) } }
-        for (a, b) in chunks {
-            var info = exr_chunk_info_t()
-            var rc =
+        // Chunk descriptions first (in order), then every chunk packed and compressed on the cores
+        // with its bytes kept, then the bytes written in file order (OpenEXR 3.1's own encoding
+        // run writes as it goes, and only in order).
+        var infos = [exr_chunk_info_t](repeating: exr_chunk_info_t(), count: chunks.count)
+        for (k, (a, b)) in chunks.enumerated() {
+            let rc =
                 p.tile != nil
-                ? exr_write_tile_chunk_info(ctxt, part, a, b, 0, 0, &info)
-                : exr_write_scanline_chunk_info(ctxt, part, b, &info)
-            if rc == exrSuccess {
-                rc =
-                    initialised
-                    ? exr_encoding_update(ctxt, part, &info, &pipe) : exr_encoding_initialize(ctxt, part, &info, &pipe)
-                initialised = initialised || rc == exrSuccess
-            }
+                ? exr_write_tile_chunk_info(ctxt, part, a, b, 0, 0, &infos[k])
+                : exr_write_scanline_chunk_info(ctxt, part, b, &infos[k])
             guard rc == exrSuccess else { throw fail(rc, "preparing block \(a),\(b)") }
-            // Tiles count from the data window's corner; scanline chunks carry absolute lines.
-            let x0 = p.tile.map { Int(a) * $0.width } ?? 0
-            let y0 = p.tile.map { Int(b) * $0.height } ?? Int(info.start_y) - window.y
-            rc = withChannelPointers(p.channels) { pointers in
-                for c in 0..<Int(pipe.channel_count) {
-                    let name = String(cString: rf_exr_encode_channel_name(&pipe, Int32(c)))
-                    guard let i = p.channels.firstIndex(where: { $0.name == name }) else { continue }
-                    let at = UnsafeRawPointer(pointers[i] + (y0 * width + x0)).assumingMemoryBound(to: UInt8.self)
-                    rf_exr_encode_channel(&pipe, Int32(c), at, 4, Int32(4 * width))
+        }
+        var bytes = [rf_exr_chunk_bytes](repeating: rf_exr_chunk_bytes(), count: chunks.count)
+        defer { for k in bytes.indices { rf_exr_free_chunk(&bytes[k]) } }
+        let failure = FailureBox()
+        let threads = min(defaultThreadCount, max(1, chunks.count / 2))
+        withChannelPointers(p.channels) { pointers in
+            infos.withUnsafeBufferPointer { infos in
+                bytes.withUnsafeMutableBufferPointer { out in
+                    let shared = UnsafeSendable((pointers, infos, out, ctxt, chunks))
+                    let names = p.channels.map(\.name), tile = p.tile
+                    DispatchQueue.concurrentPerform(iterations: threads) { t in
+                        let (pointers, infos, out, ctxt, chunks) = shared.value
+                        var pipe = rf_exr_encode_pipeline()
+                        var initialised = false
+                        defer { if initialised { exr_encoding_destroy(ctxt, &pipe) } }
+                        var k = t
+                        while k < infos.count, !failure.isSet {
+                            var info = infos[k]
+                            var rc =
+                                initialised
+                                ? exr_encoding_update(ctxt, part, &info, &pipe)
+                                : exr_encoding_initialize(ctxt, part, &info, &pipe)
+                            initialised = initialised || rc == exrSuccess
+                            if rc == exrSuccess {
+                                let (a, b) = chunks[k]
+                                let x0 = tile.map { Int(a) * $0.width } ?? 0
+                                let y0 = tile.map { Int(b) * $0.height } ?? Int(info.start_y) - window.y
+                                for c in 0..<Int(pipe.channel_count) {
+                                    let name = String(cString: rf_exr_encode_channel_name(&pipe, Int32(c)))
+                                    guard let i = names.firstIndex(of: name) else { continue }
+                                    let at = UnsafeRawPointer(pointers[i] + (y0 * width + x0)).assumingMemoryBound(
+                                        to: UInt8.self)
+                                    rf_exr_encode_channel(&pipe, Int32(c), at, 4, Int32(4 * width))
+                                }
+                                rc = exr_encoding_choose_default_routines(ctxt, part, &pipe)
+                            }
+                            if rc == exrSuccess { rc = rf_exr_pack_and_compress(&pipe, out.baseAddress! + k) }
+                            if rc != exrSuccess {
+                                failure.set("compressing block \(k) failed (\(EXRFile.message(rc)))")
+                            }
+                            k += threads
+                        }
+                    }
                 }
-                var rc = exr_encoding_choose_default_routines(ctxt, part, &pipe)
-                if rc == exrSuccess { rc = exr_encoding_run(ctxt, part, &pipe) }
-                return rc
             }
+        }
+        if let message = failure.message { throw MediaError(.writeFailed, file: "", message) }
+        for (k, (a, b)) in chunks.enumerated() {
+            let rc =
+                p.tile != nil
+                ? exr_write_tile_chunk(ctxt, part, a, b, 0, 0, bytes[k].data, bytes[k].size)
+                : exr_write_scanline_chunk(ctxt, part, b, bytes[k].data, bytes[k].size)
             guard rc == exrSuccess else { throw fail(rc, "writing block \(a),\(b)") }
         }
     }

@@ -291,9 +291,9 @@ final class FFmpegFrameReader: FrameSource {
                     for i in 0..<n { d[i] = f[2 * n + i]; d[n + i] = f[i]; d[2 * n + i] = f[n + i] }
                 case "rgb48le":
                     let u = bytes.bindMemory(to: UInt16.self)
-                    for i in 0..<n {
-                        for c in 0..<3 {
-                            d[c * n + i] = ColorTransfer.srgbToLinear(Float(UInt16(littleEndian: u[3 * i + c])) / 65535)
+                    ColorTransfer.linearOf16BitSRGB.withUnsafeBufferPointer { lut in
+                        for i in 0..<n {
+                            for c in 0..<3 { d[c * n + i] = lut[Int(UInt16(littleEndian: u[3 * i + c]))] }
                         }
                     }
                 case "grayf32le":

@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import RackFocusImage
 import RackFocusOptics
 import RackFocusPlan
@@ -68,37 +69,124 @@ package struct ShotRenderer {
             expected.map { min(range.upperBound, $0) - range.lowerBound }
             ?? (range.upperBound == .max ? nil : range.count)
         let t0 = DispatchTime.now().uptimeNanoseconds
-        var frame: PlanarImage?
-        var n = range.lowerBound
-        do {
-            while n < range.upperBound {
-                guard try input.next(into: &frame) else { break }
-                let d = try depth.require()
-                let settings = LensBlurSettings(
-                    camera: plan.camera, focus: distances.focus(plan, frame: n, rate: rate), quality: quality,
-                    highlights: highlights, breathingReference: framing, threads: threads)
-                let result: PlanarImage
-                do {
-                    result = try LensBlur.render(image: frame!, depth: d, settings: settings, renderer: renderer)
-                } catch {
-                    throw error.located(file: names.depth, frame: n)
+        // Three stages with a frame in flight in each: the next frames are decoded (and their depth
+        // read) on one thread and the finished ones encoded on another while the cores render.
+        let decoded = Handoff<(Int, PlanarImage, PlanarImage)>(capacity: 2)
+        let rendered = Handoff<(Int, PlanarImage)>(capacity: 2)
+        let failure = FirstError()
+        let box = UnsafeTransfer((input, depth, sink))
+        let observer = FrameObserver(onFrame)
+        // Decoded frames' buffers come back once rendered, so decoding allocates none after the first few.
+        let spare = Handoff<PlanarImage>(capacity: 4)
+        let readerDone = DispatchSemaphore(value: 0), writerDone = DispatchSemaphore(value: 0)
+        let progress = WrittenCount(range.lowerBound)
+        let reader = Thread {
+            let (input, depth, _) = box.value
+            var n = range.lowerBound
+            do {
+                while n < range.upperBound {
+                    var frame: PlanarImage? = spare.takeIfAny()
+                    guard try input.next(into: &frame) else { break }
+                    let d = try depth.require()
+                    guard decoded.put((n, frame!, d)) else { break }
+                    n += 1
                 }
-                try sink.write(result)
-                onFrame?(n, result)
-                n += 1
-                feedback.progress("render", n - range.lowerBound, total)
+                try ShotError.requireComplete(
+                    names.input, decoded: n, expected: expected.map { min(range.upperBound, $0) })
+            } catch {
+                failure.record(error)
+                rendered.abandon()
             }
-            try ShotError.requireComplete(names.input, decoded: n, expected: expected.map { min(range.upperBound, $0) })
-            try sink.finish()
-        } catch {
+            decoded.close()
+            readerDone.signal()
+        }
+        let first = range.lowerBound
+        let writer = Thread {
+            Self.writeAll(
+                rendered, to: box.value.2, observer: observer, progress: progress, failure: failure, upstream: decoded
+            ) { n in feedback.progress("render", n + 1 - first, total) }
+            writerDone.signal()
+        }
+        reader.start()
+        writer.start()
+        while failure.value == nil, let (n, frame, d) = decoded.take() {
+            let settings = LensBlurSettings(
+                camera: plan.camera, focus: distances.focus(plan, frame: n, rate: rate), quality: quality,
+                highlights: highlights,
+                breathingReference: framing, threads: threads)
+            do {
+                let result = try LensBlur.render(image: frame, depth: d, settings: settings, renderer: renderer)
+                spare.offer(frame)
+                guard rendered.put((n, result)) else { break }
+            } catch {
+                failure.record(error.located(file: names.depth, frame: n))
+                decoded.abandon()
+            }
+        }
+        rendered.close()
+        writerDone.wait()
+        // The reader may still be waiting to hand over a frame: release it and wait for its end.
+        decoded.abandon()
+        spare.abandon()
+        readerDone.wait()
+        if let error = failure.value {
             sink.cancel()
             input.close()
             depth.close()
             throw error
         }
+        do { try sink.finish() } catch {
+            sink.cancel()
+            throw error
+        }
         feedback.progress("render", -1, total)
-        return Summary(frames: range.lowerBound..<n, seconds: Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+        return Summary(
+            frames: range.lowerBound..<progress.value, seconds: Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
     }
+}
+
+extension ShotRenderer {
+    /// The writer thread's work: every rendered frame into the sink, in order, until the queue
+    /// ends; on an error the frames upstream stop.
+    static func writeAll(
+        _ rendered: Handoff<(Int, PlanarImage)>, to sink: any FrameSink, observer: FrameObserver,
+        progress: WrittenCount, failure: FirstError, upstream: Handoff<(Int, PlanarImage, PlanarImage)>,
+        report: (Int) -> Void
+    ) {
+        while let item = rendered.take() {
+            do {
+                try sink.write(item.1)
+                observer.see(item.0, item.1)
+                progress.value = item.0 + 1
+                report(item.0)
+            } catch {
+                failure.record(error)
+                upstream.abandon()
+                return
+            }
+        }
+    }
+}
+
+/// Whoever wants to see each frame as it is written (the demo keeps its key frames); called on
+/// the writer thread, one frame at a time.
+final class FrameObserver: @unchecked Sendable {
+    private let body: ((Int, PlanarImage) -> Void)?
+    init(_ body: ((Int, PlanarImage) -> Void)?) { self.body = body }
+    func see(_ n: Int, _ frame: PlanarImage) { body?(n, frame) }
+}
+
+/// The frames written so far, set by the writer thread and read once it has ended.
+final class WrittenCount: @unchecked Sendable {
+    var value: Int
+    init(_ value: Int) { self.value = value }
+}
+
+/// Hands values that are used by one thread at a time (a source to its reader, a sink to its
+/// writer) to the threads of a pipeline.
+struct UnsafeTransfer<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
 }
 
 extension ShotError {

@@ -46,3 +46,12 @@ struct PlanarImageTests {
         for _ in 0..<3 { #expect(try held.next(into: &f) && f == a) }
     }
 }
+
+@Suite("sRGB by table")
+struct SRGBTableTests {
+    @Test func decodingByTableIsExact() {
+        for code in 0...65535 {
+            #expect(ColorTransfer.linearOf16BitSRGB[code] == ColorTransfer.srgbToLinear(Float(code) / 65535))
+        }
+    }
+}

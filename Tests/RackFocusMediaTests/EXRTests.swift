@@ -95,6 +95,22 @@ struct EXRTests {
         }
     }
 
+    /// Noise does not shrink under compression: such chunks are stored as they are, and read back.
+    @Test(arguments: [EXRCompression.zip, .piz, .rle])
+    func incompressibleChunksRoundTrip(compression: EXRCompression) throws {
+        let dir = try scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var state: UInt64 = 99
+        let noise = (0..<(64 * 48)).map { _ -> Float in
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Float(bitPattern: UInt32(truncatingIfNeeded: state >> 33) & 0x3FFF_FFFF)  // positive, finite
+        }
+        let path = dir.appendingPathComponent("noise.exr").path
+        try EXRWriter.write(
+            [EXRPart(channels: [("Z", noise)], compression: compression)], width: 64, height: 48, to: path)
+        #expect(try EXRImage.readDepth(path).data == noise)
+    }
+
     @Test func tilesMultiplePartsAndDataWindows() throws {
         let dir = try scratch()
         defer { try? FileManager.default.removeItem(at: dir) }

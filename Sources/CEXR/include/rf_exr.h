@@ -36,4 +36,21 @@ const char* rf_exr_encode_channel_name(const exr_encode_pipeline_t* encode, int 
 exr_decode_pipeline_t rf_exr_decode_pipeline(void);
 exr_encode_pipeline_t rf_exr_encode_pipeline(void);
 
+/// Compressed bytes of one chunk, captured instead of written (so chunks can be compressed on
+/// several threads and written in file order afterwards). `data` is malloc'ed; free it with
+/// rf_exr_free_chunk.
+typedef struct {
+    void* data;
+    uint64_t size;
+} rf_exr_chunk_bytes;
+
+/// Packs and compresses the chunk `encode` was initialised for (after
+/// exr_encoding_choose_default_routines) and stores its final bytes in `out`, without writing:
+/// OpenEXR 3.1's exr_encoding_run insists on writing chunks in order, so chunks are compressed on
+/// several threads with this and written in order with exr_write_scanline_chunk /
+/// exr_write_tile_chunk. A chunk that does not shrink is stored uncompressed, as the format allows.
+exr_result_t rf_exr_pack_and_compress(exr_encode_pipeline_t* encode, rf_exr_chunk_bytes* out);
+
+void rf_exr_free_chunk(rf_exr_chunk_bytes* chunk);
+
 #endif

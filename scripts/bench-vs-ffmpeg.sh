@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Speed of RackFocus as ratios against ffmpeg, run beside it on the same machine in the same run
+# (issue 14's targets). Needs a release build, ffmpeg, python3 with numpy, and ../shared/samples.
+#   swift build -c release && scripts/bench-vs-ffmpeg.sh
+# Prints one line per figure; timing never goes into unit tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+R=${RACKFOCUS:-$PWD/.build/release/rackfocus}
+S=${SAMPLES:-$PWD/../shared/samples/cycles-a}
+W=$(mktemp -d)
+trap 'rm -rf "$W"' EXIT
+[ -x "$R" ] || { echo "bench: build first (swift build -c release)"; exit 1; }
+export LC_ALL=C
+
+# Median wall time (s) of a command run 3 times.
+median() {
+  local t=()
+  for _ in 1 2 3; do
+    local a b
+    a=$(date +%s.%N); "$@" >/dev/null 2>&1; b=$(date +%s.%N)
+    t+=("$(echo "$b - $a" | bc -l)")
+  done
+  printf '%s\n' "${t[@]}" | sort -g | sed -n 2p
+}
+
+echo "RackFocus against ffmpeg on $(nproc) cores ($(ffmpeg -version | head -1 | cut -d' ' -f1-3))"
+
+# 1. The kernel: bench at 1080p, max CoC 40 px, all threads, against ffmpeg's float Gaussian blur.
+ours=$("$R" bench --coc 40 --runs 5 --no-reference | awk '$1 == "40" && $3 == "'"$(nproc)"'" {print $4}')
+[ -n "$ours" ] || ours=$("$R" bench --coc 40 --runs 5 --no-reference | awk '$1 == "40" {v=$4} END {print v}')
+src="testsrc2=s=1920x1080:r=24"
+blur=$(median ffmpeg -v error -f lavfi -i "$src" -frames:v 48 -vf format=gbrpf32le,gblur=sigma=10 -f null -)
+base=$(median ffmpeg -v error -f lavfi -i "$src" -frames:v 48 -vf format=gbrpf32le -f null -)
+gblur=$(echo "($blur - $base) * 1000 / 48" | bc -l)
+printf 'kernel  bench 1080p max CoC 40 px: %.1f ms/frame; ffmpeg gblur=sigma=10 (float): %.1f ms/frame; ratio %.1fx (target <= 5x)\n' \
+  "$ours" "$gblur" "$(echo "$ours / $gblur" | bc -l)"
+
+# 2. still: the public sample at 1080p, EXR in and out, whole process, against ffmpeg varblur with
+#    the same radius map (varblur has no occlusion at all).
+ffmpeg -v error -i "$S/pinhole.exr" -vf scale=1920:1080:flags=bicubic,format=gbrpf32le -compression 3 "$W/frame.exr"
+ffmpeg -v error -i "$S/depth.pfm" -vf scale=1920:1080:flags=neighbor,format=grayf32le "$W/depth.pfm"
+python3 - "$W/depth.pfm" "$W/radius.pgm" <<'PY'
+import sys, numpy as np
+# Thin-lens blur radius in pixels of the 1920-wide frame (50 mm f/1.8, 36 mm sensor, focus 1.5 m),
+# as the engine computes it, clipped to varblur's 8-bit map.
+with open(sys.argv[1], 'rb') as f:
+    f.readline(); w, h = map(int, f.readline().split()); scale = float(f.readline())
+    d = np.frombuffer(f.read(), '<f4' if scale < 0 else '>f4').reshape(h, w)[::-1]
+f_mm, n, s = 50.0, 1.8, 1500.0
+blur_mm = (f_mm / n) * f_mm * np.abs(d * 1000 - s) / (d * 1000 * s)
+r = np.clip(blur_mm * 1920 / 36 / 2, 0, 255).astype(np.uint8)
+with open(sys.argv[2], 'wb') as f:
+    f.write(b'P5\n%d %d\n255\n' % (w, h)); f.write(r.tobytes())
+print(int(r.max()), file=open(sys.argv[2] + '.max', 'w'))
+PY
+maxr=$(cat "$W/radius.pgm.max")
+still=$(median "$R" still --image "$W/frame.exr" --depth "$W/depth.pfm" --focus 1.5m --focal 50mm --stop 1.8 --sensor 36x20.25 -o "$W/still.exr")
+varblur=$(median ffmpeg -v error -y -i "$W/frame.exr" -i "$W/radius.pgm" -filter_complex \
+  "[0:v]format=gbrpf32le[a];[1:v]format=gray[r];[a][r]varblur=max_r=$maxr" -compression 3 "$W/varblur.exr")
+printf 'still   1080p EXR in and out: %.2f s; ffmpeg varblur (max_r %d): %.2f s; ratio %.2fx (target <= 0.75x)\n' \
+  "$still" "$maxr" "$varblur" "$(echo "$still / $varblur" | bc -l)"
+
+# 3. render: a 48-frame 1080p H.264 clip with one depth map, H.264 out, against ffmpeg's Gaussian
+#    blur and x264 on the same clip.
+"$R" demo --size 1920x1080 -o "$W/d1080" >/dev/null
+ffmpeg -v error -i "$W/d1080/plate.mp4" -frames:v 48 -c:v libx264 -crf 18 -pix_fmt yuv420p "$W/clip.mp4"
+sed -e 's/start: 1s, duration: 1.5s/start: 0.5s, duration: 1s/' "$W/d1080/shot.yaml" >"$W/shot48.yaml"
+grep -q "start: 0.5s" "$W/shot48.yaml" || { echo "bench: the demo plan changed; update the rack's cue here"; exit 1; }
+ours=$(median "$R" render "$W/shot48.yaml" --input "$W/clip.mp4" --depth "$W/d1080/depth.exr" --depth-still -o "$W/out.mp4")
+theirs=$(median ffmpeg -v error -y -i "$W/clip.mp4" -vf gblur=sigma=10 -c:v libx264 "$W/gblur.mp4")
+printf 'render  48 frames 1080p H.264 in and out: %.1f fps; ffmpeg gblur + libx264: %.1f fps; ratio %.2f (target >= 0.33)\n' \
+  "$(echo "48 / $ours" | bc -l)" "$(echo "48 / $theirs" | bc -l)" "$(echo "$theirs / $ours" | bc -l)"
+
+# 4. Memory: render at 3840x2160 with a max CoC of about 80 px (the demo at f/6.5), 12 frames.
+#    The 1080p demo's plate and depth scaled up (nearest sample for depth).
+ffmpeg -v error -i "$W/clip.mp4" -frames:v 12 -vf scale=3840:2160 -c:v libx264 -crf 18 -pix_fmt yuv420p "$W/clip4k.mp4"
+ffmpeg -v error -i "$W/d1080/depth.exr" -vf scale=3840:2160:flags=neighbor,format=gbrpf32le -compression 3 "$W/depth4k.exr"
+sed -e 's/start: 1s, duration: 1.5s/start: 0.1s, duration: 0.3s/' -e 's/stop: 1.8/stop: 6.5/' "$W/d1080/shot.yaml" >"$W/shot4k.yaml"
+/usr/bin/time -f '%M' -o "$W/rss" "$R" render "$W/shot4k.yaml" --input "$W/clip4k.mp4" --depth "$W/depth4k.exr" --depth-still \
+  -o "$W/out4k.mp4" >/dev/null 2>&1
+printf 'memory  render 3840x2160, max CoC about 80 px: %.2f GB resident at most (target < 3 GB)\n' "$(echo "$(cat "$W/rss") / 1048576" | bc -l)"
