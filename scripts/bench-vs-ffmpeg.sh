@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Speed of RackFocus as ratios against ffmpeg, run beside it on the same machine in the same run
-# (issue 14's targets). Needs a release build, ffmpeg, python3 with numpy, and ../shared/samples.
+# (issue 14's targets). Needs a release build, ffmpeg, python3 with numpy and OpenEXR
+# (pip install numpy OpenEXR), and ../shared/samples.
 #   swift build -c release && scripts/bench-vs-ffmpeg.sh
 # Prints one line per figure; timing never goes into unit tests.
 set -euo pipefail
@@ -37,21 +38,29 @@ printf 'kernel  bench 1080p max CoC 40 px: %.1f ms/frame; ffmpeg gblur=sigma=10 
 
 # 2. still: the public sample at 1080p, EXR in and out, whole process, against ffmpeg varblur with
 #    the same radius map (varblur has no occlusion at all).
-ffmpeg -v error -i "$S/pinhole.exr" -vf scale=1920:1080:flags=bicubic,format=gbrpf32le -compression 3 "$W/frame.exr"
-ffmpeg -v error -i "$S/depth.pfm" -vf scale=1920:1080:flags=neighbor,format=grayf32le "$W/depth.pfm"
-python3 - "$W/depth.pfm" "$W/radius.pgm" <<'PY'
-import sys, numpy as np
+# The frame and depth are doubled by nearest sample in numpy (ffmpeg's scaler would clamp float
+# depth to 0-1), the frame written by OpenEXR's C++ library (PyPI's OpenEXR).
+python3 - "$S" "$W" <<'PY'
+import sys, numpy as np, OpenEXR
+s, w = sys.argv[1], sys.argv[2]
+with open(s + '/depth.pfm', 'rb') as f:
+    f.readline(); width, height = map(int, f.readline().split()); scale = float(f.readline())
+    d = np.frombuffer(f.read(), '<f4' if scale < 0 else '>f4').reshape(height, width)
+d = np.repeat(np.repeat(d, 2, 0), 2, 1)
+with open(w + '/depth.pfm', 'wb') as f:
+    f.write(b'Pf\n%d %d\n-1.0\n' % (d.shape[1], d.shape[0])); f.write(d.astype('<f4').tobytes())
+with OpenEXR.File(s + '/pinhole.exr') as f:
+    channels = {k: np.repeat(np.repeat(v.pixels, 2, 0), 2, 1) for k, v in f.channels().items()}
+with OpenEXR.File({'compression': OpenEXR.ZIP_COMPRESSION, 'type': OpenEXR.scanlineimage}, channels) as f:
+    f.write(w + '/frame.exr')
 # Thin-lens blur radius in pixels of the 1920-wide frame (50 mm f/1.8, 36 mm sensor, focus 1.5 m),
-# as the engine computes it, clipped to varblur's 8-bit map.
-with open(sys.argv[1], 'rb') as f:
-    f.readline(); w, h = map(int, f.readline().split()); scale = float(f.readline())
-    d = np.frombuffer(f.read(), '<f4' if scale < 0 else '>f4').reshape(h, w)[::-1]
-f_mm, n, s = 50.0, 1.8, 1500.0
-blur_mm = (f_mm / n) * f_mm * np.abs(d * 1000 - s) / (d * 1000 * s)
-r = np.clip(blur_mm * 1920 / 36 / 2, 0, 255).astype(np.uint8)
-with open(sys.argv[2], 'wb') as f:
-    f.write(b'P5\n%d %d\n255\n' % (w, h)); f.write(r.tobytes())
-print(int(r.max()), file=open(sys.argv[2] + '.max', 'w'))
+# as the engine computes it, clipped to varblur's 8-bit map (PFM rows are stored bottom-up).
+dm = d[::-1] * 1000
+f_mm, n, focus = 50.0, 1.8, 1500.0
+r = np.clip((f_mm / n) * f_mm * np.abs(dm - focus) / (dm * focus) * 1920 / 36 / 2, 0, 255).astype(np.uint8)
+with open(w + '/radius.pgm', 'wb') as f:
+    f.write(b'P5\n%d %d\n255\n' % (r.shape[1], r.shape[0])); f.write(r.tobytes())
+open(w + '/radius.pgm.max', 'w').write(str(int(r.max())))
 PY
 maxr=$(cat "$W/radius.pgm.max")
 still=$(median "$R" still --image "$W/frame.exr" --depth "$W/depth.pfm" --focus 1.5m --focal 50mm --stop 1.8 --sensor 36x20.25 -o "$W/still.exr")

@@ -111,11 +111,11 @@ extension EXRImage {
     package static func isEXR(_ path: String) -> Bool { (path as NSString).pathExtension.lowercased() == "exr" }
 }
 
-/// Reads an EXR file, or an EXR sequence, one frame at a time through OpenEXR: colour as linear
-/// RGB, depth as one plane. Each file is checked whole (a truncated one is an error naming it and
-/// its frame) and a missing file in a sequence ends it early, which the caller reports against
-/// the count it expected.
-final class EXRFrameReader: FrameSource {
+/// Reads an EXR or PFM file, or a sequence of them, one frame at a time without ffmpeg (EXR
+/// through OpenEXR): colour as linear RGB, depth as one plane. Each file is checked whole (a
+/// truncated one is an error naming it and its frame), and a missing file in a sequence ends it
+/// early, which the caller reports against the count it expected.
+final class NativeFrameReader: FrameSource {
     let files: [String]
     let isDepth: Bool
     let channel: String?
@@ -130,13 +130,32 @@ final class EXRFrameReader: FrameSource {
         index = startFrame
     }
 
+    /// Whether a path (or pattern) is read natively.
+    static func handles(_ path: String) -> Bool {
+        EXRImage.isEXR(path) || (path as NSString).pathExtension.lowercased() == "pfm"
+    }
+
+    func read(_ file: String) throws(MediaError) -> PlanarImage {
+        if EXRImage.isEXR(file) {
+            return isDepth ? try EXRImage.readDepth(file, channel: channel) : try EXRImage.readColor(file).image
+        }
+        let img = try PFM.read(file)
+        if isDepth { return img.channels == 1 ? img : img.plane(0) }
+        guard img.channels == 3 else {
+            throw MediaError(.unsupportedFormat, file: file, "a grey PFM is not a colour image; give the RGB frame")
+        }
+        return img
+    }
+
     func next(into frame: inout PlanarImage?) throws -> Bool {
         guard index < files.count else { return false }
         let file = files[index]
         let img: PlanarImage
-        do { img = isDepth ? try EXRImage.readDepth(file, channel: channel) : try EXRImage.readColor(file).image } catch
-        {
-            throw MediaError(error.code, file: error.file, frame: index, "frame \(index): \(error.message)")
+        do { img = try read(file) } catch {
+            // A sequence's frame is named; a single image is its file.
+            throw MediaError(
+                error.code, file: error.file, frame: index,
+                files.count > 1 ? "frame \(index): \(error.message)" : error.message)
         }
         guard (img.width, img.height) == size else {
             throw MediaError(
@@ -153,12 +172,18 @@ final class EXRFrameReader: FrameSource {
 }
 
 extension ClipInfo {
-    /// An EXR file or sequence described from its first file's header.
-    static func exr(_ path: String) throws(MediaError) -> ClipInfo {
+    /// An EXR or PFM file or sequence described from its first file's header.
+    static func native(_ path: String) throws(MediaError) -> ClipInfo {
         let files = FFmpeg.isSequence(path) ? FFmpeg.sequenceFiles(path) : [path]
         guard let first = files.first else {
             throw MediaError(
                 .missingInput, file: path, "no files match this sequence pattern; check the folder and the %04d part")
+        }
+        if !EXRImage.isEXR(first) {
+            let h = try PFM.header(first)
+            return ClipInfo(
+                width: h.width, height: h.height, pixelFormat: h.channels == 1 ? "grayf32le" : "gbrpf32le", codec: "pfm",
+                frameRate: nil, frameCount: files.count)
         }
         guard let header = try EXRImage.probe(first).first else {
             throw MediaError(.unsupportedFormat, file: first, "holds no image part")

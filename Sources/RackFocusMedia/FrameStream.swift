@@ -26,7 +26,7 @@ extension FFmpeg {
 
     /// Probes a clip or image sequence.
     package static func probeClip(_ path: String) throws(MediaError) -> ClipInfo {
-        if EXRImage.isEXR(path) { return try ClipInfo.exr(path) }
+        if NativeFrameReader.handles(path) { return try ClipInfo.native(path) }
         if isSequence(path) {
             let count = sequenceFiles(path).count
             guard count > 0 else {
@@ -111,7 +111,8 @@ extension FFmpeg {
 }
 
 /// Reads a clip or image sequence frame by frame into a reused buffer: EXR files and sequences
-/// through OpenEXR (every channel's full float range), everything else through one ffmpeg process.
+/// through OpenEXR (every channel's full float range), PFM natively, everything else through one
+/// ffmpeg process.
 ///
 /// Colour comes out as linear RGB (sRGB/Rec.709 sources decoded; float sources taken as linear);
 /// depth (`depth: true`) as metres, from an EXR's depth channel (`depthChannel`, else `Z`,
@@ -134,9 +135,10 @@ package final class FrameReader: FrameSource {
     ) throws(MediaError) {
         self.path = path
         isDepth = depth
-        if EXRImage.isEXR(path) {
-            info = try ClipInfo.exr(path)
-            source = EXRFrameReader(path: path, depth: depth, channel: depthChannel, startFrame: startFrame, info: info)
+        if NativeFrameReader.handles(path) {
+            info = try ClipInfo.native(path)
+            source = NativeFrameReader(
+                path: path, depth: depth, channel: depthChannel, startFrame: startFrame, info: info)
         } else {
             let decoder = try FFmpegFrameReader(
                 path: path, depth: depth, depthScale: depthScale, normalizeIntegers: normalizeIntegers,

@@ -5,6 +5,24 @@ import RackFocusImage
 /// (type, width height, scale whose sign gives the byte order: negative = little-endian) and
 /// float32 rows stored bottom-up.
 package enum PFM {
+    /// Width, height and channel count from the header alone.
+    package static func header(_ path: String) throws(MediaError) -> (width: Int, height: Int, channels: Int) {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw MediaError(.missingInput, file: path, "cannot read the file")
+        }
+        defer { try? handle.close() }
+        let head = (try? handle.read(upToCount: 64)) ?? Data()
+        let fields = String(decoding: head, as: UTF8.self).split(whereSeparator: \.isWhitespace).prefix(3).map(
+            String.init)
+        guard fields.count == 3, fields[0] == "PF" || fields[0] == "Pf", let w = Int(fields[1]), let h = Int(fields[2]),
+            w > 0, h > 0
+        else {
+            throw MediaError(
+                .unsupportedFormat, file: path, "not a PFM file (bad header); export the depth as PFM or EXR float")
+        }
+        return (w, h, fields[0] == "PF" ? 3 : 1)
+    }
+
     package static func read(_ path: String) throws(MediaError) -> PlanarImage {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw MediaError(.missingInput, file: path, "cannot read the file")
