@@ -1,5 +1,6 @@
 import ArgumentParser
 import RackFocusImage
+import RackFocusMedia
 import RackFocusOptics
 import RackFocusRender
 import RackFocusShot
@@ -97,3 +98,34 @@ struct RenderOptions: ParsableArguments {
 }
 
 extension RenderQuality: ExpressibleByArgument {}
+
+/// How EXR outputs are written, for every command that writes frames (`render`, `still`).
+/// Without these, an EXR output keeps an EXR input's compression and type, else float ZIP.
+struct EXROutputOptions: ParsableArguments {
+    @Option(
+        help:
+            "EXR output compression: none, rle, zips, zip, piz, pxr24, b44, b44a (default: the input EXR's, else zip).")
+    var exrCompression: EXRCompression?
+    @Option(help: "EXR output values: half or float (default: the input EXR's, else float).") var exrType: EXRValueType?
+
+    func validate() throws {
+        if let c = exrCompression, c.isDWA {
+            throw ValidationError(
+                "--exr-compression: \(c.rawValue) cannot be written (OpenEXR 3.1's C library has no DWA encoder); use piz or zip"
+            )
+        }
+    }
+
+    /// The style for an output whose input is `input`.
+    func style(matchingInput input: String) -> EXRStyle {
+        var style = EXRStyle(matchingInput: input)
+        if let exrCompression { style.compression = exrCompression }
+        if let exrType { style.half = exrType == .half }
+        return style
+    }
+}
+
+/// Half or full 32-bit floats.
+enum EXRValueType: String, ExpressibleByArgument, CaseIterable { case half, float }
+
+extension EXRCompression: ExpressibleByArgument {}

@@ -34,13 +34,15 @@ struct RenderCommand: ParsableCommand {
     var frames: ClosedRange<Int>?
     @Flag(help: "Continue an interrupted image-sequence render from its first missing frame.") var resume = false
     @OptionGroup var renderOptions: RenderOptions
+    @OptionGroup var exrOptions: EXROutputOptions
 
     func run() throws {
         let job = ClipRender(
             planFile: planFile, plan: try ShotPlan.load(contentsOf: planFile), input: input,
             depth: try depthOptions.required(by: "render"), output: output, codec: codec, frames: frames,
             resume: resume,
-            quality: renderOptions.quality, threads: renderOptions.threadCount)
+            quality: renderOptions.quality, threads: renderOptions.threadCount,
+            exrStyle: exrOptions.style(matchingInput: input))
         guard let done = try job.run(feedback: Progress.terminal, guardOutput: abandonOnCtrlC) else { return }
         FileHandle.standardError.write(
             Data(

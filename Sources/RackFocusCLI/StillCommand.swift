@@ -35,6 +35,7 @@ struct StillCommand: ParsableCommand {
     var breathing: Double = 0
     @Option(help: "Distance the input frame is framed at, for breathing.") var breathingReference: String = "inf"
     @OptionGroup var renderOptions: RenderOptions
+    @OptionGroup var exrOptions: EXROutputOptions
     @Option(name: .shortAndLong, help: "Output image (.png, .tif, .exr, .pfm).") var output: String
 
     func validate() throws {
@@ -100,7 +101,7 @@ struct StillCommand: ParsableCommand {
         do { result = try LensBlur.render(image: color, depth: depthMap, settings: settings) } catch {
             throw error.located(file: depthSettings.path, frame: nil)
         }
-        try StillImage.write(result, to: output, exr: EXRStyle(matchingInput: image))
+        try StillImage.write(result, to: output, exr: exrOptions.style(matchingInput: image))
         FileHandle.standardError.write(Data("focused at \(focusDistance) → \(output)\n".utf8))
     }
 }

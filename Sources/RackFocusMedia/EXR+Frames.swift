@@ -182,7 +182,8 @@ extension ClipInfo {
         if !EXRImage.isEXR(first) {
             let h = try PFM.header(first)
             return ClipInfo(
-                width: h.width, height: h.height, pixelFormat: h.channels == 1 ? "grayf32le" : "gbrpf32le", codec: "pfm",
+                width: h.width, height: h.height, pixelFormat: h.channels == 1 ? "grayf32le" : "gbrpf32le",
+                codec: "pfm",
                 frameRate: nil, frameCount: files.count)
         }
         guard let header = try EXRImage.probe(first).first else {

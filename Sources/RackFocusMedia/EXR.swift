@@ -17,7 +17,7 @@ package enum EXRCompression: String, Sendable, CaseIterable {
     var raw: exr_compression_t { exr_compression_t(UInt32(Self.allCases.firstIndex(of: self)!)) }
 
     /// DWAA and DWAB, which OpenEXR 3.1's C library can neither decode nor encode.
-    var isDWA: Bool { self == .dwaa || self == .dwab }
+    package var isDWA: Bool { self == .dwaa || self == .dwab }
 }
 
 /// An EXR read through OpenEXR's C library (OpenEXRCore): one part's channels as full-range

@@ -20,12 +20,15 @@ package struct ClipRender {
     package var resume: Bool
     package var quality: RenderQuality
     package var threads: Int
+    /// How EXR frames are written (nil: like an EXR input, else float ZIP).
+    package var exrStyle: EXRStyle?
 
     package init(
         planFile: String, plan: ShotPlan, input: String, depth: DepthSettings, output: String, codec: VideoCodec? = nil,
         frames: ClosedRange<Int>? = nil, resume: Bool = false, quality: RenderQuality = .final,
-        threads: Int = defaultThreadCount
+        threads: Int = defaultThreadCount, exrStyle: EXRStyle? = nil
     ) {
+        self.exrStyle = exrStyle
         self.planFile = planFile
         self.plan = plan
         self.input = input
@@ -124,8 +127,8 @@ package struct ClipRender {
             path: output, width: info.width, height: info.height, frameRate: rate, codec: codec,
             firstNumber: range.lowerBound,
             audioFrom: FFmpeg.isSequence(input) || range.lowerBound > 0 ? nil : input, colorTags: info.colorTags)
-        // An EXR sequence keeps an EXR input's channel names, type and compression.
-        writer.exrStyle = EXRStyle(matchingInput: input)
+        // An EXR sequence keeps an EXR input's channel names, type and compression unless told.
+        writer.exrStyle = exrStyle ?? EXRStyle(matchingInput: input)
         let release = guardOutput(writer)
         defer { release() }
         return try ShotRenderer(plan: plan, quality: quality, threads: threads)

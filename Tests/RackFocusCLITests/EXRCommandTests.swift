@@ -49,6 +49,24 @@ struct EXRCommandTests {
         #expect(img.data[0..<n].max()! < 400, "the light was blurred")
         // Written the way the input was: half floats, PIZ, its channel names.
         #expect(exr.compression == .piz && exr.isHalf && exr.channelNames == ["B", "G", "R"])
+        // Unless told: float and uncompressed, the same values (the input's were half already).
+        let told = dir.appendingPathComponent("told.exr").path
+        try run([
+            "still", "--image", beauty, "--depth", beauty, "--focus", "1m", "--focal", "50mm", "--stop", "1.4",
+            "--sensor", "6.4x3.6",
+            "--exr-compression", "none", "--exr-type", "float", "-o", told,
+        ])
+        let (toldImage, toldEXR) = try EXRImage.readColor(told)
+        #expect(toldEXR.compression == EXRCompression.none && !toldEXR.isHalf)
+        #expect(ImageQuality.psnr(toldImage, img) > 60)
+        // DWA cannot be written by this library: said before any work.
+        #expect(throws: (any Error).self) {
+            try run([
+                "still", "--image", beauty, "--depth", beauty, "--focus", "1m", "--focal", "50mm", "--stop", "1.4",
+                "--sensor",
+                "6.4x3.6", "--exr-compression", "dwaa", "-o", told,
+            ])
+        }
     }
 
     @Test func anEXRSequenceRendersToEXRsLikeItsInputAndATruncatedFrameIsNamed() throws {
