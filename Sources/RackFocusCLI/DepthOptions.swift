@@ -84,8 +84,13 @@ struct DepthOptions: ParsableArguments {
     }
 }
 
-/// `--quality preview|final|reference` and `--threads N`, for every command that renders.
+/// `--quality preview|final|reference`, `--threads N` and `--highlights`, for every command that renders.
 struct RenderOptions: ParsableArguments {
+    @Option(
+        help:
+            "Highlight recovery before blurring: off, or THRESHOLD:GAIN (e.g. 0.85:15). Default: 0.85:15 for display-referred input (video, PNG, JPEG, TIFF), none for EXR and PFM."
+    )
+    var highlights: Highlights = .automatic
     @Option(help: "preview (half resolution), final, or reference (the exact oracle: slow).") var quality:
         RenderQuality = .final
     @Option(help: "Worker threads (default: all cores).") var threads: Int?
@@ -129,3 +134,8 @@ struct EXROutputOptions: ParsableArguments {
 enum EXRValueType: String, ExpressibleByArgument, CaseIterable { case half, float }
 
 extension EXRCompression: ExpressibleByArgument {}
+
+extension Highlights: ExpressibleByArgument {
+    public init?(argument: String) { try? self.init(parsing: argument) }
+    public var defaultValueDescription: String { "automatic" }
+}

@@ -41,7 +41,7 @@ struct RenderCommand: ParsableCommand {
             planFile: planFile, plan: try ShotPlan.load(contentsOf: planFile), input: input,
             depth: try depthOptions.required(by: "render"), output: output, codec: codec, frames: frames,
             resume: resume,
-            quality: renderOptions.quality, threads: renderOptions.threadCount,
+            quality: renderOptions.quality, threads: renderOptions.threadCount, highlights: renderOptions.highlights,
             exrStyle: exrOptions.style(matchingInput: input))
         guard let done = try job.run(feedback: Progress.terminal, guardOutput: abandonOnCtrlC) else { return }
         FileHandle.standardError.write(

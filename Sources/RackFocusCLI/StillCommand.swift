@@ -28,7 +28,6 @@ struct StillCommand: ParsableCommand {
     @Option(help: "Blade rotation in degrees.") var bladeRotation: Double = 0
     @Option(help: "Blade curvature, 0 (straight) to 1 (round).") var bladeCurvature: Double = 0
     @Option(help: "Anamorphic squeeze (oval bokeh).") var squeeze: Double = 1
-    @Option(help: "Boost clipped highlights of LDR input: THRESHOLD:GAIN, e.g. 0.9:8.") var highlights: String?
     @Option(
         help:
             "Focus breathing coefficient (0 none, 1 thin lens); the frame is taken as framed at --breathing-reference.")
@@ -64,14 +63,6 @@ struct StillCommand: ParsableCommand {
         camera.aperture = ApertureShape(blades: blades, rotationDegrees: bladeRotation, curvature: bladeCurvature)
         camera.squeeze = squeeze
         camera.breathing = breathing
-        var boost: HighlightBoost?
-        if let highlights {
-            let parts = highlights.split(separator: ":").compactMap { Float($0) }
-            guard parts.count == 2, parts[0] > 0, parts[0] < 1, parts[1] >= 0 else {
-                throw CLIError("--highlights: \"\(highlights)\" is not THRESHOLD:GAIN; write e.g. 0.9:8")
-            }
-            boost = HighlightBoost(threshold: parts[0], gain: parts[1])
-        }
         let reference = try parseOption("--breathing-reference", breathingReference) { t throws(ValueError) in
             try Distance(parsing: t)
         }
@@ -95,7 +86,8 @@ struct StillCommand: ParsableCommand {
             throw CLIError("--focus: \(focusDistance) is inside the focal length; a lens cannot focus there")
         }
         let settings = LensBlurSettings(
-            camera: camera, focus: focusDistance, quality: renderOptions.quality, highlights: boost,
+            camera: camera, focus: focusDistance, quality: renderOptions.quality,
+            highlights: renderOptions.highlights.boost(sceneReferred: StillImage.isSceneReferred(image)),
             breathingReference: breathing != 0 ? reference : nil, threads: renderOptions.threadCount)
         let result: PlanarImage
         do { result = try LensBlur.render(image: color, depth: depthMap, settings: settings) } catch {

@@ -9,6 +9,12 @@ import RackFocusImage
 package enum StillImage {
     static let linearExtensions: Set<String> = ["exr", "pfm", "hdr"]
 
+    /// Whether a still's values are scene-referred (EXR, PFM, HDR: linear, lights above 1 kept)
+    /// rather than display-referred (clipped at white).
+    package static func isSceneReferred(_ path: String) -> Bool {
+        linearExtensions.contains((path as NSString).pathExtension.lowercased())
+    }
+
     /// The transfer function a file's values are stored in, judged by its extension.
     package static func transfer(of path: String) -> ColorTransfer {
         linearExtensions.contains((path as NSString).pathExtension.lowercased()) ? .linear : .srgb

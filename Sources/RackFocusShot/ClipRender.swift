@@ -20,15 +20,18 @@ package struct ClipRender {
     package var resume: Bool
     package var quality: RenderQuality
     package var threads: Int
+    /// Highlight recovery: automatic gives display-referred clips the default and float ones none.
+    package var highlights: Highlights
     /// How EXR frames are written (nil: like an EXR input, else float ZIP).
     package var exrStyle: EXRStyle?
 
     package init(
         planFile: String, plan: ShotPlan, input: String, depth: DepthSettings, output: String, codec: VideoCodec? = nil,
         frames: ClosedRange<Int>? = nil, resume: Bool = false, quality: RenderQuality = .final,
-        threads: Int = defaultThreadCount, exrStyle: EXRStyle? = nil
+        threads: Int = defaultThreadCount, highlights: Highlights = .automatic, exrStyle: EXRStyle? = nil
     ) {
         self.exrStyle = exrStyle
+        self.highlights = highlights
         self.planFile = planFile
         self.plan = plan
         self.input = input
@@ -131,9 +134,11 @@ package struct ClipRender {
         writer.exrStyle = exrStyle ?? EXRStyle(matchingInput: input)
         let release = guardOutput(writer)
         defer { release() }
-        return try ShotRenderer(plan: plan, quality: quality, threads: threads)
-            .render(
-                reader, depth: maps, range: range, rate: rate, distances: live, to: writer, expected: info.frameCount,
-                names: (input, depth.path), feedback: feedback)
+        return try ShotRenderer(
+            plan: plan, quality: quality, threads: threads, highlights: highlights.boost(sceneReferred: info.isFloat)
+        )
+        .render(
+            reader, depth: maps, range: range, rate: rate, distances: live, to: writer, expected: info.frameCount,
+            names: (input, depth.path), feedback: feedback)
     }
 }

@@ -49,7 +49,8 @@ struct RenderCommandTests {
         try run(["render", shot.plan, "--input", shot.clip, "--depth", shot.depth, "-o", full])
         #expect(FFmpeg.sequenceFiles(full).count == 12)
 
-        // Frame 5 (mid-rack) equals a still render at the plan's focus for frame 5.
+        // Frame 5 (mid-rack) equals a still render at the plan's focus for frame 5, with the highlight
+        // recovery display-referred input gets by default.
         let plan = try ShotPlan.load(contentsOf: shot.plan)
         let reader = try FrameReader(path: shot.clip, startFrame: 5)
         var input: PlanarImage?
@@ -57,7 +58,9 @@ struct RenderCommandTests {
         let depth = try StillImage.readDepth(String(format: shot.depth, 5))
         let expected = try LensBlur.render(
             image: input!, depth: depth,
-            settings: LensBlurSettings(camera: plan.camera, focus: plan.curve.focus(frame: 5, fps: plan.fps)))
+            settings: LensBlurSettings(
+                camera: plan.camera, focus: plan.curve.focus(frame: 5, fps: plan.fps),
+                highlights: Highlights.displayReferredDefault))
         #expect(try StillImage.readColor(String(format: full, 5)) == expected)
         // The landed frames are focused on the figure.
         #expect(plan.curve.focus(frame: 8, fps: plan.fps) == .meters(6))
@@ -514,5 +517,76 @@ struct HostileConditionTests {
         let truth = try StillImage.readColor(String(format: reference, 10))
         let psnr = ImageQuality.psnr(frame!, truth)
         #expect(psnr > 30, "\(codec): \(psnr) dB")
+    }
+}
+
+/// Display-referred footage gets its lights back: the public path-traced scene as an ordinary
+/// 8-bit H.264 clip (its lights clipped to white), rendered at near focus and scored against the
+/// path tracer's thin-lens frame, both at 480×270.
+@Suite("Highlights in 8-bit footage", .serialized)
+struct EightBitHighlightTests {
+    static let samples = repoRoot.deletingLastPathComponent().appendingPathComponent("shared/samples/cycles-a")
+
+    /// A 960×540 image or map halved by averaging 2×2 blocks (depth: their nearest value).
+    func halve(_ img: PlanarImage, nearest: Bool = false) -> PlanarImage {
+        let w = img.width / 2, h = img.height / 2
+        var out = PlanarImage(width: w, height: h, channels: img.channels)
+        for c in 0..<img.channels {
+            for y in 0..<h {
+                for x in 0..<w {
+                    let v = [
+                        img[c, 2 * x, 2 * y], img[c, 2 * x + 1, 2 * y], img[c, 2 * x, 2 * y + 1],
+                        img[c, 2 * x + 1, 2 * y + 1],
+                    ]
+                    out[c, x, y] = nearest ? v.min()! : v.reduce(0, +) / 4
+                }
+            }
+        }
+        return out
+    }
+
+    @Test func anEightBitClipKeepsItsBokeh() throws {
+        let dir = try scratchFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let pinhole = try StillImage.readColor(Self.samples.appendingPathComponent("pinhole.exr").path)
+        let truth = halve(try StillImage.readColor(Self.samples.appendingPathComponent("gt_1.50.exr").path))
+        let depth = halve(
+            try StillImage.readDepth(Self.samples.appendingPathComponent("depth.exr").path), nearest: true)
+        // The clip: the frame as a camera records it, clipped at white, 8-bit H.264.
+        var clipped = halve(pinhole)
+        clipped.data = clipped.data.map { min(max($0, 0), 1) }
+        let clip = dir.appendingPathComponent("clip.mp4").path
+        let writer = try FrameWriter(path: clip, width: 480, height: 270, frameRate: FrameRate(numerator: 24))
+        for _ in 0..<3 { try writer.write(clipped) }
+        try writer.finish()
+        let depthPath = dir.appendingPathComponent("depth.pfm").path,
+            truthPath = dir.appendingPathComponent("truth.pfm").path
+        try PFM.encode(depth).write(to: URL(fileURLWithPath: depthPath))
+        try PFM.encode(truth).write(to: URL(fileURLWithPath: truthPath))
+        let plan = dir.appendingPathComponent("shot.yaml").path
+        try Data(
+            """
+            fps: 24
+            camera: { sensor: { width: 36mm, height: 20.25mm }, focalLength: 50mm, stop: 1.8, resolution: 480x270 }
+            subjects: { near: 1.5m }
+            focus: [ { at: 0s, on: near } ]
+            """.utf8
+        ).write(to: URL(fileURLWithPath: plan))
+        func score(_ highlights: [String]) throws -> Double {
+            let out = dir.appendingPathComponent("out_%04d.pfm").path
+            try run(
+                ["render", plan, "--input", clip, "--depth", depthPath, "--depth-still", "--frames", "0-0", "-o", out]
+                    + highlights)
+            return ImageQuality.scores(try StillImage.readColor(String(format: out, 0)), truth: truth, depth: depth)
+                .psnr
+        }
+        let recovered = try score([]), flat = try score(["--highlights", "off"])
+        print(
+            String(
+                format:
+                    "8-bit clip at 1.5 m against the path tracer: %.2f dB by default, %.2f dB with --highlights off",
+                recovered, flat))
+        #expect(recovered >= 30, "the default recovery scores \(recovered) dB")
+        #expect(recovered > flat + 5, "recovery is worth more than 5 dB here (\(flat) dB without)")
     }
 }
