@@ -36,22 +36,23 @@ exr_attr_box2i_t rf_exr_make_box(int32_t minx, int32_t miny, int32_t maxx, int32
     return box;
 }
 
-void rf_exr_decode_channel(exr_decode_pipeline_t* decode, int index, uint8_t* ptr, int32_t pixel_stride, int32_t line_stride) {
-    exr_coding_channel_info_t* c = &decode->channels[index];
-    c->decode_to_ptr = ptr;
+/// The caller's layout for a channel: 32-bit floats, `pixel_stride` bytes apart, rows
+/// `line_stride` bytes apart.
+static void rf_exr_float_layout(exr_coding_channel_info_t* c, int32_t pixel_stride, int32_t line_stride) {
     c->user_pixel_stride = pixel_stride;
     c->user_line_stride = line_stride;
     c->user_data_type = EXR_PIXEL_FLOAT;
     c->user_bytes_per_element = 4;
 }
 
+void rf_exr_decode_channel(exr_decode_pipeline_t* decode, int index, uint8_t* ptr, int32_t pixel_stride, int32_t line_stride) {
+    decode->channels[index].decode_to_ptr = ptr;
+    rf_exr_float_layout(&decode->channels[index], pixel_stride, line_stride);
+}
+
 void rf_exr_encode_channel(exr_encode_pipeline_t* encode, int index, const uint8_t* ptr, int32_t pixel_stride, int32_t line_stride) {
-    exr_coding_channel_info_t* c = &encode->channels[index];
-    c->encode_from_ptr = ptr;
-    c->user_pixel_stride = pixel_stride;
-    c->user_line_stride = line_stride;
-    c->user_data_type = EXR_PIXEL_FLOAT;
-    c->user_bytes_per_element = 4;
+    encode->channels[index].encode_from_ptr = ptr;
+    rf_exr_float_layout(&encode->channels[index], pixel_stride, line_stride);
 }
 
 const char* rf_exr_decode_channel_name(const exr_decode_pipeline_t* decode, int index) {

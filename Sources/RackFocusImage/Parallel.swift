@@ -35,3 +35,17 @@ package func parallelFor(_ iterations: Int, threads: Int, _ body: @Sendable (Int
 
 /// The number of worker threads used when the caller does not say: every core.
 public var defaultThreadCount: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
+
+/// The first of the values parallel workers report (an error, a message): the rest are dropped.
+package final class FirstFailure<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: Value?
+
+    package init() {}
+
+    /// Keeps `value` unless one was reported before.
+    package func record(_ value: Value) { lock.withLock { if stored == nil { stored = value } } }
+
+    package var value: Value? { lock.withLock { stored } }
+    package var isSet: Bool { value != nil }
+}

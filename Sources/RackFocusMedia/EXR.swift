@@ -189,9 +189,9 @@ final class EXRFile: @unchecked Sendable {
             return b
         }
         defer { for b in buffers { b.deallocate() } }
-        let failure = FailureBox()
+        let failure = FirstFailure<String>()
         let pointers = buffers.map { $0.baseAddress! }
-        let shared = UnsafeSendable((pointers, chunks, context))
+        let shared = Shared((pointers, chunks, context))
         let tileWidth = Int(tw), tileHeight = Int(th)
         let threads = min(defaultThreadCount, max(1, chunks.count / 2))
         DispatchQueue.concurrentPerform(iterations: threads) { t in
@@ -231,12 +231,12 @@ final class EXRFile: @unchecked Sendable {
                 }
                 if rc != exrSuccess {
                     let at = h.tiled ? "tile \(a),\(b)" : "the block at line \(b)"
-                    failure.set("\(at) cannot be read (\(EXRFile.message(rc))); the file is truncated or damaged")
+                    failure.record("\(at) cannot be read (\(EXRFile.message(rc))); the file is truncated or damaged")
                 }
                 k += threads
             }
         }
-        if let message = failure.message { throw MediaError(.damaged, file: path, message) }
+        if let message = failure.value { throw MediaError(.damaged, file: path, message) }
         var planes: [String: [Float]] = [:]
         let w = h.width, ht = h.height
         for n in names {
@@ -262,18 +262,4 @@ final class EXRFile: @unchecked Sendable {
             partName: h.name,
             isHalf: isHalf)
     }
-}
-
-/// The first failure of parallel work.
-final class FailureBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private(set) var message: String?
-    var isSet: Bool { lock.withLock { message != nil } }
-    func set(_ m: String) { lock.withLock { if message == nil { message = m } } }
-}
-
-/// Wraps a value for parallel work that reads it only.
-struct UnsafeSendable<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
 }

@@ -150,7 +150,7 @@ package enum EXRWriter {
         guard rc == exrSuccess else { throw fail(rc, "writing the header") }
         for (k, p) in parts.enumerated() {
             let d = p.dataWindow ?? (0, 0, width, height)
-            try writeChunks(p, part: Int32(k), window: d, context: ctxt, fail: fail)
+            try writeChunks(p, part: Int32(k), window: d, context: ctxt, naming: path, fail: fail)
         }
         finished = true
         rc = exr_finish(&ctxt)
@@ -160,7 +160,7 @@ package enum EXRWriter {
     /// Encodes and writes one part's chunks in file order.
     private static func writeChunks(
         _ p: EXRPart, part: Int32, window: (x: Int, y: Int, width: Int, height: Int), context ctxt: exr_context_t?,
-        fail: (exr_result_t, String) -> MediaError
+        naming path: String, fail: (exr_result_t, String) -> MediaError
     ) throws(MediaError) {
         let width = window.width, height = window.height
         var chunks: [(Int32, Int32)] = []
@@ -186,12 +186,12 @@ package enum EXRWriter {
         }
         var bytes = [rf_exr_chunk_bytes](repeating: rf_exr_chunk_bytes(), count: chunks.count)
         defer { for k in bytes.indices { rf_exr_free_chunk(&bytes[k]) } }
-        let failure = FailureBox()
+        let failure = FirstFailure<String>()
         let threads = min(defaultThreadCount, max(1, chunks.count / 2))
         withChannelPointers(p.channels) { pointers in
             infos.withUnsafeBufferPointer { infos in
                 bytes.withUnsafeMutableBufferPointer { out in
-                    let shared = UnsafeSendable((pointers, infos, out, ctxt, chunks))
+                    let shared = Shared((pointers, infos, out, ctxt, chunks))
                     let names = p.channels.map(\.name), tile = p.tile
                     DispatchQueue.concurrentPerform(iterations: threads) { t in
                         let (pointers, infos, out, ctxt, chunks) = shared.value
@@ -221,7 +221,7 @@ package enum EXRWriter {
                             }
                             if rc == exrSuccess { rc = rf_exr_pack_and_compress(&pipe, out.baseAddress! + k) }
                             if rc != exrSuccess {
-                                failure.set("compressing block \(k) failed (\(EXRFile.message(rc)))")
+                                failure.record("compressing block \(k) failed (\(EXRFile.message(rc)))")
                             }
                             k += threads
                         }
@@ -229,7 +229,7 @@ package enum EXRWriter {
                 }
             }
         }
-        if let message = failure.message { throw MediaError(.writeFailed, file: "", message) }
+        if let message = failure.value { throw MediaError(.writeFailed, file: path, message) }
         for (k, (a, b)) in chunks.enumerated() {
             let rc =
                 p.tile != nil

@@ -71,11 +71,3 @@ final class Handoff<T>: @unchecked Sendable {
         condition.unlock()
     }
 }
-
-/// The first error of a group of threads.
-final class FirstError: @unchecked Sendable {
-    private let lock = NSLock()
-    private(set) var error: (any Error)?
-    func record(_ e: any Error) { lock.withLock { if error == nil { error = e } } }
-    var value: (any Error)? { lock.withLock { error } }
-}

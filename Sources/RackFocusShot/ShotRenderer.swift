@@ -73,8 +73,8 @@ package struct ShotRenderer {
         // read) on one thread and the finished ones encoded on another while the cores render.
         let decoded = Handoff<(Int, PlanarImage, PlanarImage)>(capacity: 2)
         let rendered = Handoff<(Int, PlanarImage)>(capacity: 2)
-        let failure = FirstError()
-        let box = UnsafeTransfer((input, depth, sink))
+        let failure = FirstFailure<any Error>()
+        let box = Shared((input, depth, sink))
         let observer = FrameObserver(onFrame)
         // Decoded frames' buffers come back once rendered, so decoding allocates none after the first few.
         let spare = Handoff<PlanarImage>(capacity: 4)
@@ -150,7 +150,7 @@ extension ShotRenderer {
     /// ends; on an error the frames upstream stop.
     static func writeAll(
         _ rendered: Handoff<(Int, PlanarImage)>, to sink: any FrameSink, observer: FrameObserver,
-        progress: WrittenCount, failure: FirstError, upstream: Handoff<(Int, PlanarImage, PlanarImage)>,
+        progress: WrittenCount, failure: FirstFailure<any Error>, upstream: Handoff<(Int, PlanarImage, PlanarImage)>,
         report: (Int) -> Void
     ) {
         while let item = rendered.take() {
@@ -180,13 +180,6 @@ final class FrameObserver: @unchecked Sendable {
 final class WrittenCount: @unchecked Sendable {
     var value: Int
     init(_ value: Int) { self.value = value }
-}
-
-/// Hands values that are used by one thread at a time (a source to its reader, a sink to its
-/// writer) to the threads of a pipeline.
-struct UnsafeTransfer<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
 }
 
 extension ShotError {
