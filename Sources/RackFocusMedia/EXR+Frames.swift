@@ -174,7 +174,7 @@ final class NativeFrameReader: FrameSource {
 extension ClipInfo {
     /// An EXR or PFM file or sequence described from its first file's header.
     static func native(_ path: String) throws(MediaError) -> ClipInfo {
-        let files = FFmpeg.isSequence(path) ? FFmpeg.sequenceFiles(path) : [path]
+        let files = FFmpeg.isSequence(path) ? try FFmpeg.inputSequenceFiles(path) : [path]
         guard let first = files.first else {
             throw MediaError(
                 .missingInput, file: path, "no files match this sequence pattern; check the folder and the %04d part")

@@ -28,12 +28,7 @@ extension FFmpeg {
     package static func probeClip(_ path: String) throws(MediaError) -> ClipInfo {
         if NativeFrameReader.handles(path) { return try ClipInfo.native(path) }
         if isSequence(path) {
-            let count = sequenceFiles(path).count
-            guard count > 0 else {
-                throw MediaError(
-                    .missingInput, file: path,
-                    "no files match this sequence pattern; check the folder and the %04d part")
-            }
+            _ = try inputSequenceFiles(path)
         } else {
             try StillImage.checkReadable(path)
         }
@@ -87,26 +82,52 @@ extension FFmpeg {
         return Int(name.dropFirst(p.distance(from: p.startIndex, to: range.lowerBound)).prefix(while: \.isNumber)) ?? 0
     }
 
-    /// The files of an image sequence, in frame order (consecutive numbers from the first found).
-    package static func sequenceFiles(_ pattern: String) -> [String] {
+    /// The frame numbers of the files matching an image-sequence pattern, sorted.
+    static func sequenceNumbers(_ pattern: String) -> [Int] {
         let dir = (pattern as NSString).deletingLastPathComponent
         let name = (pattern as NSString).lastPathComponent
         guard let range = name.range(of: "%0?[0-9]*d", options: .regularExpression),
             let files = try? FileManager.default.contentsOfDirectory(atPath: dir.isEmpty ? "." : dir)
         else { return [] }
         let prefix = String(name[..<range.lowerBound]), suffix = String(name[range.upperBound...])
-        let numbers = files.compactMap { f -> Int? in
-            guard f.hasPrefix(prefix), f.hasSuffix(suffix), f.count > prefix.count + suffix.count else { return nil }
-            return Int(f.dropFirst(prefix.count).dropLast(suffix.count))
-        }.sorted()
+        return Set(
+            files.compactMap { f -> Int? in
+                guard f.hasPrefix(prefix), f.hasSuffix(suffix), f.count > prefix.count + suffix.count else {
+                    return nil
+                }
+                return Int(f.dropFirst(prefix.count).dropLast(suffix.count))
+            }
+        ).sorted()
+    }
+
+    /// The files of an image sequence, in frame order (consecutive numbers from the first found).
+    package static func sequenceFiles(_ pattern: String) -> [String] {
+        let numbers = sequenceNumbers(pattern)
         guard let first = numbers.first else { return [] }
-        var out: [String] = []
-        var n = first
-        while numbers.contains(n) {
-            out.append((dir as NSString).appendingPathComponent(String(format: name, n)))
-            n += 1
+        let dir = (pattern as NSString).deletingLastPathComponent, name = (pattern as NSString).lastPathComponent
+        var last = first
+        for n in numbers.dropFirst() where n == last + 1 { last = n }
+        return (first...last).map { (dir as NSString).appendingPathComponent(String(format: name, $0)) }
+    }
+
+    /// The files of an input sequence, which must run without a gap: a missing frame (files after
+    /// it exist) is an error naming it, rather than a clip that silently ends there.
+    package static func inputSequenceFiles(_ pattern: String) throws(MediaError) -> [String] {
+        let numbers = sequenceNumbers(pattern)
+        guard let first = numbers.first, let last = numbers.last else {
+            throw MediaError(
+                .missingInput, file: pattern, "no files match this sequence pattern; check the folder and the %04d part"
+            )
         }
-        return out
+        if numbers.count != last - first + 1 {
+            var missing = first
+            for n in numbers where n == missing { missing += 1 }
+            throw MediaError(
+                .missingInput, file: pattern, frame: missing,
+                "frame \(missing) is missing (the files run from \(first) to \(last), \(last - first + 1 - numbers.count) missing); restore it: a sequence must run without gaps"
+            )
+        }
+        return sequenceFiles(pattern)
     }
 }
 

@@ -211,3 +211,27 @@ struct EXRTests {
         #expect(e?.code == .unsupportedFormat)
     }
 }
+
+@Suite("Image sequences")
+struct SequenceGapTests {
+    /// A frame missing in the middle of an input sequence is an error naming it, for EXR, PFM and
+    /// the formats ffmpeg reads alike, instead of a clip that silently ends there.
+    @Test(arguments: ["exr", "pfm", "png"])
+    func aMissingFrameIsNamed(ext: String) throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rackfocus-seq-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let img = PlanarImage(width: 8, height: 6, channels: 3, fill: 0.5)
+        for n in [1001, 1002, 1003, 1005, 1006] {
+            try StillImage.write(img, to: dir.appendingPathComponent(String(format: "shot_%04d.\(ext)", n)).path)
+        }
+        let pattern = dir.appendingPathComponent("shot_%04d.\(ext)").path
+        let e = #expect(throws: MediaError.self) { try FFmpeg.probeClip(pattern) }
+        #expect(e?.code == .missingInput && e?.frame == 1004, "\(String(describing: e))")
+        #expect(e?.description.contains("frame 1004 is missing (the files run from 1001 to 1006, 1 missing)") == true)
+        #expect(throws: MediaError.self) { try FrameReader(path: pattern) }
+        // Without the gap it holds six frames from 1001.
+        try StillImage.write(img, to: dir.appendingPathComponent(String(format: "shot_%04d.\(ext)", 1004)).path)
+        #expect(try FFmpeg.probeClip(pattern).frameCount == 6)
+    }
+}
