@@ -75,6 +75,21 @@ package struct EXRImage: Sendable {
     }
 }
 
+/// The chunks of a part, in file order: (tile x, tile y) of the first level for tiled parts, (0,
+/// first line) of each block of `lines` lines for scanline ones, over a data window of
+/// `width × height` whose first line is `firstLine`.
+enum EXRChunks {
+    static func coordinates(tile: (width: Int, height: Int)?, firstLine: Int, width: Int, height: Int, lines: Int) -> [(
+        Int32, Int32
+    )] {
+        guard let tile else {
+            return stride(from: firstLine, to: firstLine + height, by: max(1, lines)).map { (0, Int32($0)) }
+        }
+        let nx = (width + tile.width - 1) / tile.width, ny = (height + tile.height - 1) / tile.height
+        return (0..<ny).flatMap { ty in (0..<nx).map { tx in (Int32(tx), Int32(ty)) } }
+    }
+}
+
 /// An open EXR file: a context of OpenEXRCore's, closed when this is released.
 final class EXRFile: @unchecked Sendable {
     let path: String
@@ -167,18 +182,15 @@ final class EXRFile: @unchecked Sendable {
                 .unsupportedFormat, file: path, "has an empty or impossibly large image (\(h.width)x\(h.height))")
         }
         // Chunks: scanline blocks, or the tiles of the first level.
-        var chunks: [(Int32, Int32)] = []
-        var tw: Int32 = 0, th: Int32 = 0
+        var tw: Int32 = 0, th: Int32 = 0, lines: Int32 = 1
         if h.tiled {
             try check(exr_get_tile_sizes(context, part, 0, 0, &tw, &th), "part \(h.index) has no tile size")
-            let nx = (dwW + Int(tw) - 1) / Int(tw), ny = (dwH + Int(th) - 1) / Int(th)
-            for ty in 0..<ny { for tx in 0..<nx { chunks.append((Int32(tx), Int32(ty))) } }
         } else {
-            var lines: Int32 = 1
             try check(exr_get_scanlines_per_chunk(context, part, &lines), "part \(h.index) has no chunk size")
-            var y = h.dataWindow.minY
-            while y <= h.dataWindow.maxY { chunks.append((0, Int32(y))); y += Int(lines) }
         }
+        let chunks = EXRChunks.coordinates(
+            tile: h.tiled ? (Int(tw), Int(th)) : nil, firstLine: h.dataWindow.minY, width: dwW, height: dwH,
+            lines: Int(lines))
         // Decode the data window into its own planes, then place them in the display window.
         // Every channel of the part is decoded (OpenEXRCore 3.1's fast unpackers assume all the
         // channels have somewhere to go); the unwanted ones go to scratch planes.

@@ -30,7 +30,7 @@ package struct EXRPart: Sendable {
 }
 
 /// How an EXR output is written: its channel names, type and compression. Float and ZIP unless
-/// told; `matching` keeps an input EXR's (so a render of a half-float, PIZ beauty pass with
+/// told; `matchingInput` keeps an input EXR's (so a render of a half-float, PIZ beauty pass with
 /// `beauty.R`... channels is written the same way).
 package struct EXRStyle: Sendable, Equatable {
     package var names: [String] = ["R", "G", "B"]
@@ -56,13 +56,6 @@ package struct EXRStyle: Sendable, Equatable {
         partName = h.name
     }
 
-    package init(matching input: EXRImage) {
-        let colour = EXRChannels.colour(input.channelNames)
-        if colour.count == 3 { names = colour }
-        half = input.isHalf
-        compression = input.compression.writable
-        partName = input.partName
-    }
 }
 
 extension EXRCompression {
@@ -163,16 +156,10 @@ package enum EXRWriter {
         naming path: String, fail: (exr_result_t, String) -> MediaError
     ) throws(MediaError) {
         let width = window.width, height = window.height
-        var chunks: [(Int32, Int32)] = []
-        if let t = p.tile {
-            for ty in 0..<((height + t.height - 1) / t.height) {
-                for tx in 0..<((width + t.width - 1) / t.width) { chunks.append((Int32(tx), Int32(ty))) }
-            }
-        } else {
-            var lines: Int32 = 1
-            exr_get_scanlines_per_chunk(ctxt, part, &lines)
-            chunks = stride(from: window.y, to: window.y + height, by: Int(lines)).map { (0, Int32($0)) }
-        }
+        var lines: Int32 = 1
+        if p.tile == nil { exr_get_scanlines_per_chunk(ctxt, part, &lines) }
+        let chunks = EXRChunks.coordinates(
+            tile: p.tile, firstLine: window.y, width: width, height: height, lines: Int(lines))
         // Chunk descriptions first (in order), then every chunk packed and compressed on the cores
         // with its bytes kept, then the bytes written in file order (OpenEXR 3.1's own encoding
         // run writes as it goes, and only in order).

@@ -183,7 +183,6 @@ package enum StillImage {
         }
         let temp = try AtomicFile.temporaryPath(for: path)
         defer { try? FileManager.default.removeItem(atPath: temp) }
-        let n = img.pixelCount
         switch ext {
         case "pfm":
             do { try PFM.encode(img).write(to: URL(fileURLWithPath: temp)) } catch {

@@ -66,15 +66,20 @@ package final class DepthSource {
         let fitting = try size.map {
             try DepthFitting(fit: settings.fit, file: settings.path).plan(from: (info.width, info.height), to: $0)
         }
+        // The first map, when calibration or a check has read it already, is not read again.
+        let pending = start == 0 || settings.still ? first : nil
+        let reader = pending == nil ? try reader(start: start) : settings.still ? nil : try reader(start: 1)
         return DepthFrames(
-            reader: try reader(start: start), path: settings.path, mapping: mapping, still: settings.still,
+            reader: reader, pending: pending, path: settings.path, mapping: mapping, still: settings.still,
             stabilizer: settings.stabilize ? DepthStabilizer() : nil, fitting: fitting, first: start)
     }
 }
 
 /// A depth input's maps in metres, frame by frame: read, mapped, steadied, fitted to the frame.
 package final class DepthFrames {
-    let reader: FrameReader
+    let reader: FrameReader?
+    /// A raw map read before, served first.
+    private var pending: PlanarImage?
     let path: String
     let mapping: DepthMapping
     let still: Bool
@@ -85,10 +90,11 @@ package final class DepthFrames {
     private var frame: Int
 
     init(
-        reader: FrameReader, path: String, mapping: DepthMapping, still: Bool, stabilizer: DepthStabilizer?,
-        fitting: DepthFitting.Plan?, first: Int
+        reader: FrameReader?, pending: PlanarImage?, path: String, mapping: DepthMapping, still: Bool,
+        stabilizer: DepthStabilizer?, fitting: DepthFitting.Plan?, first: Int
     ) {
         self.reader = reader
+        self.pending = pending
         self.path = path
         self.mapping = mapping
         self.still = still
@@ -101,8 +107,14 @@ package final class DepthFrames {
     package func next() throws -> PlanarImage? {
         defer { frame += 1 }
         if still, let current { return current }
-        guard try reader.next(into: &raw) else { return nil }
-        var d = raw!
+        var d: PlanarImage
+        if let p = pending {
+            d = p
+            pending = nil
+        } else {
+            guard let reader, try reader.next(into: &raw) else { return nil }
+            d = raw!
+        }
         mapping.apply(&d)
         stabilizer?.process(&d)
         if let fitting { d = fitting.apply(d) }
@@ -121,5 +133,5 @@ package final class DepthFrames {
         return d
     }
 
-    package func close() { reader.close() }
+    package func close() { reader?.close() }
 }

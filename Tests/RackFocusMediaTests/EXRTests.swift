@@ -206,7 +206,7 @@ struct EXRTests {
         #expect(worst < 0.05, "worst relative error \(worst)")
         #expect(img.data.max()! > 10, "values above display white survive: \(img.data.max()!)")
         // Written back, DWA (which this library cannot encode) becomes lossless PIZ.
-        #expect(EXRStyle(matching: exr).compression == .piz)
+        #expect(EXRStyle(matchingInput: path).compression == .piz)
         let e = #expect(throws: MediaError.self) { try EXRImage.readDepth(path, channel: "R") }
         #expect(e?.code == .unsupportedFormat)
     }
