@@ -159,8 +159,23 @@ package struct RackDetector: Sendable {
         let final = tail[tail.count / 2]
         let tolerance = holdTolerance(tail, noise: c.noise)
         // Landing: the first frame after which the curve stays within tolerance of its final level.
-        var land = windowEnd
-        while land > rack.startFrame + 1 && abs(v[land - 1] - final) <= tolerance { land -= 1 }
+        // A codec's group of pictures can shift a settled hold by a step at an I-frame: a single
+        // jump between two flat runs, where a moving focus changes frame after frame. Such a step
+        // (a flat run of at least `plateau` frames before it, within 3 tolerances) moves the level
+        // instead of ending the landing search.
+        var land = windowEnd, level = final
+        let plateau = 4
+        while land > rack.startFrame + 1 {
+            if abs(v[land - 1] - level) <= tolerance {
+                land -= 1
+                continue
+            }
+            let runStart = land - plateau
+            guard runStart > rack.startFrame, abs(v[land - 1] - level) <= 3 * tolerance,
+                (runStart..<(land - 1)).allSatisfy({ abs(v[$0] - v[land - 1]) <= tolerance / 3 })
+            else { break }
+            level = v[land - 1]
+        }
         // Still moving when the clip ends: it never landed.
         let endsMoving = windowEnd == v.count - 1 && land >= windowEnd - 1 && windowEnd - rack.switchFrame > 2
         rack.landFrame = endsMoving ? nil : land

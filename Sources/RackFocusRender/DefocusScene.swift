@@ -101,94 +101,174 @@ public struct DefocusScene: Sendable {
         -> ([Int32], [Float], [Float])
     {
         let n = w * h, tau = edgeThreshold
-        // Near side of a depth edge: a neighbour is farther by more than tau.
-        var edge = [Bool](repeating: false, count: n)
+        // Per 4×4 block: the farthest CoC, and whether a pixel in it is the near side of a depth
+        // edge (a neighbour farther by more than tau). Block rows in parallel.
+        let b = 4, bw = (w + b - 1) / b, bh = (h + b - 1) / b
+        var blockFar = [Float](repeating: -.infinity, count: bw * bh)
+        var blockEdge = [Float](repeating: 0, count: bw * bh)
         coc.withUnsafeBufferPointer { c in
-            edge.withUnsafeMutableBufferPointer { e in
-                let ctx = Shared((c, e))
-                parallelFor(16, threads: threads) { band in
-                    let (c, e) = ctx.value
-                    for y in (h * band / 16)..<(h * (band + 1) / 16) {
-                        let ya = max(y - 1, 0), yb = min(y + 1, h - 1)
-                        for x in 0..<w {
-                            let xa = max(x - 1, 0), xb = min(x + 1, w - 1)
-                            var far = c[ya &* w &+ xa]
-                            for yy in ya...yb { for xx in xa...xb { far = max(far, c[yy &* w &+ xx]) } }
-                            e[y &* w &+ x] = far - c[y &* w &+ x] > tau
+            blockFar.withUnsafeMutableBufferPointer { bf in
+                blockEdge.withUnsafeMutableBufferPointer { be in
+                    let ctx = Shared((c, bf, be))
+                    parallelFor(bh, threads: threads) { by in
+                        let (c, bf, be) = ctx.value
+                        // The 3×3 maximum, separably: the horizontal maximum of each row the
+                        // block's rows touch, then the vertical maximum of three of those.
+                        let yTop = max(by &* b &- 1, 0), yBottom = min(by &* b &+ b, h &- 1)
+                        withUnsafeTemporaryAllocation(of: Float.self, capacity: (b &+ 2) &* w) { rowMax in
+                            let rm = rowMax.baseAddress!
+                            for y in yTop...yBottom {
+                                let src = c.baseAddress! + y &* w, dst = rm + (y &- yTop) &* w
+                                for x in 0..<w {
+                                    dst[x] = max(src[max(x &- 1, 0)], max(src[x], src[min(x &+ 1, w &- 1)]))
+                                }
+                            }
+                            for y in (by &* b)..<min(by &* b &+ b, h) {
+                                let above = rm + (max(y &- 1, 0) &- yTop) &* w, here = rm + (y &- yTop) &* w,
+                                    below = rm + (min(y &+ 1, h &- 1) &- yTop) &* w
+                                let src = c.baseAddress! + y &* w
+                                var bx = 0
+                                while bx &* b < w {
+                                    var near = -Float.infinity, step = -Float.infinity
+                                    for x in (bx &* b)..<min(bx &* b &+ b, w) {
+                                        let v = src[x]
+                                        near = max(near, v)
+                                        step = max(step, max(above[x], max(here[x], below[x])) - v)
+                                    }
+                                    let k = by &* bw &+ bx
+                                    if near > bf[k] { bf[k] = near }
+                                    if step > tau { be[k] = 1 }
+                                    bx &+= 1
+                                }
+                            }
                         }
                     }
                 }
             }
         }
-        let anyEdge = edge.contains(true)
-        guard anyEdge else { return ([], [], []) }
+        guard blockEdge.contains(where: { $0 > 0 }) else { return ([], [], []) }
         // Grow the edge into the near side as far as the largest blur can reveal. Both the
-        // farthest CoC within reach and the grown edge are computed on 4×4 block maxima with a
+        // farthest CoC within reach and the grown edge are computed on the block maxima with a
         // window one block wider than the reach (conservative: never smaller than exact).
-        let b = 4, bw = (w + b - 1) / b, bh = (h + b - 1) / b
-        var blockFar = [Float](repeating: -.infinity, count: bw * bh)
-        var blockEdge = [Float](repeating: 0, count: bw * bh)
-        for y in 0..<h {
-            for x in 0..<w {
-                let i = y * w + x, k = (y / b) * bw + x / b
-                blockFar[k] = max(blockFar[k], coc[i])
-                if edge[i] { blockEdge[k] = 1 }
-            }
-        }
         let radius = Int((reach / Float(b)).rounded(.up)) + 1
         let farthest = MaxFilter.apply(blockFar, width: bw, height: bh, radius: radius)
         let grown = MaxFilter.apply(blockEdge, width: bw, height: bh, radius: radius)
+        // Holes: pixels with something farther within reach, by more than tau. A hole mask and the
+        // holes per band of rows, in parallel.
+        let bands = min(16, h)
         var hole = [Bool](repeating: false, count: n)
-        var holes = 0
-        for y in 0..<h {
-            for x in 0..<w {
-                let i = y * w + x, k = (y / b) * bw + x / b
-                if grown[k] > 0.5 && farthest[k] - coc[i] > tau { hole[i] = true; holes += 1 }
+        var bandHoles = [Int](repeating: 0, count: bands)
+        coc.withUnsafeBufferPointer { c in
+            hole.withUnsafeMutableBufferPointer { hm in
+                bandHoles.withUnsafeMutableBufferPointer { bhc in
+                    farthest.withUnsafeBufferPointer { far in
+                        grown.withUnsafeBufferPointer { g in
+                            let ctx = Shared((c, hm, bhc, far, g))
+                            parallelFor(bands, threads: threads) { band in
+                                let (c, hm, bhc, far, g) = ctx.value
+                                var count = 0
+                                for y in (h * band / bands)..<(h * (band + 1) / bands) {
+                                    let row = (y / b) &* bw
+                                    for x in 0..<w {
+                                        let i = y &* w &+ x, k = row &+ x / b
+                                        if g[k] > 0.5 && far[k] - c[i] > tau { hm[i] = true; count &+= 1 }
+                                    }
+                                }
+                                bhc[band] = count
+                            }
+                        }
+                    }
+                }
             }
         }
+        let holes = bandHoles.reduce(0, +)
         guard holes > 0 else { return ([], [], []) }
         // Fill colour and CoC behind the holes from everything else (pull-push from half
         // resolution; the hidden layer is a smooth extension of the background).
         let hw = (w + 1) / 2, hh2 = (h + 1) / 2, hn = hw * hh2
         var half = [Float](repeating: 0, count: 4 * hn), halfValid = [Bool](repeating: false, count: hn)
-        for y in 0..<hh2 {
-            for x in 0..<hw {
-                var sum = SIMD4<Float>.zero, count: Float = 0
-                for q in 0..<4 {
-                    let sx = 2 * x + (q & 1), sy = 2 * y + (q >> 1)
-                    guard sx < w, sy < h else { continue }
-                    let i = sy * w + sx
-                    guard !hole[i] else { continue }
-                    sum += SIMD4(color[i], color[n + i], color[2 * n + i], coc[i])
-                    count += 1
-                }
-                let k = y * hw + x
-                if count > 0 {
-                    let v = sum / count
-                    half[k] = v.x; half[hn + k] = v.y; half[2 * hn + k] = v.z; half[3 * hn + k] = v.w
-                    halfValid[k] = true
+        color.withUnsafeBufferPointer { col in
+            coc.withUnsafeBufferPointer { c in
+                hole.withUnsafeBufferPointer { hm in
+                    half.withUnsafeMutableBufferPointer { hf in
+                        halfValid.withUnsafeMutableBufferPointer { hv in
+                            let ctx = Shared((col, c, hm, hf, hv))
+                            parallelFor(min(16, hh2), threads: threads) { band in
+                                let (col, c, hm, hf, hv) = ctx.value
+                                let bands = min(16, hh2)
+                                for y in (hh2 * band / bands)..<(hh2 * (band + 1) / bands) {
+                                    for x in 0..<hw {
+                                        var sum = SIMD4<Float>.zero, count: Float = 0
+                                        for q in 0..<4 {
+                                            let sx = 2 &* x &+ (q & 1), sy = 2 &* y &+ (q >> 1)
+                                            guard sx < w, sy < h else { continue }
+                                            let i = sy &* w &+ sx
+                                            guard !hm[i] else { continue }
+                                            sum += SIMD4(col[i], col[n &+ i], col[2 &* n &+ i], c[i])
+                                            count += 1
+                                        }
+                                        let k = y &* hw &+ x
+                                        if count > 0 {
+                                            let v = sum / count
+                                            hf[k] = v.x; hf[hn &+ k] = v.y; hf[2 &* hn &+ k] = v.z;
+                                            hf[3 &* hn &+ k] = v.w
+                                            hv[k] = true
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
                 }
             }
         }
         let filled = PullPush.fill(planes: half, channels: 4, width: hw, height: hh2, valid: halfValid)
-        var index: [Int32] = [], rgb: [Float] = [], hc: [Float] = []
-        index.reserveCapacity(holes); rgb.reserveCapacity(3 * holes); hc.reserveCapacity(holes)
-        for i in 0..<n where hole[i] {
-            let x = i % w, y = i / w
-            // Bilinear sample of the half-resolution fill at this pixel's centre.
-            let fx = min(max((Float(x) + 0.5) / 2 - 0.5, 0), Float(hw - 1)),
-                fy = min(max((Float(y) + 0.5) / 2 - 0.5, 0), Float(hh2 - 1))
-            let x0 = Int(fx), y0 = Int(fy), x1 = min(x0 + 1, hw - 1), y1 = min(y0 + 1, hh2 - 1)
-            let tx = fx - Float(x0), ty = fy - Float(y0)
-            func sample(_ c: Int) -> Float {
-                let o = c * hn
-                let top = filled[o + y0 * hw + x0] * (1 - tx) + filled[o + y0 * hw + x1] * tx
-                let bottom = filled[o + y1 * hw + x0] * (1 - tx) + filled[o + y1 * hw + x1] * tx
-                return top * (1 - ty) + bottom * ty
+        // The holes in pixel order, each band writing its own slice.
+        var index = [Int32](repeating: 0, count: holes), rgb = [Float](repeating: 0, count: 3 * holes),
+            hc = [Float](repeating: 0, count: holes)
+        var bandStart = [Int](repeating: 0, count: bands)
+        for band in 1..<max(1, bands) { bandStart[band] = bandStart[band - 1] + bandHoles[band - 1] }
+        coc.withUnsafeBufferPointer { c in
+            hole.withUnsafeBufferPointer { hm in
+                filled.withUnsafeBufferPointer { filled in
+                    index.withUnsafeMutableBufferPointer { index in
+                        rgb.withUnsafeMutableBufferPointer { rgb in
+                            hc.withUnsafeMutableBufferPointer { hc in
+                                let ctx = Shared((c, hm, filled, index, rgb, hc, bandStart))
+                                parallelFor(bands, threads: threads) { band in
+                                    let (c, hm, filled, index, rgb, hc, bandStart) = ctx.value
+                                    var j = bandStart[band]
+                                    for y in (h * band / bands)..<(h * (band + 1) / bands) {
+                                        // Bilinear sample of the half-resolution fill at each hole's centre.
+                                        let fy = min(max((Float(y) + 0.5) / 2 - 0.5, 0), Float(hh2 - 1))
+                                        let y0 = Int(fy), y1 = min(y0 + 1, hh2 - 1), ty = fy - Float(y0)
+                                        for x in 0..<w where hm[y &* w &+ x] {
+                                            let fx = min(max((Float(x) + 0.5) / 2 - 0.5, 0), Float(hw - 1))
+                                            let x0 = Int(fx), x1 = min(x0 + 1, hw - 1), tx = fx - Float(x0)
+                                            func sample(_ ch: Int) -> Float {
+                                                let o = ch &* hn
+                                                let top =
+                                                    filled[o &+ y0 &* hw &+ x0] * (1 - tx) + filled[o &+ y0 &* hw &+ x1]
+                                                    * tx
+                                                let bottom =
+                                                    filled[o &+ y1 &* hw &+ x0] * (1 - tx) + filled[o &+ y1 &* hw &+ x1]
+                                                    * tx
+                                                return top * (1 - ty) + bottom * ty
+                                            }
+                                            let i = y &* w &+ x
+                                            index[j] = Int32(i)
+                                            rgb[3 &* j] = sample(0); rgb[3 &* j &+ 1] = sample(1);
+                                            rgb[3 &* j &+ 2] = sample(2)
+                                            hc[j] = max(sample(3), c[i] + tau)
+                                            j &+= 1
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
             }
-            index.append(Int32(i))
-            rgb.append(sample(0)); rgb.append(sample(1)); rgb.append(sample(2))
-            hc.append(max(sample(3), coc[i] + tau))
         }
         return (index, rgb, hc)
     }

@@ -3,8 +3,7 @@ import RackFocusImage
 extension LayeredRenderer {
     /// Everything one band of rows reads and writes while compositing a frame.
     struct BandWork: @unchecked Sendable {
-        let fine: UnsafeBufferPointer<Splat>
-        let coarse: UnsafeBufferPointer<Splat>
+        let splats: UnsafeBufferPointer<Splat>
         let layers: Layers
         let kernel: ApertureKernel
         let buffers: FrameBuffers
@@ -14,14 +13,15 @@ extension LayeredRenderer {
     }
 
     /// Scatters the splats of one layer that reach rows `y0..<y1` into a difference buffer.
-    /// `rowBase` is the buffer row of image row `y0`; splats are in order of block row.
+    /// `diff` is the buffer row of image row `y0`; splats are in order of 4-row block.
     @inline(__always)
     static func scatter(
         _ splats: UnsafeBufferPointer<Splat>, from first: Int, to end: Int, kernel: ApertureKernel,
         rows y0: Int, _ y1: Int, width w: Int, stride: Int, diff: UnsafeMutablePointer<SIMD4<Float>>,
         rowMin: UnsafeMutablePointer<Int32>, rowMax: UnsafeMutablePointer<Int32>
     ) {
-        let maxReach = Int(kernel.maxRadius) + 2
+        // Reach of the largest footprint, plus 3 rows for the order within a 4-row block.
+        let maxReach = Int(kernel.maxRadius) &+ 5
         var lo = first, hi = end
         let firstRow = Int32(y0 &- maxReach)
         while lo < hi {
@@ -67,100 +67,142 @@ extension LayeredRenderer {
         }
     }
 
+    /// Where row `y` of a level (or of the full frame) samples the next coarser level bilinearly:
+    /// the two bracketing coarse rows (relative to `rows.lowerBound`) and the weight of the second.
+    /// Pixel centre (y + ½)/2 − ½ in coarse rows.
+    @inline(__always)
+    static func coarseRows(of y: Int, in rows: Range<Int>, coarseHeight ch: Int) -> (a: Int, b: Int, t: Float)? {
+        let fy = (Float(y) + 0.5) / 2 - 0.5
+        let ya = Int(fy.rounded(.down))
+        let ty = fy - Float(ya)
+        let a = min(max(ya, 0), ch &- 1) &- rows.lowerBound
+        let b = min(max(ya &+ 1, 0), ch &- 1) &- rows.lowerBound
+        guard a >= 0 && b < rows.count else { return nil }
+        return (a, b, ty)
+    }
+
+    /// Horizontal bilinear sample of a vertically mixed coarse row at fine column x: pixel centre
+    /// (x + ½)/2 − ½ in coarse columns, so even x sits ¾ of the way from column x/2 − 1, odd x
+    /// ¼ of the way from (x − 1)/2.
+    @inline(__always)
+    static func coarseSample(_ mix: UnsafeMutablePointer<SIMD4<Float>>, at x: Int, coarseWidth cw: Int) -> SIMD4<Float>
+    {
+        let odd = x & 1 == 1
+        let tx: Float = odd ? 0.25 : 0.75
+        let xl = min(max(odd ? (x &- 1) >> 1 : (x >> 1) &- 1, 0), cw &- 1)
+        let xr = min(xl &+ 1, cw &- 1)
+        return mix[xl] * (1 - tx) + mix[xr] * tx
+    }
+
+    /// Mixes coarse rows a and b of `level` (weight t on b) into the level's mix row over the
+    /// columns a fine row needs for `fine` columns xa...xb.
+    @inline(__always)
+    static func mixRows(_ level: LevelBand, _ a: Int, _ b: Int, _ t: Float, fineColumns xa: Int, _ xb: Int) {
+        let rowA = level.value + a &* level.width, rowB = level.value + b &* level.width
+        let ca = max(0, xa / 2 &- 1), cb = min(level.width &- 1, xb / 2 &+ 1)
+        for c in ca...cb { level.mix[c] = rowA[c] * (1 - t) + rowB[c] * t }
+    }
+
+    /// Columns a fine row must visit to receive coarse rows a and b, or nil when both are empty.
+    @inline(__always)
+    static func coarseExtent(_ level: LevelBand, _ a: Int, _ b: Int, fineWidth fw: Int) -> (Int, Int)? {
+        let ua = level.used[a], ub = level.used[b]
+        let cmax = max(ua.y, ub.y)
+        guard cmax >= 0 else { return nil }
+        let cmin = min(ua.x, ub.x)
+        return (max(0, 2 &* Int(cmin) &- 1), min(fw &- 1, 2 &* Int(cmax) &+ 2))
+    }
+
     /// Composites rows `rows` (band `band` of the frame's bands): front to back, each layer's
-    /// full- and half-resolution splats are scattered into difference rows, integrated, and
-    /// accumulated with "take min(weight, remaining)"; then the found colour is renormalised, and
-    /// pixels nothing reached keep the sharp input.
+    /// splats are scattered into difference rows at their level, integrated, coarse levels
+    /// upsampled into the next finer one, and the full-resolution sum accumulated with "take
+    /// min(weight, remaining)"; then the found colour is renormalised, and pixels nothing reached
+    /// keep the sharp input.
     static func composite(_ work: BandWork, rows: Range<Int>, band: Int) {
-        let fine = work.fine, coarse = work.coarse, out = work.out, col = work.color, kernel = work.kernel,
-            layers = work.layers
+        let splats = work.splats, out = work.out, col = work.color, kernel = work.kernel, layers = work.layers
         let buffers = work.buffers, diff = buffers.diff, acc = buffers.accum, rmin = buffers.rowMin,
             rmax = buffers.rowMax
-        let w = work.width, h = work.height, n = w &* h, hw = max(1, w / 2), hh = max(1, h / 2)
-        let stride = w &+ 2, hstride = hw &+ 2, layerCount = layers.count
-        _ = h
+        let w = work.width, h = work.height, n = w &* h, fullStride = w &+ 2, layerCount = layers.count
         let y0 = rows.lowerBound, y1 = rows.upperBound
-        // Half-resolution rows this band samples (bilinear: full row y reads half rows
-        // around (y + ½)/2 − ½), in a private buffer.
-        let hy0 = max(0, Int(((Float(y0) + 0.5) / 2 - 0.5).rounded(.down)))
-        let hy1 = min(hh, Int(((Float(y1 - 1) + 0.5) / 2 - 0.5).rounded(.down)) + 2)
-        let hrows = max(1, hy1 - hy0)
-        let hdiff = buffers.hdiff + band &* hstride &* buffers.halfRows,
-            hval = buffers.hval + band &* hw &* buffers.halfRows
-        let hmin = buffers.hmin + band &* buffers.halfRows, hmax = buffers.hmax + band &* buffers.halfRows
-        let used = buffers.used + band &* buffers.halfRows, vmix = buffers.vmix + band &* hw
-        for r in 0..<hrows { hmin[r] = Int32(hw); hmax[r] = -1 }
+        let levels = buffers.levels.map { $0.band(band) }
+        let levelCount = levels.count
 
         for i in (y0 &* w)..<(y1 &* w) { acc[i] = SIMD4(0, 0, 0, 1) }
         for y in y0..<y1 { rmin[y] = Int32(w); rmax[y] = -1 }
-        let diffBand = diff.baseAddress! + y0 &* stride
+        let diffBand = diff.baseAddress! + y0 &* fullStride
         for layer in 0..<layerCount {
             Self.scatter(
-                fine, from: layers.fineStart[layer], to: layers.fineStart[layer + 1], kernel: kernel,
-                rows: y0, y1, width: w, stride: stride, diff: diffBand,
+                splats, from: layers.start[0][layer], to: layers.start[0][layer + 1], kernel: kernel,
+                rows: y0, y1, width: w, stride: fullStride, diff: diffBand,
                 rowMin: rmin.baseAddress! + y0, rowMax: rmax.baseAddress! + y0)
-            var anyCoarse = false
-            if layers.coarseStart[layer + 1] > layers.coarseStart[layer] {
-                Self.scatter(
-                    coarse, from: layers.coarseStart[layer], to: layers.coarseStart[layer + 1], kernel: kernel,
-                    rows: hy0, hy0 + hrows, width: hw, stride: hstride, diff: hdiff, rowMin: hmin, rowMax: hmax)
-                // Integrate the half-resolution rows into values.
-                for r in 0..<hrows {
-                    used[r] = SIMD2(hmin[r], hmax[r])
-                    guard hmax[r] >= 0 else { continue }
-                    anyCoarse = true
-                    let xa = Int(hmin[r]), xb = Int(hmax[r])
-                    let drow = hdiff + r &* hstride, vrow = hval + r &* hw
-                    var sum = SIMD4<Float>.zero
-                    for x in xa...xb { sum += drow[x]; drow[x] = .zero; vrow[x] = sum }
-                    drow[xb &+ 1] = .zero
-                    hmin[r] = Int32(hw); hmax[r] = -1
+            // Coarse levels, coarsest first: scatter, integrate, add the coarser level upsampled.
+            var coarserHasData = false
+            for li in stride(from: levelCount - 1, through: 0, by: -1) {
+                let level = levels[li]
+                let first = layers.start[li + 1][layer], end = layers.start[li + 1][layer + 1]
+                let hasSplats = end > first
+                if !hasSplats && !coarserHasData {
+                    level.hasData = false
+                    continue
                 }
-            }
-            // Integrate each full-resolution row, add the upsampled half-resolution
-            // layer, and accumulate front to back.
-            for y in y0..<y1 {
-                var xa = Int(rmin[y &- y0 &+ y0]), xb = Int(rmax[y])
-                // Half rows bracketing this row.
-                let fy = (Float(y) + 0.5) / 2 - 0.5
-                var ya = Int(fy.rounded(.down))
-                let ty = fy - Float(ya)
-                var yb = ya &+ 1
-                ya = min(max(ya, 0), hh &- 1) &- hy0
-                yb = min(max(yb, 0), hh &- 1) &- hy0
-                var ua = SIMD2<Int32>(Int32(hw), -1), ub = ua
-                if anyCoarse && ya >= 0 && ya < hrows && yb >= 0 && yb < hrows {
-                    ua = used[ya]; ub = used[yb]
-                    let cmin = min(ua.x, ub.x), cmax = max(ua.y, ub.y)
-                    if cmax >= 0 {
-                        xa = min(xa, max(0, 2 &* Int(cmin) &- 1))
-                        xb = max(xb, min(w &- 1, 2 &* Int(cmax) &+ 2))
+                if hasSplats {
+                    Self.scatter(
+                        splats, from: first, to: end, kernel: kernel, rows: level.rows.lowerBound,
+                        level.rows.upperBound,
+                        width: level.width, stride: level.width &+ 2, diff: level.diff, rowMin: level.rowMin,
+                        rowMax: level.rowMax)
+                }
+                let coarser: LevelBand? = coarserHasData ? levels[li + 1] : nil
+                var any = false
+                for r in 0..<level.rows.count {
+                    let vrow = level.value + r &* level.width
+                    var xa = Int(level.rowMin[r]), xb = Int(level.rowMax[r])
+                    if xb >= 0 {
+                        let drow = level.diff + r &* (level.width &+ 2)
+                        var sum = SIMD4<Float>.zero
+                        for x in xa...xb { sum += drow[x]; drow[x] = .zero; vrow[x] = sum }
+                        drow[xb &+ 1] = .zero
+                        level.rowMin[r] = Int32(level.width); level.rowMax[r] = -1
                     }
+                    if let coarser,
+                        let (a, b, t) = Self.coarseRows(
+                            of: level.rows.lowerBound &+ r, in: coarser.rows, coarseHeight: coarser.height),
+                        let (ca, cb) = Self.coarseExtent(coarser, a, b, fineWidth: level.width)
+                    {
+                        Self.mixRows(coarser, a, b, t, fineColumns: ca, cb)
+                        for x in ca...cb {
+                            vrow[x] += Self.coarseSample(coarser.mix, at: x, coarseWidth: coarser.width)
+                        }
+                        if xb < 0 { xa = ca; xb = cb } else { xa = min(xa, ca); xb = max(xb, cb) }
+                    }
+                    level.used[r] = xb >= 0 ? SIMD2(Int32(xa), Int32(xb)) : SIMD2(Int32(level.width), -1)
+                    any = any || xb >= 0
+                }
+                level.hasData = any
+                coarserHasData = any
+            }
+            // Integrate each full-resolution row, add level 1 upsampled, and accumulate front to back.
+            let half: LevelBand? = levelCount > 0 && coarserHasData ? levels[0] : nil
+            for y in y0..<y1 {
+                var xa = Int(rmin[y]), xb = Int(rmax[y])
+                var hasCoarse = false
+                if let half, let (a, b, t) = Self.coarseRows(of: y, in: half.rows, coarseHeight: half.height),
+                    let (ca, cb) = Self.coarseExtent(half, a, b, fineWidth: w)
+                {
+                    hasCoarse = true
+                    xa = min(xa, ca)
+                    xb = max(xb, cb)
+                    Self.mixRows(half, a, b, t, fineColumns: xa, xb)
                 }
                 if xb < xa { continue }
-                let hasCoarse = ua.y >= 0 || ub.y >= 0
-                let row = diff.baseAddress! + y &* stride
+                let row = diff.baseAddress! + y &* fullStride
                 let pix = y &* w
-                if hasCoarse {
-                    // Interpolate the two half-resolution rows vertically once for this row.
-                    let rowA = hval + ya &* hw, rowB = hval + yb &* hw
-                    let ca = max(0, xa / 2 &- 1), cb = min(hw &- 1, xb / 2 &+ 1)
-                    for c in ca...cb { vmix[c] = rowA[c] * (1 - ty) + rowB[c] * ty }
-                }
                 var sum = SIMD4<Float>.zero
                 for x in xa...xb {
                     sum += row[x]
                     row[x] = .zero
                     var total = sum
-                    if hasCoarse {
-                        // Pixel centre (x + ½)/2 − ½ in half-resolution columns: even x sits
-                        // ¾ of the way from column x/2 − 1, odd x ¼ of the way from (x − 1)/2.
-                        let odd = x & 1 == 1
-                        let tx: Float = odd ? 0.25 : 0.75
-                        let xl = min(max(odd ? (x &- 1) >> 1 : (x >> 1) &- 1, 0), hw &- 1)
-                        let xr = min(xl &+ 1, hw &- 1)
-                        total += vmix[xl] * (1 - tx) + vmix[xr] * tx
-                    }
+                    if hasCoarse { total += Self.coarseSample(half!.mix, at: x, coarseWidth: half!.width) }
                     let weight = total.w
                     if weight > 1e-7 {
                         var a = acc[pix &+ x]
@@ -176,12 +218,13 @@ extension LayeredRenderer {
                 row[xb &+ 1] = .zero
                 rmin[y] = Int32(w); rmax[y] = -1
             }
-            // Clear the half-resolution values this layer wrote.
-            if anyCoarse {
-                for r in 0..<hrows where used[r].y >= 0 {
-                    let vrow = hval + r &* hw
-                    for x in Int(used[r].x)...Int(used[r].y) { vrow[x] = .zero }
+            // Clear the coarse values this layer wrote.
+            for level in levels where level.hasData {
+                for r in 0..<level.rows.count where level.used[r].y >= 0 {
+                    let vrow = level.value + r &* level.width
+                    for x in Int(level.used[r].x)...Int(level.used[r].y) { vrow[x] = .zero }
                 }
+                level.hasData = false
             }
         }
         // Renormalise what was found; empty pixels keep the sharp input.

@@ -25,18 +25,28 @@ public final class LayeredRenderer {
     /// resolution (their footprint is then upsampled bilinearly); `.infinity` disables it.
     /// Highlights (luminance above 1) are never merged.
     public let halfResolutionRadius: Float
+    /// Splats of at least this radius (px) are merged per 4×4 block and scattered at quarter
+    /// resolution (upsampled through the half-resolution level); `.infinity` disables it.
+    public let quarterResolutionRadius: Float
     public let threads: Int
 
     /// Buffers owned for the last frame size, reused while the size stays.
     private var buffers: FrameBuffers?
+    /// The per-chunk splat builders and the sorted splats, kept across frames so a frame reuses
+    /// their memory instead of faulting in fresh pages.
+    var chunkBuilders: [ChunkBuilder] = []
+    var splatStore = UnsafeMutableBufferPointer<Splat>(start: nil, count: 0)
+
+    deinit { splatStore.deallocate() }
 
     public init(
         spacing: Float = 0.12, linearRange: Float = 2, halfResolutionRadius: Float = 4,
-        threads: Int = defaultThreadCount
+        quarterResolutionRadius: Float = 12, threads: Int = defaultThreadCount
     ) {
         self.spacing = spacing
         self.linearRange = linearRange
         self.halfResolutionRadius = halfResolutionRadius
+        self.quarterResolutionRadius = quarterResolutionRadius
         self.threads = max(1, threads)
     }
 
@@ -63,17 +73,15 @@ public final class LayeredRenderer {
         }
         let frameBuffers = buffers!
         var out = [Float](repeating: 0, count: 3 * w * h)
-        layers.fine.withUnsafeBufferPointer { fine in
-            layers.coarse.withUnsafeBufferPointer { coarse in
-                scene.color.withUnsafeBufferPointer { color in
-                    out.withUnsafeMutableBufferPointer { out in
-                        let work = BandWork(
-                            fine: fine, coarse: coarse, layers: layers, kernel: kernel, buffers: frameBuffers,
-                            color: color, out: out,
-                            width: w, height: h)
-                        parallelFor(bands, threads: threads) { band in
-                            Self.composite(work, rows: (h * band / bands)..<(h * (band + 1) / bands), band: band)
-                        }
+        do {
+            let splats = UnsafeBufferPointer(layers.splats)
+            scene.color.withUnsafeBufferPointer { color in
+                out.withUnsafeMutableBufferPointer { out in
+                    let work = BandWork(
+                        splats: splats, layers: layers, kernel: kernel, buffers: frameBuffers, color: color, out: out,
+                        width: w, height: h)
+                    parallelFor(bands, threads: threads) { band in
+                        Self.composite(work, rows: (h * band / bands)..<(h * (band + 1) / bands), band: band)
                     }
                 }
             }
@@ -91,46 +99,116 @@ public struct RenderTimings: Sendable {
 
 /// The renderer's working buffers for one frame size and band count, owned (allocated once,
 /// freed with the renderer) so a frame's hot loops take no allocation and no array copies:
-/// full-resolution difference rows and accumulators, and each band's half-resolution scratch.
-/// Every buffer is left zeroed (difference rows, half-resolution values) or reset (row extents)
-/// by the pass that uses it, so the next frame finds it ready.
+/// full-resolution difference rows and accumulators, and each band's coarse-level scratch.
+/// Every buffer is left zeroed (difference rows, coarse values) or reset (row extents) by the pass
+/// that uses it, so the next frame finds it ready.
 final class FrameBuffers: @unchecked Sendable {
     let width: Int, height: Int, bands: Int
-    /// Half-resolution rows a band can touch: half its height, plus the bilinear margin.
-    let halfRows: Int
     let diff: UnsafeMutableBufferPointer<SIMD4<Float>>
     /// r, g, b premultiplied; w = the weight still free.
     let accum: UnsafeMutableBufferPointer<SIMD4<Float>>
     let rowMin: UnsafeMutableBufferPointer<Int32>, rowMax: UnsafeMutableBufferPointer<Int32>
-    let hdiff: UnsafeMutablePointer<SIMD4<Float>>, hval: UnsafeMutablePointer<SIMD4<Float>>
-    let hmin: UnsafeMutablePointer<Int32>, hmax: UnsafeMutablePointer<Int32>
-    let used: UnsafeMutablePointer<SIMD2<Int32>>, vmix: UnsafeMutablePointer<SIMD4<Float>>
+    /// Levels 1, 2, ... (half, quarter, ... resolution).
+    let levels: [LevelBuffers]
 
     init(width w: Int, height h: Int, bands: Int) {
         width = w; height = h; self.bands = bands
-        let hw = max(1, w / 2)
-        halfRows = (h + bands - 1) / bands / 2 + 4
-        func zeroed<T>(_ count: Int, _ value: T) -> UnsafeMutableBufferPointer<T> {
-            let p = UnsafeMutableBufferPointer<T>.allocate(capacity: count)
-            p.initialize(repeating: value)
-            return p
+        diff = .allocate(capacity: (w + 2) * h)
+        diff.initialize(repeating: .zero)
+        accum = .allocate(capacity: w * h)
+        accum.initialize(repeating: .zero)
+        rowMin = .allocate(capacity: h)
+        rowMin.initialize(repeating: 0)
+        rowMax = .allocate(capacity: h)
+        rowMax.initialize(repeating: 0)
+        var levels: [LevelBuffers] = []
+        var rows = (0..<bands).map { (h * $0 / bands)..<(h * ($0 + 1) / bands) }
+        var finerHeight = h, finerWidth = w
+        for _ in 1..<LayeredRenderer.levelCount {
+            let lw = max(1, finerWidth / 2), lh = max(1, finerHeight / 2)
+            rows = rows.map { LevelBuffers.rows(sampledBy: $0, height: lh) }
+            levels.append(LevelBuffers(width: lw, height: lh, bandRows: rows))
+            finerWidth = lw; finerHeight = lh
         }
-        diff = zeroed((w + 2) * h, .zero)
-        accum = zeroed(w * h, .zero)
-        rowMin = zeroed(h, 0); rowMax = zeroed(h, 0)
-        hdiff = zeroed(bands * (hw + 2) * halfRows, SIMD4<Float>.zero).baseAddress!
-        hval = zeroed(bands * hw * halfRows, SIMD4<Float>.zero).baseAddress!
-        hmin = zeroed(bands * halfRows, Int32(0)).baseAddress!
-        hmax = zeroed(bands * halfRows, Int32(0)).baseAddress!
-        used = zeroed(bands * halfRows, SIMD2<Int32>.zero).baseAddress!
-        vmix = zeroed(bands * hw, SIMD4<Float>.zero).baseAddress!
+        self.levels = levels
     }
 
     func fits(width w: Int, height h: Int, bands b: Int) -> Bool { (width, height, bands) == (w, h, b) }
 
     deinit {
         diff.deallocate(); accum.deallocate(); rowMin.deallocate(); rowMax.deallocate()
-        hdiff.deallocate(); hval.deallocate(); hmin.deallocate(); hmax.deallocate(); used.deallocate();
-        vmix.deallocate()
+    }
+}
+
+/// One coarse level's scratch for every band: the rows a band's finer rows sample, as
+/// difference rows, integrated values, row extents and a row of vertical mix.
+final class LevelBuffers: @unchecked Sendable {
+    let width: Int, height: Int
+    let bandRows: [Range<Int>]
+    /// Rows each band can hold.
+    let capacity: Int
+    let diff: UnsafeMutablePointer<SIMD4<Float>>, value: UnsafeMutablePointer<SIMD4<Float>>
+    let rowMin: UnsafeMutablePointer<Int32>, rowMax: UnsafeMutablePointer<Int32>
+    let used: UnsafeMutablePointer<SIMD2<Int32>>, mix: UnsafeMutablePointer<SIMD4<Float>>
+
+    /// Coarse rows (of a level `height` rows high) that finer rows `fine` sample bilinearly:
+    /// finer row y reads coarse rows around (y + ½)/2 − ½.
+    static func rows(sampledBy fine: Range<Int>, height: Int) -> Range<Int> {
+        guard !fine.isEmpty else { return 0..<0 }
+        let lo = max(0, Int(((Float(fine.lowerBound) + 0.5) / 2 - 0.5).rounded(.down)))
+        let hi = min(height, Int(((Float(fine.upperBound - 1) + 0.5) / 2 - 0.5).rounded(.down)) + 2)
+        return lo..<max(lo, hi)
+    }
+
+    init(width: Int, height: Int, bandRows: [Range<Int>]) {
+        self.width = width; self.height = height; self.bandRows = bandRows
+        let capacity = max(1, bandRows.map(\.count).max() ?? 1)
+        self.capacity = capacity
+        let bands = bandRows.count
+        func zeroed<T>(_ count: Int, _ value: T) -> UnsafeMutablePointer<T> {
+            let p = UnsafeMutablePointer<T>.allocate(capacity: count)
+            p.initialize(repeating: value, count: count)
+            return p
+        }
+        diff = zeroed(bands * (width + 2) * capacity, .zero)
+        value = zeroed(bands * width * capacity, .zero)
+        rowMin = zeroed(bands * capacity, Int32(width))
+        rowMax = zeroed(bands * capacity, Int32(-1))
+        used = zeroed(bands * capacity, SIMD2<Int32>(Int32(width), -1))
+        mix = zeroed(bands * width, .zero)
+    }
+
+    /// Band `band`'s part of these buffers.
+    func band(_ band: Int) -> LevelBand {
+        LevelBand(
+            width: width, height: height, rows: bandRows[band],
+            diff: diff + band * (width + 2) * capacity, value: value + band * width * capacity,
+            rowMin: rowMin + band * capacity, rowMax: rowMax + band * capacity, used: used + band * capacity,
+            mix: mix + band * width)
+    }
+
+    deinit {
+        diff.deallocate(); value.deallocate(); rowMin.deallocate(); rowMax.deallocate(); used.deallocate()
+        mix.deallocate()
+    }
+}
+
+/// One band's view of a coarse level (see `LevelBuffers`); rows are relative to `rows.lowerBound`.
+final class LevelBand {
+    let width: Int, height: Int, rows: Range<Int>
+    let diff: UnsafeMutablePointer<SIMD4<Float>>, value: UnsafeMutablePointer<SIMD4<Float>>
+    let rowMin: UnsafeMutablePointer<Int32>, rowMax: UnsafeMutablePointer<Int32>
+    let used: UnsafeMutablePointer<SIMD2<Int32>>, mix: UnsafeMutablePointer<SIMD4<Float>>
+    /// Whether the current layer left values in `value` (cleared after the layer).
+    var hasData = false
+
+    init(
+        width: Int, height: Int, rows: Range<Int>, diff: UnsafeMutablePointer<SIMD4<Float>>,
+        value: UnsafeMutablePointer<SIMD4<Float>>, rowMin: UnsafeMutablePointer<Int32>,
+        rowMax: UnsafeMutablePointer<Int32>, used: UnsafeMutablePointer<SIMD2<Int32>>,
+        mix: UnsafeMutablePointer<SIMD4<Float>>
+    ) {
+        self.width = width; self.height = height; self.rows = rows; self.diff = diff; self.value = value
+        self.rowMin = rowMin; self.rowMax = rowMax; self.used = used; self.mix = mix
     }
 }

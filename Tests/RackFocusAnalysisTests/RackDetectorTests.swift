@@ -116,6 +116,34 @@ struct FaultyRackTests {
         #expect(rack.overshoot == nil && rack.hunting == nil && found.hunts.isEmpty)
     }
 
+    /// Curves of a rack from `near` to `far` over frames 12–27, then `hold(t)` added to the far
+    /// card's sharpness.
+    static func curves(hold: (Int) -> Double) -> [SharpnessCurve] {
+        var near: [Double] = [], far: [Double] = []
+        for t in 0..<48 {
+            let p = min(max(Double(t - 12) / 15, 0), 1)
+            near.append(1 - 0.9 * p)
+            far.append(0.1 + 0.86 * p + hold(t))
+        }
+        return [SharpnessCurve(name: "near", raw: near), SharpnessCurve(name: "far", raw: far)]
+    }
+
+    @Test func aCodecStepInTheHoldDoesNotDelayTheLanding() throws {
+        // A 4% step at frame 36 (an I-frame), after a hold flat since the landing at 27.
+        let found = RackDetector().detect(Self.curves { $0 >= 36 ? 0.04 : 0 }, fps: 24)
+        #expect(found.racks.count == 1)
+        let land = try #require(found.racks.first?.landFrame)
+        #expect(abs(land - 27) <= 1, "land \(land)")
+    }
+
+    @Test func focusStillCreepingIsNotLanded() throws {
+        // After frame 27 the far card keeps sharpening by 2% a frame until 33: no flat run, so
+        // the landing is at the end of the creep.
+        let found = RackDetector().detect(Self.curves { Double(min(max($0 - 27, 0), 6)) * 0.02 }, fps: 24)
+        let land = try #require(found.racks.first?.landFrame)
+        #expect(land >= 31, "land \(land)")
+    }
+
     @Test func anOvershootIsFoundAndCorrectedFramesAreCounted() throws {
         // Near → 0.05 dioptres past the far card (6 m → 8.6 m), hold, back onto the far card.
         let dFar = 1 / Synthetic.far, dNear = 1 / Synthetic.near
