@@ -13,15 +13,15 @@ extension LayeredRenderer {
     }
 
     /// Scatters the splats of one layer that reach rows `y0..<y1` into a difference buffer.
-    /// `diff` is the buffer row of image row `y0`; splats are in order of 4-row block.
+    /// `diff` is the buffer row of image row `y0`; splats are in order of top-level block.
     @inline(__always)
     static func scatter(
         _ splats: UnsafeBufferPointer<Splat>, from first: Int, to end: Int, kernel: ApertureKernel,
         rows y0: Int, _ y1: Int, width w: Int, stride: Int, diff: UnsafeMutablePointer<SIMD4<Float>>,
         rowMin: UnsafeMutablePointer<Int32>, rowMax: UnsafeMutablePointer<Int32>
     ) {
-        // Reach of the largest footprint, plus 3 rows for the order within a 4-row block.
-        let maxReach = Int(kernel.maxRadius) &+ 5
+        // Reach of the largest footprint, plus the rows out of order within a top-level block.
+        let maxReach = Int(kernel.maxRadius) &+ 2 &+ (1 << (Self.levelCount &- 1))
         var lo = first, hi = end
         let firstRow = Int32(y0 &- maxReach)
         while lo < hi {
@@ -94,6 +94,53 @@ extension LayeredRenderer {
         return mix[xl] * (1 - tx) + mix[xr] * tx
     }
 
+    /// Upsamples columns xa...xb of a fine row from a vertically mixed coarse row (as
+    /// `coarseSample`), writing or adding into `dst`: in pairs of an even and an odd column, which
+    /// share their middle coarse column, with the clamped form only at the ends.
+    @inline(__always)
+    static func upsample(
+        _ mix: UnsafeMutablePointer<SIMD4<Float>>, coarseWidth cw: Int, into dst: UnsafeMutablePointer<SIMD4<Float>>,
+        columns xa: Int, _ xb: Int, adding: Bool
+    ) {
+        var x = xa
+        while x <= xb && (x & 1 == 1 || x < 2) {
+            let v = coarseSample(mix, at: x, coarseWidth: cw)
+            if adding { dst[x] += v } else { dst[x] = v }
+            x &+= 1
+        }
+        let quarter = SIMD4<Float>(repeating: 0.25), threeQuarters = SIMD4<Float>(repeating: 0.75)
+        while x &+ 1 <= xb && (x >> 1) &+ 1 < cw {
+            let m = x >> 1
+            let centre = threeQuarters * mix[m]
+            let even = quarter * mix[m &- 1] + centre, odd = centre + quarter * mix[m &+ 1]
+            if adding {
+                dst[x] += even; dst[x &+ 1] += odd
+            } else {
+                dst[x] = even; dst[x &+ 1] = odd
+            }
+            x &+= 2
+        }
+        while x <= xb {
+            let v = coarseSample(mix, at: x, coarseWidth: cw)
+            if adding { dst[x] += v } else { dst[x] = v }
+            x &+= 1
+        }
+    }
+
+    /// "Take min(weight, remaining)" of a layer's summed splat value `total` at accumulator `a`.
+    @inline(__always)
+    static func accumulate(_ total: SIMD4<Float>, into a: UnsafeMutablePointer<SIMD4<Float>>) {
+        let weight = total.w
+        guard weight > 1e-7 else { return }
+        var v = a.pointee
+        let left = v.w
+        guard left > 0 else { return }
+        let take = min(weight, left)
+        v += (take / weight) * total
+        v.w = left - take
+        a.pointee = v
+    }
+
     /// Mixes coarse rows a and b of `level` (weight t on b) into the level's mix row over the
     /// columns a fine row needs for `fine` columns xa...xb.
     @inline(__always)
@@ -125,6 +172,7 @@ extension LayeredRenderer {
         let w = work.width, h = work.height, n = w &* h, fullStride = w &+ 2, layerCount = layers.count
         let y0 = rows.lowerBound, y1 = rows.upperBound
         let levels = buffers.levels.map { $0.band(band) }
+        let up = buffers.upsampled + band &* w
         let levelCount = levels.count
 
         for i in (y0 &* w)..<(y1 &* w) { acc[i] = SIMD4(0, 0, 0, 1) }
@@ -170,9 +218,8 @@ extension LayeredRenderer {
                         let (ca, cb) = Self.coarseExtent(coarser, a, b, fineWidth: level.width)
                     {
                         Self.mixRows(coarser, a, b, t, fineColumns: ca, cb)
-                        for x in ca...cb {
-                            vrow[x] += Self.coarseSample(coarser.mix, at: x, coarseWidth: coarser.width)
-                        }
+                        Self.upsample(
+                            coarser.mix, coarseWidth: coarser.width, into: vrow, columns: ca, cb, adding: true)
                         if xb < 0 { xa = ca; xb = cb } else { xa = min(xa, ca); xb = max(xb, cb) }
                     }
                     level.used[r] = xb >= 0 ? SIMD2(Int32(xa), Int32(xb)) : SIMD2(Int32(level.width), -1)
@@ -193,26 +240,23 @@ extension LayeredRenderer {
                     xa = min(xa, ca)
                     xb = max(xb, cb)
                     Self.mixRows(half, a, b, t, fineColumns: xa, xb)
+                    Self.upsample(half.mix, coarseWidth: half.width, into: up, columns: xa, xb, adding: false)
                 }
                 if xb < xa { continue }
                 let row = diff.baseAddress! + y &* fullStride
-                let pix = y &* w
+                let accRow = acc.baseAddress! + y &* w
                 var sum = SIMD4<Float>.zero
-                for x in xa...xb {
-                    sum += row[x]
-                    row[x] = .zero
-                    var total = sum
-                    if hasCoarse { total += Self.coarseSample(half!.mix, at: x, coarseWidth: half!.width) }
-                    let weight = total.w
-                    if weight > 1e-7 {
-                        var a = acc[pix &+ x]
-                        let left = a.w
-                        if left > 0 {
-                            let take = min(weight, left)
-                            a += (take / weight) * total
-                            a.w = left - take
-                            acc[pix &+ x] = a
-                        }
+                if hasCoarse {
+                    for x in xa...xb {
+                        sum += row[x]
+                        row[x] = .zero
+                        Self.accumulate(sum + up[x], into: accRow + x)
+                    }
+                } else {
+                    for x in xa...xb {
+                        sum += row[x]
+                        row[x] = .zero
+                        Self.accumulate(sum, into: accRow + x)
                     }
                 }
                 row[xb &+ 1] = .zero

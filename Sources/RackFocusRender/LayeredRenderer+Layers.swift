@@ -15,7 +15,7 @@ extension LayeredRenderer {
     static let levelCount = 3
 
     /// Splats grouped by level, then by layer front to back, in one array; within a layer in order
-    /// of 4-row block (so a splat's row is at most 3 rows of its level out of order).
+    /// of top-level block (so a splat's row is at most 2^(levelCount−1) − 1 rows out of order).
     struct Layers {
         var count: Int
         /// `start[level][layer]..<start[level][layer + 1]` indexes `splats`.
@@ -55,7 +55,7 @@ extension LayeredRenderer {
         let count = Int((hi - lo).rounded(.down)) + 2
         let hiddenAt = scene.hiddenSplatByPixel()
 
-        let blockRows = (h + 3) / 4
+        let blockSize = 1 << (Self.levelCount - 1), blockRows = (h + blockSize - 1) / blockSize
         let chunks = 16, levels = Self.levelCount
         if chunkBuilders.count != chunks { chunkBuilders = (0..<chunks).map { _ in ChunkBuilder() } }
         let built = chunkBuilders
@@ -69,8 +69,7 @@ extension LayeredRenderer {
                                     let source = ChunkSource(
                                         width: w, height: h, coc: cocP, color: colP, hiddenCoC: hcP, hiddenColor: hcolP,
                                         coordinate: coordP, hiddenAt: hiddenAtP, lowestLayer: lo, layerCount: count,
-                                        halfRadius: halfResolutionRadius, quarterRadius: quarterResolutionRadius,
-                                        kernel: kernel)
+                                        levelRadii: levelRadii, kernel: kernel)
                                     let ctx = Shared((built, source))
                                     parallelFor(chunks, threads: threads) { c in
                                         let (built, source) = ctx.value
@@ -114,8 +113,8 @@ extension LayeredRenderer {
                     let builder = built[c]
                     for level in 0..<levels {
                         let base = (c &* levels &+ level) &* count
-                        builder.lists[level].withUnsafeBufferPointer { list in
-                            builder.layers[level].withUnsafeBufferPointer { layer in
+                        builder.lists[level].splats.withUnsafeBufferPointer { list in
+                            builder.lists[level].layers.withUnsafeBufferPointer { layer in
                                 for e in 0..<list.count {
                                     let slot = base &+ Int(layer[e])
                                     o[off[slot]] = list[e]
@@ -137,7 +136,8 @@ extension LayeredRenderer {
         let hiddenCoC: UnsafeBufferPointer<Float>, hiddenColor: UnsafeBufferPointer<Float>
         let coordinate: UnsafeBufferPointer<Float>, hiddenAt: UnsafeBufferPointer<Int32>
         let lowestLayer: Float, layerCount: Int
-        let halfRadius: Float, quarterRadius: Float
+        /// Radius from which each coarse level (1, 2, ...) takes a splat.
+        let levelRadii: [Float]
         let kernel: ApertureKernel
     }
 
@@ -169,123 +169,139 @@ extension LayeredRenderer {
         }
     }
 
-    /// Turns the pixels of some 4×4 block rows into splats per level, with their layers and the
-    /// count per (level, layer): full-resolution ones, and ones merged per 2×2 block (half
-    /// resolution) or 4×4 block (quarter resolution) and layer. One builder per chunk, kept by the
-    /// renderer so its lists keep their capacity from frame to frame.
+    /// One level's splats and the layer of each, filled by one chunk builder.
+    final class LevelList {
+        var splats: [Splat] = []
+        var layers: [Int32] = []
+    }
+
+    /// Turns the pixels of some rows of top-level blocks into splats per level, with their layers
+    /// and the count per (level, layer): full-resolution ones, and ones merged per 2×2 or 4×4
+    /// block (half or quarter resolution) and layer. One builder per chunk, kept by the renderer
+    /// so its lists keep their capacity from frame to frame.
     final class ChunkBuilder: @unchecked Sendable {
         var source: ChunkSource!
-        /// Splats and their layers per level.
-        var lists: [[Splat]] = [], layers: [[Int32]] = []
+        let lists = (0..<LayeredRenderer.levelCount).map { _ in LevelList() }
         /// Splats per (level, layer): `counts[level * layerCount + layer]`.
         var counts: [Int] = []
-        let half = MergeSlots(capacity: 16)
-        let quarter = MergeSlots(capacity: 64)
-        // The lists being filled, one per level (separate arrays, so appending checks one array).
-        var fine: [Splat] = [], fineLayer: [Int32] = []
-        var halves: [Splat] = [], halfLayer: [Int32] = []
-        var quarters: [Splat] = [], quarterLayer: [Int32] = []
+        /// Merge slots per coarse level (index 0 unused): a 2^L block holds 4^L pixels, each with
+        /// a hidden splat behind it at most, each shared by two layers.
+        let slots = (0..<LayeredRenderer.levelCount).map { MergeSlots(capacity: 4 * (1 << (2 * $0))) }
+        var radii: [Float] = []
 
         func build(blockRows: Range<Int>, source: ChunkSource) {
             self.source = source
+            radii = [0] + source.levelRadii
             counts = [Int](repeating: 0, count: LayeredRenderer.levelCount * source.layerCount)
-            if lists.count == 3 {
-                // Take back last frame's lists (and their capacity).
-                swap(&fine, &lists[0]); swap(&halves, &lists[1]); swap(&quarters, &lists[2])
-                swap(&fineLayer, &layers[0]); swap(&halfLayer, &layers[1]); swap(&quarterLayer, &layers[2])
+            for list in lists {
+                list.splats.removeAll(keepingCapacity: true)
+                list.layers.removeAll(keepingCapacity: true)
             }
-            fine.removeAll(keepingCapacity: true); fineLayer.removeAll(keepingCapacity: true)
-            halves.removeAll(keepingCapacity: true); halfLayer.removeAll(keepingCapacity: true)
-            quarters.removeAll(keepingCapacity: true); quarterLayer.removeAll(keepingCapacity: true)
-            let w = source.width, h = source.height, n = w * h
-            let hw = w / 2, hh = h / 2, qw = w / 4, qh = h / 4
+            let top = LayeredRenderer.levelCount - 1, size = 1 << top
             for by in blockRows {
-                for bx in 0..<((w + 3) / 4) {
-                    let wholeQuarter = bx < qw && by < qh
-                    for sub in 0..<4 {
-                        let hx = 2 &* bx &+ (sub & 1), hy = 2 &* by &+ (sub >> 1)
-                        let wholeHalf = hx < hw && hy < hh
-                        for q in 0..<4 {
-                            let x = 2 &* hx &+ (q & 1), y = 2 &* hy &+ (q >> 1)
-                            guard x < w && y < h else { continue }
-                            let i = y &* w &+ x
-                            emit(
-                                source.coc[i], source.coordinate[i], x, y,
-                                SIMD3(source.color[i], source.color[n &+ i], source.color[2 &* n &+ i]),
-                                half: wholeHalf, quarter: wholeQuarter)
-                            let j = Int(source.hiddenAt[i])
-                            if j >= 0 {
-                                emit(
-                                    source.hiddenCoC[j], source.coordinate[n &+ j], x, y,
-                                    SIMD3(
-                                        source.hiddenColor[3 &* j], source.hiddenColor[3 &* j &+ 1],
-                                        source.hiddenColor[3 &* j &+ 2]),
-                                    half: wholeHalf, quarter: wholeQuarter)
-                            }
-                        }
-                        flush(half, level: 1, x: hx, y: hy, into: &halves, &halfLayer)
-                    }
-                    flush(quarter, level: 2, x: bx, y: by, into: &quarters, &quarterLayer)
-                }
+                for bx in 0..<((source.width + size - 1) / size) { visit(level: top, bx, by, whole: 0) }
             }
-            lists = [[], [], []]; layers = [[], [], []]
-            swap(&fine, &lists[0]); swap(&halves, &lists[1]); swap(&quarters, &lists[2])
-            swap(&fineLayer, &layers[0]); swap(&halfLayer, &layers[1]); swap(&quarterLayer, &layers[2])
         }
 
-        /// One splat per merge slot at `level` (pixels 2^level wide), at (x, y) there: the mean
+        /// The block (x, y) of `level` (in that level's pixels): its four sub-blocks, then its
+        /// merged splats. `whole` has bit L set when the block of level L holding it lies wholly
+        /// inside the frame (only those merge).
+        func visit(level: Int, _ x: Int, _ y: Int, whole: Int) {
+            let w = source.width, h = source.height
+            let inside = x < (w >> level) && y < (h >> level)
+            let mask = inside ? whole | (1 << level) : whole
+            if level == 1 {
+                let n = w * h
+                for q in 0..<4 {
+                    let px = 2 &* x &+ (q & 1), py = 2 &* y &+ (q >> 1)
+                    guard px < w && py < h else { continue }
+                    let i = py &* w &+ px
+                    emit(
+                        source.coc[i], source.coordinate[i], px, py,
+                        SIMD3(source.color[i], source.color[n &+ i], source.color[2 &* n &+ i]), whole: mask)
+                    let j = Int(source.hiddenAt[i])
+                    if j >= 0 {
+                        emit(
+                            source.hiddenCoC[j], source.coordinate[n &+ j], px, py,
+                            SIMD3(
+                                source.hiddenColor[3 &* j], source.hiddenColor[3 &* j &+ 1],
+                                source.hiddenColor[3 &* j &+ 2]),
+                            whole: mask)
+                    }
+                }
+            } else {
+                for sub in 0..<4 { visit(level: level &- 1, 2 &* x &+ (sub & 1), 2 &* y &+ (sub >> 1), whole: mask) }
+            }
+            flush(level: level, x: x, y: y)
+        }
+
+        /// One splat per merge slot of `level` (pixels 2^level wide), at (x, y) there: the mean
         /// radius in that level's pixels, and 1/4^level of the weight (a level pixel stands for
         /// 4^level full-resolution ones).
         @inline(__always)
-        func flush(_ slots: MergeSlots, level: Int, x: Int, y: Int, into list: inout [Splat], _ layer: inout [Int32]) {
+        func flush(level: Int, x: Int, y: Int) {
+            let merged = slots[level], list = lists[level]
             let scale = 1 / Float(1 << level)
-            for slot in 0..<slots.count {
-                let v = slots.value[slot]
-                let r = slots.radius[slot] / v.w * scale
+            for slot in 0..<merged.count {
+                let v = merged.value[slot]
+                let r = merged.radius[slot] / v.w * scale
                 let (kk, t) = source.kernel.position(radius: r)
                 let a = scale * scale / source.kernel.area(k: kk, t: t)
-                list.append(Splat(x: Int32(x), y: Int32(y), k: Int32(kk), t: t, value: v * a))
-                layer.append(slots.layer[slot])
-                counts[level &* source.layerCount &+ Int(slots.layer[slot])] &+= 1
+                list.splats.append(Splat(x: Int32(x), y: Int32(y), k: Int32(kk), t: t, value: v * a))
+                list.layers.append(merged.layer[slot])
+                counts[level &* source.layerCount &+ Int(merged.layer[slot])] &+= 1
             }
-            slots.count = 0
+            merged.count = 0
         }
 
         @inline(__always)
-        func emit(_ c: Float, _ l: Float, _ x: Int, _ y: Int, _ rgb: SIMD3<Float>, half toHalfOK: Bool, quarter: Bool) {
+        func emit(_ c: Float, _ l: Float, _ x: Int, _ y: Int, _ rgb: SIMD3<Float>, whole: Int) {
             let u = l - source.lowestLayer
             let k = min(Int(u), source.layerCount - 2)
             let b = min(max((u - Float(k) - 0.3) / 0.4, 0), 1)
             let r = abs(c) * 0.5
             // Highlights (brighter than display white) keep full resolution: their discs are the
-            // visible bokeh, and merging would move them and soften their rims. From halfRadius to
-            // 1.25·halfRadius a splat is shared between full and half resolution, and likewise from
-            // quarterRadius between half and quarter, so a rack passing a threshold does not pop.
+            // visible bokeh, and merging would move them and soften their rims. From each level's
+            // radius R to 1.25·R a splat is shared between that level and the one below, so a rack
+            // passing a threshold does not pop.
             let bright = 0.2126 * rgb.x + 0.7152 * rgb.y + 0.0722 * rgb.z > 1
-            let rHalf = source.halfRadius
-            let merged = toHalfOK && !bright ? min(max((r - rHalf) / (0.25 * rHalf), 0), 1) : 0
+            @inline(__always) func ramp(_ level: Int) -> Float {
+                guard whole & (1 << level) != 0 else { return 0 }
+                let rl = radii[level]
+                guard rl.isFinite else { return 0 }
+                return min(max((r - rl) / (0.25 * rl), 0), 1)
+            }
+            let merged = bright ? 0 : ramp(1)
             if merged > 0 {
-                let rQuarter = source.quarterRadius
-                let toQuarter = quarter ? min(max((r - rQuarter) / (0.25 * rQuarter), 0), 1) : 0
-                for step in 0..<2 {
-                    let layer = Int32(k &+ step), share = (step == 0 ? 1 - b : b) * merged
-                    if share <= 0 { continue }
-                    if toQuarter < 1 { half.add(layer: layer, rgb, radius: r, share: share * (1 - toQuarter)) }
-                    if toQuarter > 0 { self.quarter.add(layer: layer, rgb, radius: r, share: share * toQuarter) }
+                // The share still to place, from level 1 up: each level keeps what the next
+                // coarser one does not take.
+                var rest = merged
+                for level in 1..<LayeredRenderer.levelCount {
+                    let next = level &+ 1 < LayeredRenderer.levelCount ? ramp(level &+ 1) : 0
+                    let here = rest * (1 - next)
+                    if here > 0 {
+                        for step in 0..<2 {
+                            let share = (step == 0 ? 1 - b : b) * here
+                            if share > 0 { slots[level].add(layer: Int32(k &+ step), rgb, radius: r, share: share) }
+                        }
+                    }
+                    rest *= next
+                    if rest <= 0 { break }
                 }
                 if merged >= 1 { return }
             }
             let keep = 1 - merged
             let (kk, t) = source.kernel.position(radius: r)
             let inv = keep / source.kernel.area(k: kk, t: t)
+            let fine = lists[0]
             for step in 0..<2 {
                 let share = step == 0 ? 1 - b : b
                 if share <= 0 { continue }
                 let a = share * inv
-                fine.append(
+                fine.splats.append(
                     Splat(
                         x: Int32(x), y: Int32(y), k: Int32(kk), t: t, value: SIMD4(rgb.x * a, rgb.y * a, rgb.z * a, a)))
-                fineLayer.append(Int32(k &+ step))
+                fine.layers.append(Int32(k &+ step))
                 counts[k &+ step] &+= 1
             }
         }
