@@ -71,6 +71,7 @@ struct DialogueCommand: ParsableCommand {
         try AtomicFile.write(writer.yaml, to: output)
         for d in result.dropped { note("\(subtitles): \(d)") }
         print(
-            "\(transcript.cues.count) lines, \(result.racks.count) racks, focus opens on \(result.initial) → \(output)")
+            "\(counted(transcript.cues.count, "line")), \(counted(result.racks.count, "rack")), focus opens on \(result.initial) → \(output)"
+        )
     }
 }

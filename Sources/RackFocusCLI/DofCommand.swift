@@ -35,12 +35,39 @@ struct DofCommand: ParsableCommand {
         var magnification: Double
         var subjects: [SubjectBlur]
         var notes: [String]
+
+        /// Every key always present: an infinite distance is `null`, as documented, not left out.
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(focalLengthMM, forKey: .focalLengthMM)
+            try c.encode(stop, forKey: .stop)
+            try c.encode(sensor, forKey: .sensor)
+            try c.encode(cocMM, forKey: .cocMM)
+            try c.encode(focusM, forKey: .focusM)
+            try c.encode(nearM, forKey: .nearM)
+            try c.encode(farM, forKey: .farM)
+            try c.encode(totalM, forKey: .totalM)
+            try c.encode(inFrontM, forKey: .inFrontM)
+            try c.encode(behindM, forKey: .behindM)
+            try c.encode(hyperfocalM, forKey: .hyperfocalM)
+            try c.encode(horizontalAngleOfViewDegrees, forKey: .horizontalAngleOfViewDegrees)
+            try c.encode(magnification, forKey: .magnification)
+            try c.encode(subjects, forKey: .subjects)
+            try c.encode(notes, forKey: .notes)
+        }
     }
 
     struct SubjectBlur: Codable {
         var distanceM: Double?
         var blurMM: Double
         var blurPx: Double
+
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(distanceM, forKey: .distanceM)
+            try c.encode(blurMM, forKey: .blurMM)
+            try c.encode(blurPx, forKey: .blurPx)
+        }
     }
 
     static func camera(focal: String, stop: String, sensor: String, coc: String?, resolution: String) throws(CLIError)

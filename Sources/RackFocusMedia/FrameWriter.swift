@@ -80,6 +80,10 @@ package final class FrameWriter: FrameSink, @unchecked Sendable {
         if chosen == .ffv1 && ext != "mkv" {
             throw MediaError(.unsupportedFormat, file: path, "FFV1 goes in .mkv; name the output .mkv")
         }
+        // ffmpeg's MP4 muxer refuses ProRes with a bare "Error initializing output stream".
+        if chosen == .prores && !["mov", "mkv"].contains(ext) {
+            throw MediaError(.unsupportedFormat, file: path, "ProRes goes in .mov (or .mkv); name the output .mov")
+        }
         // Colour tags go on the raw input too: ffmpeg 5 lets the frames' (empty) tags override the
         // output's for some encoders (ProRes), leaving the stream untagged.
         let tags =

@@ -57,7 +57,10 @@ public struct PlanWriter {
             "fps: \(fps.denominator == 1 ? "\(fps.numerator)" : "\(fps.numerator)/\(fps.denominator)")",
             "duration: \(frames)f",
             "camera:",
-            "  sensor: { width: \(num(camera.sensor.widthMM))mm, height: \(num(camera.sensor.heightMM))mm }",
+            // A preset by its name (a plan written from a super35 plan says super35), else its size.
+            Sensor.presets.contains(camera.sensor)
+                ? "  sensor: \(camera.sensor.name)"
+                : "  sensor: { width: \(num(camera.sensor.widthMM))mm, height: \(num(camera.sensor.heightMM))mm }",
             "  focalLength: \(num(camera.focalLengthMM))mm",
             measuredStop.map {
                 String(

@@ -33,8 +33,8 @@ extension MotorProgram {
     }
 
     /// One sample per video frame in the SMPTE RIS OpenTrackIO form: protocol, timing (sample rate
-    /// and timecode) and lens (focus distance in metres, f-stop, focus encoder 0 = infinity ...
-    /// 1 = closest). Focus at infinity has no focusDistance, only the encoder.
+    /// and timecode) and lens (focus distance in metres, f-stop or, for a T-stop plan, T-stop,
+    /// focus encoder 0 = infinity ... 1 = closest). Focus at infinity has no focusDistance, only the encoder.
     package var openTrackIO: String {
         let plan = self.plan, p = self
         struct Rate: Encodable { var num: Int; var denom: Int }
@@ -42,7 +42,10 @@ extension MotorProgram {
         struct TC: Encodable { var hours: Int; var minutes: Int; var seconds: Int; var frames: Int; var format: Format }
         struct Timing: Encodable { var mode = "internal"; var sampleRate: Rate; var timecode: TC }
         struct Encoders: Encodable { var focus: Double }
-        struct Lens: Encodable { var focusDistance: Double?; var fStop: Double; var encoders: Encoders }
+        // A T-stop plan knows the T-number, not the f-number behind it: it is written as tStop.
+        struct Lens: Encodable {
+            var focusDistance: Double?; var fStop: Double?; var tStop: Double?; var encoders: Encoders
+        }
         struct ProtocolID: Encodable { var name = "OpenTrackIO"; var version = [1, 0, 0] }
         struct Sample: Encodable { var `protocol` = ProtocolID(); var timing: Timing; var lens: Lens }
         let rate = Rate(num: plan.fps.numerator, denom: plan.fps.denominator)
@@ -56,7 +59,9 @@ extension MotorProgram {
             return Sample(
                 timing: Timing(sampleRate: rate, timecode: tc),
                 lens: Lens(
-                    focusDistance: d.isInfinite ? nil : d.meters, fStop: plan.camera.stop.number,
+                    focusDistance: d.isInfinite ? nil : d.meters,
+                    fStop: plan.camera.stop.isTStop ? nil : plan.camera.stop.number,
+                    tStop: plan.camera.stop.isTStop ? plan.camera.stop.number : nil,
                     encoders: Encoders(focus: p.normalizedEncoder(d))))
         }
         return encodeJSON(samples) + "\n"

@@ -10,3 +10,8 @@ package func table(_ header: [String], _ rows: [[String]], indent: String = "  "
         .map { $0.isEmpty ? "" : indent + $0.replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression) }
         .joined(separator: "\n")
 }
+
+/// "1 rack", "3 racks": a count with its noun in the right number (`plural` for irregular nouns).
+package func counted(_ n: Int, _ singular: String, _ plural: String? = nil) -> String {
+    "\(n) \(n == 1 ? singular : plural ?? singular + "s")"
+}

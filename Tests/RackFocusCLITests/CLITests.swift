@@ -37,7 +37,14 @@ struct CLITests {
         let cam = try DofCommand.camera(focal: "18mm", stop: "8", sensor: "super35", coc: nil, resolution: "hd")
         let json = DofCommand.render(camera: cam, focus: .meters(5), subjects: [.meters(2)], json: true)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
-        #expect(object["farM"] is NSNull || object["farM"] == nil)
+        // Infinite distances are there as null (not left out), and slashes are not escaped.
+        #expect(object["farM"] is NSNull)
+        #expect(object["behindM"] is NSNull && object["totalM"] is NSNull)
+        #expect(json.contains("\"farM\" : null"))
+        let stop = DofCommand.render(
+            camera: try DofCommand.camera(focal: "50mm", stop: "f/2.8", sensor: "super35", coc: nil, resolution: "hd"),
+            focus: .meters(3), subjects: [], json: true)
+        #expect(stop.contains("\"f/2.8\"") && !stop.contains("\\/"))
         #expect(abs((object["hyperfocalM"] as? Double ?? 0) - (18.0 * 18 / (8 * 0.025) + 18) / 1000) < 1e-9)
         #expect((object["subjects"] as? [Any])?.count == 1)
     }
@@ -140,6 +147,19 @@ struct ProgramCommandTests {
         let first = (samples.first!["lens"] as! [String: Any])["encoders"] as! [String: Any]
         let last = (samples.last!["lens"] as! [String: Any])["encoders"] as! [String: Any]
         #expect((first["focus"] as! Double) > (last["focus"] as! Double))
+    }
+
+    @Test func aTStopPlanWritesItsTStopNotAnFStop() throws {
+        let dir = try scratchFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let plan = repoRoot.appendingPathComponent("examples/dialogue-85mm.yaml").path  // stop: T2
+        let csv = dir.appendingPathComponent("pull.csv").path, otio = dir.appendingPathComponent("lens.json").path
+        try run(["program", plan, "-o", csv, "--opentrackio", otio])
+        let samples = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: otio))) as? [[String: Any]])
+        let lens = try #require(samples.first?["lens"] as? [String: Any])
+        #expect((lens["tStop"] as? Double) == 2)
+        #expect(lens["fStop"] == nil)
     }
 
     @Test func aBadOutputNameWritesNothing() throws {

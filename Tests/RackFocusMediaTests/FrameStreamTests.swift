@@ -101,6 +101,13 @@ struct FrameStreamTests {
             ).write(frame(0, 8, 8))
         }
         #expect(size?.code == .frameSize && size?.frame == 0)
+        // ProRes in MP4: our words, not ffmpeg's "Error initializing output stream".
+        let prores = #expect(throws: MediaError.self) {
+            try FrameWriter(
+                path: dir.appendingPathComponent("clip.mp4").path, width: 8, height: 8,
+                frameRate: FrameRate(numerator: 24), codec: .prores)
+        }
+        #expect(prores?.code == .unsupportedFormat && "\(prores!)".contains("ProRes goes in .mov"))
     }
 
     @Test func pfmThroughFFmpegIsTheRightWayUp() throws {

@@ -24,6 +24,8 @@ struct WriterRoundTripTests {
         #expect(plan.fps == FrameRate(numerator: 25) && plan.frameCount == 100)
         #expect(plan.camera.focalLengthMM == 85 && plan.camera.stop.number == 1.8)
         #expect(abs(plan.camera.sensor.widthMM - camera.sensor.widthMM) < 1e-9)
+        // A preset sensor is written by its name, not turned into millimetres.
+        #expect(writer.yaml.contains("  sensor: fullframe\n") && plan.camera.sensor.name == "fullframe")
         #expect(plan.camera.resolution == Resolution(width: 1280, height: 720))
         #expect(plan.subjects.map(\.name) == ["near", "far", "sky"])
         #expect(plan.subject(named: "far")?.distance == .meters(6))

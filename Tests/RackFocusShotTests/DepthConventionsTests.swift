@@ -162,3 +162,13 @@ struct DepthConventionsTests {
         #expect(d[0, 25, 0] == 5 && d[0, 29, 0] == 5)
     }
 }
+
+@Suite("Words in reports")
+struct WordsTests {
+    @Test func countsTakeTheirNounsNumber() {
+        #expect(counted(1, "rack") == "1 rack")
+        #expect(counted(0, "rack") == "0 racks")
+        #expect(counted(6, "line") == "6 lines")
+        #expect(counted(2, "subject", "subjects") == "2 subjects")
+    }
+}
