@@ -42,8 +42,10 @@ package struct SVGDocument: Sendable {
     ) {
         let p = points.map { "\(Self.n($0.0)),\(Self.n($0.1))" }.joined(separator: " ")
         let tag = fill == "none" ? "polyline" : "polygon"
+        // An open line carries no fill-opacity: some non-browser renderers then fill it black.
+        let fillOpacity = fill == "none" ? "" : " fill-opacity=\"\(Self.n(opacity))\""
         body.append(
-            "<\(tag) points=\"\(p)\" fill=\"\(fill)\" fill-opacity=\"\(Self.n(opacity))\" stroke=\"\(stroke)\" stroke-width=\"\(Self.n(width))\" stroke-linejoin=\"round\"/>"
+            "<\(tag) points=\"\(p)\" fill=\"\(fill)\"\(fillOpacity) stroke=\"\(stroke)\" stroke-width=\"\(Self.n(width))\" stroke-linejoin=\"round\"/>"
         )
     }
 

@@ -61,6 +61,10 @@ struct ChartsTests {
         // Focus line and DOF band.
         #expect(census.counts["polyline"] == 1)
         #expect(census.counts["polygon"] == 1)
+        // The focus line is unfilled and says nothing of fill opacity (some renderers filled it black).
+        let svg = FocusPlot.svg(plan: plan)
+        let line = try #require(svg.split(separator: "\n").first { $0.contains("<polyline") })
+        #expect(line.contains("fill=\"none\"") && !line.contains("fill-opacity"))
     }
 
     @Test func marksChartListsEachDistinctMarkWithItsRingAngle() throws {
