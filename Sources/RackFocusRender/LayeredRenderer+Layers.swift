@@ -187,11 +187,9 @@ extension LayeredRenderer {
         /// Merge slots per coarse level (index 0 unused): a 2^L block holds 4^L pixels, each with
         /// a hidden splat behind it at most, each shared by two layers.
         let slots = (0..<LayeredRenderer.levelCount).map { MergeSlots(capacity: 4 * (1 << (2 * $0))) }
-        var radii: [Float] = []
 
         func build(blockRows: Range<Int>, source: ChunkSource) {
             self.source = source
-            radii = [0] + source.levelRadii
             counts = [Int](repeating: 0, count: LayeredRenderer.levelCount * source.layerCount)
             for list in lists {
                 list.splats.removeAll(keepingCapacity: true)
@@ -267,7 +265,7 @@ extension LayeredRenderer {
             let bright = 0.2126 * rgb.x + 0.7152 * rgb.y + 0.0722 * rgb.z > 1
             @inline(__always) func ramp(_ level: Int) -> Float {
                 guard whole & (1 << level) != 0 else { return 0 }
-                let rl = radii[level]
+                let rl = source.levelRadii[level &- 1]
                 guard rl.isFinite else { return 0 }
                 return min(max((r - rl) / (0.25 * rl), 0), 1)
             }

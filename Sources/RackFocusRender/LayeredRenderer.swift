@@ -97,6 +97,13 @@ public struct RenderTimings: Sendable {
     public init() {}
 }
 
+/// `count` values, allocated and set to `value` (the caller deallocates).
+private func filledBuffer<T>(_ count: Int, _ value: T) -> UnsafeMutablePointer<T> {
+    let p = UnsafeMutablePointer<T>.allocate(capacity: count)
+    p.initialize(repeating: value, count: count)
+    return p
+}
+
 /// The renderer's working buffers for one frame size and band count, owned (allocated once,
 /// freed with the renderer) so a frame's hot loops take no allocation and no array copies:
 /// full-resolution difference rows and accumulators, and each band's coarse-level scratch.
@@ -115,16 +122,11 @@ final class FrameBuffers: @unchecked Sendable {
 
     init(width w: Int, height h: Int, bands: Int) {
         width = w; height = h; self.bands = bands
-        diff = .allocate(capacity: (w + 2) * h)
-        diff.initialize(repeating: .zero)
-        accum = .allocate(capacity: w * h)
-        accum.initialize(repeating: .zero)
-        rowMin = .allocate(capacity: h)
-        rowMin.initialize(repeating: 0)
-        rowMax = .allocate(capacity: h)
-        rowMax.initialize(repeating: 0)
-        upsampled = .allocate(capacity: bands * w)
-        upsampled.initialize(repeating: .zero, count: bands * w)
+        diff = .init(start: filledBuffer((w + 2) * h, .zero), count: (w + 2) * h)
+        accum = .init(start: filledBuffer(w * h, .zero), count: w * h)
+        rowMin = .init(start: filledBuffer(h, 0), count: h)
+        rowMax = .init(start: filledBuffer(h, 0), count: h)
+        upsampled = filledBuffer(bands * w, .zero)
         var levels: [LevelBuffers] = []
         var rows = (0..<bands).map { (h * $0 / bands)..<(h * ($0 + 1) / bands) }
         var finerHeight = h, finerWidth = w
@@ -169,17 +171,12 @@ final class LevelBuffers: @unchecked Sendable {
         let capacity = max(1, bandRows.map(\.count).max() ?? 1)
         self.capacity = capacity
         let bands = bandRows.count
-        func zeroed<T>(_ count: Int, _ value: T) -> UnsafeMutablePointer<T> {
-            let p = UnsafeMutablePointer<T>.allocate(capacity: count)
-            p.initialize(repeating: value, count: count)
-            return p
-        }
-        diff = zeroed(bands * (width + 2) * capacity, .zero)
-        value = zeroed(bands * width * capacity, .zero)
-        rowMin = zeroed(bands * capacity, Int32(width))
-        rowMax = zeroed(bands * capacity, Int32(-1))
-        used = zeroed(bands * capacity, SIMD2<Int32>(Int32(width), -1))
-        mix = zeroed(bands * width, .zero)
+        diff = filledBuffer(bands * (width + 2) * capacity, .zero)
+        value = filledBuffer(bands * width * capacity, .zero)
+        rowMin = filledBuffer(bands * capacity, Int32(width))
+        rowMax = filledBuffer(bands * capacity, Int32(-1))
+        used = filledBuffer(bands * capacity, SIMD2<Int32>(Int32(width), -1))
+        mix = filledBuffer(bands * width, .zero)
     }
 
     /// Band `band`'s part of these buffers.
