@@ -10,7 +10,7 @@ import RackFocusImage
 /// dioptres (from the depth map and the estimated focus curve) that is K, pixels per dioptre. In
 /// the frame as framed at infinity focus, K = A·f·ppm/1000 with A = f/N, so N = f²·ppm/(1000·K).
 package enum BlurScale {
-    /// One measurement to make: a tile sharp at one frame, soft at another, with its defocus.
+    /// One tile to measure: sharp at one frame, soft at the clip's ends.
     package struct Probe: Sendable {
         /// The crop to compare, in pixels of pyramid level `level`: the tile and a margin for the
         /// blur to reach into.
@@ -19,9 +19,10 @@ package enum BlurScale {
         /// The tile inside the crop (crop coordinates).
         package var inner: PixelRect
         package var sharpFrame: Int
-        package var softFrame: Int
-        /// |focus − tile| at the soft frame, dioptres.
-        package var defocus: Double
+        /// The first and/or last frame, where focus holds and the tile is blurred but not wiped out.
+        package var softFrames: [Int]
+        /// The tile's depth where it is sharp, dioptres.
+        package var dioptres: Double
     }
 
     /// Margin around a tile, in pixels of the probe's level: blur diameters up to about twice
@@ -33,14 +34,15 @@ package enum BlurScale {
     package static func level(width: Int) -> Int { max(0, min(3, Int(log2(Double(width) / 640)))) }
 
     /// Up to `limit` probes: depth-flat tiles that peak inside the clip (truly in focus there),
-    /// each paired with the first or last frame, where focus holds and is best known.
+    /// each with the ends of the clip where it is soft; tiles soft at both ends first, spread
+    /// over their depths.
     package static func probes(_ analyzer: FocusAnalyzer, focus: [Double?], limit: Int = 40) -> [Probe] {
         let frames = analyzer.frameCount
         guard focus.count == frames, let tileSide = analyzer.tiles.first?.width else { return [] }
         let (fw, fh) = analyzer.frameSize
         let level = Self.level(width: fw), scale = 1 << level
         let (w, h) = (fw >> level, fh >> level), size = max(2, tileSide >> level)
-        var out: [(Probe, Double)] = []
+        var out: [Probe] = []
         for k in analyzer.tiles.indices where analyzer.tileSpread[k] < 0.08 && analyzer.tileBrightest[k] < 0.99 {
             let curve = SharpnessCurve(name: "", raw: analyzer.tileSharpness[k].map(Double.init))
             guard curve.changes else { continue }
@@ -51,30 +53,52 @@ package enum BlurScale {
             // Sharp where the focus curve says focus was at its depth, or it was fooled (bokeh
             // from a light nearby sweeping through it).
             let p = (first + last) / 2
-            guard let atPeak = focus[p], abs(1 / atPeak - 1 / Double(analyzer.tileDepth[k][p])) < 0.05 else { continue }
-            // The soft frame: the first or the last (focus holds there, so its distance is best
-            // known), where the tile is blurred but not wiped out; the larger defocus of the two.
-            var best: (frame: Int, defocus: Double)?
-            for t in [0, frames - 1] {
-                guard let f = focus[t], f.isFinite, (0.05...0.7).contains(curve.relative[t]) else { continue }
-                let defocus = abs(1 / f - 1 / Double(analyzer.tileDepth[k][t]))
-                if defocus >= 0.05 && defocus > (best?.defocus ?? 0) { best = (t, defocus) }
-            }
-            guard let soft = best else { continue }
+            let dioptres = 1 / Double(analyzer.tileDepth[k][p])
+            guard let atPeak = focus[p], abs(1 / atPeak - dioptres) < 0.05 else { continue }
+            // Blurred, but not so far that no detail is left to match.
+            let soft = [0, frames - 1].filter { (0.05...0.85).contains(curve.relative[$0]) }
+            guard !soft.isEmpty else { continue }
             let full = analyzer.tiles[k]
             let t = PixelRect(x: full.x / scale, y: full.y / scale, width: size, height: size)
             guard t.x >= margin, t.y >= margin, t.x + size + margin <= w, t.y + size + margin <= h else { continue }
             out.append(
-                (
-                    Probe(
-                        crop: PixelRect(
-                            x: t.x - margin, y: t.y - margin, width: size + 2 * margin, height: size + 2 * margin),
-                        level: level,
-                        inner: PixelRect(x: margin, y: margin, width: size, height: size),
-                        sharpFrame: p, softFrame: soft.frame, defocus: soft.defocus), soft.defocus
-                ))
+                Probe(
+                    crop: PixelRect(
+                        x: t.x - margin, y: t.y - margin, width: size + 2 * margin, height: size + 2 * margin),
+                    level: level, inner: PixelRect(x: margin, y: margin, width: size, height: size),
+                    sharpFrame: p, softFrames: soft, dioptres: dioptres))
         }
-        return Array(out.sorted { $0.1 > $1.1 }.prefix(limit).map(\.0))
+        // Evenly over depth within each group, so that no one surface fills the budget.
+        var chosen: [Probe] = []
+        for group in [out.filter { $0.softFrames.count == 2 }, out.filter { $0.softFrames.count == 1 }] {
+            let room = limit - chosen.count
+            guard room > 0, !group.isEmpty else { continue }
+            let sorted = group.sorted { $0.dioptres < $1.dioptres }
+            if sorted.count <= room {
+                chosen += sorted
+            } else {
+                chosen += (0..<room).map { sorted[$0 * sorted.count / room] }
+            }
+        }
+        return chosen
+    }
+
+    /// Each probe's blur at each of its soft frames, as hold-fit samples (pixels of the full frame).
+    package static func samples(
+        _ probes: [Probe], lastFrame: Int, crop: (_ probe: Int, _ frame: Int) -> PlanarImage?
+    ) -> [HoldFit.Sample] {
+        var out: [HoldFit.Sample] = []
+        for (i, p) in probes.enumerated() {
+            guard let sharp = crop(i, p.sharpFrame) else { continue }
+            for f in p.softFrames {
+                guard let soft = crop(i, f), let d = diameter(sharp: sharp, soft: soft, inner: p.inner) else {
+                    continue
+                }
+                out.append(
+                    HoldFit.Sample(dioptres: p.dioptres, atClosing: f == lastFrame, diameter: d * Double(1 << p.level)))
+            }
+        }
+        return out
     }
 
     /// The blur-circle diameter (pixels) that turns `sharp` into `soft` over the inner rectangle:
@@ -142,10 +166,4 @@ package enum BlurScale {
         f * f * ppm / (1000 * k)
     }
 
-    /// The median blur scale (pixels of diameter per dioptre) over the measured probes; diameters
-    /// measured at a pyramid level are in that level's pixels (multiply by 2^level for the frame's).
-    package static func pixelsPerDioptre(_ measurements: [(diameter: Double, defocus: Double)]) -> Double? {
-        let k = measurements.filter { $0.defocus > 0 }.map { $0.diameter / $0.defocus }.sorted()
-        return k.count >= 3 ? k[k.count / 2] : nil
-    }
 }

@@ -48,6 +48,10 @@ package final class FocusAnalyzer {
     var differenceScratch: [Float] = [], noiseScratch: [Float] = []
     var tiles: [PixelRect] = []
     var tileSharpness: [[Float]] = []
+    /// Each tile's gradient energy per frame: unlike the ratio above, it can only fall as blur
+    /// grows, so a tile whose ratio peaks where its energy does not was misled (a blurred
+    /// low-contrast surface whose ratio rises on codec noise).
+    var tileEnergy: [[Float]] = []
     var tileDepth: [[Float]] = []
     var tileSpread: [Float] = []
     /// Brightest luma seen in each tile: highlights (clipped, or scene-referred above 1) blur into
@@ -88,7 +92,9 @@ package final class FocusAnalyzer {
         if let depth {
             if tiles.isEmpty { makeTiles(width: frame.width, height: frame.height) }
             for (k, t) in tiles.enumerated() {
-                tileSharpness[k].append(Float(FocusMeasure.standard.evaluate(pyramid, region: t)))
+                let (fine, variance) = FocusMeasure.gradientVariance.parts(pyramid, region: t)
+                tileSharpness[k].append(Float((fine + 1e-12) / (variance + 1e-12)))
+                tileEnergy[k].append(Float(fine))
                 let (median, spread) = tileDepthStats(depth, t)
                 tileDepth[k].append(median)
                 tileSpread[k] = max(tileSpread[k], spread)
@@ -106,6 +112,7 @@ package final class FocusAnalyzer {
             }
         }
         tileSharpness = Array(repeating: [], count: tiles.count)
+        tileEnergy = tileSharpness
         tileDepth = Array(repeating: [], count: tiles.count)
         tileSpread = Array(repeating: 0, count: tiles.count)
         tileBrightest = Array(repeating: 0, count: tiles.count)
@@ -247,139 +254,21 @@ package final class FocusAnalyzer {
     }
 
     /// With depth: the focus distance per frame (metres), where sharpness peaks across depth.
-    package func focusDistances() -> [Double?] {
-        guard !tiles.isEmpty else { return [] }
-        var samples: [(tile: Int, curve: SharpnessCurve)] = []
+    package func focusDistances() -> [Double?] { focusEstimate().metres }
+
+    /// The focus curve with what bounds its holds; `holds` (dioptres) places the opening and
+    /// closing holds instead of the tiles sharp there (see `HoldFit`).
+    package func focusEstimate(holds: (opening: Double, closing: Double)? = nil) -> FocusDistanceEstimator.Estimate {
+        guard !tiles.isEmpty else { return .init(metres: [], holds: nil) }
+        var samples: [FocusDistanceEstimator.Sample] = []
         for k in tiles.indices where tileSpread[k] < 0.15 && tileBrightest[k] < 0.99 {
             let c = SharpnessCurve(name: "", raw: tileSharpness[k].map(Double.init))
-            if c.changes { samples.append((k, c)) }
+            guard c.changes else { continue }
+            samples.append(
+                .init(
+                    relative: c.relative, dioptres: tileDepth[k].map { 1 / Double($0) },
+                    energy: SharpnessCurve(name: "", raw: tileEnergy[k].map(Double.init)).relative))
         }
-        return FocusDistanceEstimator.estimate(
-            frames: frameCount,
-            samples: samples.map { s in
-                (relative: s.curve.relative, dioptres: tileDepth[s.tile].map { 1 / Double($0) })
-            })
-    }
-}
-
-/// The focus distance of each frame from tiles of known depth and relative sharpness.
-///
-/// A tile is sharpest (relative to the clip) where focus comes closest to its depth. A tile whose
-/// sharpness peaks inside the clip (not on its first or last frame) marks a point of the focus
-/// curve: at its peak frame, focus was at its depth; the median over tiles peaking at one frame is
-/// that frame's focus. Frames between such points are interpolated in dioptres. The opening and
-/// closing holds are bounded by the tiles at their peak there: focus sits at the edge of those
-/// tiles' depths that faces the move (the near edge of everything beyond a far mark, since focus
-/// never came closer to those tiles). Written for clips whose focus moves one way; frames it
-/// cannot place are nil.
-package enum FocusDistanceEstimator {
-    /// Relative sharpness at or above which a tile counts as at its peak.
-    package static let peakLevel = 0.95
-
-    /// - Parameter samples: per tile, relative sharpness and dioptres per frame.
-    package static func estimate(frames: Int, samples: [(relative: [Double], dioptres: [Double])]) -> [Double?] {
-        guard frames >= 3, samples.count >= 3 else { return Array(repeating: nil, count: frames) }
-        var points = [[Double]](repeating: [], count: frames)
-        var opening: [Double] = [], closing: [Double] = []
-        for s in samples {
-            // Under a one-way move every honest tile rises to one peak and falls (or only rises,
-            // or only falls); bokeh sweeping through a tile makes it rise and fall repeatedly.
-            let turns = turningPoints(s.relative, hysteresis: 0.15)
-            guard turns.count <= 1, turns.first.map({ s.relative[$0] > 0.5 }) ?? true else { continue }
-            let peakFrames = (0..<frames).filter { s.relative[$0] >= peakLevel }
-            guard let first = peakFrames.first, let last = peakFrames.last else { continue }
-            let d = s.dioptres[(first + last) / 2]
-            guard d.isFinite else { continue }
-            if first == 0 && last == frames - 1 { continue }
-            if first == 0 {
-                opening.append(d)
-            } else if last == frames - 1 {
-                closing.append(d)
-            } else if last - first <= 3 {
-                points[(first + last) / 2].append(d)
-            }
-        }
-        func median(_ v: [Double]) -> Double { let s = v.sorted(); return s[s.count / 2] }
-        /// Each frame with points: the median of the points within ±2 frames (a lone tile peaking at
-        /// one frame does not set it).
-        func pooledMedians(_ p: [[Double]]) -> [Double?] {
-            (0..<frames).map { t in
-                guard !p[t].isEmpty else { return nil }
-                return median(Array(p[max(0, t - 2)...min(frames - 1, t + 2)].joined()))
-            }
-        }
-        var curve = pooledMedians(points)
-        // Direction of travel: from the opening tiles' depths towards the closing tiles'.
-        opening.sort(); closing.sort()
-        if opening.count >= 2 && closing.count >= 2, median(closing) != median(opening) {
-            let towardsFar = median(closing) < median(opening)
-            // Each hold's tiles as the largest run of depths without a gap of 0.1 dioptre (tiles
-            // that a blurred foreground spills over join the hold they do not belong to, apart).
-            func cluster(_ v: [Double]) -> [Double] {
-                var runs: [[Double]] = [[v[0]]]
-                for d in v.dropFirst() {
-                    if d - runs[runs.count - 1].last! > 0.1 { runs.append([d]) } else { runs[runs.count - 1].append(d) }
-                }
-                return runs.max { $0.count < $1.count }!
-            }
-            let o = cluster(opening), c = cluster(closing)
-            // A quarter of the way in from the edge that faces the move: the extreme tile is often
-            // a stray (a tile the rack passes early, read through codec noise).
-            func edge(_ v: [Double], facingLow: Bool) -> Double {
-                facingLow ? v[v.count / 4] : v[v.count - 1 - v.count / 4]
-            }
-            let openingEdge = edge(o, facingLow: towardsFar), closingEdge = edge(c, facingLow: !towardsFar)
-            // Focus travelled between the two marks: a tile peaking outside them was misled.
-            let lo = min(openingEdge, closingEdge) - 0.02, hi = max(openingEdge, closingEdge) + 0.02
-            for t in 0..<frames { points[t].removeAll { $0 < lo || $0 > hi } }
-            curve = monotone(pooledMedians(points), decreasing: towardsFar)
-            // Holds: up to the first point, and from the last point on.
-            let firstPoint = curve.firstIndex { $0 != nil } ?? frames, lastPoint = curve.lastIndex { $0 != nil } ?? -1
-            // The holds end and begin where the median of their tiles leaves or reaches its peak.
-            let leaves = samples.compactMap { s -> Int? in
-                s.relative[0] >= peakLevel ? (0..<frames).first { s.relative[$0] < peakLevel } : nil
-            }.sorted()
-            let reaches = samples.compactMap { s -> Int? in
-                s.relative[frames - 1] >= peakLevel
-                    ? (0..<frames).last { s.relative[$0] < peakLevel }.map { $0 + 1 } : nil
-            }.sorted()
-            let holdEnd = leaves.isEmpty ? 0 : max(0, leaves[leaves.count / 2] - 1)
-            let holdStart = reaches.isEmpty ? frames - 1 : reaches[reaches.count / 2]
-            for t in 0...min(frames - 1, min(holdEnd, firstPoint - 1)) where t < firstPoint { curve[t] = openingEdge }
-            for t in max(0, max(holdStart, lastPoint + 1))..<frames where t > lastPoint { curve[t] = closingEdge }
-        }
-        // Interpolate in dioptres between placed frames.
-        var t = 0
-        while t < frames {
-            guard curve[t] == nil, let a = (0..<t).last(where: { curve[$0] != nil }),
-                let b = (t..<frames).first(where: { curve[$0] != nil })
-            else { t += 1; continue }
-            for u in (a + 1)..<b { curve[u] = curve[a]! + (curve[b]! - curve[a]!) * Double(u - a) / Double(b - a) }
-            t = b
-        }
-        return curve.map { $0.map { $0 > 0 ? 1 / $0 : .infinity } }
-    }
-
-    /// Keeps the longest run of placed frames whose dioptres move one way (within 0.01 dioptre);
-    /// the others (tiles fooled late or early, e.g. by a blurred periodic texture) are dropped.
-    static func monotone(_ curve: [Double?], decreasing: Bool) -> [Double?] {
-        let placed = curve.indices.filter { curve[$0] != nil }
-        guard placed.count > 2 else { return curve }
-        let v = placed.map { curve[$0]! * (decreasing ? -1 : 1) }
-        var length = [Int](repeating: 1, count: v.count), previous = [Int](repeating: -1, count: v.count)
-        for i in v.indices {
-            for j in 0..<i where v[j] <= v[i] + 0.01 && length[j] + 1 > length[i] {
-                length[i] = length[j] + 1; previous[i] = j
-            }
-        }
-        var keep = Set<Int>()
-        var i = length.indices.max { length[$0] < length[$1] }!
-        while i >= 0 { keep.insert(placed[i]); i = previous[i] }
-        return curve.indices.map { keep.contains($0) ? curve[$0] : nil }
-    }
-
-    /// Alternating extrema standing `hysteresis` above or below their neighbours.
-    static func turningPoints(_ v: [Double], hysteresis: Double) -> [Int] {
-        RackDetector().turningPoints(v, from: 0, to: v.count - 1, hysteresis: hysteresis)
+        return FocusDistanceEstimator.estimate(frames: frameCount, samples: samples, holds: holds)
     }
 }

@@ -2,6 +2,8 @@ import RackFocusPlan
 
 /// A focus move fitted to a measured focus curve: the cue frames, marks and easing that reproduce it.
 package struct FittedMove: Sendable, Equatable {
+    /// The index of the rack it reproduces, among the racks given to the fit.
+    package var rack: Int
     /// The last frame at the first mark and the first frame at the second (plan cues).
     package var startFrame: Int
     package var landFrame: Int
@@ -24,7 +26,8 @@ package enum FocusCurveFit {
         let frames = focus.count
         let dioptres = focus.map { $0.map { $0.isFinite ? 1 / $0 : 0 } }
         var out: [FittedMove] = []
-        let landed = racks.filter { $0.landFrame != nil }
+        let landedIndices = racks.indices.filter { racks[$0].landFrame != nil }
+        let landed = landedIndices.map { racks[$0] }
         for (k, rack) in landed.enumerated() {
             let land = rack.landFrame!
             let windowStart = k > 0 ? landed[k - 1].landFrame! : 0
@@ -51,7 +54,8 @@ package enum FocusCurveFit {
                         if n > 0 && sum < bestError {
                             bestError = sum
                             best = FittedMove(
-                                startFrame: s, landFrame: e, fromMeters: 1 / d0, toMeters: 1 / d1, easing: easing,
+                                rack: landedIndices[k], startFrame: s, landFrame: e, fromMeters: 1 / d0,
+                                toMeters: 1 / d1, easing: easing,
                                 rmsDioptres: (sum / Double(n)).squareRoot())
                         }
                     }

@@ -13,6 +13,8 @@ extension TemplateTracker {
         var box: TrackBox
         var velocity = (x: 0.0, y: 0.0)
         var lost = false
+        /// Whether the subject was last lost by leaving the frame.
+        var leftFrame = false
 
         init(settings: Settings, first: PlanarImage, box: TrackBox) {
             self.settings = settings
@@ -49,6 +51,9 @@ extension TemplateTracker {
             if !lost {
                 let predicted = TrackBox(
                     x: box.x + velocity.x, y: box.y + velocity.y, width: box.width, height: box.height)
+                if let part = visiblePart(of: predicted, frame) {
+                    return stepAtEdge(frame, integral, predicted: predicted, part: part)
+                }
                 let radius = Int((0.25 * Double(max(box.width, box.height)) + 4).rounded(.up))
                 let m = search(
                     frame, integral, size: (box.width, box.height), around: predicted, radius: radius,
@@ -73,6 +78,7 @@ extension TemplateTracker {
                     return (box, m.confidence, .tracked)
                 }
                 lost = true
+                leftFrame = false
                 return (box, m?.confidence ?? 0, .lost)
             }
             // Lost: look over the whole frame, binned 2 × 2, with both templates at the last scale
@@ -97,26 +103,83 @@ extension TemplateTracker {
             return (box, m?.confidence ?? 0, .lost)
         }
 
-        mutating func accept(_ m: Match, frame: PlanarImage, moving: Bool = true) {
+        /// The part of the template (template pixels) inside the frame when `b` reaches past an
+        /// edge; nil when `b` is inside the frame.
+        func visiblePart(of b: TrackBox, _ frame: PlanarImage) -> (u0: Int, v0: Int, u1: Int, v1: Int)? {
+            guard b.x < 0 || b.y < 0 || b.x + b.width > Double(frame.width) || b.y + b.height > Double(frame.height)
+            else { return nil }
+            let sx = Double(tw) / b.width, sy = Double(th) / b.height
+            let u0 = Int((max(0, -b.x) * sx).rounded(.up)), v0 = Int((max(0, -b.y) * sy).rounded(.up))
+            let u1 = tw - Int((max(0, b.x + b.width - Double(frame.width)) * sx).rounded(.up))
+            let v1 = th - Int((max(0, b.y + b.height - Double(frame.height)) * sy).rounded(.up))
+            return (u0, v0, max(u0, u1), max(v0, v1))
+        }
+
+        /// A subject reaching past the frame's edge: the part of both templates still inside is
+        /// matched, and the box (its size held: what is outside cannot be measured) follows it. With
+        /// less than `settings.minVisible` of the box's width or height inside, it has left the frame.
+        mutating func stepAtEdge(
+            _ frame: PlanarImage, _ integral: Integral, predicted: TrackBox,
+            part p: (u0: Int, v0: Int, u1: Int, v1: Int)
+        ) -> (box: TrackBox, confidence: Double, state: State) {
+            let cw = p.u1 - p.u0, ch = p.v1 - p.v0
+            guard Double(cw) >= settings.minVisible * Double(tw), Double(ch) >= settings.minVisible * Double(th),
+                cw >= 4, ch >= 4
+            else {
+                lost = true
+                leftFrame = true
+                return (box, 0, .lost)
+            }
+            func crop(_ t: [Float]) -> [Float] {
+                var out = [Float](repeating: 0, count: cw * ch)
+                for v in 0..<ch { for u in 0..<cw { out[v * cw + u] = t[(p.v0 + v) * tw + p.u0 + u] } }
+                return out
+            }
+            let sx = predicted.width / Double(tw), sy = predicted.height / Double(th)
+            let visible = TrackBox(
+                x: predicted.x + Double(p.u0) * sx, y: predicted.y + Double(p.v0) * sy, width: Double(cw) * sx,
+                height: Double(ch) * sy)
+            let radius = Int((0.25 * Double(max(box.width, box.height)) + 4).rounded(.up))
+            let m = search(
+                frame, integral, size: (visible.width, visible.height), around: visible, radius: radius,
+                templates: [crop(adaptive)], scales: [1], templateSize: (cw, ch))
+            let firstScore = m.map { likeness(frame, integral, crop(reference), at: $0.box, size: (cw, ch)) } ?? 0
+            guard let m, m.confidence >= settings.lostBelow, firstScore >= settings.firstTemplateFloor else {
+                lost = true
+                leftFrame = false
+                return (box, m?.confidence ?? 0, .lost)
+            }
+            let full = TrackBox(
+                x: m.box.x - Double(p.u0) * sx, y: m.box.y - Double(p.v0) * sy, width: box.width, height: box.height)
+            // The template is not adapted: part of the box shows no subject.
+            accept(Match(box: full, confidence: m.confidence), frame: frame, adapt: false)
+            return (box, m.confidence, .tracked)
+        }
+
+        mutating func accept(_ m: Match, frame: PlanarImage, moving: Bool = true, adapt: Bool = true) {
             if moving {
                 let v = (x: m.box.x + m.box.width / 2 - box.centerX, y: m.box.y + m.box.height / 2 - box.centerY)
                 velocity = (0.5 * velocity.x + 0.5 * v.x, 0.5 * velocity.y + 0.5 * v.y)
             }
             box = m.box
-            if m.confidence > 0.8 {
+            if adapt && m.confidence > 0.8 {
                 let crop = Self.sample(frame, box: box, width: tw, height: th)
                 let r = Float(settings.adaptRate)
                 for i in adaptive.indices { adaptive[i] = (1 - r) * adaptive[i] + r * crop[i] }
             }
         }
 
-        /// The correlation of a template with the frame in box `b` (resized to it).
-        func likeness(_ frame: PlanarImage, _ integral: Integral, _ t: [Float], at b: TrackBox) -> Double {
+        /// The correlation of a template (`size`, default the box's template size) with the frame in
+        /// box `b` (resized to it).
+        func likeness(
+            _ frame: PlanarImage, _ integral: Integral, _ t: [Float], at b: TrackBox, size: (Int, Int)? = nil
+        ) -> Double {
+            let (w, h) = size ?? (tw, th)
             let pw = max(4, Int(b.width.rounded())), ph = max(4, Int(b.height.rounded()))
             let x = Int((b.centerX - Double(pw) / 2).rounded()), y = Int((b.centerY - Double(ph) / 2).rounded())
             guard x >= 0, y >= 0, x + pw <= frame.width, y + ph <= frame.height else { return 1 }
             return NormalizedCrossCorrelation.scores(
-                frame, integral, template: resize(t, tw, th, to: pw, ph), pw, ph, x0: x, x1: x, y0: y, y1: y
+                frame, integral, template: resize(t, w, h, to: pw, ph), pw, ph, x0: x, x1: x, y0: y, y1: y
             ).scores[0]
         }
 

@@ -11,6 +11,12 @@ package struct TrackBox: Sendable, Equatable {
     package var centerY: Double { y + height / 2 }
     /// The same box in a plane scaled by `f` (f = 0.25 for a plane binned 4 × 4).
     package func scaled(_ f: Double) -> TrackBox { TrackBox(x: x * f, y: y * f, width: width * f, height: height * f) }
+    /// The part inside a width × height frame.
+    package func clamped(width w: Int, height h: Int) -> TrackBox {
+        let x0 = min(max(x, 0), Double(w)), y0 = min(max(y, 0), Double(h))
+        let x1 = min(max(x + width, 0), Double(w)), y1 = min(max(y + height, 0), Double(h))
+        return TrackBox(x: x0, y: y0, width: x1 - x0, height: y1 - y0)
+    }
 }
 
 /// Follows a subject given by a box at one frame through a clip, forwards and backwards, by
@@ -30,6 +36,9 @@ package struct TemplateTracker: Sendable {
         package var firstTemplateFloor = 0.3
         /// Consecutive lost frames after which tracking stops in that direction.
         package var maxLostFrames = 24
+        /// The share of the box's width and height that must stay inside the frame for a subject
+        /// leaving it to be followed; with less, it has left.
+        package var minVisible = 0.35
         /// Scale change tried per frame each way (0.03: ±3%).
         package var scaleStep = 0.03
         /// How much of each confident match the adaptive template takes in.
@@ -155,14 +164,16 @@ package struct TemplateTracker: Sendable {
             guard !stopped else { return nil }
             last = frame
             let s = run.step(plane)
+            // A box reaching past the edge is given as its part inside the frame (held at the edge).
             let sample = Sample(
-                frame: frame, box: s.state == .lost ? nil : s.box, confidence: s.confidence, state: s.state)
+                frame: frame, box: s.state == .lost ? nil : s.box.clamped(width: plane.width, height: plane.height),
+                confidence: s.confidence, state: s.state)
             if s.state == .reacquired { reacquisitions.append(frame) }
             guard s.state == .lost else { lostSince = nil; return sample }
             if lostSince == nil { lostSince = frame }
             if abs(frame - lostSince!) + 1 >= maxLost {
                 warning =
-                    "\(name), lost the subject at frame \(lostSince!) and did not find it again in \(maxLost) frames: the track stops there"
+                    "\(name), \(run.leftFrame ? "the subject left the frame" : "lost the subject") at frame \(lostSince!) and did not \(run.leftFrame ? "come back" : "find it again") in \(maxLost) frames: the track stops there"
                 stopped = true
             }
             return sample

@@ -52,7 +52,7 @@ struct DialogueCommand: ParsableCommand {
         transcript = try Transcript.load(contentsOf: subtitles)
         result = try planner.racks(for: transcript, plan: base, file: subtitles)
         let fps = base.fps.fps
-        let writer = PlanWriter(
+        var writer = PlanWriter(
             comments: [
                 "Focus follows the speakers of \(subtitles) (rackfocus dialogue, base plan \(plan))",
                 "Each rack lands \(lead) before its line; holds of at least \(minHold).",
@@ -68,8 +68,17 @@ struct DialogueCommand: ParsableCommand {
                     frames: max(1, Int((r.duration * fps).rounded())),
                     curve: easing, comment: "line \(r.line)")
             })
+        for s in base.subjects { if let note = s.note { writer.notes[s.name] = note } }
         try AtomicFile.write(writer.yaml, to: output)
         for d in result.dropped { note("\(subtitles): \(d)") }
+        let continued = transcript.continued
+        if !continued.isEmpty {
+            let lines =
+                continued.prefix(8).map(String.init).joined(separator: ", ") + (continued.count > 8 ? ", …" : "")
+            note(
+                "\(subtitles): \(counted(continued.count, "unlabelled line")) (\(continued.count == 1 ? "line" : "lines") \(lines)) \(continued.count == 1 ? "continues" : "continue") the previous speaker"
+            )
+        }
         print(
             "\(counted(transcript.cues.count, "line")), \(counted(result.racks.count, "rack")), focus opens on \(result.initial) → \(output)"
         )

@@ -88,8 +88,13 @@ package enum MarksChart {
             let (lx, ly) = point(m.ringDegrees, r + 64)
             doc.circle(cx: lx, cy: ly, r: 12, fill: colour)
             doc.text("\(i + 1)", x: lx, y: ly + 5, size: 14, anchor: .middle, fill: "white", weight: "bold")
-            let (dx, dy) = point(m.ringDegrees, r + 92)
-            doc.text(m.distance.formatted(), x: dx, y: dy + 4, size: 12, anchor: .middle, fill: colour, weight: "bold")
+            // The label's centre goes out along the radius until its box (about 7.2 px a character
+            // wide, 12 px high) clears the marker's circle by 4 px, whichever way the radius points.
+            let text = m.distance.formatted()
+            let a = (-90 - throwDeg / 2 + m.ringDegrees) * .pi / 180
+            let reach = 0.5 * (7.2 * Double(text.count) * abs(cos(a)) + 12 * abs(sin(a)))
+            let (dx, dy) = point(m.ringDegrees, r + 64 + 12 + 4 + reach)
+            doc.text(text, x: dx, y: dy + 4, size: 12, anchor: .middle, fill: colour, weight: "bold")
         }
 
         // Table.

@@ -34,8 +34,8 @@ public struct DialogueRacks: Sendable {
     }
 
     /// Racks for `transcript` over the subjects of `plan` (speaker labels match subject names,
-    /// ignoring case). Overlapping lines, unlabelled lines and unknown speakers are errors naming
-    /// the file and line.
+    /// ignoring case). Overlapping lines, an unlabelled first line and unknown speakers are errors
+    /// naming the file and line; a later line without a label continues the previous speaker.
     public func racks(for transcript: Transcript, plan: ShotPlan, file: String?) throws(PlanError) -> Result {
         var issues: [PlanIssue] = []
         // Only subjects with a measured distance can be racked to.

@@ -21,7 +21,7 @@ extension PlanBuilder {
         }
         var result: [Subject] = []
         for (name, sNode) in node.entries {
-            var distance: Distance?, point: ImagePoint?, box: ImageBox?, track: [TrackKey]?
+            var distance: Distance?, point: ImagePoint?, box: ImageBox?, track: [TrackKey]?, note: String?
             if let text = sNode.scalar {
                 // Shorthand: `hero: 2m`.
                 do { distance = try Distance(parsing: text) } catch { log.error(sNode.issue(error)) }
@@ -32,6 +32,13 @@ extension PlanBuilder {
                     if let v = normalisedNumbers(p, count: 2, log: &log) { point = ImagePoint(x: v[0], y: v[1]) }
                 }
                 if let b = sNode["box"] { box = imageBox(b, log: &log) }
+                if let n = sNode["note"] {
+                    if let text = n.scalar {
+                        note = text
+                    } else {
+                        log.error(n.issue("note must be text", fix: "write note: \"foreground shoulder, camera left\""))
+                    }
+                }
                 if let t = sNode["track"] {
                     track = t.scalar == nil ? buildTrack(t, fps: fps, log: &log) : trackFile(t, plan: file, log: &log)
                 }
@@ -59,7 +66,7 @@ extension PlanBuilder {
                     if issue.isError { log.error(issue.issue) } else { log.warn(issue.issue) }
                 }
             }
-            result.append(Subject(name: name, distance: distance, point: point, box: box, track: track))
+            result.append(Subject(name: name, distance: distance, point: point, box: box, track: track, note: note))
         }
         if result.isEmpty { log.error(node.issue("no subjects", fix: "add at least one, e.g. hero: { distance: 2m }")) }
         return result

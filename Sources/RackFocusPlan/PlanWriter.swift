@@ -30,6 +30,8 @@ public struct PlanWriter {
     public var resolution: Resolution
     /// Subjects by name with their distances, in order.
     public var subjects: [(name: String, distance: Distance)]
+    /// Notes on subjects, by name (written after the distance).
+    public var notes: [String: String] = [:]
     public var initial: String
     public var racks: [Rack]
 
@@ -81,7 +83,16 @@ public struct PlanWriter {
         }
         lines.append("subjects:")
         for s in subjects {
-            lines.append("  \(s.name): \(s.distance.isInfinite ? "inf" : String(format: "%.3fm", s.distance.meters))")
+            let distance = s.distance.isInfinite ? "inf" : String(format: "%.3fm", s.distance.meters)
+            if let note = notes[s.name] {
+                let quoted = note.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(
+                    of: "\"", with: "\\\""
+                )
+                .replacingOccurrences(of: "\n", with: "\\n").replacingOccurrences(of: "\t", with: "\\t")
+                lines.append("  \(s.name): { distance: \(distance), note: \"\(quoted)\" }")
+            } else {
+                lines.append("  \(s.name): \(distance)")
+            }
         }
         lines.append("focus:")
         lines.append("  - { at: 0f, on: \(initial) }")

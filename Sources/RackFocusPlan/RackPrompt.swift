@@ -23,9 +23,10 @@ public enum RackPrompt {
             return report.racks.map { rack in
                 let (type, _) = kind(rack, plan)
                 let start = blurState(blur(rack, rack.to, atStart: true))
-                return "Cinematic \(type) rack focus: \(rack.from) sharp while \(rack.to) is \(start); "
+                return
+                    "Cinematic \(type) rack focus: \(opening(rack, plan, detailed: false)) while \(rack.to) is \(start); "
                     + "at \(seconds(rack.startSeconds)) the focus shifts \(speedWords(rack)) to \(rack.to), "
-                    + "and \(rack.from) \(blurMotion(blur(rack, rack.from, atStart: false))). \(dof.prefix(1).uppercased() + dof.dropFirst()), \(lens)."
+                    + "and \(leaving(rack, plan)). \(dof.prefix(1).uppercased() + dof.dropFirst()), \(lens)."
             }.joined(separator: "\n")
         case .detailed:
             var parts: [String] = []
@@ -36,7 +37,7 @@ public enum RackPrompt {
                         ?? "") + ".")
             if let first = report.racks.first {
                 parts.append(
-                    "It opens with \(describe(first.from, plan)) in crisp focus and \(describe(first.to, plan)) "
+                    "It opens with \(opening(first, plan, detailed: true)) and \(describe(first.to, plan)) "
                         + "\(relation(first, plan)), \(blurState(blur(first, first.to, atStart: true))).")
             }
             for (i, rack) in report.racks.enumerated() {
@@ -45,7 +46,7 @@ public enum RackPrompt {
                 parts.append(
                     "\(then) \(seconds(rack.startSeconds)) a \(type) rack focus pulls focus \(speedWords(rack)) "
                         + "over \(seconds(rack.durationSeconds)), \(curveWords(rack.curve)), and lands on \(rack.to) at \(seconds(rack.landSeconds)): "
-                        + "\(rack.to) resolves sharp while \(rack.from) \(blurMotion(blur(rack, rack.from, atStart: false)))."
+                        + "\(rack.to) resolves sharp while \(leaving(rack, plan))."
                 )
             }
             if let last = report.racks.last {
@@ -57,6 +58,33 @@ public enum RackPrompt {
             parts.append("Photoreal, cinematic, natural lens blur.")
             return parts.joined(separator: " ")
         }
+    }
+
+    /// The subjects a rack leaves sharp: its origin when that is a subject, else the subjects
+    /// within a pixel of sharp there (a split focus between two planes), nearest first.
+    static func heldSubjects(_ rack: PlanReport.Rack, _ plan: ShotPlan) -> [String] {
+        if plan.subject(named: rack.from) != nil { return [rack.from] }
+        return rack.subjects.filter { $0.subject != rack.to && $0.blurStartPx < blurWords[0].below }
+            .sorted { ($0.distanceM ?? .infinity) < ($1.distanceM ?? .infinity) }.map(\.subject)
+    }
+
+    /// What is sharp as the rack begins: "anna in crisp focus", or for focus set between subjects
+    /// "a split focus at 2.30 m holding witness sharp".
+    static func opening(_ rack: PlanReport.Rack, _ plan: ShotPlan, detailed: Bool) -> String {
+        let held = heldSubjects(rack, plan)
+        if held == [rack.from] {
+            return detailed ? "\(describe(rack.from, plan)) in crisp focus" : "\(rack.from) sharp"
+        }
+        guard !held.isEmpty else { return detailed ? "focus at \(rack.fromDistance)" : "focus at \(rack.fromDistance)" }
+        let names = (detailed ? held.map { describe($0, plan) } : held).joined(separator: " and ")
+        return "a split focus at \(rack.fromDistance) holding \(names) sharp"
+    }
+
+    /// What happens to what the rack leaves: "witness goes barely soft".
+    static func leaving(_ rack: PlanReport.Rack, _ plan: ShotPlan) -> String {
+        let held = heldSubjects(rack, plan)
+        guard !held.isEmpty else { return "\(rack.fromDistance) \(blurMotion(blur(rack, rack.from, atStart: false)))" }
+        return held.map { "\($0) \(blurMotion(blur(rack, $0, atStart: false)))" }.joined(separator: " and ")
     }
 
     /// "foreground-to-background" or "background-to-foreground", and whether the target is farther.

@@ -106,15 +106,19 @@ public struct Subject: Sendable, Hashable {
     /// Keyframed positions for a subject that moves, in time order (interpolated between keys,
     /// held before the first and after the last).
     public var track: [TrackKey]?
+    /// The plan's note on the subject (kept when a plan is rewritten, e.g. by `dialogue`).
+    public var note: String?
 
     public init(
-        name: String, distance: Distance?, point: ImagePoint? = nil, box: ImageBox? = nil, track: [TrackKey]? = nil
+        name: String, distance: Distance?, point: ImagePoint? = nil, box: ImageBox? = nil, track: [TrackKey]? = nil,
+        note: String? = nil
     ) {
         self.name = name
         self.distance = distance
         self.point = point
         self.box = box
         self.track = track
+        self.note = note
     }
 
     /// Whether the subject is placed in the image (point, box or track).

@@ -4,7 +4,8 @@ import Foundation
 ///
 /// Speakers are read from the cue text as subtitlers mark them: `ANNA: line`, `- ANNA: line`,
 /// `[ANNA] line`, `(ANNA) line`, or WebVTT voice spans `<v Anna>line</v>` (`<v.loud Anna>` too).
-/// A cue without a label continues the previous speaker.
+/// A cue without a label continues the previous speaker (subtitles label a change of speaker,
+/// not every line); `continued` lists them so that a caller can say so.
 public struct Transcript: Sendable {
     public struct Cue: Sendable, Equatable {
         public var start: Double
@@ -13,7 +14,12 @@ public struct Transcript: Sendable {
         public var text: String
         /// The line of the file where the cue's timing is.
         public var line: Int
+        /// Whether the cue carries its own speaker label (else it continues the previous one).
+        public var labelled: Bool = true
     }
+
+    /// The file lines of cues without a label of their own after the first.
+    public var continued: [Int] { cues.dropFirst().filter { !$0.labelled }.map(\.line) }
 
     public var cues: [Cue]
 
@@ -55,7 +61,7 @@ public struct Transcript: Sendable {
             let joined = body.joined(separator: " ")
             let (who, said) = label(joined)
             if let who { speaker = who }
-            cues.append(Cue(start: start, end: end, speaker: speaker, text: said, line: i + 1))
+            cues.append(Cue(start: start, end: end, speaker: speaker, text: said, line: i + 1, labelled: who != nil))
             i = j
         }
         if cues.isEmpty && issues.isEmpty {

@@ -18,6 +18,8 @@ extension ClipAnalysis {
         var hunts: [HuntEvent]
         /// With depth: the estimated focus distance of each frame (nil: undetermined).
         var focus: [Double?]
+        /// With depth: the plan moves that reproduce the focus curve, one per landed rack.
+        var moves: [FittedMove]
         /// With depth and a lens: the effective f-number.
         var effectiveStop: Double?
 
@@ -80,20 +82,27 @@ extension ClipAnalysis {
         }
         let curves = analyzer.curves()
         var found = RackDetector().detect(curves, fps: rate.fps)
-        let focus = analyzer.focusDistances()
-        if !focus.isEmpty { for k in found.racks.indices { found.racks[k].attach(focus: focus) } }
-        // With depth and a lens: the effective stop, from tiles' blur against their sharp selves
-        // (a second pass over the clip fetches just those crops).
+        var estimate = analyzer.focusEstimate()
+        // With depth: the holds placed by blur where no tile is sharp there, the effective stop
+        // (with the lens) and breathing, from a second pass over the clip for just those crops.
         var effectiveStop: Double?
-        if !focus.isEmpty {
+        var moves: [FittedMove] = []
+        if !estimate.metres.isEmpty {
             let lens = shot.map { (camera: $0.camera, width: info.width, height: info.height) }
             effectiveStop = try secondPass(
-                analyzer: analyzer, focus: focus, lens: lens, racks: &found.racks,
-                depth: coarseDepth, level: coarseLevel)
+                analyzer: analyzer, estimate: &estimate, lens: lens, racks: &found.racks, depth: coarseDepth,
+                level: coarseLevel)
+            // The report's marks are the plan's (--to-plan): the holds either side of each rack.
+            moves = FocusCurveFit.fit(focus: estimate.metres, racks: found.racks)
+            for m in moves {
+                found.racks[m.rack].fromMeters = m.fromMeters
+                found.racks[m.rack].toMeters = m.toMeters
+            }
         }
+        let focus = estimate.metres
         return Measured(
             shot: shot, info: info, rate: rate, frames: analyzer.frameCount, curves: curves, racks: found.racks,
-            hunts: found.hunts, focus: focus, effectiveStop: effectiveStop)
+            hunts: found.hunts, focus: focus, moves: moves, effectiveStop: effectiveStop)
     }
 
     /// A plane of `img` (its first channel) binned 2^level × 2^level.
@@ -104,65 +113,62 @@ extension ClipAnalysis {
     }
 
     /// A second pass over the clip for what needs pixels of frames known only after the first:
-    /// crops for the effective stop (with the lens), and each rack's start and landing for
-    /// breathing (with its marks and the depth map). Returns the effective f-number.
+    /// crops of tiles that focus passed, whose blur at the clip's ends places holds that no tile
+    /// is sharp at (`HoldFit`) and gives the effective stop (with the lens); and each rack's start
+    /// and landing for breathing (with its marks and the depth map). Attaches the focus curve to
+    /// the racks; returns the effective f-number.
     func secondPass(
-        analyzer: FocusAnalyzer, focus: [Double?], lens: (camera: Camera, width: Int, height: Int)?,
-        racks: inout [RackEvent], depth: PlanarImage?, level: Int
+        analyzer: FocusAnalyzer, estimate: inout FocusDistanceEstimator.Estimate,
+        lens: (camera: Camera, width: Int, height: Int)?, racks: inout [RackEvent], depth: PlanarImage?, level: Int
     ) throws -> Double? {
-        let probes = lens == nil ? [] : BlurScale.probes(analyzer, focus: focus)
-        var wanted: [Int: [(probe: Int, sharp: Bool)]] = [:]
+        let lastFrame = analyzer.frameCount - 1
+        let probes = BlurScale.probes(analyzer, focus: estimate.metres)
+        var wanted: [Int: [Int]] = [:]
         for (i, p) in probes.enumerated() {
-            wanted[p.sharpFrame, default: []].append((i, true))
-            wanted[p.softFrame, default: []].append((i, false))
+            for f in [p.sharpFrame] + p.softFrames { wanted[f, default: []].append(i) }
         }
-        let breathes =
-            depth == nil
-            ? []
-            : racks.indices.filter {
-                racks[$0].fromMeters != nil && racks[$0].toMeters != nil && racks[$0].landFrame != nil
-            }
-        let needed = Set(wanted.keys).union(breathes.flatMap { [racks[$0].startFrame, racks[$0].landFrame!] })
-        guard let last = needed.max() else { return nil }
-        var sharp = [PlanarImage?](repeating: nil, count: probes.count), soft = sharp
+        var crops: [Int: [Int: PlanarImage]] = [:]
         var coarseFrames: [Int: PlanarImage] = [:]
+        // Breathing compares each rack's start and landing (frames found from sharpness alone).
+        let ends = depth == nil ? [] : racks.flatMap { r in r.landFrame.map { [r.startFrame, $0] } ?? [] }
+        let needed = Set(wanted.keys).union(ends)
+        guard let last = needed.max() else { return nil }
         let reader = try FrameReader(path: clip)
         defer { reader.close() }
         let probeLevel = probes.first?.level ?? 0
         var frame: PlanarImage?, pyramid = LumaPyramid(levels: max(level, probeLevel) + 1)
         var n = 0
         while n <= last, try reader.next(into: &frame) {
-            if needed.contains(n) {
-                pyramid.update(from: frame!)
-                coarseFrames[n] = pyramid.levels[level]
-                let l = pyramid.levels[probeLevel]
-                for (i, isSharp) in wanted[n] ?? [] {
-                    if isSharp { sharp[i] = l.crop(probes[i].crop) } else { soft[i] = l.crop(probes[i].crop) }
-                }
-            }
-            n += 1
+            defer { n += 1 }
+            guard needed.contains(n) else { continue }
+            pyramid.update(from: frame!)
+            if ends.contains(n) { coarseFrames[n] = pyramid.levels[level] }
+            let l = pyramid.levels[probeLevel]
+            for i in wanted[n] ?? [] { crops[i, default: [:]][n] = l.crop(probes[i].crop) }
         }
+        let samples = BlurScale.samples(probes, lastFrame: lastFrame) { crops[$0]?[$1] }
+        let metres = estimate.metres
+        // Without hold bounds (focus not moving one way), each end stays where the curve has it.
+        let bounds = estimate.holds ?? FocusDistanceEstimator.Bounds(fixedAt: metres)
+        let fit = bounds.flatMap { HoldFit.fit(samples, bounds: $0) }
+        if let fit, fit.openingFreed || fit.closingFreed {
+            estimate = analyzer.focusEstimate(holds: (fit.opening, fit.closing))
+        }
+        for k in racks.indices { racks[k].attach(focus: estimate.metres) }
         if let depth {
-            for k in breathes {
-                guard let a = coarseFrames[racks[k].startFrame], let b = coarseFrames[racks[k].landFrame!],
+            for k in racks.indices {
+                guard let from = racks[k].fromMeters, let to = racks[k].toMeters, let land = racks[k].landFrame,
+                    let a = coarseFrames[racks[k].startFrame], let b = coarseFrames[land],
                     depth.width == a.width, depth.height == a.height
                 else { continue }
-                let weights = Breathing.equalBlurWeights(
-                    depth: depth, from: racks[k].fromMeters!, to: racks[k].toMeters!)
+                let weights = Breathing.equalBlurWeights(depth: depth, from: from, to: to)
                 // Enough area at equal blur (2% of the picture) to measure on.
                 if weights.data.reduce(0, +) >= Float(a.width * a.height) / 50 {
                     racks[k].breathingScale = Breathing.scale(before: a, after: b, weights: weights)
                 }
             }
         }
-        guard let lens else { return nil }
-        let measured = probes.indices.compactMap { i -> (diameter: Double, defocus: Double)? in
-            guard let a = sharp[i], let b = soft[i],
-                let d = BlurScale.diameter(sharp: a, soft: b, inner: probes[i].inner)
-            else { return nil }
-            return (d * Double(1 << probes[i].level), probes[i].defocus)
-        }
-        guard let k = BlurScale.pixelsPerDioptre(measured) else { return nil }
+        guard let lens, let k = fit?.pixelsPerDioptre else { return nil }
         let camera = lens.camera
         let pixelsPerMM = Double(lens.width) / (camera.sensor.widthMM * camera.squeeze)
         return BlurScale.fNumber(pixelsPerDioptre: k, focalLengthMM: camera.focalLengthMM, pixelsPerMM: pixelsPerMM)

@@ -9,7 +9,7 @@ extension ClipAnalysis {
     /// With --to-plan: a plan whose focus curve reproduces the clip's racks, each mark a subject
     /// named in the order focus reaches it.
     func writePlan(_ m: Measured, to toPlan: String, shot: ShotPlan) throws {
-        let moves = FocusCurveFit.fit(focus: m.focus, racks: m.racks)
+        let moves = m.moves
         guard let first = m.focus.compactMap({ $0 }).first else {
             throw ShotError(
                 .unmeasurable, file: clip,

@@ -212,6 +212,40 @@ struct TrackingTests {
         #expect(r.worst < 3, "boxes before and after the pillar are on the subject")
     }
 
+    /// A subject walking out of the right edge (3.4 px a frame, 44 px wide): followed while at least
+    /// 35% of it is inside, its box held at the edge (the part inside the frame), then it has left;
+    /// the warning says so. Before, it was lost as soon as it touched the edge.
+    @Test func aSubjectLeavingTheFrameIsFollowedToTheEdge() {
+        var scene = TrackingScene(path: { f in (200 + 3.4 * Double(f), 90, 1) })
+        scene.frames = 56
+        var settings = TemplateTracker.Settings()
+        settings.maxLostFrames = 6
+        let planes = (0..<scene.frames).map(scene.frame)
+        let result = TemplateTracker(settings: settings).track(frames: planes, start: 0, box: scene.truth(0))
+        let touches = (0..<scene.frames).first { scene.truth($0).x + scene.truth($0).width > Double(scene.width) }!
+        let mostlyOut = (0..<scene.frames).first {
+            Double(scene.width) - scene.truth($0).x < 0.4 * scene.truth($0).width
+        }!
+        var worst = 0.0
+        for f in 0..<mostlyOut {
+            guard let b = result.samples[f].box else {
+                Issue.record("no box at frame \(f) (the subject touches the edge at \(touches))")
+                continue
+            }
+            let t = scene.truth(f).clamped(width: scene.width, height: scene.height)
+            #expect(b.x + b.width <= Double(scene.width) + 1e-9, "the box stays in the frame")
+            worst = max(worst, hypot(b.centerX - t.centerX, b.centerY - t.centerY))
+        }
+        print(
+            String(
+                format: "leaving the frame: touches the edge at frame %d, followed to frame %d, worst %.2f px", touches,
+                (result.samples.lastIndex { $0.box != nil } ?? -1), worst))
+        #expect(worst < 1.5)
+        let gone = (0..<scene.frames).first { scene.truth($0).x >= Double(scene.width) }!
+        #expect(result.samples[gone...].allSatisfy { $0.box == nil })
+        #expect(result.warnings.count == 1 && result.warnings[0].contains("left the frame"), "\(result.warnings)")
+    }
+
     @Test func stopsWithAWarningWhenTheSubjectIsGone() {
         var scene = TrackingScene(path: Self.walk)
         scene.absent = { $0 >= 20 }

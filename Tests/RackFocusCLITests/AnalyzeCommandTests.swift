@@ -83,6 +83,7 @@ struct AnalyzeCommandTests {
 
         // The effective stop from the footage: measured f/1.85-1.91 over two encodes (the lens is f/1.8).
         let stop = try #require(r2["effectiveStop"] as? Double)
+        print(String(format: "demo clip: focus %.2f m → %.2f m, rack to %.2f m, f/%.2f", focus[0], focus[83], to, stop))
         #expect(abs(stop / 1.8 - 1) < 0.15, "f/\(stop)")
 
         // The measured plan reproduces the demo's focus curve frame by frame.
@@ -96,6 +97,57 @@ struct AnalyzeCommandTests {
         print(String(format: "measured plan vs the demo's: mean %.4f D, worst %.4f D", mean, worst))
         #expect(mean < 0.03)
         #expect(worst < 0.12)
+    }
+
+    /// The demo plate re-rendered with racks whose holds are in empty space, at other stops:
+    /// `--to-plan` writes the marks and stop the report gives, and they are the ones rendered.
+    /// (Before, a rack to 9 m was reported as landing on the wall at 30 m, and the plan disagreed
+    /// with the report.)
+    @Test func theMeasuredPlanIsTheRackThatWasRendered() throws {
+        let dir = try scratchFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try run(["demo", "-o", dir.path])
+        func path(_ name: String) -> String { dir.appendingPathComponent(name).path }
+        let demo = try String(contentsOfFile: path("shot.yaml"), encoding: .utf8)
+        let cases: [(name: String, from: String, to: String, stop: Double, fromM: Double, toM: Double)] = [
+            ("nine", "ball", "9m", 1.8, 1.5, 9), ("three", "3m", "figure", 2.8, 3, 6),
+        ]
+        for c in cases {
+            let plan = demo.replacingOccurrences(of: "{ at: 0s, on: ball }", with: "{ at: 0s, on: \(c.from) }")
+                .replacingOccurrences(of: "{ rack: figure,", with: "{ rack: \(c.to),")
+                .replacingOccurrences(of: "stop: 1.8", with: "stop: \(c.stop)")
+            try Data(plan.utf8).write(to: URL(fileURLWithPath: path("\(c.name).yaml")))
+            try run([
+                "render", path("\(c.name).yaml"), "--input", path("plate.mp4"), "--depth", path("depth.exr"),
+                "--depth-still", "-o", path("\(c.name).mp4"),
+            ])
+            let json = try #require(
+                try RackFocusCommand.parseAsRoot([
+                    "analyze", path("\(c.name).mp4"), "--plan", path("\(c.name).yaml"), "--json",
+                    "--depth", path("depth.exr"), "--depth-still", "--to-plan", path("\(c.name)-measured.yaml"),
+                ]) as? AnalyzeCommand
+            ).analysis.report()
+            let report = try JSONSerialization.jsonObject(with: Data(json.utf8)) as! [String: Any]
+            let rack = try #require((report["racks"] as! [[String: Any]]).first)
+            let from = try #require(rack["fromMeters"] as? Double), to = try #require(rack["toMeters"] as? Double)
+            let stop = try #require(report["effectiveStop"] as? Double)
+            let measured = try ShotPlan.load(contentsOf: path("\(c.name)-measured.yaml"))
+            let marks = measured.subjects.sorted { $0.name < $1.name }.compactMap { $0.distance?.meters }
+            print(
+                String(
+                    format:
+                        "%@: rendered %.2f m → %.2f m at f/%.1f; reported %.2f m → %.2f m at f/%.2f; plan %@ at f/%@",
+                    c.name, c.fromM, c.toM, c.stop, from, to, stop, "\(marks)", measured.camera.stop.description))
+            // The plan is the report.
+            #expect(marks.count == 2)
+            #expect(abs(marks[0] - from) < 0.001 && abs(marks[1] - to) < 0.001, "\(marks) against \(from), \(to)")
+            #expect(abs(measured.camera.stop.number - stop) < 0.01)
+            // And the report is the render: within 0.03 dioptre (a pixel of blur or less on this
+            // 85 mm at 640 px: 0.03 D × 26-41 px/D at f/2.8-1.8), and the stop within 15%.
+            #expect(abs(1 / from - 1 / c.fromM) < 0.03, "from \(from) m")
+            #expect(abs(1 / to - 1 / c.toM) < 0.03, "to \(to) m")
+            #expect(abs(stop / c.stop - 1) < 0.15, "f/\(stop)")
+        }
     }
 
     /// The demo plate re-rendered with a breathing lens (breathing 1: a thin lens, 4% smaller

@@ -187,5 +187,11 @@ struct DialogueCommandTests {
         let text = try String(contentsOfFile: out, encoding: .utf8)
         #expect(text.contains("  - { at: 0f, on: ben }"))
         #expect(text.contains("  - { rack: anna, start: 54f, duration: 12f, curve: landing }"))
+        // The base plan's subject notes and sensor name come through.
+        let written = try ShotPlan.load(contentsOf: out)
+        let notes = Dictionary(uniqueKeysWithValues: written.subjects.map { ($0.name, $0.note) })
+        #expect(notes["anna"] == "foreground shoulder, camera left")
+        #expect(notes["bar"] == "bottles behind Ben")
+        #expect(text.contains("  sensor: super35\n"))
     }
 }

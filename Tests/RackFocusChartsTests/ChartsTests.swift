@@ -81,6 +81,41 @@ struct ChartsTests {
         #expect(text.contains("generic cine scale: 300° throw"))
     }
 
+    /// Each mark's distance label on the dial clears every marker circle, wherever on the dial the
+    /// marks fall (the demo's "6.00 m" used to sit on marker 2). Label boxes are estimated as the
+    /// chart lays them out: 12 px bold, at most 7.5 px a character.
+    @Test(arguments: ["0.9m", "1.2m", "2m", "6m", "30m"])
+    func markLabelsClearTheMarkers(second: String) throws {
+        let plan = try ShotPlan.parse(
+            dialogue.replacingOccurrences(of: "anna: { distance: 1.2m }", with: "anna: { distance: \(second) }"))
+        let svg = MarksChart.svg(plan: plan)
+        func number(_ line: Substring, _ key: String) -> Double? {
+            guard let r = line.range(of: "\(key)=\"") else { return nil }
+            return Double(line[r.upperBound...].prefix { $0 != "\"" })
+        }
+        let lines = svg.split(separator: "\n")
+        let markers = lines.filter { $0.hasPrefix("<circle") && number($0, "r") == 12 }.compactMap { l in
+            number(l, "cx").flatMap { x in number(l, "cy").map { (x, $0) } }
+        }
+        let labels = lines.filter {
+            $0.hasPrefix("<text") && $0.contains("font-size=\"12.00\"") && $0.contains("font-weight=\"bold\"")
+                && $0.contains("text-anchor=\"middle\"") && !$0.contains("fill=\"white\"")
+        }
+        #expect(markers.count == 3 && labels.count == 3, "\(markers.count) markers, \(labels.count) labels")
+        for l in labels {
+            let text = l.split(separator: ">")[1].prefix { $0 != "<" }
+            let x = try #require(number(l, "x")), baseline = try #require(number(l, "y"))
+            let halfW = 3.75 * Double(text.count), top = baseline - 10, bottom = baseline + 2
+            for (cx, cy) in markers {
+                // Distance from the circle's centre to the label's box.
+                let dx = max(x - halfW - cx, 0, cx - (x + halfW)), dy = max(top - cy, 0, cy - bottom)
+                #expect(
+                    (dx * dx + dy * dy).squareRoot() > 12,
+                    "\(text) at (\(x), \(baseline)) on a marker at (\(cx), \(cy))")
+            }
+        }
+    }
+
     @Test func calibratedLensMapReplacesTheGenericScale() throws {
         let text = dialogue.replacingOccurrences(
             of: "minFocus: 0.9m }",

@@ -58,6 +58,17 @@ struct DialogueTests {
         }
     }
 
+    /// Subtitles label a change of speaker: a later unlabelled line is the previous speaker's,
+    /// and the transcript lists it (the command notes it); the scene's line 22 is Ben's.
+    @Test func anUnlabelledLineContinuesThePreviousSpeaker() throws {
+        let srt = "1\n00:00:01,000 --> 00:00:02,000\nANNA: One.\n\n2\n00:00:02,500 --> 00:00:04,000\nstill Anna.\n"
+        let transcript = try Transcript.parse(srt, file: "s.srt")
+        #expect(transcript.cues.map(\.speaker) == ["ANNA", "ANNA"])
+        #expect(transcript.continued == [6])
+        let scene = try Transcript.load(contentsOf: examplesFolder.appendingPathComponent("dialogue-scene.srt").path)
+        #expect(scene.continued == [22] && scene.cues.last?.speaker == "BEN")
+    }
+
     @Test func aBadTimingIsAnError() {
         #expect(throws: PlanError.self) { try Transcript.parse("1\n00:00:02,000 --> 00:00:01,000\nANNA: Backwards.\n") }
     }

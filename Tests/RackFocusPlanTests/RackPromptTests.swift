@@ -37,6 +37,16 @@ struct RackPromptTests {
         #expect(!text.contains("Very shallow"))
     }
 
+    /// A split focus opens between two subjects: the prompt names the one it holds sharp, and
+    /// what becomes of it, not just a distance.
+    @Test(arguments: [RackPrompt.Style.short, .detailed])
+    func aSplitFocusNamesBothSubjects(style: RackPrompt.Style) throws {
+        let text = RackPrompt.text(for: try Self.example("dual-plane.yaml"), style: style)
+        #expect(text.contains("a split focus at 2.30 m holding witness"), "\(text)")
+        #expect(text.contains("witness goes slightly soft"), "\(text)")
+        #expect(!text.contains("2.30 m goes"), "\(text)")
+    }
+
     @Test func distancesAreInThePlansUnits() throws {
         let text = RackPrompt.text(for: try Self.example("reveal-50mm.yaml"), style: .detailed)
         #expect(text.contains(#"24'10" behind"#), "\(text)")

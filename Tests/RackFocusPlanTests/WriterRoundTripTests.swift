@@ -10,7 +10,7 @@ struct WriterRoundTripTests {
     @Test func aWrittenPlanLoadsToWhatWasWritten() throws {
         var camera = Camera(sensor: try Sensor.preset(named: "fullframe"), focalLengthMM: 85, stop: Stop(1.8))
         camera.breathing = 0
-        let writer = PlanWriter(
+        var writer = PlanWriter(
             comments: ["written by a test"], name: "Round \"trip\"", fps: FrameRate(numerator: 25), frames: 100,
             camera: camera,
             resolution: Resolution(width: 1280, height: 720),
@@ -19,7 +19,10 @@ struct WriterRoundTripTests {
                 .init(to: "far", startFrame: 20, frames: 30, curve: .landing, comment: "first"),
                 .init(to: "sky", startFrame: 60, frames: 12, curve: .easeInOut),
             ])
+        writer.notes["near"] = "the \"hero\", camera left\\right\nsecond line"
         let plan = try ShotPlan.parse(writer.yaml, file: "written.yaml")
+        #expect(plan.subject(named: "near")?.note == writer.notes["near"])
+        #expect(plan.subject(named: "far")?.note == nil)
         #expect(plan.name == "Round 'trip'")
         #expect(plan.fps == FrameRate(numerator: 25) && plan.frameCount == 100)
         #expect(plan.camera.focalLengthMM == 85 && plan.camera.stop.number == 1.8)
