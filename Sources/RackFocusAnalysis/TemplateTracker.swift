@@ -57,12 +57,16 @@ package struct TemplateTracker: Sendable {
 
     package struct Sample: Sendable {
         package var frame: Int
-        /// The box, nil when the subject is lost or the track has stopped.
+        /// The box inside the frame, nil when the subject is lost or the track has stopped.
         package var box: TrackBox?
+        /// The whole box, reaching past the frame's edge where the subject does (its size is the
+        /// subject's).
+        package var extent: TrackBox?
         package var confidence: Double
         package var state: State
-        package init(frame: Int, box: TrackBox?, confidence: Double, state: State) {
-            self.frame = frame; self.box = box; self.confidence = confidence; self.state = state
+        package init(frame: Int, box: TrackBox?, extent: TrackBox? = nil, confidence: Double, state: State) {
+            self.frame = frame; self.box = box; self.extent = extent ?? box; self.confidence = confidence
+            self.state = state
         }
     }
 
@@ -167,7 +171,7 @@ package struct TemplateTracker: Sendable {
             // A box reaching past the edge is given as its part inside the frame (held at the edge).
             let sample = Sample(
                 frame: frame, box: s.state == .lost ? nil : s.box.clamped(width: plane.width, height: plane.height),
-                confidence: s.confidence, state: s.state)
+                extent: s.state == .lost ? nil : s.box, confidence: s.confidence, state: s.state)
             if s.state == .reacquired { reacquisitions.append(frame) }
             guard s.state == .lost else { lostSince = nil; return sample }
             if lostSince == nil { lostSince = frame }

@@ -28,6 +28,12 @@ struct DialogueCommand: ParsableCommand {
     @Option(help: "Shortest hold on a speaker before racking away.") var minHold: String = "1s"
     @Option(help: "Curve of each rack: linear, ease-in, ease-out, ease-in-out, landing.") var curve: String = "landing"
 
+    func validate() throws {
+        guard ["yaml", "yml"].contains((output as NSString).pathExtension.lowercased()) else {
+            throw ValidationError("-o: \(output): the result is a shot plan; name it .yaml")
+        }
+    }
+
     func run() throws {
         try OutputPath.requireDistinct(output, from: [plan, subtitles])
         let base = try loadPlan(plan).plan

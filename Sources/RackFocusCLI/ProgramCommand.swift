@@ -37,6 +37,12 @@ struct ProgramCommand: ParsableCommand {
         if output == nil && opentrackio == nil {
             throw ValidationError("give -o pull.csv|pull.json and/or --opentrackio lens.json")
         }
+        if let output, !["csv", "json"].contains((output as NSString).pathExtension.lowercased()) {
+            throw ValidationError("-o: \(output): write the program as .csv or .json")
+        }
+        if let opentrackio, (opentrackio as NSString).pathExtension.lowercased() != "json" {
+            throw ValidationError("--opentrackio: \(opentrackio): OpenTrackIO is JSON; name the file .json")
+        }
     }
 
     func run() throws {

@@ -69,14 +69,18 @@ package struct DemoRender {
                 if keys.contains(n) { keyFrames.append(frame) }
             }
         let sheet = haveFFmpeg ? file("contact-sheet.png") : file("contact-sheet.pfm")
-        try StillImage.write(ContactSheet.make(keyFrames, columns: 2), to: sheet)
+        let labels = keys.map { n in
+            "\(plan.timecode(at: Double(n) / plan.fps.fps))  \(plan.curve.focus(frame: n, fps: plan.fps).formatted())"
+        }
+        try StillImage.write(ContactSheet.make(keyFrames, columns: 2, labels: labels), to: sheet)
         return Result(clip: clip, contactSheet: sheet, keyFrames: keys, plate: plate, summary: summary)
     }
 }
 
-/// Key frames side by side, in a grid, with a thin dark gutter.
+/// Key frames side by side, in a grid, with a thin dark gutter; each panel's label (its
+/// timecode and focus) burnt into its bottom-left corner.
 package enum ContactSheet {
-    package static func make(_ frames: [PlanarImage], columns: Int) -> PlanarImage {
+    package static func make(_ frames: [PlanarImage], columns: Int, labels: [String] = []) -> PlanarImage {
         guard let first = frames.first else { return PlanarImage(width: 1, height: 1, channels: 3) }
         let gutter = 4, w = first.width, h = first.height
         let rows = (frames.count + columns - 1) / columns
@@ -86,6 +90,13 @@ package enum ContactSheet {
         for (i, f) in frames.enumerated() {
             let ox = gutter + (i % columns) * (w + gutter), oy = gutter + (i / columns) * (h + gutter)
             for c in 0..<3 { for y in 0..<h { for x in 0..<w { sheet[c, ox + x, oy + y] = f[c, x, y] } } }
+            if i < labels.count {
+                // Twice the font's pixels from 480 px across, so the label stays legible.
+                let scale = w >= 480 ? 2 : 1
+                let size = BitmapText.size(labels[i], scale: scale)
+                BitmapText.draw(
+                    labels[i], into: &sheet, x: ox + 4 * scale, y: oy + h - size.height - 4 * scale, scale: scale)
+            }
         }
         return sheet
     }

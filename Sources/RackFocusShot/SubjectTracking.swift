@@ -34,7 +34,10 @@ package enum SubjectTracking {
                 .options, file: clip,
                 "has \(session.frameCount) frames, but the box is drawn at frame \(start); give a time inside the clip")
         }
-        for i in result.samples.indices { result.samples[i].box = result.samples[i].box?.scaled(factor) }
+        for i in result.samples.indices {
+            result.samples[i].box = result.samples[i].box?.scaled(factor)
+            result.samples[i].extent = result.samples[i].extent?.scaled(factor)
+        }
         return result
     }
 }

@@ -52,7 +52,7 @@ package struct TrackFile {
                     format: "confidence mean %.2f, lowest %.2f", confidences.reduce(0, +) / Double(confidences.count),
                     lo))
         }
-        if let first = tracked.first?.box, let last = tracked.last?.box {
+        if let first = tracked.first?.extent, let last = tracked.last?.extent {
             parts.append(String(format: "scale %.2f → %.2f", first.width / box.width, last.width / box.width))
         }
         let lost = lostSpans

@@ -194,4 +194,18 @@ struct DialogueCommandTests {
         #expect(notes["bar"] == "bottles behind Ben")
         #expect(text.contains("  sensor: super35\n"))
     }
+
+    /// Outputs named for another format are refused before anything is read or written.
+    @Test(arguments: [
+        (["dialogue", "s.srt", "--plan", "p.yaml", "-o", "d.txt"], "name it .yaml"),
+        (["program", "p.yaml", "-o", "pull.txt"], "as .csv or .json"),
+        (["program", "p.yaml", "--opentrackio", "lens.txt"], "OpenTrackIO is JSON"),
+    ])
+    func anOutputOfTheWrongKindIsRefused(args: [String], message: String) {
+        #expect {
+            _ = try RackFocusCommand.parseAsRoot(args)
+        } throws: { error in
+            RackFocusCommand.message(for: error).contains(message)
+        }
+    }
 }
