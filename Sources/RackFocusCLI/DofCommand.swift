@@ -74,14 +74,14 @@ struct DofCommand: ParsableCommand {
         -> Camera
     {
         let f = try parseOption("--focal", focal) { t throws(ValueError) in try Length.millimeters(parsing: t) }
-        guard f > 0, f <= 2000 else { throw CLIError("--focal: \(focal) is outside 1-2000 mm; write e.g. 50mm") }
+        guard f >= 1, f <= 2000 else { throw CLIError("--focal: \(focal) is outside 1-2000 mm; write e.g. 50mm") }
         let n = try parseOption("--stop", stop) { t throws(ValueError) in try Stop(parsing: t) }
         let res = try parseOption("--resolution", resolution) { t throws(ValueError) in try Resolution(parsing: t) }
         let s = try parseOption("--sensor", sensor) { t throws(ValueError) -> Sensor in
             let parts = t.lowercased().replacingOccurrences(of: "mm", with: "").split(whereSeparator: {
                 $0 == "x" || $0 == "×"
             })
-            if parts.count == 2, let w = Double(parts[0]), let h = Double(parts[1]) {
+            if parts.count == 2, let w = Limits.decimal(parts[0]), let h = Limits.decimal(parts[1]) {
                 guard w > 0, h > 0, w <= 100, h <= 100 else {
                     throw ValueError(
                         "\"\(t)\" is not a real sensor size", fix: "write WIDTHxHEIGHT in mm, e.g. 24.89x18.66")
@@ -96,6 +96,13 @@ struct DofCommand: ParsableCommand {
             }
         }
         return Camera(sensor: s, focalLengthMM: f, stop: n, cocMM: c, resolution: res)
+    }
+
+    /// A magnification as photographers write it: 1:40 for a portrait, 2:1 closer than 1:1 (macro).
+    static func ratio(_ m: Double) -> String {
+        guard m.isFinite, m > 0 else { return "0" }
+        func n(_ v: Double) -> String { v >= 10 ? String(format: "%.0f", v) : String(format: "%.2g", v) }
+        return m >= 1 ? "\(n(m)):1" : "1:\(n(1 / m))"
     }
 
     func run() throws {
@@ -138,9 +145,8 @@ struct DofCommand: ParsableCommand {
             "Far         \(dof.far)",
             "Total       \(dof.far.isInfinite ? "∞" : dof.total.formatted())  (\(dof.inFront) in front, \(dof.far.isInfinite ? "∞" : dof.behind.formatted()) behind)",
             "Hyperfocal  \(h)  (focus there: sharp from \(Distance(meters: cam.hyperfocal.meters / 2, system: s.system)) to ∞)",
-            String(
-                format: "View        %.1f° horizontal, magnification 1:%.0f", cam.horizontalAngleOfView(focus: s),
-                1 / max(cam.magnification(focus: s), 1e-9)),
+            String(format: "View        %.1f° horizontal, magnification ", cam.horizontalAngleOfView(focus: s))
+                + Self.ratio(cam.magnification(focus: s)),
         ]
         for d in subjects {
             let mm = cam.blurDiameterMM(subject: d, focus: s)

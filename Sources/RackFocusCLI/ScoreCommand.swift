@@ -26,10 +26,15 @@ struct ScoreCommand: ParsableCommand {
                 "\(image): sizes differ (\(a.width)x\(a.height), truth \(b.width)x\(b.height), depth \(d.width)x\(d.height))"
             )
         }
+        guard a.width >= 7, a.height >= 7 else {
+            throw CLIError("\(image): \(a.width)x\(a.height) is too small to score; SSIM's 7×7 window needs 7×7 pixels")
+        }
         let s = ImageQuality.scores(a, truth: b, depth: d)
+        func db(_ v: Double, _ none: String) -> String { v.isFinite ? String(format: "%.2f dB", v) : none }
         print(
             json
                 ? encodeJSON(s)
-                : String(format: "PSNR %.2f dB  SSIM %.4f  edge-band PSNR %.2f dB", s.psnr, s.ssim, s.edgePSNR))
+                : "PSNR \(db(s.psnr, "∞ (identical)"))  SSIM \(String(format: "%.4f", s.ssim))  edge-band PSNR \(db(s.edgePSNR, s.edgePSNR.isNaN ? "none (no depth edges)" : "∞ (identical)"))"
+        )
     }
 }

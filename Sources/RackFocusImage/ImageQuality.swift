@@ -30,9 +30,11 @@ public enum ImageQuality {
     /// SSIM (Wang et al. 2004) with a 7×7 uniform window, K1 = 0.01, K2 = 0.03, data range 1,
     /// sample covariances, over windows fully inside the image, averaged over channels
     /// (the definition of scikit-image's `structural_similarity` defaults).
+    /// Undefined (nan) below 7×7 pixels, where no window fits.
     public static func ssim(_ a: PlanarImage, _ b: PlanarImage) -> Double {
         precondition(a.width == b.width && a.height == b.height && a.channels == b.channels, "sizes differ")
         let w = a.width, h = a.height, n = a.pixelCount, win = 7, half = 3
+        guard w >= win, h >= win else { return .nan }
         let np = Double(win * win), covNorm = np / (np - 1)
         let c1 = pow(0.01, 2.0), c2 = pow(0.03, 2.0)
         var total = 0.0
@@ -109,10 +111,19 @@ public enum ImageQuality {
     }
 
     /// The three figures the samples are scored by.
+    /// Identical images have an infinite PSNR, and an image without depth edges no edge band:
+    /// JSON carries those as null.
     public struct Scores: Sendable, Codable, Equatable {
         public var psnr: Double
         public var ssim: Double
         public var edgePSNR: Double
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(psnr.isFinite ? psnr : nil, forKey: .psnr)
+            try c.encode(ssim.isFinite ? ssim : nil, forKey: .ssim)
+            try c.encode(edgePSNR.isFinite ? edgePSNR : nil, forKey: .edgePSNR)
+        }
     }
 
     public static func scores(_ result: PlanarImage, truth: PlanarImage, depth: PlanarImage) -> Scores {

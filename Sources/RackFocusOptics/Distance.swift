@@ -75,30 +75,46 @@ public struct Distance: Sendable, Hashable, Comparable, CustomStringConvertible 
             var feet = 0.0, inches = 0.0
             var rest = Substring(normalized)
             if let q = rest.firstIndex(of: "'") {
-                guard let f = Double(rest[..<q]) else {
+                guard let f = Limits.decimal(rest[..<q]), f >= 0 else {
                     throw ValueError("\"\(text)\" is not a distance", fix: unitFix)
                 }
                 feet = f
                 rest = rest[rest.index(after: q)...]
             }
             if !rest.isEmpty {
-                guard rest.hasSuffix("\""), let i = Double(rest.dropLast()) else {
+                guard rest.hasSuffix("\""), let i = Limits.decimal(rest.dropLast()), i >= 0 else {
                     throw ValueError("\"\(text)\" is not a distance", fix: unitFix)
                 }
                 inches = i
             }
-            self = Distance(meters: (feet * 12 + inches) * 0.0254, system: .imperial)
+            self = try Self.checked(Distance(meters: (feet * 12 + inches) * 0.0254, system: .imperial), text)
             return
         }
         let units: [(String, Double, UnitSystem)] = [("mm", 0.001, .metric), ("cm", 0.01, .metric), ("m", 1, .metric)]
         for (suffix, scale, system) in units where s.hasSuffix(suffix) {
-            guard let v = Double(s.dropLast(suffix.count).trimmingCharacters(in: .whitespaces)), v.isFinite else {
+            guard let v = Limits.decimal(s.dropLast(suffix.count)) else {
                 throw ValueError("\"\(text)\" is not a distance", fix: unitFix)
             }
-            self = Distance(meters: v * scale, system: system)
+            self = try Self.checked(Distance(meters: v * scale, system: system), text)
             return
         }
-        if Double(s) != nil { throw ValueError("\"\(text)\" has no unit", fix: unitFix) }
+        if Limits.decimal(s) != nil { throw ValueError("\"\(text)\" has no unit", fix: unitFix) }
         throw ValueError("\"\(text)\" is not a distance", fix: unitFix)
+    }
+
+    /// A parsed distance within `Limits.distanceMeters`.
+    static func checked(_ d: Distance, _ text: String) throws(ValueError) -> Distance {
+        guard d.meters > 0 else {
+            throw ValueError(
+                "distance \(d) is not in front of the lens",
+                fix: "distances are measured from the lens and must be positive")
+        }
+        guard d.meters >= Limits.distanceMeters.lowerBound else {
+            throw ValueError("\"\(text)\" is closer than 1 mm", fix: "write the distance from the lens, e.g. 0.5m")
+        }
+        guard d.meters <= Limits.distanceMeters.upperBound else {
+            throw ValueError("\"\(text)\" is beyond 1,000 km", fix: "write inf for focus at infinity")
+        }
+        return d
     }
 }

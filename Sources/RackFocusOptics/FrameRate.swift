@@ -32,13 +32,17 @@ public struct FrameRate: Sendable, Hashable, CustomStringConvertible {
         if s.hasSuffix("fps") { s = String(s.dropLast(3)).trimmingCharacters(in: .whitespaces) }
         let fix = "write a frame rate such as 24, 23.976, 25, 29.97 or 24000/1001"
         if let slash = s.firstIndex(of: "/") {
-            guard let n = Int(s[..<slash]), let d = Int(s[s.index(after: slash)...]), n > 0, d > 0 else {
+            guard let n = Int(s[..<slash]), let d = Int(s[s.index(after: slash)...]), n > 0, d > 0,
+                Limits.fps.contains(Double(n) / Double(d))
+            else {
                 throw ValueError("\"\(text)\" is not a frame rate", fix: fix)
             }
             self.init(numerator: n, denominator: d)
             return
         }
-        guard let v = Double(s), v > 0, v <= 1000 else { throw ValueError("\"\(text)\" is not a frame rate", fix: fix) }
+        guard let v = Limits.decimal(s), Limits.fps.contains(v) else {
+            throw ValueError("\"\(text)\" is not a frame rate from 1 to 1000 fps", fix: fix)
+        }
         if v == v.rounded() { self.init(numerator: Int(v)); return }
         for base in [24, 30, 48, 60, 120] {
             let ntsc = Double(base) * 1000 / 1001

@@ -10,12 +10,12 @@ public enum Length {
         let fix = "write it in millimetres, e.g. 50mm"
         let table: [(String, Double)] = [("mm", 1), ("cm", 10), ("in", 25.4), ("\"", 25.4), ("m", 1000)]
         for (suffix, scale) in table where s.hasSuffix(suffix) {
-            if let v = Double(s.dropLast(suffix.count).trimmingCharacters(in: .whitespaces)), v.isFinite {
+            if let v = Limits.decimal(s.dropLast(suffix.count)), v > 0, v * scale <= Limits.maxMillimeters {
                 return v * scale
             }
             throw ValueError("\"\(text)\" is not a length", fix: fix)
         }
-        if let v = Double(s), v.isFinite { return v }
+        if let v = Limits.decimal(s), v > 0, v <= Limits.maxMillimeters { return v }
         throw ValueError("\"\(text)\" is not a length", fix: fix)
     }
 

@@ -30,29 +30,38 @@ public enum TimeSpec: Sendable, Hashable, CustomStringConvertible {
         ]
         for (suffix, make) in table where s.hasSuffix(suffix) {
             let number = s.dropLast(suffix.count).trimmingCharacters(in: .whitespaces)
-            guard let v = Double(number), v.isFinite else {
+            guard let v = Limits.decimal(number) else {
                 throw ValueError("\"\(text)\" is not a time", fix: Self.unitFix)
             }
             self = make(v)
+            // Frames are checked against the rate when resolved; seconds now.
+            if case .seconds(let sec) = self, abs(sec) > Limits.maxSeconds {
+                throw ValueError("\"\(text)\" is longer than 24 hours", fix: "plans cover at most 24 h")
+            }
             return
         }
-        if Double(s) != nil { throw ValueError("\"\(text)\" has no unit", fix: Self.unitFix) }
+        if Limits.decimal(s) != nil { throw ValueError("\"\(text)\" has no unit", fix: Self.unitFix) }
         throw ValueError("\"\(text)\" is not a time", fix: Self.unitFix)
     }
 
     /// The time in seconds at a frame rate (timecode counts from 00:00:00:00).
     public func seconds(at rate: FrameRate) throws(ValueError) -> Double {
+        let s: Double
         switch self {
-        case .seconds(let s): return s
-        case .frames(let f): return f / rate.fps
-        case .timecode(let tc): return Double(try Timecode.frame(parsing: tc, rate: rate)) / rate.fps
+        case .seconds(let v): s = v
+        case .frames(let f): s = f / rate.fps
+        case .timecode(let tc): s = Double(try Timecode.frame(parsing: tc, rate: rate)) / rate.fps
         }
+        guard s.isFinite, abs(s) <= Limits.maxSeconds else {
+            throw ValueError("\(description) is longer than 24 hours at \(rate) fps", fix: "plans cover at most 24 h")
+        }
+        return s
     }
 
     public var description: String {
         switch self {
         case .seconds(let s): return "\(s)s"
-        case .frames(let f): return f == f.rounded() ? "\(Int(f))f" : "\(f)f"
+        case .frames(let f): return f == f.rounded() && abs(f) < 1e15 ? "\(Int(f))f" : "\(f)f"
         case .timecode(let tc): return tc
         }
     }

@@ -12,7 +12,7 @@ public enum Timecode {
         let parts = s.split(whereSeparator: { $0 == ":" || $0 == ";" || $0 == "." }).map { Int($0) }
         let fix = "write timecode as HH:MM:SS:FF (drop-frame HH:MM:SS;FF at 29.97/59.94)"
         guard parts.count == 4, let h = parts[0], let m = parts[1], let sec = parts[2], let f = parts[3],
-            h >= 0, (0..<60).contains(m), (0..<60).contains(sec), f >= 0
+            (0..<24).contains(h), (0..<60).contains(m), (0..<60).contains(sec), f >= 0
         else {
             throw ValueError("\"\(text)\" is not timecode", fix: fix)
         }

@@ -52,23 +52,36 @@ public struct FocusCurve: Sendable {
     /// t (nil: the distance stored in the plan). Holding on a moving subject follows it; a rack
     /// between moving subjects eases, in dioptres, between where each of them is at t.
     public func focus(at t: Double, live: (FocusTarget) -> Distance?) -> Distance {
-        var current = live(initialTarget) ?? initial
-        for move in moves {
-            if t < move.start { return current }
-            let to = live(move.to) ?? move.toDistance
-            if move.kind == .cut || t >= move.end { current = to; continue }
-            let from = live(move.from) ?? move.fromDistance
-            let u = (t - move.start) / (move.end - move.start)
-            let e = move.easing.progress(u)
-            let d = from.dioptres + (to.dioptres - from.dioptres) * e
-            return Distance(meters: d <= 0 ? .infinity : 1 / d, system: from.system)
+        // Moves are in time order and do not overlap: the last one started by t decides.
+        let k = movesStarted(by: t)
+        guard k > 0 else { return live(initialTarget) ?? initial }
+        let move = moves[k - 1]
+        let to = live(move.to) ?? move.toDistance
+        if move.kind == .cut || t >= move.end { return to }
+        let from = live(move.from) ?? move.fromDistance
+        let u = (t - move.start) / (move.end - move.start)
+        let e = move.easing.progress(u)
+        let d = from.dioptres + (to.dioptres - from.dioptres) * e
+        return Distance(meters: d <= 0 ? .infinity : 1 / d, system: from.system)
+    }
+
+    /// How many moves start at or before t (binary search: plans may hold thousands of racks).
+    func movesStarted(by t: Double) -> Int {
+        var lo = 0, hi = moves.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if moves[mid].start <= t { lo = mid + 1 } else { hi = mid }
         }
-        return current
+        return lo
     }
 
     /// Focus distance at frame n of a clip at `fps` (frame n is exposed at t = n / fps).
     public func focus(frame n: Int, fps: FrameRate) -> Distance { focus(at: Double(n) / fps.fps) }
 
     /// The move in progress at time t, if any.
-    public func move(at t: Double) -> Move? { moves.first { $0.kind == .rack && t >= $0.start && t < $0.end } }
+    public func move(at t: Double) -> Move? {
+        let k = movesStarted(by: t)
+        guard k > 0, moves[k - 1].kind == .rack, t < moves[k - 1].end else { return nil }
+        return moves[k - 1]
+    }
 }

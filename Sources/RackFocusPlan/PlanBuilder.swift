@@ -136,7 +136,7 @@ enum PlanBuilder {
     }
 
     static func number(_ text: String, _ what: String, fix: String) throws(ValueError) -> Double {
-        guard let v = Double(text.trimmingCharacters(in: .whitespaces)), v.isFinite else {
+        guard let v = Limits.decimal(text) else {
             throw ValueError("\"\(text)\" is not a \(what)", fix: fix)
         }
         return v

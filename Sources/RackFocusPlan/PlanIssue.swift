@@ -44,6 +44,15 @@ public struct PlanError: Error, Sendable, CustomStringConvertible {
         self.issues = issues
     }
 
-    /// One line per issue.
-    public var description: String { issues.map { $0.located(in: file) }.joined(separator: "\n") }
+    /// Issues shown before the rest are counted: a mangled file gets a screenful, not a flood.
+    public static let shownIssues = 20
+
+    /// One line per issue, the first `shownIssues` of them.
+    public var description: String {
+        var lines = issues.prefix(Self.shownIssues).map { $0.located(in: file) }
+        if issues.count > Self.shownIssues {
+            lines.append("… and \(issues.count - Self.shownIssues) more; fix these first")
+        }
+        return lines.joined(separator: "\n")
+    }
 }

@@ -27,8 +27,22 @@ extension ShotPlan {
             }
             handle = FileHandle(forReadingAtPath: path)
         }
-        guard let handle, let data = try? handle.readToEnd() ?? Data(), let text = String(data: data, encoding: .utf8)
-        else {
+        // Read at most one byte past the limit: a device or a huge file is refused, not swallowed.
+        guard let handle, let data = try? handle.read(upToCount: Limits.planBytes + 1) ?? Data() else {
+            throw PlanError(
+                file: path,
+                issues: [PlanIssue(path: "", message: "cannot read the file", fix: "check that it is a plan file")])
+        }
+        if data.count > Limits.planBytes {
+            throw PlanError(
+                file: path,
+                issues: [
+                    PlanIssue(
+                        path: "", message: "is larger than \(Limits.planBytes >> 20) MiB",
+                        fix: "give a plan or track file (YAML or JSON); a plan is a page of text")
+                ])
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
             throw PlanError(
                 file: path,
                 issues: [
@@ -54,10 +68,11 @@ extension ShotPlan {
                     ])
             }
             root = node
+            if let issue = PlanLimits.check(node) { throw PlanError(file: file, issues: [issue]) }
         } catch let e as PlanError {
             throw e
         } catch let e as YamlError {
-            throw PlanError(file: file, issues: [yamlIssue(e)])
+            throw PlanError(file: file, issues: [yamlIssue(e, text: text)])
         } catch {
             throw PlanError(file: file, issues: [PlanIssue(path: "", message: "not valid YAML or JSON: \(error)")])
         }
@@ -73,8 +88,31 @@ extension ShotPlan {
         return result
     }
 
-    private static func yamlIssue(_ e: YamlError) -> PlanIssue {
+    private static func yamlIssue(_ e: YamlError, text: String) -> PlanIssue {
         switch e {
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            // Yams marks the mapping; point at the key's second appearance in it.
+            let key = duplicates.sorted().first ?? ""
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+            var seen: [Int] = []
+            for n in max(0, context.mark.line - 1)..<lines.count where seen.count < 2 {
+                let l = lines[n]
+                for prefix in ["", " ", "{", ",", "- "] {
+                    if l.range(of: "\(prefix)\(key):") != nil || l.range(of: "\(prefix)\(key) :") != nil,
+                        l.trimmingCharacters(in: .whitespaces).hasPrefix(key) || prefix != ""
+                    {
+                        seen.append(n + 1)
+                        break
+                    }
+                }
+            }
+            let line = seen.count == 2 ? seen[1] : context.mark.line
+            return PlanIssue(
+                path: "", line: line, column: nil,
+                message: "key '\(key)' appears twice in one mapping"
+                    + (seen.count == 2
+                        ? " (first at line \(seen[0]))" : " (the mapping starts at line \(context.mark.line))"),
+                fix: "keep one of them")
         case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _):
             let where_ = context.map { " (\($0.text))" } ?? ""
             return PlanIssue(

@@ -33,6 +33,15 @@ struct CLITests {
         #expect(feet.contains("Focus       10'0\""))
     }
 
+    /// Closer than twice the focal length the image is larger than life: 50:1 at 51 mm on a 50 mm,
+    /// not "1:0".
+    @Test func magnificationReadsBothSidesOfLifeSize() {
+        #expect(DofCommand.ratio(50) == "50:1")
+        #expect(DofCommand.ratio(1) == "1:1")
+        #expect(DofCommand.ratio(1.0 / 59) == "1:59")
+        #expect(DofCommand.ratio(1.0 / 2.5) == "1:2.5")
+    }
+
     @Test func dofJSONHasNullForInfinity() throws {
         let cam = try DofCommand.camera(focal: "18mm", stop: "8", sensor: "super35", coc: nil, resolution: "hd")
         let json = DofCommand.render(camera: cam, focus: .meters(5), subjects: [.meters(2)], json: true)
@@ -57,6 +66,12 @@ struct CLITests {
         ),
         (["dof", "--focal", "fifty", "--stop", "2.8", "--focus", "3m"], "--focal: \"fifty\" is not a length"),
         (["plan", "/nonexistent/shot.yaml"], "/nonexistent/shot.yaml: no such file"),
+        // Hostile values (issue 15): each one line naming the option, never a trap or a nonsense answer.
+        (["dof", "--focal", "0.5mm", "--stop", "2", "--focus", "3m"], "--focal: 0.5mm is outside 1-2000 mm"),
+        (["dof", "--focal", "50mm", "--stop", "2", "--focus", "0x3m"], "--focus: \"0x3m\" is not a distance"),
+        (["dof", "--focal", "50mm", "--stop", "2", "--focus", "12'-6\""], "--focus: \"12'-6\"\" is not a distance"),
+        (["dof", "--focal", "50mm", "--stop", "2", "--focus", "1e308m"], "--focus: \"1e308m\" is beyond 1,000 km"),
+        (["dof", "--focal", "50mm", "--stop", "2", "--focus", "1e-320m"], "--focus: \"1e-320m\" is closer than 1 mm"),
     ])
     func badInputIsOneClearLine(args: [String], message: String) throws {
         do {
@@ -166,9 +181,10 @@ struct ProgramCommandTests {
         let dir = try scratchFolder()
         defer { try? FileManager.default.removeItem(at: dir) }
         let out = dir.appendingPathComponent("pull.txt").path
-        #expect(throws: CLIError.self) {
+        // Refused while the options are validated, before the plan is read.
+        #expect {
             try run(["program", repoRoot.appendingPathComponent("examples/demo-rack.yaml").path, "-o", out])
-        }
+        } throws: { RackFocusCommand.message(for: $0).contains("as .csv or .json") }
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).isEmpty)
     }
 }
