@@ -3,19 +3,27 @@ import Foundation
 import RackFocusMedia
 import RackFocusShot
 
-/// Ctrl-C while an output is being written: abandon the partial file, say so, exit 130.
-/// Returns what restores the default handling.
+/// Ctrl-C (SIGINT), SIGTERM (a scheduler's kill, `timeout`) or SIGHUP (a closed terminal) while an
+/// output is being written: abandon the partial file (a sequence's partial frames too), say so,
+/// exit 128 + the signal's number. Returns what restores the default handling.
 func abandonOnCtrlC(_ writer: FrameWriter) -> () -> Void {
-    signal(SIGINT, SIG_IGN)
-    let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
     let path = writer.path
-    source.setEventHandler {
-        writer.cancel()
-        FileHandle.standardError.write(Data("\ninterrupted: \(path) was not written\n".utf8))
-        Foundation.exit(130)
+    let sources = [SIGINT, SIGTERM, SIGHUP].map { sig -> any DispatchSourceSignal in
+        signal(sig, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+        source.setEventHandler {
+            writer.cancel()
+            let what = sig == SIGINT ? "interrupted" : sig == SIGTERM ? "terminated" : "hung up"
+            FileHandle.standardError.write(Data("\n\(what): \(path) was not written\n".utf8))
+            Foundation.exit(128 + sig)
+        }
+        source.resume()
+        return source
     }
-    source.resume()
     return {
-        source.cancel(); signal(SIGINT, SIG_DFL)
+        for (source, sig) in zip(sources, [SIGINT, SIGTERM, SIGHUP]) {
+            source.cancel()
+            signal(sig, SIG_DFL)
+        }
     }
 }

@@ -44,6 +44,8 @@ package final class FrameWriter: FrameSink, @unchecked Sendable {
     var process: Process?
     var input: FileHandle?
     let temp: String
+    /// Held from the first frame to `finish` or `cancel`.
+    var lock: OutputLock?
     let errors = FFmpeg.Box()
     let errorsDone = DispatchGroup()
     var words: [UInt16] = []
@@ -65,6 +67,7 @@ package final class FrameWriter: FrameSink, @unchecked Sendable {
         sequence = FFmpeg.isSequence(path)
         let ext = (path as NSString).pathExtension.lowercased()
         temp = try AtomicFile.temporaryPath(for: path)
+        lock = try OutputLock(for: path, part: sequence ? "\(firstNumber)" : nil)
         if sequence {
             guard ["png", "tif", "tiff", "exr", "pfm"].contains(ext) else {
                 throw MediaError(
@@ -150,7 +153,10 @@ package final class FrameWriter: FrameSink, @unchecked Sendable {
 
     /// Closes the clip and gives it its final name.
     package func finish() throws(MediaError) {
-        guard let process, let input else { return }
+        guard let process, let input else {
+            lock?.release()
+            return
+        }
         try? input.close()
         process.waitUntilExit()
         self.process = nil
@@ -163,14 +169,26 @@ package final class FrameWriter: FrameSink, @unchecked Sendable {
             )
         }
         try AtomicFile.commit(temp, to: path)
+        lock?.release()
     }
 
     /// Abandons the clip: stops the encoder and removes the partial file.
     package func cancel() {
+        defer { lock?.release() }
         try? input?.close()
         if let process, process.isRunning { process.terminate(); process.waitUntilExit() }
         process = nil
         try? FileManager.default.removeItem(atPath: temp)
+        if sequence {
+            // A frame being written when a signal came has this process's temporary name; the
+            // finished frames stay (`--resume` continues from them).
+            let dir = (path as NSString).deletingLastPathComponent
+            let mark = ".partial-\(getpid())"
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.isEmpty ? "." : dir)) ?? []
+            for name in names where name.hasPrefix(".") && name.contains(mark) {
+                try? FileManager.default.removeItem(atPath: (dir.isEmpty ? "." : dir) + "/" + name)
+            }
+        }
     }
 
     private func lastError() -> String {

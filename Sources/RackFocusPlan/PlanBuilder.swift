@@ -99,6 +99,15 @@ enum PlanBuilder {
                     fix: "distances are measured from the lens and must be positive"), true
             )
         }
+        // Within twice the focal length the image would be larger than life (beyond 1:1 macro),
+        // and at the focal length the thin-lens blur is infinite: no plan focuses there.
+        if let camera, !d.isInfinite, d.meters <= 2 * camera.focalLengthMM / 1000 {
+            return (
+                node.issue(
+                    "\(d) is within twice the \(Length.format(millimeters: camera.focalLengthMM)) focal length, closer than life-size macro",
+                    fix: "distances are from the lens to the subject; check the unit (m, not mm)"), true
+            )
+        }
         guard let camera, !d.isInfinite, d.meters < camera.minFocus.meters else { return nil }
         if camera.minFocusIsStated {
             return (

@@ -36,6 +36,11 @@ public struct DefocusScene: Sendable {
         return at
     }
 
+    /// The largest blur-circle diameter drawn, px: the frame's diagonal.
+    public static func cocLimit(width: Int, height: Int) -> Float {
+        Float((Double(width * width + height * height)).squareRoot())
+    }
+
     /// A depth step larger than this (in CoC diameter, px) between neighbours is a depth edge.
     public static let edgeThreshold: Float = 1
 
@@ -50,6 +55,10 @@ public struct DefocusScene: Sendable {
         let w = image.width, h = image.height, n = w * h
         let model = camera.frameBlurModel(focus: focus, frameWidth: w)
         let offset = Float(model.offsetPixels), slope = Float(model.pixelsPerDioptre)
+        // A blur circle wider than the frame's diagonal is a uniform veil over the whole frame:
+        // depth nearer than that (down to a depth map's 1e-9 m) is drawn at the diagonal, which
+        // bounds the work and the memory (`cocLimit`).
+        let limit = Self.cocLimit(width: w, height: h)
         var coc = [Float](repeating: 0, count: n)
         // Per band: the largest radius, or the first invalid depth.
         let bands = 16
@@ -66,7 +75,7 @@ public struct DefocusScene: Sendable {
                             for i in (n * band / bands)..<(n * (band + 1) / bands) {
                                 let z = d[i]
                                 guard z.isFinite, z > 0 else { bb[band] = i; return }
-                                let v = offset + slope / z
+                                let v = min(max(offset + slope / z, -limit), limit)
                                 c[i] = v
                                 m = max(m, abs(v))
                             }

@@ -447,13 +447,19 @@ struct HostileConditionTests {
         }
     }
 
-    @Test func ctrlCStopsTheRenderAndRemovesThePartialClip() throws {
+    /// Ctrl-C, a scheduler's SIGTERM or a closed terminal's SIGHUP: the render stops, says so, and
+    /// leaves no partial file, clip or sequence (SIGTERM used to leave hidden `.partial` files).
+    @Test(arguments: [
+        (SIGINT, "interrupted", "out.mp4"), (SIGTERM, "terminated", "out.mp4"), (SIGTERM, "terminated", "out_%04d.png"),
+        (SIGHUP, "hung up", "out.mkv"),
+    ])
+    func aSignalStopsTheRenderAndRemovesThePartialOutput(sig: Int32, word: String, name: String) throws {
         let tool = builtTool
         try #require(FileManager.default.isExecutableFile(atPath: tool.path), "build the rackfocus product first")
         let dir = try scratchFolder()
         defer { try? FileManager.default.removeItem(at: dir) }
         let shot = try tinyShot(dir)
-        let out = dir.appendingPathComponent("out.mp4").path
+        let out = dir.appendingPathComponent(name).path
         // The oracle with a still depth and a long clip keeps the render busy for seconds.
         let scene = DemoScene.make(width: 320, height: 180)
         let clip = dir.appendingPathComponent("long.mkv").path
@@ -475,19 +481,26 @@ struct HostileConditionTests {
         try p.run()
         // Interrupt once the encoder has begun writing the partial file.
         let deadline = Date().addingTimeInterval(60)
+        // (A sequence: once its first frame is being written or done.)
         while p.isRunning, Date() < deadline,
-            try FileManager.default.contentsOfDirectory(atPath: dir.path).first(where: { $0.contains("partial") })
-                == nil
+            try FileManager.default.contentsOfDirectory(atPath: dir.path).first(where: {
+                $0.contains("partial") || $0.hasPrefix("out_")
+            }) == nil
         {
             usleep(20_000)
         }
         try #require(p.isRunning, "the render ended before it could be interrupted")
-        kill(p.processIdentifier, SIGINT)
+        kill(p.processIdentifier, sig)
         let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         p.waitUntilExit()
-        #expect(p.terminationStatus == 130)
-        #expect(message.contains("interrupted: \(out) was not written"), "\(message)")
-        #expect(!FileManager.default.fileExists(atPath: out))
+        #expect(p.terminationStatus == 128 + sig)
+        #expect(message.contains("\(word): \(out) was not written"), "\(message)")
+        if FFmpeg.isSequence(out) {
+            // Finished frames stay for --resume, each complete.
+            for file in FFmpeg.sequenceFiles(out) { #expect(try StillImage.readColor(file).width == 320) }
+        } else {
+            #expect(!FileManager.default.fileExists(atPath: out))
+        }
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.contains("partial") }.isEmpty)
     }
 

@@ -40,6 +40,16 @@ struct LimitsTests {
         #expect(p.first?.contains(message) == true, "\(p)")
     }
 
+    /// A subject at the focal length made `prompt` trap and `plan` print "nan px" and a 3000° ring.
+    @Test(arguments: ["50mm", "51mm", "100mm"])
+    func aSubjectWithinTwiceTheFocalLengthIsRefused(distance: String) {
+        let p = problems(
+            plan(
+                focus: Self.rack, subjects: "  a: \(distance)\n  b: 4m",
+                camera: "{ sensor: super35, focalLength: 50mm, stop: 2 }"))
+        #expect(p.first?.contains("is within twice the 50 mm focal length") == true, "\(p)")
+    }
+
     @Test func aMinimumFocusInFeetBeyondIntIsRefused() {
         let p = problems(
             plan(focus: Self.rack, camera: "{ sensor: super35, focalLength: 50mm, stop: 2, minFocus: 1e20ft }"))
