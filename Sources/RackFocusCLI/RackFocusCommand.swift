@@ -21,3 +21,28 @@ package struct RackFocusCommand: ParsableCommand {
 
     package init() {}
 }
+
+extension RackFocusCommand {
+    /// `--focus -3m` would be read as an unknown option `-3m` ("Missing value for '--focus'"): a
+    /// long option followed by a value that starts with a minus and a digit gets it joined as
+    /// `--focus=-3m`, so the value's own check says what is wrong with it.
+    package static func joiningSignedValues(_ arguments: [String]) -> [String] {
+        var out: [String] = []
+        var i = 0
+        while i < arguments.count {
+            let a = arguments[i]
+            if a.hasPrefix("--"), !a.contains("="), i + 1 < arguments.count {
+                let next = arguments[i + 1]
+                if next.count > 1, next.hasPrefix("-"), next.dropFirst().first.map({ $0.isNumber || $0 == "." }) == true
+                {
+                    out.append("\(a)=\(next)")
+                    i += 2
+                    continue
+                }
+            }
+            out.append(a)
+            i += 1
+        }
+        return out
+    }
+}

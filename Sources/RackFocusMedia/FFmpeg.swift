@@ -84,8 +84,29 @@ package enum FFmpeg {
             $0.trimmingCharacters(in: .whitespaces)
         }
         .filter { !$0.isEmpty }
-        return lines.first { $0.localizedCaseInsensitiveContains("space left") } ?? lines.last
+        // What happened in the user's words, for the failures ffmpeg words for its developers.
+        for (pattern, meaning) in translations {
+            if lines.contains(where: { $0.localizedCaseInsensitiveContains(pattern) }) { return meaning }
+        }
+        return lines.last
     }
+
+    /// ffmpeg's messages (a fragment of each) and what they mean for a RackFocus user.
+    static let translations: [(String, String)] = [
+        ("No space left", "the disk is full (No space left on device); free space or write elsewhere"),
+        ("Permission denied", "permission denied; check that the file and its folder can be read or written"),
+        ("Read-only file system", "the folder is on a read-only file system; write elsewhere"),
+        (
+            "av_interleaved_write_frame(): Input/output error",
+            "the output could not be written (an input/output error: a read-only, full or disconnected disk)"
+        ),
+        (
+            "Error marking filters as finished",
+            "the input ends early or is damaged (truncated file); re-export or re-copy it"
+        ),
+        ("Invalid data found when processing input", "the file is damaged or not a media file ffmpeg can read"),
+        ("moov atom not found", "the file is truncated (its index is missing: an interrupted copy or recording)"),
+    ]
 
     final class Box: @unchecked Sendable { var data = Data() }
 

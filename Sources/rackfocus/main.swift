@@ -1,3 +1,3 @@
 import RackFocusCLI
 
-RackFocusCommand.main()
+RackFocusCommand.main(RackFocusCommand.joiningSignedValues(Array(CommandLine.arguments.dropFirst())))

@@ -33,6 +33,20 @@ struct CLITests {
         #expect(feet.contains("Focus       10'0\""))
     }
 
+    /// `--focus -3m` said "Missing value for '--focus'"; now the distance's own check answers.
+    @Test func aNegativeValueReachesItsCheck() {
+        #expect(
+            RackFocusCommand.joiningSignedValues(["dof", "--focus", "-3m", "--stop", "2", "-o", "x"])
+                == ["dof", "--focus=-3m", "--stop", "2", "-o", "x"])
+        #expect(
+            RackFocusCommand.joiningSignedValues(["render", "--json", "--frames", "0-9"]) == [
+                "render", "--json", "--frames", "0-9",
+            ])
+        #expect {
+            try run(RackFocusCommand.joiningSignedValues(["dof", "--focal", "50mm", "--stop", "2", "--focus", "-3m"]))
+        } throws: { "\($0)".contains("--focus: distance -3.00 m is not in front of the lens") }
+    }
+
     /// Closer than twice the focal length the image is larger than life: 50:1 at 51 mm on a 50 mm,
     /// not "1:0".
     @Test func magnificationReadsBothSidesOfLifeSize() {

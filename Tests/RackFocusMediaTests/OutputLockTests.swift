@@ -47,3 +47,19 @@ struct OutputLockTests {
         b.cancel()
     }
 }
+
+/// ffmpeg's own words ("Error marking filters as finished", "av_interleaved_write_frame():
+/// Input/output error") reached users; they are translated into what happened and what to do.
+@Suite("ffmpeg failures in the user's words")
+struct FFmpegCauseTests {
+    @Test(arguments: [
+        ("[matroska @ 0x1] Read error\nError marking filters as finished\n", "truncated file"),
+        ("av_interleaved_write_frame(): Input/output error\nConversion failed!\n", "could not be written"),
+        ("out.mp4: No space left on device\n", "the disk is full"),
+        ("clip.mp4: moov atom not found\n", "the file is truncated"),
+        ("something new\nlast words\n", "last words"),
+    ])
+    func causes(stderr: String, meaning: String) {
+        #expect(FFmpeg.cause(in: Data(stderr.utf8))?.contains(meaning) == true)
+    }
+}
