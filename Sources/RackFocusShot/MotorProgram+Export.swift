@@ -9,7 +9,8 @@ extension MotorProgram {
         var lines = ["time_s,focus_m,ring_deg,encoder"]
         lines.reserveCapacity(p.samples.count + 1)
         for s in p.samples {
-            let m = s.focus.isInfinite ? "inf" : String(format: "%.4f", s.focus.meters)
+            // Infinity has no number: the field is empty there (the ring angle and encoder say it).
+            let m = s.focus.isInfinite ? "" : String(format: "%.4f", s.focus.meters)
             lines.append(String(format: "%.4f,%@,%.3f,%d", s.time, m, s.ringDegrees, s.encoder))
         }
         return lines.joined(separator: "\n") + "\n"

@@ -1,4 +1,5 @@
 import Foundation
+import RackFocusCharts
 import RackFocusOptics
 import RackFocusPlan
 import Testing
@@ -104,6 +105,8 @@ struct PlanMutationTests {
                     let report = PlanReport(plan: plan)
                     var outputs = [PlanText.render(report)]
                     for style in RackPrompt.Style.allCases { outputs.append(RackPrompt.text(for: plan, style: style)) }
+                    // The charts `plan --svg` and `marks` draw.
+                    outputs += [FocusPlot.svg(plan: plan), MarksChart.svg(plan: plan)]
                     // The plan's own JSON, as `plan --json` prints it.
                     do {
                         outputs.append(String(decoding: try JSONEncoder().encode(report), as: UTF8.self))
@@ -114,7 +117,7 @@ struct PlanMutationTests {
                         let program = MotorProgram(plan: plan, rate: 25)
                         outputs += [program.csv, program.json(planFile: name), program.openTrackIO]
                     }
-                    for o in outputs where Self.printsNonNumber(o.replacingOccurrences(of: "\"inf\"", with: "")) {
+                    for o in outputs where Self.printsNonNumber(o) {
                         Issue.record("round \(round), \(name): nan or inf printed:\n\(mutated)")
                         break
                     }
