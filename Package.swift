@@ -72,6 +72,8 @@ let package = Package(
             ],
             swiftSettings: strict),
         .executableTarget(name: "rackfocus", dependencies: ["RackFocusCLI"], swiftSettings: strict),
+        // The plan loader under libFuzzer (scripts/fuzz-plan.sh); built plainly it replays inputs.
+        .executableTarget(name: "fuzz-plan", dependencies: ["RackFocusPlan"], swiftSettings: strict),
 
         .testTarget(name: "RackFocusOpticsTests", dependencies: ["RackFocusOptics"], swiftSettings: strict),
         .testTarget(name: "RackFocusPlanTests", dependencies: ["RackFocusPlan"], swiftSettings: strict),
