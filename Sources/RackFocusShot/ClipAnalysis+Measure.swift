@@ -132,7 +132,11 @@ extension ClipAnalysis {
         // Breathing compares each rack's start and landing (frames found from sharpness alone).
         let ends = depth == nil ? [] : racks.flatMap { r in r.landFrame.map { [r.startFrame, $0] } ?? [] }
         let needed = Set(wanted.keys).union(ends)
-        guard let last = needed.max() else { return nil }
+        guard let last = needed.max() else {
+            // Nothing to fetch: the curve stands as measured.
+            for k in racks.indices { racks[k].attach(focus: estimate.metres) }
+            return nil
+        }
         let reader = try FrameReader(path: clip)
         defer { reader.close() }
         let probeLevel = probes.first?.level ?? 0
