@@ -12,6 +12,13 @@ corpus=.build-fuzz/corpus findings=.build-fuzz/findings
 mkdir -p "$corpus" "$findings"
 cp examples/*.yaml examples/*.json "$corpus"/
 # A plan is a page of text; 4 MiB is the loader's own limit, 64 KiB keeps the search on plans.
-.build-fuzz/release/fuzz-plan "$corpus" -max_total_time="$seconds" -max_len=65536 -timeout=10 \
-  -rss_limit_mb=2048 -artifact_prefix="$findings/" -print_final_stats=1 2>&1 | tail -12
+if ! .build-fuzz/release/fuzz-plan "$corpus" -max_total_time="$seconds" -max_len=65536 -timeout=10 \
+  -rss_limit_mb=2048 -artifact_prefix="$findings/" -print_final_stats=1 > .build-fuzz/last.log 2>&1; then
+  # The fault: the sanitizer's or Swift's report, and the input that caused it.
+  grep -E -A12 "ERROR: |runtime failure|Fatal error|crashed:" .build-fuzz/last.log | head -40
+  echo "fuzz-plan: fault; input saved in $findings (replay: swift run fuzz-plan FILE)" >&2
+  ls -t "$findings" | head -3
+  exit 1
+fi
+tail -7 .build-fuzz/last.log
 echo "fuzz-plan: no fault in ${seconds} s (corpus $(ls "$corpus" | wc -l) inputs)"

@@ -93,9 +93,11 @@ extension ShotPlan {
         case .duplicatedKeysInMapping(let duplicates, let context):
             // Yams marks the mapping; point at the key's second appearance in it.
             let key = duplicates.sorted().first ?? ""
-            let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+            // YAML breaks lines at \n, \r\n and a lone \r alike.
+            let lines = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
+                .split(separator: "\n", omittingEmptySubsequences: false)
             var seen: [Int] = []
-            for n in max(0, context.mark.line - 1)..<lines.count where seen.count < 2 {
+            for n in min(max(0, context.mark.line - 1), lines.count)..<lines.count where seen.count < 2 {
                 let l = lines[n]
                 for prefix in ["", " ", "{", ",", "- "] {
                     if l.range(of: "\(prefix)\(key):") != nil || l.range(of: "\(prefix)\(key) :") != nil,

@@ -115,6 +115,21 @@ struct LimitsTests {
         }
     }
 
+    /// Inputs the fuzzer found (scripts/fuzz-plan.sh) load or are refused, without a trap: the
+    /// first was a duplicate key in a file whose lines end in carriage returns (its line number
+    /// was past the lines split at \n only).
+    @Test func fuzzerFindingsAreRefusedNotTrapped() throws {
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/fuzz")
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+        #expect(!files.isEmpty)
+        for f in files {
+            let data = try Data(contentsOf: folder.appendingPathComponent(f))
+            let p = problems(String(decoding: data, as: UTF8.self))
+            #expect(!p.isEmpty, "\(f) loads")
+        }
+    }
+
     @Test func aFloodOfErrorsIsCutToAScreenful() {
         let bad = (0..<60).map { "  - { rack: nobody\($0), start: \($0)s, duration: 1s }" }.joined(separator: "\n")
         let text = plan(focus: "  - { at: 0s, on: a }\n" + bad)
