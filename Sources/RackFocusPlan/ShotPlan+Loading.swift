@@ -12,44 +12,32 @@ extension ShotPlan {
     /// The text of a plan (or track) file as UTF-8; `-` reads standard input. A missing file, a
     /// folder or text that is not UTF-8 is an error naming the path.
     public static func text(contentsOf path: String) throws(PlanError) -> String {
+        /// The whole file is wrong: one issue naming the path.
+        func refused(_ message: String, fix: String) -> PlanError {
+            PlanError(file: path, issues: [PlanIssue(path: "", message: message, fix: fix)])
+        }
         let handle: FileHandle?
         if path == "-" {
             handle = FileHandle.standardInput
         } else {
             var isDir: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
-                throw PlanError(
-                    file: path, issues: [PlanIssue(path: "", message: "no such file", fix: "check the path")])
+                throw refused("no such file", fix: "check the path")
             }
-            if isDir.boolValue {
-                throw PlanError(
-                    file: path, issues: [PlanIssue(path: "", message: "is a folder", fix: "give the plan file itself")])
-            }
+            if isDir.boolValue { throw refused("is a folder", fix: "give the plan file itself") }
             handle = FileHandle(forReadingAtPath: path)
         }
         // Read at most one byte past the limit: a device or a huge file is refused, not swallowed.
         guard let handle, let data = try? handle.read(upToCount: Limits.planBytes + 1) ?? Data() else {
-            throw PlanError(
-                file: path,
-                issues: [PlanIssue(path: "", message: "cannot read the file", fix: "check that it is a plan file")])
+            throw refused("cannot read the file", fix: "check that it is a plan file")
         }
         if data.count > Limits.planBytes {
-            throw PlanError(
-                file: path,
-                issues: [
-                    PlanIssue(
-                        path: "", message: "is larger than \(Limits.planBytes >> 20) MiB",
-                        fix: "give a plan or track file (YAML or JSON); a plan is a page of text")
-                ])
+            throw refused(
+                "is larger than \(Limits.planBytes >> 20) MiB",
+                fix: "give a plan or track file (YAML or JSON); a plan is a page of text")
         }
         guard let text = String(data: data, encoding: .utf8) else {
-            throw PlanError(
-                file: path,
-                issues: [
-                    PlanIssue(
-                        path: "", message: "cannot read the file as UTF-8 text",
-                        fix: "save the plan as UTF-8 YAML or JSON")
-                ])
+            throw refused("cannot read the file as UTF-8 text", fix: "save the plan as UTF-8 YAML or JSON")
         }
         return text
     }

@@ -132,23 +132,21 @@ extension ClipAnalysis {
         // Breathing compares each rack's start and landing (frames found from sharpness alone).
         let ends = depth == nil ? [] : racks.flatMap { r in r.landFrame.map { [r.startFrame, $0] } ?? [] }
         let needed = Set(wanted.keys).union(ends)
-        guard let last = needed.max() else {
-            // Nothing to fetch: the curve stands as measured.
-            for k in racks.indices { racks[k].attach(focus: estimate.metres) }
-            return nil
-        }
-        let reader = try FrameReader(path: clip)
-        defer { reader.close() }
-        let probeLevel = probes.first?.level ?? 0
-        var frame: PlanarImage?, pyramid = LumaPyramid(levels: max(level, probeLevel) + 1)
-        var n = 0
-        while n <= last, try reader.next(into: &frame) {
-            defer { n += 1 }
-            guard needed.contains(n) else { continue }
-            pyramid.update(from: frame!)
-            if ends.contains(n) { coarseFrames[n] = pyramid.levels[level] }
-            let l = pyramid.levels[probeLevel]
-            for i in wanted[n] ?? [] { crops[i, default: [:]][n] = l.crop(probes[i].crop) }
+        // Nothing to fetch (no probe, no landed rack): no pass, and the curve stands as measured.
+        if let last = needed.max() {
+            let reader = try FrameReader(path: clip)
+            defer { reader.close() }
+            let probeLevel = probes.first?.level ?? 0
+            var frame: PlanarImage?, pyramid = LumaPyramid(levels: max(level, probeLevel) + 1)
+            var n = 0
+            while n <= last, try reader.next(into: &frame) {
+                defer { n += 1 }
+                guard needed.contains(n) else { continue }
+                pyramid.update(from: frame!)
+                if ends.contains(n) { coarseFrames[n] = pyramid.levels[level] }
+                let l = pyramid.levels[probeLevel]
+                for i in wanted[n] ?? [] { crops[i, default: [:]][n] = l.crop(probes[i].crop) }
+            }
         }
         let samples = BlurScale.samples(probes, lastFrame: lastFrame) { crops[$0]?[$1] }
         let metres = estimate.metres
