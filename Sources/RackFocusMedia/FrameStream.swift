@@ -239,10 +239,15 @@ final class FFmpegFrameReader: FrameSource {
             args += ["-f", "image2", "-start_number", "\(FFmpeg.sequenceStart(path) + startFrame)"]
         }
         args += ["-i", path]
+        // ffmpeg silently rescales frames whose size differs from the first (a clip spliced from
+        // two sizes, a sequence with one odd frame). This scale keeps the size and fails the
+        // filter graph's re-initialisation when the size changes; it costs nothing otherwise.
+        var filters = ["scale=w='if(eq(iw\\,\(info.width))*eq(ih\\,\(info.height))\\,iw\\,0/0)':h=ih"]
         if startFrame > 0 && !FFmpeg.isSequence(path) {
-            args += ["-vf", "select=gte(n\\,\(startFrame))", "-vsync", "0"]
+            filters.insert("select=gte(n\\,\(startFrame))", at: 0)
+            args += ["-vsync", "0"]
         }
-        args += ["-f", "rawvideo", "-pix_fmt", pixelFormat, "-"]
+        args += ["-vf", filters.joined(separator: ","), "-f", "rawvideo", "-pix_fmt", pixelFormat, "-"]
         signal(SIGPIPE, SIG_IGN)
         process = Process()
         process.executableURL = URL(fileURLWithPath: try FFmpeg.executable())
@@ -286,6 +291,7 @@ final class FFmpegFrameReader: FrameSource {
         }
         if got == 0 {
             process.waitUntilExit()
+            if let changed = sizeChange() { throw changed }
             if process.terminationStatus != 0 {
                 throw MediaError(
                     .toolFailed, file: path, frame: framesRead, "ffmpeg failed at frame \(framesRead): \(lastError())")
@@ -294,6 +300,7 @@ final class FFmpegFrameReader: FrameSource {
         }
         guard got == bytesPerFrame else {
             process.waitUntilExit()
+            if let changed = sizeChange() { throw changed }
             throw MediaError(
                 .damaged, file: path, frame: framesRead,
                 "frame \(framesRead) is cut short (\(got) of \(bytesPerFrame) bytes); the file is truncated or ffmpeg died: \(lastError())"
@@ -346,8 +353,17 @@ final class FFmpegFrameReader: FrameSource {
 
     private func lastError() -> String {
         errorsDone.wait()
-        return String(decoding: errors.data, as: UTF8.self).split(separator: "\n").last.map(String.init)
-            ?? "exit status \(process.terminationStatus)"
+        return FFmpeg.cause(in: errors.data) ?? "exit status \(process.terminationStatus)"
+    }
+
+    /// The size guard's failure, worded for the user (nil for any other failure).
+    private func sizeChange() -> MediaError? {
+        errorsDone.wait()
+        guard String(decoding: errors.data, as: UTF8.self).contains("expression 'if(eq(iw") else { return nil }
+        return MediaError(
+            .frameSize, file: path, frame: framesRead,
+            "the picture size changes after frame \(framesRead) (it starts at \(info.width)×\(info.height)); RackFocus reads one size per clip: re-encode it at one size, e.g. ffmpeg -i IN -vf scale=\(info.width):\(info.height) OUT"
+        )
     }
 
     /// Stops the decoder (safe to call more than once).

@@ -54,11 +54,13 @@ package final class FrameWriter: FrameSink, @unchecked Sendable {
 
     /// - Parameters:
     ///   - firstNumber: the number of the first frame in a sequence (frame ranges keep their numbers).
+    ///   - frameCount: how many frames of a sequence this writer will write, if known: only those
+    ///     frame numbers are claimed against other writers (otherwise every number from the first).
     ///   - audioFrom: copy the audio of this clip, if it has any.
     ///   - colorTags: the transfer and primaries to tag a clip with (missing ones: Rec.709).
     package init(
         path: String, width: Int, height: Int, frameRate: FrameRate, codec: VideoCodec? = nil,
-        firstNumber: Int = 0, audioFrom: String? = nil, colorTags: ColorTags = .rec709
+        firstNumber: Int = 0, frameCount: Int? = nil, audioFrom: String? = nil, colorTags: ColorTags = .rec709
     ) throws(MediaError) {
         self.path = path
         self.width = width
@@ -67,7 +69,8 @@ package final class FrameWriter: FrameSink, @unchecked Sendable {
         sequence = FFmpeg.isSequence(path)
         let ext = (path as NSString).pathExtension.lowercased()
         temp = try AtomicFile.temporaryPath(for: path)
-        lock = try OutputLock(for: path, part: sequence ? "\(firstNumber)" : nil)
+        lock = try OutputLock(
+            for: path, frames: sequence ? firstNumber..<(frameCount.map { firstNumber + $0 } ?? .max) : nil)
         if sequence {
             guard ["png", "tif", "tiff", "exr", "pfm"].contains(ext) else {
                 throw MediaError(

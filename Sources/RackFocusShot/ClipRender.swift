@@ -128,7 +128,7 @@ package struct ClipRender {
         let maps = try source.frames(mapping: mapping, start: range.lowerBound, size: (info.width, info.height))
         let writer = try FrameWriter(
             path: output, width: info.width, height: info.height, frameRate: rate, codec: codec,
-            firstNumber: range.lowerBound,
+            firstNumber: range.lowerBound, frameCount: range.upperBound == .max ? nil : range.count,
             audioFrom: FFmpeg.isSequence(input) || range.lowerBound > 0 ? nil : input, colorTags: info.colorTags)
         // An EXR sequence keeps an EXR input's channel names, type and compression unless told.
         writer.exrStyle = exrStyle ?? EXRStyle(matchingInput: input)

@@ -124,6 +124,40 @@ struct FrameStreamTests {
         #expect(try StillImage.readDepth(dir.appendingPathComponent("d_0000.pfm").path) == depth)
     }
 
+    @Test(arguments: ["seq_%04d.png", "clip.ts"])
+    func aSizeChangeMidStreamIsAnErrorNamingTheFrame(name: String) throws {
+        // ffmpeg would rescale the odd frames to the first size without a word.
+        let dir = try scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent(name).path
+        if name.contains("%") {
+            let small = try FrameWriter(path: path, width: 24, height: 16, frameRate: FrameRate(numerator: 24))
+            for i in 0..<3 { try small.write(frame(i)) }
+            try small.finish()
+            try StillImage.write(frame(3, 32, 16), to: String(format: path, 3))
+        } else {
+            // Two MPEG-TS clips of different sizes, joined byte for byte (a splice).
+            var joined = Data()
+            for size in ["24x16", "32x24"] {
+                let part = dir.appendingPathComponent("\(size).ts").path
+                _ = try FFmpeg.run(
+                    [
+                        "-v", "error", "-f", "lavfi", "-i", "testsrc=s=\(size):r=24:d=0.125", "-c:v", "libx264",
+                        "-pix_fmt", "yuv420p", part,
+                    ], context: part)
+                joined += try Data(contentsOf: URL(fileURLWithPath: part))
+            }
+            try joined.write(to: URL(fileURLWithPath: path))
+        }
+        let reader = try FrameReader(path: path)
+        var f: PlanarImage?
+        var frames = 0
+        let e = #expect(throws: MediaError.self) { while try reader.next(into: &f) { frames += 1 } }
+        #expect(e?.code == .frameSize && e?.file == path, "\(String(describing: e))")
+        #expect(e?.frame == frames && frames <= 3)
+        #expect("\(e!)".contains("changes after frame \(frames)") && "\(e!)".contains("24×16"))
+    }
+
     @Test func missingSequenceIsNamed() {
         let e = #expect(throws: MediaError.self) { try FFmpeg.probeClip("/nonexistent/shot_%04d.exr") }
         #expect(e?.code == .missingInput && e?.file == "/nonexistent/shot_%04d.exr")

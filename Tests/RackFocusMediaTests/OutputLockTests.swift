@@ -31,20 +31,37 @@ struct OutputLockTests {
         #expect(left.isEmpty, "\(left)")
     }
 
-    /// A farm's chunks of one sequence start at different frames and write side by side.
-    @Test func chunksOfOneSequenceFromDifferentFramesMayRunTogether() throws {
+    /// A farm's chunks of one sequence write side by side; chunks whose frames overlap do not,
+    /// whichever frame each starts at.
+    @Test func chunksOfOneSequenceMayRunTogetherUnlessTheirFramesOverlap() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rackfocus-lock-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("out_%04d.pfm").path
         let rate = FrameRate(numerator: 24)
-        let a = try FrameWriter(path: path, width: 16, height: 8, frameRate: rate, firstNumber: 0)
-        let b = try FrameWriter(path: path, width: 16, height: 8, frameRate: rate, firstNumber: 100)
-        #expect(throws: MediaError.self) {
-            try FrameWriter(path: path, width: 16, height: 8, frameRate: rate, firstNumber: 100)
+        func writer(_ first: Int, _ count: Int?) throws -> FrameWriter {
+            try FrameWriter(path: path, width: 16, height: 8, frameRate: rate, firstNumber: first, frameCount: count)
+        }
+        let a = try writer(0, 100)
+        let b = try writer(100, 50)
+        for (first, count, held) in [(100, 10, "100-149"), (50, 60, "0-99"), (149, nil, "100-149"), (0, 1, "0-99")] {
+            #expect {
+                _ = try writer(first, count)
+            } throws: { error in
+                "\(error)".contains("another command is writing \(path) (frames \(held)) now")
+            }
+        }
+        let c = try writer(150, nil)  // open-ended, after both
+        #expect {
+            _ = try writer(1000, 1)
+        } throws: { error in
+            "\(error)".contains("(frames 150-on)")
         }
         a.cancel()
-        b.cancel()
+        let d = try writer(20, 30)  // a's frames are free again
+        for w in [b, c, d] { w.cancel() }
+        let left = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".lock") }
+        #expect(left.isEmpty, "\(left)")
     }
 }
 
