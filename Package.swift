@@ -20,7 +20,6 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
-        .package(url: "https://github.com/ordo-one/TextTable", exact: "0.0.2"),
     ],
     targets: [
         // Pure thin-lens optics, units and time: no I/O, no pixels.
@@ -57,7 +56,7 @@ let package = Package(
             dependencies: [
                 "RackFocusOptics", "RackFocusPlan", "RackFocusImage", "RackFocusRender", "RackFocusMedia",
                 "RackFocusAnalysis",
-                "RackFocusCharts", .product(name: "TextTable", package: "TextTable"),
+                "RackFocusCharts",
             ],
             swiftSettings: strict),
         // The command line: declares options, validates them and prints; the work is in the modules above.
@@ -68,7 +67,6 @@ let package = Package(
                 "RackFocusMedia",
                 "RackFocusAnalysis", "RackFocusShot",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "TextTable", package: "TextTable"),
             ],
             swiftSettings: strict),
         .executableTarget(name: "rackfocus", dependencies: ["RackFocusCLI"], swiftSettings: strict),

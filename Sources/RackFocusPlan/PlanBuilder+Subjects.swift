@@ -19,6 +19,13 @@ extension PlanBuilder {
                 node.issue("subjects must be a mapping of names", fix: "write subjects: { hero: { distance: 2m } }"))
             return []
         }
+        guard node.entries.count <= Limits.maxSubjects else {
+            log.error(
+                node.issue(
+                    "\(node.entries.count) subjects; a plan holds at most \(Limits.maxSubjects)",
+                    fix: "keep the subjects the focus moves between; split a long scene into several plans"))
+            return []
+        }
         var result: [Subject] = []
         for (name, sNode) in node.entries {
             var distance: Distance?, point: ImagePoint?, box: ImageBox?, track: [TrackKey]?, note: String?

@@ -60,9 +60,19 @@ enum PlanBuilder {
                     fix: "write focus: [ { at: 0s, on: SUBJECT }, { rack: OTHER, start: 2s, duration: 1s } ]"))
             return nil
         }
+        func tooMany(_ count: Int, _ what: String) -> Bool {
+            guard count > Limits.maxFocusEntries else { return false }
+            log.error(
+                focusNode.issue(
+                    "\(count) \(what); a plan holds at most \(Limits.maxFocusEntries) marks and racks",
+                    fix: "split the shot into several plans"))
+            return true
+        }
+        if tooMany(focusNode.items.count, "entries under focus") { return nil }
         let errorsBeforePresets = log.errors.count
         let items = PresetExpander(fps: fps, camera: camera, subjects: subjects, pace: pace, units: units).expand(
             focusNode.items, log: &log)
+        if tooMany(items.count, "marks and racks once the presets are expanded") { return nil }
         // A preset that failed leaves no entries: focus then has no start, which is no news.
         if items.isEmpty && log.errors.count > errorsBeforePresets { return nil }
         guard

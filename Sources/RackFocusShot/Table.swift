@@ -1,14 +1,36 @@
 import Foundation
 import RackFocusImage
-import TextTable
 
-/// An aligned plain-text table (TextTable's `simple` style), indented for reports.
+/// An aligned plain-text table (titles, a rule of dashes, rows), indented for reports.
 package func table(_ header: [String], _ rows: [[String]], indent: String = "  ") -> String {
-    let t = TextTable<[String]> { row in header.indices.map { Column(title: header[$0], value: row[$0]) } }
-    let text = (t.string(for: rows, style: Style.simple) ?? "").trimmingCharacters(in: .newlines)
-    return text.split(separator: "\n", omittingEmptySubsequences: false)
-        .map { $0.isEmpty ? "" : indent + $0.replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression) }
-        .joined(separator: "\n")
+    // Columns left-aligned to their widest cell (in characters), one space apart, a rule of
+    // dashes under the titles, no trailing spaces.
+    var widths = header.map(\.count)
+    for row in rows {
+        for (c, cell) in row.prefix(widths.count).enumerated() { widths[c] = max(widths[c], cell.count) }
+    }
+    func line(_ cells: [String]) -> String {
+        var text = indent
+        for (c, cell) in cells.prefix(widths.count).enumerated() {
+            if c > 0 { text += " " }
+            text += cell
+            if c < widths.count - 1 { text += String(repeating: " ", count: widths[c] - cell.count) }
+        }
+        while text.last == " " { text.removeLast() }
+        return text == indent.trimmingTrailingSpaces() ? "" : text
+    }
+    var lines = [line(header), line(widths.map { String(repeating: "-", count: $0) })]
+    lines.reserveCapacity(rows.count + 2)
+    for row in rows { lines.append(line(row)) }
+    return lines.joined(separator: "\n")
+}
+
+extension String {
+    fileprivate func trimmingTrailingSpaces() -> String {
+        var s = self
+        while s.last == " " { s.removeLast() }
+        return s
+    }
 }
 
 /// "1 rack", "3 racks": a count with its noun in the right number (`plural` for irregular nouns).

@@ -103,6 +103,18 @@ struct LimitsTests {
         #expect(plan.curve.move(at: 3.5)?.entry == m.entry && plan.curve.move(at: 4.5) == nil)
     }
 
+    /// 30,000 marks made `plan --json` run for 9 s; the counts have limits, each one error line.
+    @Test func countsOfSubjectsAndFocusEntriesHaveLimits() throws {
+        let marks = (0...Limits.maxFocusEntries).map { "  - { at: \($0)s, on: \($0 % 2 == 0 ? "a" : "b") }" }
+        var p = problems(plan(focus: marks.joined(separator: "\n")))
+        #expect(p.count == 1 && p[0].contains("10001 entries under focus; a plan holds at most 10000"), "\(p)")
+        let at = (0..<Limits.maxFocusEntries).map { "  - { at: \($0)s, on: a }" }
+        #expect(problems(plan(focus: at.joined(separator: "\n"))).isEmpty)
+        let many = (0...Limits.maxSubjects).map { "  s\($0): 2m" }.joined(separator: "\n")
+        p = problems(plan(focus: Self.rack, subjects: many))
+        #expect(p.contains { $0.contains("1001 subjects; a plan holds at most 1000") }, "\(p)")
+    }
+
     /// A duplicated key was reported at the mapping's first line with the whole plan as context.
     @Test func aDuplicateKeyIsOneLineAtItsSecondAppearance() {
         let text = plan(focus: Self.rack, subjects: "  a: { distance: 1.5m }\n  b: 4m\n  a: 3m")
