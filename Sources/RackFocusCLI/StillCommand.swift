@@ -25,7 +25,11 @@ struct StillCommand: ParsableCommand {
         String?
     @OptionGroup var lens: LensOptions
     @Option(help: "Aperture blades (0 = circular).") var blades: Int = 0
-    @Option(help: "Blade rotation in degrees.") var bladeRotation: Double = 0
+    @Option(
+        help:
+            "Blade rotation in degrees, as in Blender/Cycles (0: a flat side faces right; positive: counter-clockwise)."
+    )
+    var bladeRotation: Double = 0
     @Option(help: "Blade curvature, 0 (straight) to 1 (round).") var bladeCurvature: Double = 0
     @Option(help: "Anamorphic squeeze (oval bokeh).") var squeeze: Double = 1
     @Option(

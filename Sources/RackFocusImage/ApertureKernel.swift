@@ -117,8 +117,9 @@ public struct ApertureKernel: Sendable {
 
     /// Left and right extents of the unit shape (circumradius 1) at 1025 heights from −1 to 1.
     ///
-    /// Circle: ±√(1 − y²). N blades: the regular N-gon inscribed in the unit circle, rotated,
-    /// its boundary radius blended toward the circle by `curvature`. Squeeze narrows x.
+    /// Circle: ±√(1 − y²). N blades: the regular N-gon inscribed in the unit circle, rotated as
+    /// Blender/Cycles rotate it, its boundary radius blended toward the circle by `curvature`.
+    /// Squeeze narrows x.
     package static func unitShape(_ shape: ApertureShape, squeeze: Double) -> ([Float], [Float]) {
         let n = 1025
         var left = [Float](repeating: 0, count: n), right = [Float](repeating: 0, count: n)
@@ -135,7 +136,12 @@ public struct ApertureKernel: Sendable {
         // Trace the boundary and record, per height bin, the extreme x it reaches.
         left = [Float](repeating: .infinity, count: n)
         right = [Float](repeating: -.infinity, count: n)
-        let blades = Double(shape.blades), rot = shape.rotationDegrees * .pi / 180
+        // Blender/Cycles's convention, so a plate and a CG render agree: at rotation 0 the polygon
+        // has a flat side facing right (vertices at ±180°/N from the +x axis) and a positive
+        // rotation turns it counter-clockwise on screen. Here rows run down the screen, so the
+        // first vertex sits at −(rotation + 180°/N). Checked against a Cycles render
+        // (ApertureKernelTests.bladesTurnAsInBlender).
+        let blades = Double(shape.blades), rot = -(shape.rotationDegrees * .pi / 180 + .pi / blades)
         let sector = 2 * Double.pi / blades
         func boundary(_ phi: Double) -> (Double, Double) {
             var a = (phi - rot).truncatingRemainder(dividingBy: sector)

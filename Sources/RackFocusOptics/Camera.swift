@@ -59,7 +59,8 @@ public struct Camera: Sendable, Hashable {
 public struct ApertureShape: Sendable, Hashable {
     /// 0 = circular.
     public var blades: Int
-    /// Rotation of the polygon in degrees.
+    /// Rotation of the polygon in degrees, as Blender/Cycles define it: at 0 a flat side faces
+    /// right; positive turns it counter-clockwise on screen.
     public var rotationDegrees: Double
     /// 0 = straight blades (polygon), 1 = fully rounded (circle).
     public var curvature: Double

@@ -10,9 +10,10 @@ import RackFocusOptics
 /// `Camera.frameBlurModel`): negative in front of the focus plane, positive behind; they increase
 /// with distance, so sorting by CoC sorts by depth.
 ///
-/// The hidden layer (see docs/render-model.md): pixels on the near side of a depth edge, within
-/// reach of the largest blur, get a second splat behind them whose colour and CoC are filled in by
-/// pull-push from the pixels that are not near-side (the background around the edge).
+/// The hidden layer (see docs/render-model.md): pixels in front of focus on the near side of a
+/// depth edge, within reach of the largest front-of-focus blur, get a second splat behind them
+/// whose colour and CoC are filled in by pull-push from the pixels that are not near-side (the
+/// background around the edge, lights entering at white).
 public struct DefocusScene: Sendable {
     public let width: Int
     public let height: Int
@@ -95,9 +96,12 @@ public struct DefocusScene: Sendable {
         self.coc = coc
 
         var hIndex: [Int32] = [], hColor: [Float] = [], hCoC: [Float] = []
-        if hiddenLayer {
+        // Only an occluder in front of focus (c < 0) spreads past its own edge and uncovers what
+        // lies behind it, by at most its own radius.
+        let frontReach = max(0, -(coc.min() ?? 0)) / 2
+        if hiddenLayer && frontReach > 0 {
             (hIndex, hColor, hCoC) = Self.hiddenLayer(
-                color: image.data, coc: coc, width: w, height: h, reach: maxR, threads: threads)
+                color: image.data, coc: coc, width: w, height: h, reach: frontReach, threads: threads)
             for c in hCoC { maxR = max(maxR, abs(c) / 2) }
         }
         self.hiddenIndex = hIndex
@@ -180,7 +184,9 @@ public struct DefocusScene: Sendable {
                                     let row = (y / b) &* bw
                                     for x in 0..<w {
                                         let i = y &* w &+ x, k = row &+ x / b
-                                        if g[k] > 0.5 && far[k] - c[i] > tau { hm[i] = true; count &+= 1 }
+                                        if c[i] < 0 && g[k] > 0.5 && far[k] - c[i] > tau {
+                                            hm[i] = true; count &+= 1
+                                        }
                                     }
                                 }
                                 bhc[band] = count
@@ -213,7 +219,15 @@ public struct DefocusScene: Sendable {
                                             guard sx < w, sy < h else { continue }
                                             let i = sy &* w &+ sx
                                             guard !hm[i] else { continue }
-                                            sum += SIMD4(col[i], col[n &+ i], col[2 &* n &+ i], c[i])
+                                            // Lights enter the fill at white: behind an edge they
+                                            // show only through their own splats.
+                                            var v = SIMD4(col[i], col[n &+ i], col[2 &* n &+ i], c[i])
+                                            let luma = 0.2126 * v.x + 0.7152 * v.y + 0.0722 * v.z
+                                            if luma > 1 {
+                                                let k = 1 / luma
+                                                v.x *= k; v.y *= k; v.z *= k
+                                            }
+                                            sum += v
                                             count += 1
                                         }
                                         let k = y &* hw &+ x
