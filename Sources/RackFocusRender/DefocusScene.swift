@@ -118,40 +118,46 @@ public struct DefocusScene: Sendable {
         // edge (a neighbour farther by more than tau). Block rows in parallel.
         let b = 4, bw = (w + b - 1) / b, bh = (h + b - 1) / b
         var blockFar = [Float](repeating: -.infinity, count: bw * bh)
+        // Minus the nearest CoC per block (negated so that a maximum filter finds the nearest).
+        var blockNear = [Float](repeating: -.infinity, count: bw * bh)
         var blockEdge = [Float](repeating: 0, count: bw * bh)
         coc.withUnsafeBufferPointer { c in
             blockFar.withUnsafeMutableBufferPointer { bf in
-                blockEdge.withUnsafeMutableBufferPointer { be in
-                    let ctx = Shared((c, bf, be))
-                    parallelFor(bh, threads: threads) { by in
-                        let (c, bf, be) = ctx.value
-                        // The 3×3 maximum, separably: the horizontal maximum of each row the
-                        // block's rows touch, then the vertical maximum of three of those.
-                        let yTop = max(by &* b &- 1, 0), yBottom = min(by &* b &+ b, h &- 1)
-                        withUnsafeTemporaryAllocation(of: Float.self, capacity: (b &+ 2) &* w) { rowMax in
-                            let rm = rowMax.baseAddress!
-                            for y in yTop...yBottom {
-                                let src = c.baseAddress! + y &* w, dst = rm + (y &- yTop) &* w
-                                for x in 0..<w {
-                                    dst[x] = max(src[max(x &- 1, 0)], max(src[x], src[min(x &+ 1, w &- 1)]))
-                                }
-                            }
-                            for y in (by &* b)..<min(by &* b &+ b, h) {
-                                let above = rm + (max(y &- 1, 0) &- yTop) &* w, here = rm + (y &- yTop) &* w,
-                                    below = rm + (min(y &+ 1, h &- 1) &- yTop) &* w
-                                let src = c.baseAddress! + y &* w
-                                var bx = 0
-                                while bx &* b < w {
-                                    var near = -Float.infinity, step = -Float.infinity
-                                    for x in (bx &* b)..<min(bx &* b &+ b, w) {
-                                        let v = src[x]
-                                        near = max(near, v)
-                                        step = max(step, max(above[x], max(here[x], below[x])) - v)
+                blockNear.withUnsafeMutableBufferPointer { bn in
+                    blockEdge.withUnsafeMutableBufferPointer { be in
+                        let ctx = Shared((c, bf, be, bn))
+                        parallelFor(bh, threads: threads) { by in
+                            let (c, bf, be, bn) = ctx.value
+                            // The 3×3 maximum, separably: the horizontal maximum of each row the
+                            // block's rows touch, then the vertical maximum of three of those.
+                            let yTop = max(by &* b &- 1, 0), yBottom = min(by &* b &+ b, h &- 1)
+                            withUnsafeTemporaryAllocation(of: Float.self, capacity: (b &+ 2) &* w) { rowMax in
+                                let rm = rowMax.baseAddress!
+                                for y in yTop...yBottom {
+                                    let src = c.baseAddress! + y &* w, dst = rm + (y &- yTop) &* w
+                                    for x in 0..<w {
+                                        dst[x] = max(src[max(x &- 1, 0)], max(src[x], src[min(x &+ 1, w &- 1)]))
                                     }
-                                    let k = by &* bw &+ bx
-                                    if near > bf[k] { bf[k] = near }
-                                    if step > tau { be[k] = 1 }
-                                    bx &+= 1
+                                }
+                                for y in (by &* b)..<min(by &* b &+ b, h) {
+                                    let above = rm + (max(y &- 1, 0) &- yTop) &* w, here = rm + (y &- yTop) &* w,
+                                        below = rm + (min(y &+ 1, h &- 1) &- yTop) &* w
+                                    let src = c.baseAddress! + y &* w
+                                    var bx = 0
+                                    while bx &* b < w {
+                                        var near = -Float.infinity, step = -Float.infinity, nearest = Float.infinity
+                                        for x in (bx &* b)..<min(bx &* b &+ b, w) {
+                                            let v = src[x]
+                                            near = max(near, v)
+                                            nearest = min(nearest, v)
+                                            step = max(step, max(above[x], max(here[x], below[x])) - v)
+                                        }
+                                        let k = by &* bw &+ bx
+                                        if near > bf[k] { bf[k] = near }
+                                        if -nearest > bn[k] { bn[k] = -nearest }
+                                        if step > tau { be[k] = 1 }
+                                        bx &+= 1
+                                    }
                                 }
                             }
                         }
@@ -166,30 +172,43 @@ public struct DefocusScene: Sendable {
         let radius = Int((reach / Float(b)).rounded(.up)) + 1
         let farthest = MaxFilter.apply(blockFar, width: bw, height: bh, radius: radius)
         let grown = MaxFilter.apply(blockEdge, width: bw, height: bh, radius: radius)
-        // Holes: pixels with something farther within reach, by more than tau. A hole mask and the
-        // holes per band of rows, in parallel.
+        // What a hole reveals lies behind the occluder, so the occluder does not feed the fill:
+        // a pixel in front of focus that is the nearest thing within twice the reach (by tau),
+        // with something farther there, is left out of it (twice: a hole's fill is drawn from
+        // about that far). A surface behind an occluder still feeds it.
+        let farther = MaxFilter.apply(blockFar, width: bw, height: bh, radius: 2 * radius)
+        let nearer = MaxFilter.apply(blockNear, width: bw, height: bh, radius: 2 * radius)
+        // Holes: pixels with something farther within reach, by more than tau. A mask (1: hole,
+        // 2: left out of the fill) and the holes per band of rows, in parallel.
         let bands = min(16, h)
-        var hole = [Bool](repeating: false, count: n)
+        var hole = [UInt8](repeating: 0, count: n)
         var bandHoles = [Int](repeating: 0, count: bands)
         coc.withUnsafeBufferPointer { c in
             hole.withUnsafeMutableBufferPointer { hm in
                 bandHoles.withUnsafeMutableBufferPointer { bhc in
                     farthest.withUnsafeBufferPointer { far in
                         grown.withUnsafeBufferPointer { g in
-                            let ctx = Shared((c, hm, bhc, far, g))
-                            parallelFor(bands, threads: threads) { band in
-                                let (c, hm, bhc, far, g) = ctx.value
-                                var count = 0
-                                for y in (h * band / bands)..<(h * (band + 1) / bands) {
-                                    let row = (y / b) &* bw
-                                    for x in 0..<w {
-                                        let i = y &* w &+ x, k = row &+ x / b
-                                        if c[i] < 0 && g[k] > 0.5 && far[k] - c[i] > tau {
-                                            hm[i] = true; count &+= 1
+                            farther.withUnsafeBufferPointer { far2 in
+                                nearer.withUnsafeBufferPointer { near2 in
+                                    let ctx = Shared((c, hm, bhc, far, g, far2, near2))
+                                    parallelFor(bands, threads: threads) { band in
+                                        let (c, hm, bhc, far, g, far2, near2) = ctx.value
+                                        var count = 0
+                                        for y in (h * band / bands)..<(h * (band + 1) / bands) {
+                                            let row = (y / b) &* bw
+                                            for x in 0..<w {
+                                                let i = y &* w &+ x, k = row &+ x / b
+                                                guard c[i] < 0 else { continue }
+                                                if g[k] > 0.5 && far[k] - c[i] > tau {
+                                                    hm[i] = 1; count &+= 1
+                                                } else if far2[k] - c[i] > tau && c[i] + near2[k] < tau {
+                                                    hm[i] = 2
+                                                }
+                                            }
                                         }
+                                        bhc[band] = count
                                     }
                                 }
-                                bhc[band] = count
                             }
                         }
                     }
@@ -218,7 +237,7 @@ public struct DefocusScene: Sendable {
                                             let sx = 2 &* x &+ (q & 1), sy = 2 &* y &+ (q >> 1)
                                             guard sx < w, sy < h else { continue }
                                             let i = sy &* w &+ sx
-                                            guard !hm[i] else { continue }
+                                            guard hm[i] == 0 else { continue }
                                             // Lights enter the fill at white: behind an edge they
                                             // show only through their own splats.
                                             var v = SIMD4(col[i], col[n &+ i], col[2 &* n &+ i], c[i])
@@ -265,7 +284,7 @@ public struct DefocusScene: Sendable {
                                         // Bilinear sample of the half-resolution fill at each hole's centre.
                                         let fy = min(max((Float(y) + 0.5) / 2 - 0.5, 0), Float(hh2 - 1))
                                         let y0 = Int(fy), y1 = min(y0 + 1, hh2 - 1), ty = fy - Float(y0)
-                                        for x in 0..<w where hm[y &* w &+ x] {
+                                        for x in 0..<w where hm[y &* w &+ x] == 1 {
                                             let fx = min(max((Float(x) + 0.5) / 2 - 0.5, 0), Float(hw - 1))
                                             let x0 = Int(fx), x1 = min(x0 + 1, hw - 1), tx = fx - Float(x0)
                                             func sample(_ ch: Int) -> Float {

@@ -141,6 +141,25 @@ extension LayeredRenderer {
         a.pointee = v
     }
 
+    /// As `accumulate`, for a sum that includes `beyond`, the weight of splats beyond the frame's
+    /// edge: their part of the take is counted in `uncoloured` (they carry no colour).
+    @inline(__always)
+    static func accumulate(
+        _ total: SIMD4<Float>, beyond: Float, into a: UnsafeMutablePointer<SIMD4<Float>>,
+        uncoloured u: UnsafeMutablePointer<Float>
+    ) {
+        let weight = total.w
+        guard weight > 1e-7 else { return }
+        var v = a.pointee
+        let left = v.w
+        guard left > 0 else { return }
+        let take = min(weight, left)
+        v += (take / weight) * total
+        v.w = left - take
+        a.pointee = v
+        u.pointee += take * beyond / weight
+    }
+
     /// Mixes coarse rows a and b of `level` (weight t on b) into the level's mix row over the
     /// columns a fine row needs for `fine` columns xa...xb.
     @inline(__always)
@@ -175,14 +194,25 @@ extension LayeredRenderer {
         let up = buffers.upsampled + band &* w
         let levelCount = levels.count
 
-        for i in (y0 &* w)..<(y1 &* w) { acc[i] = SIMD4(0, 0, 0, 1) }
-        for y in y0..<y1 { rmin[y] = Int32(w); rmax[y] = -1 }
+        let bdiff = buffers.beyondDiff, bmin = buffers.beyondMin, bmax = buffers.beyondMax,
+            unc = buffers.uncoloured
+        for i in (y0 &* w)..<(y1 &* w) { acc[i] = SIMD4(0, 0, 0, 1); unc[i] = 0 }
+        for y in y0..<y1 { rmin[y] = Int32(w); rmax[y] = -1; bmin[y] = Int32(w); bmax[y] = -1 }
         let diffBand = diff.baseAddress! + y0 &* fullStride
+        let beyondBand = bdiff.baseAddress! + y0 &* fullStride
         for layer in 0..<layerCount {
             Self.scatter(
                 splats, from: layers.start[0][layer], to: layers.start[0][layer + 1], kernel: kernel,
                 rows: y0, y1, width: w, stride: fullStride, diff: diffBand,
                 rowMin: rmin.baseAddress! + y0, rowMax: rmax.baseAddress! + y0)
+            let beyondFirst = layers.start[Self.virtualList][layer],
+                beyondEnd = layers.start[Self.virtualList][layer + 1]
+            if beyondEnd > beyondFirst {
+                Self.scatter(
+                    splats, from: beyondFirst, to: beyondEnd, kernel: kernel, rows: y0, y1, width: w,
+                    stride: fullStride, diff: beyondBand, rowMin: bmin.baseAddress! + y0,
+                    rowMax: bmax.baseAddress! + y0)
+            }
             // Coarse levels, coarsest first: scatter, integrate, add the coarser level upsampled.
             var coarserHasData = false
             for li in stride(from: levelCount - 1, through: 0, by: -1) {
@@ -232,6 +262,11 @@ extension LayeredRenderer {
             let half: LevelBand? = levelCount > 0 && coarserHasData ? levels[0] : nil
             for y in y0..<y1 {
                 var xa = Int(rmin[y]), xb = Int(rmax[y])
+                let beyond = bmax[y] >= 0
+                if beyond {
+                    xa = min(xa, Int(bmin[y]))
+                    xb = max(xb, Int(bmax[y]))
+                }
                 var hasCoarse = false
                 if let half, let (a, b, t) = Self.coarseRows(of: y, in: half.rows, coarseHeight: half.height),
                     let (ca, cb) = Self.coarseExtent(half, a, b, fineWidth: w)
@@ -246,7 +281,23 @@ extension LayeredRenderer {
                 let row = diff.baseAddress! + y &* fullStride
                 let accRow = acc.baseAddress! + y &* w
                 var sum = SIMD4<Float>.zero
-                if hasCoarse {
+                if beyond {
+                    // Rows the splats beyond the edge reach: their coverage is summed with the
+                    // rest and counted apart.
+                    let brow = bdiff.baseAddress! + y &* fullStride, uncRow = unc.baseAddress! + y &* w
+                    var covered = SIMD4<Float>.zero
+                    for x in xa...xb {
+                        sum += row[x]
+                        row[x] = .zero
+                        covered += brow[x]
+                        brow[x] = .zero
+                        Self.accumulate(
+                            sum + covered + (hasCoarse ? up[x] : .zero), beyond: covered.w, into: accRow + x,
+                            uncoloured: uncRow + x)
+                    }
+                    brow[xb &+ 1] = .zero
+                    bmin[y] = Int32(w); bmax[y] = -1
+                } else if hasCoarse {
                     for x in xa...xb {
                         sum += row[x]
                         row[x] = .zero
@@ -271,10 +322,11 @@ extension LayeredRenderer {
                 level.hasData = false
             }
         }
-        // Renormalise what was found; empty pixels keep the sharp input.
+        // Renormalise the colour found over the coverage that carried colour; empty pixels keep
+        // the sharp input.
         for i in (y0 &* w)..<(y1 &* w) {
             let a = acc[i]
-            let filled = 1 - a.w
+            let filled = 1 - a.w - unc[i]
             if filled > 1e-6 {
                 let inv = 1 / filled
                 out[i] = a.x * inv; out[n &+ i] = a.y * inv; out[2 &* n &+ i] = a.z * inv

@@ -13,12 +13,17 @@ extension LayeredRenderer {
 
     /// Resolution levels: 0 is full resolution, level L has pixels 2^L wide.
     static let levelCount = 3
+    /// The list after the levels: splats beyond the frame's edge, at full resolution, carrying
+    /// coverage and no colour (see `ChunkBuilder.emitBeyondEdges`).
+    static let virtualList = levelCount
 
-    /// Splats grouped by level, then by layer front to back, in one array; within a layer in order
-    /// of top-level block (so a splat's row is at most 2^(levelCount−1) − 1 rows out of order).
+    /// Splats grouped by level (then the splats beyond the frame's edge), then by layer front to
+    /// back, in one array; within a layer in order of top-level block (so a splat's row is at most
+    /// 2^(levelCount−1) − 1 rows out of order).
     struct Layers {
         var count: Int
-        /// `start[level][layer]..<start[level][layer + 1]` indexes `splats`.
+        /// `start[level][layer]..<start[level][layer + 1]` indexes `splats`; level `virtualList`
+        /// holds the splats beyond the edge.
         var start: [[Int]]
         /// The renderer's splat store, valid until its next frame.
         var splats: UnsafeMutableBufferPointer<Splat>
@@ -56,7 +61,8 @@ extension LayeredRenderer {
         let hiddenAt = scene.hiddenSplatByPixel()
 
         let blockSize = 1 << (Self.levelCount - 1), blockRows = (h + blockSize - 1) / blockSize
-        let chunks = 16, levels = Self.levelCount
+        // Lists per level, and one more for the splats beyond the frame's edge (`virtualList`).
+        let chunks = 16, levels = Self.levelCount + 1
         if chunkBuilders.count != chunks { chunkBuilders = (0..<chunks).map { _ in ChunkBuilder() } }
         let built = chunkBuilders
         do {
@@ -181,8 +187,9 @@ extension LayeredRenderer {
     /// so its lists keep their capacity from frame to frame.
     final class ChunkBuilder: @unchecked Sendable {
         var source: ChunkSource!
-        let lists = (0..<LayeredRenderer.levelCount).map { _ in LevelList() }
-        /// Splats per (level, layer): `counts[level * layerCount + layer]`.
+        let lists = (0...LayeredRenderer.levelCount).map { _ in LevelList() }
+        /// Splats per (level, layer): `counts[level * layerCount + layer]` (the last "level" is
+        /// the list beyond the edge).
         var counts: [Int] = []
         /// Merge slots per coarse level (index 0 unused): a 2^L block holds 4^L pixels, each with
         /// a hidden splat behind it at most, each shared by two layers.
@@ -190,7 +197,7 @@ extension LayeredRenderer {
 
         func build(blockRows: Range<Int>, source: ChunkSource) {
             self.source = source
-            counts = [Int](repeating: 0, count: LayeredRenderer.levelCount * source.layerCount)
+            counts = [Int](repeating: 0, count: (LayeredRenderer.levelCount + 1) * source.layerCount)
             for list in lists {
                 list.splats.removeAll(keepingCapacity: true)
                 list.layers.removeAll(keepingCapacity: true)
@@ -198,6 +205,69 @@ extension LayeredRenderer {
             let top = LayeredRenderer.levelCount - 1, size = 1 << top
             for by in blockRows {
                 for bx in 0..<((source.width + size - 1) / size) { visit(level: top, bx, by, whole: 0) }
+            }
+            let blocks = (source.height + size - 1) / size
+            emitBeyondEdges(
+                rows: (blockRows.lowerBound * size)..<min(blockRows.upperBound * size, source.height),
+                top: blockRows.contains(0), bottom: blockRows.contains(blocks - 1))
+        }
+
+        /// The scene beyond the frame's edge, as the model continues it: each edge pixel's CoC
+        /// outward, as far as such a splat can reach back into the frame, coverage without colour.
+        /// In row order (the scatter's search relies on it): rows above the frame (first chunk),
+        /// then left and right of each of this chunk's rows, then rows below (last chunk).
+        func emitBeyondEdges(rows: Range<Int>, top: Bool, bottom: Bool) {
+            let w = source.width, h = source.height
+            @inline(__always) func reach(_ i: Int) -> Int {
+                let (k, _) = source.kernel.position(radius: abs(source.coc[i]) * 0.5)
+                return source.kernel.reach(k: k)
+            }
+            /// Rows beyond the top (`edgeRow` 0) or bottom (`h - 1`) edge, `j` rows out.
+            func beyond(edgeRow: Int, rowsOut: StrideThrough<Int>, direction: Int) {
+                let first = edgeRow &* w, last = first &+ w &- 1
+                let cornerA = reach(first), cornerB = reach(last)
+                for j in rowsOut {
+                    let y = edgeRow &+ direction &* j
+                    if j <= cornerA { for i in stride(from: cornerA, through: 1, by: -1) { emitVirtual(first, -i, y) } }
+                    for x in 0..<w where reach(first &+ x) >= j { emitVirtual(first &+ x, x, y) }
+                    if j <= cornerB { for i in 1...cornerB { emitVirtual(last, w &- 1 &+ i, y) } }
+                }
+            }
+            let deepest = { (edgeRow: Int) in (0..<w).reduce(0) { max($0, reach(edgeRow &* w &+ $1)) } }
+            if top {
+                let k = deepest(0)
+                if k > 0 { beyond(edgeRow: 0, rowsOut: stride(from: k, through: 1, by: -1), direction: -1) }
+            }
+            for y in rows {
+                let left = y &* w, right = left &+ w &- 1
+                let a = reach(left), b = reach(right)
+                if a > 0 { for i in stride(from: a, through: 1, by: -1) { emitVirtual(left, -i, y) } }
+                if b > 0 { for i in 1...b { emitVirtual(right, w &- 1 &+ i, y) } }
+            }
+            if bottom {
+                let k = deepest(h - 1)
+                if k > 0 { beyond(edgeRow: h - 1, rowsOut: stride(from: 1, through: k, by: 1), direction: 1) }
+            }
+        }
+
+        /// A splat beyond the edge at (x, y) with pixel `i`'s CoC: full resolution, shared between
+        /// two layers as `emit` shares, its value (0, 0, 0, weight).
+        @inline(__always)
+        func emitVirtual(_ i: Int, _ x: Int, _ y: Int) {
+            let u = source.coordinate[i] - source.lowestLayer
+            let k = min(Int(u), source.layerCount - 2)
+            let b = min(max((u - Float(k) - 0.3) / 0.4, 0), 1)
+            let (kk, t) = source.kernel.position(radius: abs(source.coc[i]) * 0.5)
+            let inv = 1 / source.kernel.area(k: kk, t: t)
+            let list = lists[LayeredRenderer.virtualList]
+            let base = LayeredRenderer.virtualList &* source.layerCount
+            for step in 0..<2 {
+                let share = step == 0 ? 1 - b : b
+                if share <= 0 { continue }
+                list.splats.append(
+                    Splat(x: Int32(x), y: Int32(y), k: Int32(kk), t: t, value: SIMD4(0, 0, 0, share * inv)))
+                list.layers.append(Int32(k &+ step))
+                counts[base &+ k &+ step] &+= 1
             }
         }
 

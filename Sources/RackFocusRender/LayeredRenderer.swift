@@ -115,6 +115,11 @@ final class FrameBuffers: @unchecked Sendable {
     /// r, g, b premultiplied; w = the weight still free.
     let accum: UnsafeMutableBufferPointer<SIMD4<Float>>
     let rowMin: UnsafeMutableBufferPointer<Int32>, rowMax: UnsafeMutableBufferPointer<Int32>
+    /// Difference rows and row extents of the splats beyond the frame's edge (coverage only),
+    /// and the coverage they took at each pixel.
+    let beyondDiff: UnsafeMutableBufferPointer<SIMD4<Float>>
+    let beyondMin: UnsafeMutableBufferPointer<Int32>, beyondMax: UnsafeMutableBufferPointer<Int32>
+    let uncoloured: UnsafeMutableBufferPointer<Float>
     /// Levels 1, 2, ... (half, quarter, ... resolution).
     let levels: [LevelBuffers]
     /// Per band, one full-resolution row of the half level upsampled.
@@ -126,6 +131,10 @@ final class FrameBuffers: @unchecked Sendable {
         accum = .init(start: filledBuffer(w * h, .zero), count: w * h)
         rowMin = .init(start: filledBuffer(h, 0), count: h)
         rowMax = .init(start: filledBuffer(h, 0), count: h)
+        beyondDiff = .init(start: filledBuffer((w + 2) * h, .zero), count: (w + 2) * h)
+        beyondMin = .init(start: filledBuffer(h, 0), count: h)
+        beyondMax = .init(start: filledBuffer(h, 0), count: h)
+        uncoloured = .init(start: filledBuffer(w * h, 0), count: w * h)
         upsampled = filledBuffer(bands * w, .zero)
         var levels: [LevelBuffers] = []
         var rows = (0..<bands).map { (h * $0 / bands)..<(h * ($0 + 1) / bands) }
@@ -143,6 +152,7 @@ final class FrameBuffers: @unchecked Sendable {
 
     deinit {
         diff.deallocate(); accum.deallocate(); rowMin.deallocate(); rowMax.deallocate(); upsampled.deallocate()
+        beyondDiff.deallocate(); beyondMin.deallocate(); beyondMax.deallocate(); uncoloured.deallocate()
     }
 }
 

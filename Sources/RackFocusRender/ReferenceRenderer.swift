@@ -5,11 +5,14 @@ import RackFocusImage
 /// For each output pixel it lists every splat whose footprint covers it (visible pixels and
 /// hidden-layer splats), with the footprint weight from `ApertureKernel`, sorts them front to
 /// back by signed CoC (= by depth), and accumulates them until the pixel is full: each splat
-/// adds `min(weight, remaining)` of its colour. What is left when the list runs out is spread
-/// over what was found (renormalisation). O(pixels × max footprint) with a sort per pixel: slow,
+/// adds `min(weight, remaining)` of its colour. Beyond the frame's edge the scene continues with
+/// the edge pixels' CoC: those splats take their share of coverage in depth order but carry no
+/// colour (what lies outside the frame is unknown). The colour found is divided by the coverage
+/// that carried colour (renormalisation). O(pixels × max footprint) with a sort per pixel: slow,
 /// and simple enough to check line by line against docs/render-model.md.
 public enum ReferenceRenderer {
-    struct Entry { var coc: Float; var weight: Float; var r: Float; var g: Float; var b: Float }
+    /// A splat covering the pixel; `coloured` is false for one beyond the frame's edge.
+    struct Entry { var coc: Float; var weight: Float; var r: Float; var g: Float; var b: Float; var coloured = true }
 
     /// Linear RGB planes of the blurred frame.
     public static func render(scene: DefocusScene, kernel: ApertureKernel, threads: Int = defaultThreadCount) -> [Float]
@@ -28,8 +31,17 @@ public enum ReferenceRenderer {
                 for y in rows {
                     for x in 0..<w {
                         entries.removeAll(keepingCapacity: true)
-                        for sy in max(0, y - reach)...min(h - 1, y + reach) {
-                            for sx in max(0, x - reach)...min(w - 1, x + reach) {
+                        for sy in (y - reach)...(y + reach) {
+                            for sx in (x - reach)...(x + reach) {
+                                guard sx >= 0, sx < w, sy >= 0, sy < h else {
+                                    // Beyond the edge: the nearest edge pixel's CoC, no colour.
+                                    let c = scene.coc[min(max(sy, 0), h - 1) * w + min(max(sx, 0), w - 1)]
+                                    let wv = kernel.weight(radius: abs(c) / 2, dx: x - sx, dy: y - sy)
+                                    if wv > 0 {
+                                        entries.append(Entry(coc: c, weight: wv, r: 0, g: 0, b: 0, coloured: false))
+                                    }
+                                    continue
+                                }
                                 let i = sy * w + sx
                                 let wv = kernel.weight(radius: abs(scene.coc[i]) / 2, dx: x - sx, dy: y - sy)
                                 if wv > 0 {
@@ -52,15 +64,15 @@ public enum ReferenceRenderer {
                             }
                         }
                         entries.sort { $0.coc < $1.coc }
-                        var remaining: Float = 1, r: Float = 0, g: Float = 0, b: Float = 0
+                        var remaining: Float = 1, r: Float = 0, g: Float = 0, b: Float = 0, filled: Float = 0
                         for e in entries {
                             let take = min(e.weight, remaining)
                             r += take * e.r; g += take * e.g; b += take * e.b
+                            if e.coloured { filled += take }
                             remaining -= take
                             if remaining <= 0 { break }
                         }
                         let i = y * w + x
-                        let filled = 1 - remaining
                         if filled > 1e-6 {
                             dst.value[i] = r / filled; dst.value[n + i] = g / filled; dst.value[2 * n + i] = b / filled
                         } else {
