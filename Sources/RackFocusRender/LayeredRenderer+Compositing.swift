@@ -291,9 +291,14 @@ extension LayeredRenderer {
                         row[x] = .zero
                         covered += brow[x]
                         brow[x] = .zero
-                        Self.accumulate(
-                            sum + covered + (hasCoarse ? up[x] : .zero), beyond: covered.w, into: accRow + x,
-                            uncoloured: uncRow + x)
+                        let total = sum + (hasCoarse ? up[x] : .zero)
+                        // Most of a row lies beyond their reach (covered is exactly 0 there).
+                        if covered.w == 0 {
+                            Self.accumulate(total, into: accRow + x)
+                        } else {
+                            Self.accumulate(
+                                total + covered, beyond: covered.w, into: accRow + x, uncoloured: uncRow + x)
+                        }
                     }
                     brow[xb &+ 1] = .zero
                     bmin[y] = Int32(w); bmax[y] = -1
