@@ -27,6 +27,8 @@ public struct DefocusScene: Sendable {
     public let hiddenColor: [Float]
     /// Hidden splat signed CoC diameters.
     public let hiddenCoC: [Float]
+    /// Hidden splat weights (`uncovering` of the pixel in front).
+    public let hiddenWeight: [Float]
     /// Largest splat radius (px).
     public let maxRadius: Float
 
@@ -44,6 +46,14 @@ public struct DefocusScene: Sendable {
 
     /// A depth step larger than this (in CoC diameter, px) between neighbours is a depth edge.
     public static let edgeThreshold: Float = 1
+    /// How much an occluder of CoC c uncovers what is behind its edge (its hidden splats' weight):
+    /// 1 in front of focus (c ≤ −½), falling linearly to 0 at c = 1 px behind it. Behind focus,
+    /// rays that pass an occluder's edge land on background the frame already shows; a sharp
+    /// subject's rim (c ≈ 0) still counts in part, for the blurred background around it gathers
+    /// background the subject hides (+1.3 dB edge-band PSNR on cycles-a at 1.5 m against c < 0).
+    /// A ramp, not a threshold, so that a rack landing on a subject does not switch its hidden
+    /// layer on in one frame (a pop the rack detector read as overshoot).
+    public static func uncovering(_ c: Float) -> Float { min(max((1 - c) / 1.5, 0), 1) }
 
     public init(
         image: PlanarImage, depth: PlanarImage, camera: Camera, focus: Distance, hiddenLayer: Bool = true,
@@ -96,9 +106,10 @@ public struct DefocusScene: Sendable {
         self.coc = coc
 
         var hIndex: [Int32] = [], hColor: [Float] = [], hCoC: [Float] = []
-        // Only an occluder in front of focus (c < 0) spreads past its own edge and uncovers what
-        // lies behind it, by at most its own radius.
-        let frontReach = max(0, -(coc.min() ?? 0)) / 2
+        // Only an occluder in front of focus (or at it) uncovers what lies behind its edge, within
+        // the largest such occluder's blur radius (at least half a pixel).
+        let nearest = coc.min() ?? 0
+        let frontReach = Self.uncovering(nearest) > 0 ? max(-nearest, 1) / 2 : 0
         if hiddenLayer && frontReach > 0 {
             (hIndex, hColor, hCoC) = Self.hiddenLayer(
                 color: image.data, coc: coc, width: w, height: h, reach: frontReach, threads: threads)
@@ -107,6 +118,7 @@ public struct DefocusScene: Sendable {
         self.hiddenIndex = hIndex
         self.hiddenColor = hColor
         self.hiddenCoC = hCoC
+        self.hiddenWeight = hIndex.map { Self.uncovering(coc[Int($0)]) }
         self.maxRadius = maxR
     }
 
@@ -198,7 +210,7 @@ public struct DefocusScene: Sendable {
                                             let row = (y / b) &* bw
                                             for x in 0..<w {
                                                 let i = y &* w &+ x, k = row &+ x / b
-                                                guard c[i] < 0 else { continue }
+                                                guard Self.uncovering(c[i]) > 0 else { continue }
                                                 if g[k] > 0.5 && far[k] - c[i] > tau {
                                                     hm[i] = 1; count &+= 1
                                                 } else if far2[k] - c[i] > tau && c[i] + near2[k] < tau {

@@ -205,6 +205,12 @@ extension LayeredRenderer {
                 splats, from: layers.start[0][layer], to: layers.start[0][layer + 1], kernel: kernel,
                 rows: y0, y1, width: w, stride: fullStride, diff: diffBand,
                 rowMin: rmin.baseAddress! + y0, rowMax: rmax.baseAddress! + y0)
+            let litFirst = layers.start[Self.maskedList][layer], litEnd = layers.start[Self.maskedList][layer + 1]
+            if litEnd > litFirst {
+                Self.scatter(
+                    splats, from: litFirst, to: litEnd, kernel: kernel, rows: y0, y1, width: w, stride: fullStride,
+                    diff: diffBand, rowMin: rmin.baseAddress! + y0, rowMax: rmax.baseAddress! + y0)
+            }
             let beyondFirst = layers.start[Self.virtualList][layer],
                 beyondEnd = layers.start[Self.virtualList][layer + 1]
             if beyondEnd > beyondFirst {

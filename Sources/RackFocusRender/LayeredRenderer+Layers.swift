@@ -16,6 +16,11 @@ extension LayeredRenderer {
     /// The list after the levels: splats beyond the frame's edge, at full resolution, carrying
     /// coverage and no colour (see `ChunkBuilder.emitBeyondEdges`).
     static let virtualList = levelCount
+    /// The list after that: point lights partly hidden, as one-pixel splats over the part of
+    /// their disc that their rays reach (see `PointLights`), sorted by row within each layer.
+    static let maskedList = levelCount + 1
+    /// Lists in all: the levels, the splats beyond the edge, the hidden lights' pixels.
+    static let listCount = levelCount + 2
 
     /// Splats grouped by level (then the splats beyond the frame's edge), then by layer front to
     /// back, in one array; within a layer in order of top-level block (so a splat's row is at most
@@ -59,10 +64,11 @@ extension LayeredRenderer {
         for r in bandRange { lo = min(lo, r.x); hi = max(hi, r.y) }
         let count = Int((hi - lo).rounded(.down)) + 2
         let hiddenAt = scene.hiddenSplatByPixel()
+        let lights = PointLights(scene: scene)
 
         let blockSize = 1 << (Self.levelCount - 1), blockRows = (h + blockSize - 1) / blockSize
         // Lists per level, and one more for the splats beyond the frame's edge (`virtualList`).
-        let chunks = 16, levels = Self.levelCount + 1
+        let chunks = 16, levels = Self.listCount
         if chunkBuilders.count != chunks { chunkBuilders = (0..<chunks).map { _ in ChunkBuilder() } }
         let built = chunkBuilders
         do {
@@ -70,17 +76,23 @@ extension LayeredRenderer {
                 scene.color.withUnsafeBufferPointer { colP in
                     scene.hiddenCoC.withUnsafeBufferPointer { hcP in
                         scene.hiddenColor.withUnsafeBufferPointer { hcolP in
-                            coord.withUnsafeBufferPointer { coordP in
-                                hiddenAt.withUnsafeBufferPointer { hiddenAtP in
-                                    let source = ChunkSource(
-                                        width: w, height: h, coc: cocP, color: colP, hiddenCoC: hcP, hiddenColor: hcolP,
-                                        coordinate: coordP, hiddenAt: hiddenAtP, lowestLayer: lo, layerCount: count,
-                                        levelRadii: levelRadii, kernel: kernel)
-                                    let ctx = Shared((built, source))
-                                    parallelFor(chunks, threads: threads) { c in
-                                        let (built, source) = ctx.value
-                                        let rows = (blockRows * c / chunks)..<(blockRows * (c + 1) / chunks)
-                                        built[c].build(blockRows: rows, source: source)
+                            scene.hiddenWeight.withUnsafeBufferPointer { hwP in
+                                coord.withUnsafeBufferPointer { coordP in
+                                    hiddenAt.withUnsafeBufferPointer { hiddenAtP in
+                                        lights.isLight.withUnsafeBufferPointer { lightP in
+                                            let source = ChunkSource(
+                                                width: w, height: h, coc: cocP, color: colP, hiddenCoC: hcP,
+                                                hiddenColor: hcolP, hiddenWeight: hwP,
+                                                coordinate: coordP, hiddenAt: hiddenAtP, lowestLayer: lo,
+                                                layerCount: count,
+                                                levelRadii: levelRadii, kernel: kernel, lights: lights, isLight: lightP)
+                                            let ctx = Shared((built, source))
+                                            parallelFor(chunks, threads: threads) { c in
+                                                let (built, source) = ctx.value
+                                                let rows = (blockRows * c / chunks)..<(blockRows * (c + 1) / chunks)
+                                                built[c].build(blockRows: rows, source: source)
+                                            }
+                                        }
                                     }
                                 }
                             }
@@ -132,6 +144,12 @@ extension LayeredRenderer {
                 }
             }
         }
+        // The hidden lights' pixels came in the order of their lights: put each layer's in row
+        // order, as the scatter's search needs.
+        for layer in 0..<count {
+            let range = start[Self.maskedList][layer]..<start[Self.maskedList][layer + 1]
+            if range.count > 1 { splats[range].sort { $0.y < $1.y } }
+        }
         return Layers(count: count, start: start, splats: splats)
     }
 
@@ -140,11 +158,14 @@ extension LayeredRenderer {
         let width: Int, height: Int
         let coc: UnsafeBufferPointer<Float>, color: UnsafeBufferPointer<Float>
         let hiddenCoC: UnsafeBufferPointer<Float>, hiddenColor: UnsafeBufferPointer<Float>
+        let hiddenWeight: UnsafeBufferPointer<Float>
         let coordinate: UnsafeBufferPointer<Float>, hiddenAt: UnsafeBufferPointer<Int32>
         let lowestLayer: Float, layerCount: Int
         /// Radius from which each coarse level (1, 2, ...) takes a splat.
         let levelRadii: [Float]
         let kernel: ApertureKernel
+        let lights: PointLights
+        let isLight: UnsafeBufferPointer<Bool>
     }
 
     /// Merge slots of one block at one level: the layer, Σ share·(rgb, 1) and Σ share·radius of
@@ -187,7 +208,7 @@ extension LayeredRenderer {
     /// so its lists keep their capacity from frame to frame.
     final class ChunkBuilder: @unchecked Sendable {
         var source: ChunkSource!
-        let lists = (0...LayeredRenderer.levelCount).map { _ in LevelList() }
+        let lists = (0..<LayeredRenderer.listCount).map { _ in LevelList() }
         /// Splats per (level, layer): `counts[level * layerCount + layer]` (the last "level" is
         /// the list beyond the edge).
         var counts: [Int] = []
@@ -197,7 +218,7 @@ extension LayeredRenderer {
 
         func build(blockRows: Range<Int>, source: ChunkSource) {
             self.source = source
-            counts = [Int](repeating: 0, count: (LayeredRenderer.levelCount + 1) * source.layerCount)
+            counts = [Int](repeating: 0, count: LayeredRenderer.listCount * source.layerCount)
             for list in lists {
                 list.splats.removeAll(keepingCapacity: true)
                 list.layers.removeAll(keepingCapacity: true)
@@ -210,65 +231,6 @@ extension LayeredRenderer {
             emitBeyondEdges(
                 rows: (blockRows.lowerBound * size)..<min(blockRows.upperBound * size, source.height),
                 top: blockRows.contains(0), bottom: blockRows.contains(blocks - 1))
-        }
-
-        /// The scene beyond the frame's edge, as the model continues it: each edge pixel's CoC
-        /// outward, as far as such a splat can reach back into the frame, coverage without colour.
-        /// In row order (the scatter's search relies on it): rows above the frame (first chunk),
-        /// then left and right of each of this chunk's rows, then rows below (last chunk).
-        func emitBeyondEdges(rows: Range<Int>, top: Bool, bottom: Bool) {
-            let w = source.width, h = source.height
-            @inline(__always) func reach(_ i: Int) -> Int {
-                let (k, _) = source.kernel.position(radius: abs(source.coc[i]) * 0.5)
-                return source.kernel.reach(k: k)
-            }
-            /// Rows beyond the top (`edgeRow` 0) or bottom (`h - 1`) edge, `j` rows out.
-            func beyond(edgeRow: Int, rowsOut: StrideThrough<Int>, direction: Int) {
-                let first = edgeRow &* w, last = first &+ w &- 1
-                let cornerA = reach(first), cornerB = reach(last)
-                for j in rowsOut {
-                    let y = edgeRow &+ direction &* j
-                    if j <= cornerA { for i in stride(from: cornerA, through: 1, by: -1) { emitVirtual(first, -i, y) } }
-                    for x in 0..<w where reach(first &+ x) >= j { emitVirtual(first &+ x, x, y) }
-                    if j <= cornerB { for i in 1...cornerB { emitVirtual(last, w &- 1 &+ i, y) } }
-                }
-            }
-            let deepest = { (edgeRow: Int) in (0..<w).reduce(0) { max($0, reach(edgeRow &* w &+ $1)) } }
-            if top {
-                let k = deepest(0)
-                if k > 0 { beyond(edgeRow: 0, rowsOut: stride(from: k, through: 1, by: -1), direction: -1) }
-            }
-            for y in rows {
-                let left = y &* w, right = left &+ w &- 1
-                let a = reach(left), b = reach(right)
-                if a > 0 { for i in stride(from: a, through: 1, by: -1) { emitVirtual(left, -i, y) } }
-                if b > 0 { for i in 1...b { emitVirtual(right, w &- 1 &+ i, y) } }
-            }
-            if bottom {
-                let k = deepest(h - 1)
-                if k > 0 { beyond(edgeRow: h - 1, rowsOut: stride(from: 1, through: k, by: 1), direction: 1) }
-            }
-        }
-
-        /// A splat beyond the edge at (x, y) with pixel `i`'s CoC: full resolution, shared between
-        /// two layers as `emit` shares, its value (0, 0, 0, weight).
-        @inline(__always)
-        func emitVirtual(_ i: Int, _ x: Int, _ y: Int) {
-            let u = source.coordinate[i] - source.lowestLayer
-            let k = min(Int(u), source.layerCount - 2)
-            let b = min(max((u - Float(k) - 0.3) / 0.4, 0), 1)
-            let (kk, t) = source.kernel.position(radius: abs(source.coc[i]) * 0.5)
-            let inv = 1 / source.kernel.area(k: kk, t: t)
-            let list = lists[LayeredRenderer.virtualList]
-            let base = LayeredRenderer.virtualList &* source.layerCount
-            for step in 0..<2 {
-                let share = step == 0 ? 1 - b : b
-                if share <= 0 { continue }
-                list.splats.append(
-                    Splat(x: Int32(x), y: Int32(y), k: Int32(kk), t: t, value: SIMD4(0, 0, 0, share * inv)))
-                list.layers.append(Int32(k &+ step))
-                counts[base &+ k &+ step] &+= 1
-            }
         }
 
         /// The block (x, y) of `level` (in that level's pixels): its four sub-blocks, then its
@@ -286,7 +248,8 @@ extension LayeredRenderer {
                     let i = py &* w &+ px
                     emit(
                         source.coc[i], source.coordinate[i], px, py,
-                        SIMD3(source.color[i], source.color[n &+ i], source.color[2 &* n &+ i]), whole: mask)
+                        SIMD3(source.color[i], source.color[n &+ i], source.color[2 &* n &+ i]), whole: mask,
+                        light: source.isLight[i] ? i : -1)
                     let j = Int(source.hiddenAt[i])
                     if j >= 0 {
                         emit(
@@ -294,7 +257,7 @@ extension LayeredRenderer {
                             SIMD3(
                                 source.hiddenColor[3 &* j], source.hiddenColor[3 &* j &+ 1],
                                 source.hiddenColor[3 &* j &+ 2]),
-                            whole: mask)
+                            whole: mask, weight: source.hiddenWeight[j])
                     }
                 }
             } else {
@@ -323,11 +286,15 @@ extension LayeredRenderer {
         }
 
         @inline(__always)
-        func emit(_ c: Float, _ l: Float, _ x: Int, _ y: Int, _ rgb: SIMD3<Float>, whole: Int) {
+        func emit(
+            _ c: Float, _ l: Float, _ x: Int, _ y: Int, _ rgb: SIMD3<Float>, whole: Int, light: Int = -1,
+            weight: Float = 1
+        ) {
             let u = l - source.lowestLayer
             let k = min(Int(u), source.layerCount - 2)
             let b = min(max((u - Float(k) - 0.3) / 0.4, 0), 1)
             let r = abs(c) * 0.5
+            if light >= 0 && emitHiddenLight(light, r, x, y, rgb, layer: k, blend: b) { return }
             // Highlights (brighter than display white) keep full resolution: their discs are the
             // visible bokeh, and merging would move them and soften their rims. From each level's
             // radius R to 1.25·R a splat is shared between that level and the one below, so a rack
@@ -349,7 +316,7 @@ extension LayeredRenderer {
                     let here = rest * (1 - next)
                     if here > 0 {
                         for step in 0..<2 {
-                            let share = (step == 0 ? 1 - b : b) * here
+                            let share = (step == 0 ? 1 - b : b) * here * weight
                             if share > 0 { slots[level].add(layer: Int32(k &+ step), rgb, radius: r, share: share) }
                         }
                     }
@@ -360,7 +327,7 @@ extension LayeredRenderer {
             }
             let keep = 1 - merged
             let (kk, t) = source.kernel.position(radius: r)
-            let inv = keep / source.kernel.area(k: kk, t: t)
+            let inv = keep * weight / source.kernel.area(k: kk, t: t)
             let fine = lists[0]
             for step in 0..<2 {
                 let share = step == 0 ? 1 - b : b

@@ -5,7 +5,8 @@ import RackFocusImage
 /// For each output pixel it lists every splat whose footprint covers it (visible pixels and
 /// hidden-layer splats), with the footprint weight from `ApertureKernel`, sorts them front to
 /// back by signed CoC (= by depth), and accumulates them until the pixel is full: each splat
-/// adds `min(weight, remaining)` of its colour. Beyond the frame's edge the scene continues with
+/// adds `min(weight, remaining)` of its colour. A point light's footprint keeps only the pixels
+/// its rays reach past nearer surfaces (`PointLights`). Beyond the frame's edge the scene continues with
 /// the edge pixels' CoC: those splats take their share of coverage in depth order but carry no
 /// colour (what lies outside the frame is unknown). The colour found is divided by the coverage
 /// that carried colour (renormalisation). O(pixels × max footprint) with a sort per pixel: slow,
@@ -19,13 +20,14 @@ public enum ReferenceRenderer {
     {
         let w = scene.width, h = scene.height, n = w * h
         let hiddenAt = scene.hiddenSplatByPixel()
+        let lights = PointLights(scene: scene)
         var out = [Float](repeating: 0, count: 3 * n)
         let reach = Int(scene.maxRadius.rounded(.up)) + 1
-        let shared = Shared((scene, kernel, hiddenAt))
+        let shared = Shared((scene, kernel, hiddenAt, lights))
         out.withUnsafeMutableBufferPointer { o in
             let dst = Shared(o)
             forEachBand(height: h, bands: threads * 8, threads: threads) { rows in
-                let (scene, kernel, hiddenAt) = shared.value
+                let (scene, kernel, hiddenAt, lights) = shared.value
                 var entries: [Entry] = []
                 entries.reserveCapacity((2 * reach + 1) * (2 * reach + 1) * 2)
                 for y in rows {
@@ -44,7 +46,7 @@ public enum ReferenceRenderer {
                                 }
                                 let i = sy * w + sx
                                 let wv = kernel.weight(radius: abs(scene.coc[i]) / 2, dx: x - sx, dy: y - sy)
-                                if wv > 0 {
+                                if wv > 0, !lights.isLight[i] || lights.visible(i, dx: x - sx, dy: y - sy) {
                                     entries.append(
                                         Entry(
                                             coc: scene.coc[i], weight: wv, r: scene.color[i],
@@ -53,7 +55,9 @@ public enum ReferenceRenderer {
                                 let j = Int(hiddenAt[i])
                                 if j >= 0 {
                                     let hc = scene.hiddenCoC[j]
-                                    let hw = kernel.weight(radius: abs(hc) / 2, dx: x - sx, dy: y - sy)
+                                    let hw =
+                                        kernel.weight(radius: abs(hc) / 2, dx: x - sx, dy: y - sy)
+                                        * scene.hiddenWeight[j]
                                     if hw > 0 {
                                         entries.append(
                                             Entry(

@@ -92,6 +92,52 @@ struct PhysicsTests {
         #expect(worst < 0.02, "\(worst)")
     }
 
+    /// A small light just behind a subject's edge, both behind focus: the subject blocks the
+    /// rays through part of the aperture, so the light's disc is cut by a straight line, where the
+    /// thin lens puts it (offset −δ·c_L/(c_L − c_O) from the light, δ its distance to the edge),
+    /// not faded across the subject's blurred edge. Both renderers draw the cut disc alike.
+    @Test func aLightBehindAnEdgeHasItsDiscCutWhereTheLensCutsIt() throws {
+        let w = 64, h = 48, lx = 36, ly = 24
+        var image = PlanarImage(width: w, height: h, channels: 3)
+        var depth = PlanarImage(width: w, height: h, channels: 1, fill: 30)
+        for y in 0..<h { for x in 0...35 { depth[0, x, y] = 3; for c in 0..<3 { image[c, x, y] = 0.2 } } }
+        // The light at 5 m, well in front of the wall: in one layer with the wall, the fast
+        // renderer would share the pixel between them where the oracle takes the light first.
+        for c in 0..<3 { image[c, lx, ly] = 50 }
+        depth[0, lx, ly] = 5
+        let scene = try DefocusScene(image: image, depth: depth, camera: Scenes.camera, focus: .meters(1))
+        let lights = PointLights(scene: scene)
+        let i = ly * w + lx
+        #expect(lights.isLight[i] && lights.any)
+        let cL = scene.coc[i], cO = scene.coc[ly * w + 10]
+        let cut = -(Float(lx) - 35.5) * cL / (cL - cO)
+        print("light c \(cL) px, subject c \(cO) px: the disc is cut at \(cut) px from the light")
+        #expect(cut > -cL / 2 && cut < 0, "the cut falls inside the disc")
+        let reach = Int(cL / 2)
+        for dx in -reach...reach where abs(Float(dx) - cut) > 0.75 {
+            #expect(lights.visible(i, dx: dx, dy: 0) == (Float(dx) > cut), "offset \(dx)")
+
+        }
+        // Nothing nearer on the other side: the rest of the disc is whole.
+        #expect((-reach...reach).allSatisfy { lights.visible(i, dx: reach / 2, dy: $0) })
+        let kernel = ApertureKernel(shape: .circle, maxRadius: scene.maxRadius)
+        // Full resolution throughout, so that only the light's handling is compared (the coarse
+        // levels hold blurred surfaces to about 40 dB of the oracle; not this test's subject).
+        let fast = LayeredRenderer(levelRadii: [], threads: 2).render(scene: scene, kernel: kernel).image
+        let oracle = PlanarImage(
+            width: w, height: h, channels: 3, data: ReferenceRenderer.render(scene: scene, kernel: kernel, threads: 2))
+        dump(fast, "cut-light-fast"); dump(oracle, "cut-light-reference")
+        // Around the light.
+        func around(_ p: PlanarImage) -> PlanarImage {
+            var out = PlanarImage(width: 24, height: 24, channels: 3)
+            for c in 0..<3 { for y in 0..<24 { for x in 0..<24 { out[c, x, y] = p[c, lx - 12 + x, ly - 12 + y] } } }
+            return out
+        }
+        let psnr = ImageQuality.psnr(around(fast), around(oracle))
+        print("cut light: fast vs oracle \(psnr) dB around the light, \(ImageQuality.psnr(fast, oracle)) dB overall")
+        #expect(psnr > 45)
+    }
+
     @Test(arguments: [RenderQuality.final, .reference])
     func pointLightBecomesADiscOfTheThinLensDiameter(quality: RenderQuality) throws {
         let scene = Scenes.pointLights()

@@ -1,0 +1,106 @@
+import RackFocusImage
+
+/// The splats that are not one per pixel: the scene beyond the frame's edge, and point lights
+/// whose disc is partly hidden.
+extension LayeredRenderer.ChunkBuilder {
+    /// The scene beyond the frame's edge, as the model continues it: each edge pixel's CoC
+    /// outward, as far as such a splat can reach back into the frame, coverage without colour.
+    /// In row order (the scatter's search relies on it): rows above the frame (first chunk),
+    /// then left and right of each of this chunk's rows, then rows below (last chunk).
+    func emitBeyondEdges(rows: Range<Int>, top: Bool, bottom: Bool) {
+        let w = source.width, h = source.height
+        @inline(__always) func reach(_ i: Int) -> Int {
+            let (k, _) = source.kernel.position(radius: abs(source.coc[i]) * 0.5)
+            return source.kernel.reach(k: k)
+        }
+        /// Rows beyond the top (`edgeRow` 0) or bottom (`h - 1`) edge, `j` rows out.
+        func beyond(edgeRow: Int, rowsOut: StrideThrough<Int>, direction: Int) {
+            let first = edgeRow &* w, last = first &+ w &- 1
+            let cornerA = reach(first), cornerB = reach(last)
+            for j in rowsOut {
+                let y = edgeRow &+ direction &* j
+                if j <= cornerA { for i in stride(from: cornerA, through: 1, by: -1) { emitVirtual(first, -i, y) } }
+                for x in 0..<w where reach(first &+ x) >= j { emitVirtual(first &+ x, x, y) }
+                if j <= cornerB { for i in 1...cornerB { emitVirtual(last, w &- 1 &+ i, y) } }
+            }
+        }
+        let deepest = { (edgeRow: Int) in (0..<w).reduce(0) { max($0, reach(edgeRow &* w &+ $1)) } }
+        if top {
+            let k = deepest(0)
+            if k > 0 { beyond(edgeRow: 0, rowsOut: stride(from: k, through: 1, by: -1), direction: -1) }
+        }
+        for y in rows {
+            let left = y &* w, right = left &+ w &- 1
+            let a = reach(left), b = reach(right)
+            if a > 0 { for i in stride(from: a, through: 1, by: -1) { emitVirtual(left, -i, y) } }
+            if b > 0 { for i in 1...b { emitVirtual(right, w &- 1 &+ i, y) } }
+        }
+        if bottom {
+            let k = deepest(h - 1)
+            if k > 0 { beyond(edgeRow: h - 1, rowsOut: stride(from: 1, through: k, by: 1), direction: 1) }
+        }
+    }
+
+    /// A point light's disc when part of it is hidden (`PointLights`): one one-pixel splat per
+    /// footprint pixel its rays reach, with that pixel's footprint weight, in the light's
+    /// layers. Returns false (nothing emitted) when the whole disc is seen.
+    func emitHiddenLight(
+        _ i: Int, _ r: Float, _ x: Int, _ y: Int, _ rgb: SIMD3<Float>, layer k: Int, blend b: Float
+    )
+        -> Bool
+    {
+        let kernel = source.kernel, lights = source.lights
+        let (kk, _) = kernel.position(radius: r)
+        let reach = kernel.reach(k: kk)
+        var hidden = false
+        search: for dy in -reach...reach {
+            for dx in -reach...reach where kernel.weight(radius: r, dx: dx, dy: dy) > 0 {
+                if !lights.visible(i, dx: dx, dy: dy) { hidden = true; break search }
+            }
+        }
+        guard hidden else { return false }
+        let (k1, t1) = kernel.position(radius: 0)
+        let perEnergy = 1 / kernel.area(k: k1, t: t1)
+        let list = lists[LayeredRenderer.maskedList]
+        let base = LayeredRenderer.maskedList &* source.layerCount
+        for dy in -reach...reach {
+            for dx in -reach...reach {
+                let wt = kernel.weight(radius: r, dx: dx, dy: dy)
+                guard wt > 0, lights.visible(i, dx: dx, dy: dy) else { continue }
+                for step in 0..<2 {
+                    let share = step == 0 ? 1 - b : b
+                    if share <= 0 { continue }
+                    let a = wt * share * perEnergy
+                    list.splats.append(
+                        LayeredRenderer.Splat(
+                            x: Int32(x &+ dx), y: Int32(y &+ dy), k: Int32(k1), t: t1,
+                            value: SIMD4(rgb.x * a, rgb.y * a, rgb.z * a, a)))
+                    list.layers.append(Int32(k &+ step))
+                    counts[base &+ k &+ step] &+= 1
+                }
+            }
+        }
+        return true
+    }
+
+    /// A splat beyond the edge at (x, y) with pixel `i`'s CoC: full resolution, shared between
+    /// two layers as `emit` shares, its value (0, 0, 0, weight).
+    @inline(__always)
+    func emitVirtual(_ i: Int, _ x: Int, _ y: Int) {
+        let u = source.coordinate[i] - source.lowestLayer
+        let k = min(Int(u), source.layerCount - 2)
+        let b = min(max((u - Float(k) - 0.3) / 0.4, 0), 1)
+        let (kk, t) = source.kernel.position(radius: abs(source.coc[i]) * 0.5)
+        let inv = 1 / source.kernel.area(k: kk, t: t)
+        let list = lists[LayeredRenderer.virtualList]
+        let base = LayeredRenderer.virtualList &* source.layerCount
+        for step in 0..<2 {
+            let share = step == 0 ? 1 - b : b
+            if share <= 0 { continue }
+            list.splats.append(
+                LayeredRenderer.Splat(x: Int32(x), y: Int32(y), k: Int32(kk), t: t, value: SIMD4(0, 0, 0, share * inv)))
+            list.layers.append(Int32(k &+ step))
+            counts[base &+ k &+ step] &+= 1
+        }
+    }
+}

@@ -1,0 +1,85 @@
+import RackFocusImage
+
+/// Small lights (isolated highlights) and the part of their disc a lens shows.
+///
+/// A light partly behind a nearer subject is not a faded disc: the subject's edge blocks part of
+/// the aperture, so the disc is cut by a sharp line (a bite). Both renderers give each point
+/// light's splat this visibility: the footprint pixel at offset o from the light is kept only if
+/// the ray from the light through the aperture point that lands there passes no nearer surface in
+/// the frame. That ray crosses the frame at q = p + λ·o where a surface of CoC c(λ) = c_L·(1 − λ)
+/// lies on it (λ from 0 at the light, through 1 at the footprint pixel itself, to the nearest CoC
+/// in the frame); it is blocked where the depth map holds something nearer than that by more than
+/// the edge threshold. Extended bright regions (a sky) are surfaces, not point lights, and keep the
+/// plain footprint.
+public struct PointLights: Sendable {
+    /// Per pixel: whether it is a point light.
+    public let isLight: [Bool]
+    /// Whether any pixel is one.
+    public let any: Bool
+    let coc: [Float]
+    let width: Int, height: Int
+    let nearest: Float
+
+    /// Luminance above which a pixel is a light (display white).
+    public static let threshold: Float = 1
+    /// At most this many bright pixels in the 5×5 window around one: more is a bright surface.
+    public static let isolation = 12
+    /// A surface blocks a ray only if nearer than it by this much (CoC, px): the light's own
+    /// surroundings at its depth do not.
+    static let margin: Float = 0.5
+
+    public init(scene: DefocusScene) {
+        let w = scene.width, h = scene.height, n = w * h
+        var bright = [Bool](repeating: false, count: n)
+        var anyBright = false
+        for i in 0..<n {
+            let y = 0.2126 * scene.color[i] + 0.7152 * scene.color[n + i] + 0.0722 * scene.color[2 * n + i]
+            if y > Self.threshold { bright[i] = true; anyBright = true }
+        }
+        var light = [Bool](repeating: false, count: n)
+        var found = false
+        if anyBright {
+            for y in 0..<h {
+                for x in 0..<w where bright[y * w + x] {
+                    var count = 0
+                    for sy in max(0, y - 2)...min(h - 1, y + 2) {
+                        for sx in max(0, x - 2)...min(w - 1, x + 2) where bright[sy * w + sx] { count += 1 }
+                    }
+                    if count <= Self.isolation { light[y * w + x] = true; found = true }
+                }
+            }
+        }
+        isLight = light
+        any = found
+        coc = scene.coc
+        width = w
+        height = h
+        nearest = scene.coc.min() ?? 0
+    }
+
+    /// Whether the footprint pixel at offset (dx, dy) from the light at pixel `i` receives it.
+    public func visible(_ i: Int, dx: Int, dy: Int) -> Bool {
+        let cL = coc[i]
+        let ox = Float(dx), oy = Float(dy)
+        let length = (ox * ox + oy * oy).squareRoot()
+        guard length >= 1, abs(cL) > 1 else { return true }
+        // λ runs until the ray's CoC passes the nearest in the frame, about a pixel per step:
+        // toward the footprint pixel for a light behind focus, away from it in front (the disc
+        // is inverted there).
+        let last = 1 - nearest / cL
+        guard last != 0 else { return true }
+        // Half-pixel steps; each pixel met is tested against the ray's depth where it entered
+        // that pixel (the ray's deepest point there), so a thin window between the ray entering
+        // a nearer surface and passing in front of it is not stepped over.
+        let step = (last > 0 ? 0.5 : -0.5) / length
+        let px = Float(i % width), py = Float(i / width)
+        var lambda = step
+        while abs(lambda) <= abs(last) + abs(step) {
+            let qx = Int((px + lambda * ox).rounded()), qy = Int((py + lambda * oy).rounded())
+            guard qx >= 0, qx < width, qy >= 0, qy < height else { return true }
+            if coc[qy * width + qx] < cL * (1 - (lambda - step)) - Self.margin { return false }
+            lambda += step
+        }
+        return true
+    }
+}
