@@ -127,18 +127,20 @@ extension LayeredRenderer {
         }
     }
 
-    /// "Take min(weight, remaining)" of a layer's summed splat value `total` at accumulator `a`.
-    @inline(__always)
-    static func accumulate(_ total: SIMD4<Float>, into a: UnsafeMutablePointer<SIMD4<Float>>) {
+    /// "Take min(weight, remaining)" of a layer's summed splat value `total` at accumulator `a`;
+    /// returns the share of the layer taken.
+    @inline(__always) @discardableResult
+    static func accumulate(_ total: SIMD4<Float>, into a: UnsafeMutablePointer<SIMD4<Float>>) -> Float {
         let weight = total.w
-        guard weight > 1e-7 else { return }
+        guard weight > 1e-7 else { return 0 }
         var v = a.pointee
         let left = v.w
-        guard left > 0 else { return }
+        guard left > 0 else { return 0 }
         let take = min(weight, left)
         v += (take / weight) * total
         v.w = left - take
         a.pointee = v
+        return take / weight
     }
 
     /// As `accumulate`, for a sum that includes `beyond`, the weight of splats beyond the frame's
@@ -148,16 +150,7 @@ extension LayeredRenderer {
         _ total: SIMD4<Float>, beyond: Float, into a: UnsafeMutablePointer<SIMD4<Float>>,
         uncoloured u: UnsafeMutablePointer<Float>
     ) {
-        let weight = total.w
-        guard weight > 1e-7 else { return }
-        var v = a.pointee
-        let left = v.w
-        guard left > 0 else { return }
-        let take = min(weight, left)
-        v += (take / weight) * total
-        v.w = left - take
-        a.pointee = v
-        u.pointee += take * beyond / weight
+        u.pointee += accumulate(total, into: a) * beyond
     }
 
     /// Mixes coarse rows a and b of `level` (weight t on b) into the level's mix row over the

@@ -50,6 +50,7 @@ extension LayeredRenderer.ChunkBuilder {
         -> Bool
     {
         let kernel = source.kernel, lights = source.lights
+        guard lights.mayBeHidden(i) else { return false }
         let (kk, _) = kernel.position(radius: r)
         let reach = kernel.reach(k: kk)
         var hidden = false

@@ -18,7 +18,6 @@ public struct PointLights: Sendable {
     public let any: Bool
     let coc: [Float]
     let width: Int, height: Int
-    let nearest: Float
 
     /// Luminance above which a pixel is a light (display white).
     public static let threshold: Float = 1
@@ -54,8 +53,43 @@ public struct PointLights: Sendable {
         coc = scene.coc
         width = w
         height = h
-        nearest = scene.coc.min() ?? 0
+        // How far each light's rays must be followed: until they pass the nearest CoC around the
+        // light (from a map of 8×8 block minima), not the nearest in the frame. A light with
+        // nothing nearer around it is seen whole, and most rays stop after a few pixels.
+        var reachOf: [Int32: Float] = [:]
+        if found {
+            let b = 8, bw = (w + b - 1) / b, bh = (h + b - 1) / b
+            var blockMin = [Float](repeating: .infinity, count: bw * bh)
+            for y in 0..<h {
+                for x in 0..<w {
+                    blockMin[(y / b) * bw + x / b] = min(blockMin[(y / b) * bw + x / b], scene.coc[y * w + x])
+                }
+            }
+            let frameNearest = scene.coc.min() ?? 0
+            for i in 0..<n where light[i] {
+                let cL = scene.coc[i]
+                guard abs(cL) > 1 else { continue }
+                let farthest = 1 - frameNearest / cL
+                let extent = Int((abs(cL) / 2 + 1) * abs(farthest)) + 1
+                let x = i % w, y = i / w
+                var local = Float.infinity
+                for by in max(0, (y - extent) / b)...min(bh - 1, (y + extent) / b) {
+                    for bx in max(0, (x - extent) / b)...min(bw - 1, (x + extent) / b) {
+                        local = min(local, blockMin[by * bw + bx])
+                    }
+                }
+                let last = 1 - local / cL
+                if local < cL - Self.margin || (cL < 0 && local < cL) { reachOf[Int32(i)] = last }
+            }
+        }
+        rayReach = reachOf
     }
+
+    /// Per light that something nearer may hide: how far (in λ) its rays are followed.
+    let rayReach: [Int32: Float]
+
+    /// Whether part of the light at pixel `i` may be hidden (false: its whole disc is seen).
+    public func mayBeHidden(_ i: Int) -> Bool { rayReach[Int32(i)] != nil }
 
     /// Whether the footprint pixel at offset (dx, dy) from the light at pixel `i` receives it.
     public func visible(_ i: Int, dx: Int, dy: Int) -> Bool {
@@ -66,8 +100,7 @@ public struct PointLights: Sendable {
         // λ runs until the ray's CoC passes the nearest in the frame, about a pixel per step:
         // toward the footprint pixel for a light behind focus, away from it in front (the disc
         // is inverted there).
-        let last = 1 - nearest / cL
-        guard last != 0 else { return true }
+        guard let last = rayReach[Int32(i)], last != 0 else { return true }
         // Half-pixel steps; each pixel met is tested against the ray's depth where it entered
         // that pixel (the ray's deepest point there), so a thin window between the ray entering
         // a nearer surface and passing in front of it is not stepped over.

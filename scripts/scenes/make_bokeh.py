@@ -4,6 +4,8 @@
 # Usage: GT_BLADES=5 GT_ROTATION=20 blender -b -P make_bokeh.py -- OUTDIR WIDTH HEIGHT SAMPLES FOCUS
 # Writes OUTDIR/pinhole.exr, OUTDIR/depth_0001.exr and OUTDIR/gt_<focus>.exr (50 mm f/2, 36 mm wide).
 import bpy, sys, math, os
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from gt_common import render_settings, camera_with_depth
 argv = sys.argv[sys.argv.index("--") + 1:]
 out, W, H, SPP, FOCUS = argv[0], int(argv[1]), int(argv[2]), int(argv[3]), float(argv[4])
 BLADES = int(os.environ.get("GT_BLADES", "5"))
@@ -11,11 +13,7 @@ ROTATION = math.radians(float(os.environ.get("GT_ROTATION", "0")))
 os.makedirs(out, exist_ok=True)
 bpy.ops.wm.read_factory_settings(use_empty=True)
 sc = bpy.context.scene
-sc.render.engine = "CYCLES"; sc.cycles.device = "CPU"; sc.cycles.samples = SPP; sc.cycles.use_denoising = False
-sc.render.resolution_x, sc.render.resolution_y = W, H; sc.render.resolution_percentage = 100
-sc.view_settings.view_transform = "Standard"
-sc.render.image_settings.file_format = "OPEN_EXR"; sc.render.image_settings.color_depth = "32"
-sc.cycles.pixel_filter_type = "BOX"; sc.cycles.filter_width = 1.0
+render_settings(sc, W, H, SPP)
 world = bpy.data.worlds.new("w"); sc.world = world; world.use_nodes = True
 world.node_tree.nodes["Background"].inputs[0].default_value = (0, 0, 0, 1)
 black = bpy.data.materials.new("black"); black.use_nodes = True
@@ -29,18 +27,7 @@ nt.links.new(em.outputs[0], nt.nodes["Material Output"].inputs[0])
 for x, z in [(0, 0), (1.8, 0), (0, 1.0), (-1.8, -0.8)]:
     bpy.ops.mesh.primitive_uv_sphere_add(radius=0.02, location=(x, 10, z), segments=12, ring_count=8)
     bpy.context.object.data.materials.append(light)
-bpy.ops.object.camera_add(location=(0, 0, 0), rotation=(math.pi / 2, 0, 0))
-cam = bpy.context.object; sc.camera = cam
-cam.data.lens = 50; cam.data.sensor_fit = "HORIZONTAL"; cam.data.sensor_width = 36
-vl = sc.view_layers[0]; vl.use_pass_z = True
-sc.use_nodes = True
-nt = sc.node_tree
-for n in list(nt.nodes): nt.nodes.remove(n)
-rl = nt.nodes.new("CompositorNodeRLayers")
-comp = nt.nodes.new("CompositorNodeComposite"); nt.links.new(rl.outputs["Image"], comp.inputs[0])
-fo = nt.nodes.new("CompositorNodeOutputFile"); fo.base_path = out
-fo.format.file_format = "OPEN_EXR"; fo.format.color_depth = "32"; fo.file_slots[0].path = "depth_"
-nt.links.new(rl.outputs["Depth"], fo.inputs[0])
+cam, fo = camera_with_depth(sc, out, 50)
 cam.data.dof.use_dof = False
 sc.render.filepath = os.path.join(out, "pinhole.exr")
 bpy.ops.render.render(write_still=True)

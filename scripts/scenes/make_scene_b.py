@@ -6,6 +6,8 @@
 # Writes OUTDIR/pinhole.exr, OUTDIR/depth_0001.exr (planar Z, metres), OUTDIR/gt_<focus>.exr.
 # Renders stay out of git (they are large); scripts/scenes/README.md says how they are scored.
 import bpy, sys, math, os, random
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from gt_common import render_settings, camera_with_depth
 argv = sys.argv[sys.argv.index("--") + 1:]
 out, W, H, SPP = argv[0], int(argv[1]), int(argv[2]), int(argv[3])
 focuses = [float(x) for x in argv[4:]]
@@ -19,19 +21,7 @@ os.makedirs(out, exist_ok=True)
 
 bpy.ops.wm.read_factory_settings(use_empty=True)
 sc = bpy.context.scene
-sc.render.engine = "CYCLES"
-sc.cycles.device = "CPU"
-sc.cycles.samples = SPP
-sc.cycles.use_denoising = False
-sc.cycles.max_bounces = 2
-sc.render.resolution_x, sc.render.resolution_y = W, H
-sc.render.resolution_percentage = 100
-sc.view_settings.view_transform = "Standard"
-sc.render.image_settings.file_format = "OPEN_EXR"
-sc.render.image_settings.color_depth = "32"
-sc.render.image_settings.exr_codec = "ZIP"
-sc.cycles.pixel_filter_type = "BOX"
-sc.cycles.filter_width = 1.0
+render_settings(sc, W, H, SPP)
 
 world = bpy.data.worlds.new("w"); sc.world = world; world.use_nodes = True
 world.node_tree.nodes["Background"].inputs[0].default_value = (0.08, 0.07, 0.06, 1)
@@ -102,21 +92,7 @@ for i in range(9):
 bpy.ops.object.light_add(type="SUN", location=(0, 0, 10), rotation=(0.8, -0.3, 0.5))
 bpy.context.object.data.energy = 3.0
 
-bpy.ops.object.camera_add(location=(0, 0, 0), rotation=(math.pi / 2, 0, 0))
-cam = bpy.context.object; sc.camera = cam
-cam.data.lens = FOCAL; cam.data.sensor_fit = "HORIZONTAL"; cam.data.sensor_width = SENSOR
-cam.data.clip_start = 0.05; cam.data.clip_end = 200
-
-vl = sc.view_layers[0]; vl.use_pass_z = True
-sc.use_nodes = True
-nt = sc.node_tree
-for n in list(nt.nodes): nt.nodes.remove(n)
-rl = nt.nodes.new("CompositorNodeRLayers")
-comp = nt.nodes.new("CompositorNodeComposite"); nt.links.new(rl.outputs["Image"], comp.inputs[0])
-fo = nt.nodes.new("CompositorNodeOutputFile"); fo.base_path = out
-fo.format.file_format = "OPEN_EXR"; fo.format.color_depth = "32"
-fo.file_slots[0].path = "depth_"
-nt.links.new(rl.outputs["Depth"], fo.inputs[0])
+cam, fo = camera_with_depth(sc, out, FOCAL, SENSOR)
 
 cam.data.dof.use_dof = False
 sc.render.filepath = os.path.join(out, "pinhole.exr")
