@@ -8,8 +8,8 @@ import RackFocusImage
 /// the ray from the light through the aperture point that lands there passes no nearer surface in
 /// the frame. That ray crosses the frame at q = p + λ·o where a surface of CoC c(λ) = c_L·(1 − λ)
 /// lies on it (λ from 0 at the light, through 1 at the footprint pixel itself, to the nearest CoC
-/// in the frame); it is blocked where the depth map holds something nearer than that by more than
-/// the edge threshold. Extended bright regions (a sky) are surfaces, not point lights, and keep the
+/// around the light); it is blocked where the depth map holds something nearer than that by more
+/// than half a pixel of CoC. Extended bright regions (a sky) are surfaces, not point lights, and keep the
 /// plain footprint.
 public struct PointLights: Sendable {
     /// Per pixel: whether it is a point light.
@@ -97,7 +97,7 @@ public struct PointLights: Sendable {
         let ox = Float(dx), oy = Float(dy)
         let length = (ox * ox + oy * oy).squareRoot()
         guard length >= 1, abs(cL) > 1 else { return true }
-        // λ runs until the ray's CoC passes the nearest in the frame, about a pixel per step:
+        // λ runs until the ray's CoC passes the nearest around the light, half a pixel per step:
         // toward the footprint pixel for a light behind focus, away from it in front (the disc
         // is inverted there).
         guard let last = rayReach[Int32(i)], last != 0 else { return true }

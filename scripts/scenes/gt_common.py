@@ -45,3 +45,15 @@ def camera_with_depth(sc, out, focal, sensor=36.0):
     fo.file_slots[0].path = "depth_"
     nt.links.new(rl.outputs["Depth"], fo.inputs[0])
     return cam, fo
+
+
+def new_scene(width, height, samples, background):
+    """An empty scene with the render settings and a plain world of colour `background`."""
+    bpy.ops.wm.read_factory_settings(use_empty=True)
+    sc = bpy.context.scene
+    render_settings(sc, width, height, samples)
+    world = bpy.data.worlds.new("w")
+    sc.world = world
+    world.use_nodes = True
+    world.node_tree.nodes["Background"].inputs[0].default_value = (*background, 1)
+    return sc

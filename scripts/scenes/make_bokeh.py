@@ -5,17 +5,13 @@
 # Writes OUTDIR/pinhole.exr, OUTDIR/depth_0001.exr and OUTDIR/gt_<focus>.exr (50 mm f/2, 36 mm wide).
 import bpy, sys, math, os
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from gt_common import render_settings, camera_with_depth
+from gt_common import new_scene, camera_with_depth
 argv = sys.argv[sys.argv.index("--") + 1:]
 out, W, H, SPP, FOCUS = argv[0], int(argv[1]), int(argv[2]), int(argv[3]), float(argv[4])
 BLADES = int(os.environ.get("GT_BLADES", "5"))
 ROTATION = math.radians(float(os.environ.get("GT_ROTATION", "0")))
 os.makedirs(out, exist_ok=True)
-bpy.ops.wm.read_factory_settings(use_empty=True)
-sc = bpy.context.scene
-render_settings(sc, W, H, SPP)
-world = bpy.data.worlds.new("w"); sc.world = world; world.use_nodes = True
-world.node_tree.nodes["Background"].inputs[0].default_value = (0, 0, 0, 1)
+sc = new_scene(W, H, SPP, (0, 0, 0))
 black = bpy.data.materials.new("black"); black.use_nodes = True
 black.node_tree.nodes["Principled BSDF"].inputs["Base Color"].default_value = (0, 0, 0, 1)
 bpy.ops.mesh.primitive_plane_add(size=60, location=(0, 12, 0), rotation=(math.pi / 2, 0, 0))

@@ -7,7 +7,7 @@
 # Renders stay out of git (they are large); scripts/scenes/README.md says how they are scored.
 import bpy, sys, math, os, random
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from gt_common import render_settings, camera_with_depth
+from gt_common import new_scene, camera_with_depth
 argv = sys.argv[sys.argv.index("--") + 1:]
 out, W, H, SPP = argv[0], int(argv[1]), int(argv[2]), int(argv[3])
 focuses = [float(x) for x in argv[4:]]
@@ -19,12 +19,7 @@ SEED = int(os.environ.get("GT_SEED", "11"))
 SENSOR = 36.0
 os.makedirs(out, exist_ok=True)
 
-bpy.ops.wm.read_factory_settings(use_empty=True)
-sc = bpy.context.scene
-render_settings(sc, W, H, SPP)
-
-world = bpy.data.worlds.new("w"); sc.world = world; world.use_nodes = True
-world.node_tree.nodes["Background"].inputs[0].default_value = (0.08, 0.07, 0.06, 1)
+sc = new_scene(W, H, SPP, (0.08, 0.07, 0.06))
 
 def mat(name, kind, scale=4.0, c1=(0.8, 0.2, 0.1), c2=(0.1, 0.1, 0.7), emit=0.0):
     m = bpy.data.materials.new(name); m.use_nodes = True
