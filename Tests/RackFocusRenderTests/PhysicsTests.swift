@@ -138,6 +138,31 @@ struct PhysicsTests {
         #expect(psnr > 45)
     }
 
+    /// Glitter: thousands of isolated lights behind thin bars. Tracing each one's rays would take
+    /// minutes; the brightest are traced within `tracingBudget` ray steps, the rest keep the plain
+    /// footprint (checked by counting, not timing).
+    @Test func glitterBehindBarsTracesABoundedNumberOfLights() throws {
+        let w = 320, h = 160
+        var image = PlanarImage(width: w, height: h, channels: 3)
+        var depth = PlanarImage(width: w, height: h, channels: 1, fill: 20)
+        // Thin bars at 3 m every 12 columns, glitter between them.
+        for y in 0..<h { for x in 0..<w where x % 12 < 3 { depth[0, x, y] = 3 } }
+        var lights = 0
+        for y in stride(from: 1, to: h, by: 3) {
+            for x in stride(from: 0, to: w, by: 3) where x % 12 >= 3 {
+                for c in 0..<3 { image[c, x, y] = 2 + Float((x * 7 + y * 13) % 17) }
+                lights += 1
+            }
+        }
+        let scene = try DefocusScene(image: image, depth: depth, camera: Scenes.camera, focus: .meters(1))
+        let found = PointLights(scene: scene)
+        // Every light has a bar within reach, so without the budget all would be traced.
+        #expect(found.tracedCount > 0 && found.tracedCount < lights, "\(found.tracedCount) of \(lights)")
+        let kernel = ApertureKernel(shape: .circle, maxRadius: scene.maxRadius)
+        let out = LayeredRenderer(threads: 2).render(scene: scene, kernel: kernel).image
+        #expect(out.data.allSatisfy { $0.isFinite })
+    }
+
     @Test(arguments: [RenderQuality.final, .reference])
     func pointLightBecomesADiscOfTheThinLensDiameter(quality: RenderQuality) throws {
         let scene = Scenes.pointLights()
