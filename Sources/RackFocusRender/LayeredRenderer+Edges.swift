@@ -56,7 +56,7 @@ extension LayeredRenderer.ChunkBuilder {
         var hidden = false
         search: for dy in -reach...reach {
             for dx in -reach...reach where kernel.weight(radius: r, dx: dx, dy: dy) > 0 {
-                if !lights.visible(i, dx: dx, dy: dy) { hidden = true; break search }
+                if lights.visibility(i, dx: dx, dy: dy) < 1 { hidden = true; break search }
             }
         }
         guard hidden else { return false }
@@ -67,11 +67,13 @@ extension LayeredRenderer.ChunkBuilder {
         for dy in -reach...reach {
             for dx in -reach...reach {
                 let wt = kernel.weight(radius: r, dx: dx, dy: dy)
-                guard wt > 0, lights.visible(i, dx: dx, dy: dy) else { continue }
+                guard wt > 0 else { continue }
+                let seen = wt * lights.visibility(i, dx: dx, dy: dy)
+                guard seen > 0 else { continue }
                 for step in 0..<2 {
                     let share = step == 0 ? 1 - b : b
                     if share <= 0 { continue }
-                    let a = wt * share * perEnergy
+                    let a = seen * share * perEnergy
                     list.splats.append(
                         LayeredRenderer.Splat(
                             x: Int32(x &+ dx), y: Int32(y &+ dy), k: Int32(k1), t: t1,

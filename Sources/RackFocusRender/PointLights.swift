@@ -8,8 +8,8 @@ import RackFocusImage
 /// the ray from the light through the aperture point that lands there passes no nearer surface in
 /// the frame. That ray crosses the frame at q = p + λ·o where a surface of CoC c(λ) = c_L·(1 − λ)
 /// lies on it (λ from 0 at the light, through 1 at the footprint pixel itself, to the nearest CoC
-/// around the light); it is blocked where the depth map holds something nearer than that by more
-/// than half a pixel of CoC. Extended bright regions (a sky) are surfaces, not point lights, and keep the
+/// around the light); it is blocked where the depth map holds something nearer than that, fully
+/// from 1 px of CoC nearer and in proportion below (`visibility`). Extended bright regions (a sky) are surfaces, not point lights, and keep the
 /// plain footprint.
 public struct PointLights: Sendable {
     /// Per pixel: whether it is a point light.
@@ -23,8 +23,7 @@ public struct PointLights: Sendable {
     public static let threshold: Float = 1
     /// At most this many bright pixels in the 5×5 window around one: more is a bright surface.
     public static let isolation = 12
-    /// A surface blocks a ray only if nearer than it by this much (CoC, px): the light's own
-    /// surroundings at its depth do not.
+    /// A light is traced only if something around it is nearer by this much (CoC, px).
     static let margin: Float = 0.5
 
     public init(scene: DefocusScene) {
@@ -113,28 +112,35 @@ public struct PointLights: Sendable {
     /// Whether part of the light at pixel `i` may be hidden (false: its whole disc is seen).
     public func mayBeHidden(_ i: Int) -> Bool { rayReach[Int32(i)] != nil }
 
-    /// Whether the footprint pixel at offset (dx, dy) from the light at pixel `i` receives it.
-    public func visible(_ i: Int, dx: Int, dy: Int) -> Bool {
+    /// Whether the footprint pixel at offset (dx, dy) from the light at pixel `i` receives at
+    /// least half of it.
+    public func visible(_ i: Int, dx: Int, dy: Int) -> Bool { visibility(i, dx: dx, dy: dy) >= 0.5 }
+
+    /// How much of the light at pixel `i` the footprint pixel at offset (dx, dy) receives, 0 to 1:
+    /// a surface nearer than the ray by d px of CoC blocks min(d, 1) of it, so the cut moves
+    /// smoothly as focus moves (no flicker along it during a rack); half at ½ px.
+    public func visibility(_ i: Int, dx: Int, dy: Int) -> Float {
         let cL = coc[i]
         let ox = Float(dx), oy = Float(dy)
         let length = (ox * ox + oy * oy).squareRoot()
-        guard length >= 1, abs(cL) > 1 else { return true }
+        guard length >= 1, abs(cL) > 1 else { return 1 }
         // λ runs until the ray's CoC passes the nearest around the light, half a pixel per step:
         // toward the footprint pixel for a light behind focus, away from it in front (the disc
         // is inverted there).
-        guard let last = rayReach[Int32(i)], last != 0 else { return true }
+        guard let last = rayReach[Int32(i)], last != 0 else { return 1 }
         // Half-pixel steps; each pixel met is tested against the ray's depth where it entered
         // that pixel (the ray's deepest point there), so a thin window between the ray entering
         // a nearer surface and passing in front of it is not stepped over.
         let step = (last > 0 ? 0.5 : -0.5) / length
         let px = Float(i % width), py = Float(i / width)
-        var lambda = step
+        var lambda = step, blocked: Float = 0
         while abs(lambda) <= abs(last) + abs(step) {
             let qx = Int((px + lambda * ox).rounded()), qy = Int((py + lambda * oy).rounded())
-            guard qx >= 0, qx < width, qy >= 0, qy < height else { return true }
-            if coc[qy * width + qx] < cL * (1 - (lambda - step)) - Self.margin { return false }
+            guard qx >= 0, qx < width, qy >= 0, qy < height else { break }
+            blocked = max(blocked, min(max(cL * (1 - (lambda - step)) - coc[qy * width + qx], 0), 1))
+            if blocked >= 1 { return 0 }
             lambda += step
         }
-        return true
+        return 1 - blocked
     }
 }

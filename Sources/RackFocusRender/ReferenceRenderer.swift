@@ -45,8 +45,9 @@ public enum ReferenceRenderer {
                                     continue
                                 }
                                 let i = sy * w + sx
-                                let wv = kernel.weight(radius: abs(scene.coc[i]) / 2, dx: x - sx, dy: y - sy)
-                                if wv > 0, !lights.isLight[i] || lights.visible(i, dx: x - sx, dy: y - sy) {
+                                var wv = kernel.weight(radius: abs(scene.coc[i]) / 2, dx: x - sx, dy: y - sy)
+                                if wv > 0 && lights.isLight[i] { wv *= lights.visibility(i, dx: x - sx, dy: y - sy) }
+                                if wv > 0 {
                                     entries.append(
                                         Entry(
                                             coc: scene.coc[i], weight: wv, r: scene.color[i],

@@ -138,6 +138,35 @@ struct PhysicsTests {
         #expect(psnr > 45)
     }
 
+    /// The cut of a light's disc moves smoothly as focus moves: a pixel along it is not switched
+    /// between lit and unlit from one frame to the next (a flicker along the cut during a rack).
+    @Test func aCutDiscChangesSmoothlyWithFocus() throws {
+        let w = 64, h = 48, lx = 36, ly = 24
+        var image = PlanarImage(width: w, height: h, channels: 3)
+        var depth = PlanarImage(width: w, height: h, channels: 1, fill: 30)
+        for y in 0..<h { for x in 0...35 { depth[0, x, y] = 3; for c in 0..<3 { image[c, x, y] = 0.2 } } }
+        for c in 0..<3 { image[c, lx, ly] = 50 }
+        depth[0, lx, ly] = 5
+        func frame(_ focus: Double) throws -> PlanarImage {
+            try LensBlur.render(
+                image: image, depth: depth,
+                settings: LensBlurSettings(camera: Scenes.camera, focus: .meters(focus), quality: .final, threads: 2))
+        }
+        // Steps of 0.25% in focus from 1 m to 1.5 m, which moves the cut by about two pixels.
+        var worst: Float = 0
+        var previous = try frame(1)
+        for k in 1...160 {
+            let next = try frame(1 + 0.0025 * Double(k))
+            for y in (ly - 10)...(ly + 10) {
+                for x in (lx - 10)...(lx + 10) { worst = max(worst, abs(next[0, x, y] - previous[0, x, y])) }
+            }
+            previous = next
+        }
+        print("cut disc: largest change of a pixel between focus steps of 0.25%: \(worst)")
+        // Measured 0.047; with a pass-or-block visibility a pixel flipped by 0.56.
+        #expect(worst < 0.1)
+    }
+
     /// Glitter: thousands of isolated lights behind thin bars. Tracing each one's rays would take
     /// minutes; the brightest are traced within `tracingBudget` ray steps, the rest keep the plain
     /// footprint (checked by counting, not timing).
