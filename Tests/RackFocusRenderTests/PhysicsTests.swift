@@ -96,15 +96,23 @@ struct PhysicsTests {
     /// rays through part of the aperture, so the light's disc is cut by a straight line, where the
     /// thin lens puts it (offset −δ·c_L/(c_L − c_O) from the light, δ its distance to the edge),
     /// not faded across the subject's blurred edge. Both renderers draw the cut disc alike.
-    @Test func aLightBehindAnEdgeHasItsDiscCutWhereTheLensCutsIt() throws {
-        let w = 64, h = 48, lx = 36, ly = 24
+    /// A grey subject at 3 m filling columns 0-35 over a black wall at 30 m, and a light (50) at
+    /// 5 m in column 36, row 24: well in front of the wall, for in one layer with the wall the fast
+    /// renderer would share the pixel between them where the oracle takes the light first.
+    static let cutLight = (w: 64, h: 48, lx: 36, ly: 24)
+    static func cutLightScene() -> (image: PlanarImage, depth: PlanarImage) {
+        let (w, h, lx, ly) = cutLight
         var image = PlanarImage(width: w, height: h, channels: 3)
         var depth = PlanarImage(width: w, height: h, channels: 1, fill: 30)
         for y in 0..<h { for x in 0...35 { depth[0, x, y] = 3; for c in 0..<3 { image[c, x, y] = 0.2 } } }
-        // The light at 5 m, well in front of the wall: in one layer with the wall, the fast
-        // renderer would share the pixel between them where the oracle takes the light first.
         for c in 0..<3 { image[c, lx, ly] = 50 }
         depth[0, lx, ly] = 5
+        return (image, depth)
+    }
+
+    @Test func aLightBehindAnEdgeHasItsDiscCutWhereTheLensCutsIt() throws {
+        let (w, h, lx, ly) = Self.cutLight
+        let (image, depth) = Self.cutLightScene()
         let scene = try DefocusScene(image: image, depth: depth, camera: Scenes.camera, focus: .meters(1))
         let lights = PointLights(scene: scene)
         let i = ly * w + lx
@@ -141,12 +149,8 @@ struct PhysicsTests {
     /// The cut of a light's disc moves smoothly as focus moves: a pixel along it is not switched
     /// between lit and unlit from one frame to the next (a flicker along the cut during a rack).
     @Test func aCutDiscChangesSmoothlyWithFocus() throws {
-        let w = 64, h = 48, lx = 36, ly = 24
-        var image = PlanarImage(width: w, height: h, channels: 3)
-        var depth = PlanarImage(width: w, height: h, channels: 1, fill: 30)
-        for y in 0..<h { for x in 0...35 { depth[0, x, y] = 3; for c in 0..<3 { image[c, x, y] = 0.2 } } }
-        for c in 0..<3 { image[c, lx, ly] = 50 }
-        depth[0, lx, ly] = 5
+        let (_, _, lx, ly) = Self.cutLight
+        let (image, depth) = Self.cutLightScene()
         func frame(_ focus: Double) throws -> PlanarImage {
             try LensBlur.render(
                 image: image, depth: depth,
