@@ -22,7 +22,7 @@ package struct FocusPeaking: Sendable {
         frame.data.withUnsafeMutableBufferPointer { d in
             scratch.withUnsafeMutableBufferPointer { y in
                 for i in 0..<n {
-                    let l = 0.2126 * d[i] + 0.7152 * d[n &+ i] + 0.0722 * d[2 &* n &+ i]
+                    let l = ColorTransfer.luminance(d[i], d[n &+ i], d[2 &* n &+ i])
                     y[i] = ColorTransfer.linearToSRGB(min(max(l, 0), 1))
                 }
                 for row in 0..<h {
@@ -42,7 +42,7 @@ package struct FocusPeaking: Sendable {
                             d[i] = colour.x; d[n &+ i] = colour.y; d[2 &* n &+ i] = colour.z
                         } else {
                             // Dimmed grey picture under the paint, so the paint reads.
-                            let grey = 0.5 * (0.2126 * d[i] + 0.7152 * d[n &+ i] + 0.0722 * d[2 &* n &+ i])
+                            let grey = 0.5 * (ColorTransfer.luminance(d[i], d[n &+ i], d[2 &* n &+ i]))
                             d[i] = grey; d[n &+ i] = grey; d[2 &* n &+ i] = grey
                         }
                     }

@@ -26,7 +26,7 @@ package struct LumaPyramid: Sendable {
         frame.data.withUnsafeBufferPointer { src in
             levels[0].data.withUnsafeMutableBufferPointer { dst in
                 if frame.channels >= 3 {
-                    for i in 0..<n { dst[i] = 0.2126 * src[i] + 0.7152 * src[n &+ i] + 0.0722 * src[2 &* n &+ i] }
+                    for i in 0..<n { dst[i] = ColorTransfer.luminance(src[i], src[n &+ i], src[2 &* n &+ i]) }
                 } else {
                     for i in 0..<n { dst[i] = src[i] }
                 }

@@ -8,7 +8,8 @@ import RackFocusShot
 /// exit 128 + the signal's number. Returns what restores the default handling.
 func abandonOnCtrlC(_ writer: FrameWriter) -> () -> Void {
     let path = writer.path
-    let sources = [SIGINT, SIGTERM, SIGHUP].map { sig -> any DispatchSourceSignal in
+    let signals = [SIGINT, SIGTERM, SIGHUP]
+    let sources = signals.map { sig -> any DispatchSourceSignal in
         signal(sig, SIG_IGN)
         let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
         source.setEventHandler {
@@ -21,7 +22,7 @@ func abandonOnCtrlC(_ writer: FrameWriter) -> () -> Void {
         return source
     }
     return {
-        for (source, sig) in zip(sources, [SIGINT, SIGTERM, SIGHUP]) {
+        for (source, sig) in zip(sources, signals) {
             source.cancel()
             signal(sig, SIG_DFL)
         }

@@ -10,6 +10,12 @@ public enum ColorTransfer: String, Sendable, CaseIterable {
     /// sRGB / Rec.709 encoded.
     case srgb
 
+    /// Luminance (Rec.709 / sRGB primaries) of a linear RGB value.
+    @inlinable @inline(__always)
+    public static func luminance(_ r: Float, _ g: Float, _ b: Float) -> Float {
+        0.2126 * r + 0.7152 * g + 0.0722 * b
+    }
+
     @inline(__always)
     public static func srgbToLinear(_ v: Float) -> Float {
         v <= 0.04045 ? v / 12.92 : powf((v + 0.055) / 1.055, 2.4)

@@ -255,7 +255,7 @@ public struct DefocusScene: Sendable {
                                             // Lights enter the fill at white: behind an edge they
                                             // show only through their own splats.
                                             var v = SIMD4(col[i], col[n &+ i], col[2 &* n &+ i], c[i])
-                                            let luma = 0.2126 * v.x + 0.7152 * v.y + 0.0722 * v.z
+                                            let luma = ColorTransfer.luminance(v.x, v.y, v.z)
                                             if luma > 1 {
                                                 let k = 1 / luma
                                                 v.x *= k; v.y *= k; v.z *= k

@@ -22,13 +22,13 @@ extension LayeredRenderer {
     /// Lists in all: the levels, the splats beyond the edge, the hidden lights' pixels.
     static let listCount = levelCount + 2
 
-    /// Splats grouped by level (then the splats beyond the frame's edge), then by layer front to
-    /// back, in one array; within a layer in order of top-level block (so a splat's row is at most
+    /// Splats grouped by list (the levels, the splats beyond the frame's edge, the hidden lights'
+    /// pixels), then by layer front to back, in one array; within a layer in order of top-level block (so a splat's row is at most
     /// 2^(levelCount−1) − 1 rows out of order).
     struct Layers {
         var count: Int
-        /// `start[level][layer]..<start[level][layer + 1]` indexes `splats`; level `virtualList`
-        /// holds the splats beyond the edge.
+        /// `start[list][layer]..<start[list][layer + 1]` indexes `splats` (lists as `listCount`
+        /// counts them).
         var start: [[Int]]
         /// The renderer's splat store, valid until its next frame.
         var splats: UnsafeMutableBufferPointer<Splat>
@@ -67,7 +67,6 @@ extension LayeredRenderer {
         let lights = PointLights(scene: scene)
 
         let blockSize = 1 << (Self.levelCount - 1), blockRows = (h + blockSize - 1) / blockSize
-        // Lists per level, and one more for the splats beyond the frame's edge (`virtualList`).
         let chunks = 16, levels = Self.listCount
         if chunkBuilders.count != chunks { chunkBuilders = (0..<chunks).map { _ in ChunkBuilder() } }
         let built = chunkBuilders
@@ -209,8 +208,7 @@ extension LayeredRenderer {
     final class ChunkBuilder: @unchecked Sendable {
         var source: ChunkSource!
         let lists = (0..<LayeredRenderer.listCount).map { _ in LevelList() }
-        /// Splats per (level, layer): `counts[level * layerCount + layer]` (the last "level" is
-        /// the list beyond the edge).
+        /// Splats per (list, layer): `counts[list * layerCount + layer]`.
         var counts: [Int] = []
         /// Merge slots per coarse level (index 0 unused): a 2^L block holds 4^L pixels, each with
         /// a hidden splat behind it at most, each shared by two layers.
@@ -299,7 +297,7 @@ extension LayeredRenderer {
             // visible bokeh, and merging would move them and soften their rims. From each level's
             // radius R to 1.25·R a splat is shared between that level and the one below, so a rack
             // passing a threshold does not pop.
-            let bright = 0.2126 * rgb.x + 0.7152 * rgb.y + 0.0722 * rgb.z > 1
+            let bright = ColorTransfer.luminance(rgb.x, rgb.y, rgb.z) > PointLights.threshold
             @inline(__always) func ramp(_ level: Int) -> Float {
                 guard whole & (1 << level) != 0 else { return 0 }
                 let rl = source.levelRadii[level &- 1]

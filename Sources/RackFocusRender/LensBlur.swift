@@ -27,7 +27,7 @@ public struct HighlightBoost: Sendable, Hashable {
 
     public func apply(_ rgb: inout [Float], pixels n: Int) {
         for i in 0..<n {
-            let y = 0.2126 * rgb[i] + 0.7152 * rgb[n + i] + 0.0722 * rgb[2 * n + i]
+            let y = ColorTransfer.luminance(rgb[i], rgb[n + i], rgb[2 * n + i])
             guard y > threshold else { continue }
             let u = min((y - threshold) / (1 - threshold), 1)
             let k = 1 + gain * u * u

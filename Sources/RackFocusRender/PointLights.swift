@@ -28,12 +28,11 @@ public struct PointLights: Sendable {
 
     public init(scene: DefocusScene) {
         let w = scene.width, h = scene.height, n = w * h
-        var bright = [Bool](repeating: false, count: n)
-        var anyBright = false
-        for i in 0..<n {
-            let y = 0.2126 * scene.color[i] + 0.7152 * scene.color[n + i] + 0.0722 * scene.color[2 * n + i]
-            if y > Self.threshold { bright[i] = true; anyBright = true }
+        let luma = (0..<n).map {
+            ColorTransfer.luminance(scene.color[$0], scene.color[n + $0], scene.color[2 * n + $0])
         }
+        let bright = luma.map { $0 > Self.threshold }
+        let anyBright = bright.contains(true)
         var light = [Bool](repeating: false, count: n)
         var found = false
         if anyBright {
@@ -83,13 +82,9 @@ public struct PointLights: Sendable {
             // Each traced light costs its footprint times its rays' length: the brightest are
             // traced until `tracingBudget` ray steps are spent, the rest keep the plain footprint
             // (a frame of glitter would otherwise take minutes).
-            let luma = { (i: Int32) -> Float in
-                let k = Int(i)
-                return 0.2126 * scene.color[k] + 0.7152 * scene.color[n + k] + 0.0722 * scene.color[2 * n + k]
-            }
             var spent = 0.0
             var kept: [Int32: Float] = [:]
-            for i in reachOf.keys.sorted(by: { (luma($0), $1) > (luma($1), $0) }) {
+            for i in reachOf.keys.sorted(by: { (luma[Int($0)], $1) > (luma[Int($1)], $0) }) {
                 let r = Double(abs(scene.coc[Int(i)]) / 2 + 1), last = Double(abs(reachOf[i]!))
                 spent += (2 * r + 1) * (2 * r + 1) * (2 * r * last + 1)
                 if spent > Self.tracingBudget { break }
