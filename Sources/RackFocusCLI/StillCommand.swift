@@ -34,6 +34,11 @@ struct StillCommand: ParsableCommand {
     @Option(help: "Anamorphic squeeze (oval bokeh).") var squeeze: Double = 1
     @Option(
         help:
+            "Cat's eye (optical vignetting), 0-0.9: the share of a corner disc's width, toward the centre, the lens barrel cuts away."
+    )
+    var catEye: Double = 0
+    @Option(
+        help:
             "Focus breathing coefficient (0 none, 1 thin lens); the frame is taken as framed at --breathing-reference.")
     var breathing: Double = 0
     @Option(help: "Distance the input frame is framed at, for breathing.") var breathingReference: String = "inf"
@@ -52,6 +57,10 @@ struct StillCommand: ParsableCommand {
             throw ValidationError("--blade-curvature: \(bladeCurvature) must be 0-1")
         }
         guard squeeze >= 1, squeeze <= 3 else { throw ValidationError("--squeeze: \(squeeze) must be 1-3") }
+        guard (0...0.9).contains(catEye) else {
+            throw ValidationError(
+                "--cat-eye: \(catEye) must be 0 (none) to 0.9 (a corner disc keeps a tenth of its width)")
+        }
         guard breathing.isFinite, abs(breathing) <= 5 else {
             throw ValidationError("--breathing: \(breathing) is outside -5…5 (0 = none, 1 = thin-lens breathing)")
         }
@@ -66,6 +75,7 @@ struct StillCommand: ParsableCommand {
         var camera = try lens.camera(coc: nil, resolution: "hd")
         camera.aperture = ApertureShape(blades: blades, rotationDegrees: bladeRotation, curvature: bladeCurvature)
         camera.squeeze = squeeze
+        camera.catEye = catEye
         camera.breathing = breathing
         let reference = try parseOption("--breathing-reference", breathingReference) { t throws(ValueError) in
             try Distance(parsing: t)

@@ -14,12 +14,20 @@ import RackFocusOptics
 /// Spans are tabulated for radii 0.5, 0.5 + 1/8, ... and interpolated linearly in between, so the
 /// footprint — and a rendered rack — changes continuously with focus. Radii below 0.5 px (in focus)
 /// use 0.5: the splat stays inside its own pixel. Both renderers use this one definition.
+///
+/// With a cat's eye (`CatEye`), each splat's footprint is also clipped by the lens barrel, which
+/// depends on where the splat sits in the frame (`Lens`): row by row, the span is intersected with
+/// the spans of two discs, and the weights are divided by the clipped footprint's own area.
 public struct ApertureKernel: Sendable {
     public static let radiusStep: Float = 0.125
     public static let minimumRadius: Float = 0.5
 
     public let shape: ApertureShape
     public let squeeze: Double
+    /// Optical vignetting, or nil.
+    public let catEye: CatEye?
+    /// 1 / squeeze: the x scale of every shape.
+    @usableFromInline let xScale: Float
     /// Largest radius tabulated (px).
     public let maxRadius: Float
     /// For table radius k: number of rows above/below the centre.
@@ -31,9 +39,11 @@ public struct ApertureKernel: Sendable {
     @usableFromInline package let area: [Float]
 
     /// Builds the span table for radii up to `maxRadius` pixels.
-    public init(shape: ApertureShape, squeeze: Double = 1, maxRadius: Float) {
+    public init(shape: ApertureShape, squeeze: Double = 1, catEye: CatEye? = nil, maxRadius: Float) {
         self.shape = shape
         self.squeeze = squeeze
+        self.catEye = catEye
+        self.xScale = Float(1 / squeeze)
         let top = max(maxRadius, Self.minimumRadius) + 2 * Self.radiusStep
         self.maxRadius = top
         let (unitLeft, unitRight) = Self.unitShape(shape, squeeze: squeeze)
@@ -115,6 +125,59 @@ public struct ApertureKernel: Sendable {
         return overlap > 0 ? overlap / area(k: k, t: t) : 0
     }
 
+    /// The radius a table position stands for.
+    @inlinable @inline(__always)
+    public func radius(k: Int, t: Float) -> Float { Self.minimumRadius + (Float(k) + t) * Self.radiusStep }
+
+    /// The cat's-eye clip of a splat at (x, y) in the pixels of a level 2^level times coarser
+    /// than the frame, with table position (k, t); nil without a cat's eye.
+    @inlinable @inline(__always)
+    public func lens(x: Int, y: Int, level: Int = 0, k: Int, t: Float) -> Lens? {
+        guard let catEye else { return nil }
+        return catEye.lens(x: x, y: y, level: level, radius: radius(k: k, t: t))
+    }
+
+    /// Row `dy` of the footprint clipped by `lens` (empty when hi ≤ lo).
+    @inlinable @inline(__always)
+    public func span(k: Int, t: Float, dy: Int, lens: Lens) -> (lo: Float, hi: Float) {
+        let s = span(k: k, t: t, dy: dy)
+        let y = Float(dy)
+        let a = lens.radiusSquared - (y - lens.oy) * (y - lens.oy)
+        let b = lens.radiusSquared - (y + lens.oy) * (y + lens.oy)
+        guard a > 0 && b > 0 else { return (0, 0) }
+        let ha = a.squareRoot() * xScale, hb = b.squareRoot() * xScale, ox = lens.ox * xScale
+        return (max(s.lo, max(ox - ha, -ox - hb)), min(s.hi, min(ox + ha, -ox + hb)))
+    }
+
+    /// Total area of the footprint clipped by `lens` (px²): the sum of its rows' widths.
+    public func area(k: Int, t: Float, lens: Lens) -> Float {
+        let m = reach(k: k)
+        var total: Float = 0
+        for dy in -m...m {
+            let s = span(k: k, t: t, dy: dy, lens: lens)
+            total += max(0, s.hi - s.lo)
+        }
+        return total
+    }
+
+    /// Total area of the footprint of a splat at (x, y) of `level` (px² of that level).
+    @inlinable @inline(__always)
+    public func area(k: Int, t: Float, x: Int, y: Int, level: Int = 0) -> Float {
+        if let lens = lens(x: x, y: y, level: level, k: k, t: t) { return area(k: k, t: t, lens: lens) }
+        return area(k: k, t: t)
+    }
+
+    /// Weight a splat of radius r at (x, y) in the frame deposits at offset (dx, dy) from its
+    /// centre, its cat's eye included (sums to 1 over all offsets).
+    public func weight(radius: Float, x: Int, y: Int, dx: Int, dy: Int) -> Float {
+        let (k, t) = position(radius: radius)
+        guard let lens = lens(x: x, y: y, k: k, t: t) else { return weight(radius: radius, dx: dx, dy: dy) }
+        guard abs(dy) <= reach(k: k) else { return 0 }
+        let (l, h) = span(k: k, t: t, dy: dy, lens: lens)
+        let overlap = min(Float(dx) + 0.5, h) - max(Float(dx) - 0.5, l)
+        return overlap > 0 ? overlap / area(k: k, t: t, lens: lens) : 0
+    }
+
     /// Left and right extents of the unit shape (circumradius 1) at 1025 heights from −1 to 1.
     ///
     /// Circle: ±√(1 − y²). N blades: the regular N-gon inscribed in the unit circle, rotated as
@@ -170,5 +233,59 @@ public struct ApertureKernel: Sendable {
         }
         for i in 0..<n where left[i] > right[i] { left[i] = 0; right[i] = 0 }
         return (left.map { $0 * sx }, right.map { $0 * sx })
+    }
+}
+
+/// Optical vignetting, the "cat's eye": toward the frame's edges the lens barrel cuts into the
+/// aperture, so out-of-focus discs narrow along the line to the frame's centre.
+///
+/// A splat of (circum)radius r whose centre lies a fraction ρ of the half-diagonal from the
+/// frame's centre, in unit direction u, is clipped to the intersection of two discs of radius
+/// R = r + ½ (the footprint's radius plus the half pixel its anti-aliased rim reaches) centred at
+/// ±amount·ρ·R·u, evaluated at each row's centre. Its width along u is then 2R(1 − amount·ρ): at
+/// the centre nothing changes, at a corner the disc keeps 1 − amount of its width. ρ is capped at
+/// 1 (splats beyond the frame's edge keep the corner's clip). Energy is kept: weights are divided
+/// by the clipped area. Anamorphic squeeze narrows the discs' x as it narrows the aperture's.
+public struct CatEye: Sendable, Hashable {
+    /// 0 (none) to `maximum`: how much of a corner disc's width the barrel cuts away.
+    public let amount: Float
+    @usableFromInline let centreX: Float, centreY: Float, inverseHalfDiagonal: Float
+    public static let maximum: Float = 0.9
+
+    /// For frames of `width` × `height` pixels; nil when `amount` is 0.
+    public init?(amount: Double, width: Int, height: Int) {
+        guard amount > 0 else { return nil }
+        self.amount = Float(min(amount, Double(Self.maximum)))
+        centreX = Float(width - 1) / 2
+        centreY = Float(height - 1) / 2
+        inverseHalfDiagonal = 2 / Float(hypot(Double(width), Double(height)))
+    }
+
+    /// The clip of a splat of radius r (pixels of `level`) at (x, y) of that level.
+    @inlinable @inline(__always)
+    public func lens(x: Int, y: Int, level: Int, radius r: Float) -> Lens {
+        let scale = Float(1 << level)
+        var px = ((Float(x) + 0.5) * scale - 0.5 - centreX) * inverseHalfDiagonal
+        var py = ((Float(y) + 0.5) * scale - 0.5 - centreY) * inverseHalfDiagonal
+        let rho2 = px * px + py * py
+        if rho2 > 1 {
+            let inv = 1 / rho2.squareRoot()
+            px *= inv
+            py *= inv
+        }
+        let big = r + 0.5
+        let o = amount * big
+        return Lens(ox: o * px, oy: o * py, radiusSquared: big * big)
+    }
+}
+
+/// One splat's cat's-eye clip: two discs of radius √radiusSquared centred at ±(ox, oy) from the
+/// splat's centre (pixels, before squeeze).
+public struct Lens: Sendable {
+    public var ox: Float, oy: Float, radiusSquared: Float
+    @inlinable public init(ox: Float, oy: Float, radiusSquared: Float) {
+        self.ox = ox
+        self.oy = oy
+        self.radiusSquared = radiusSquared
     }
 }

@@ -23,6 +23,9 @@ public struct Camera: Sendable, Hashable {
     /// True when `minFocus` came from the plan or the command line, not the generic default.
     public var minFocusIsStated: Bool
     public var aperture: ApertureShape
+    /// Optical vignetting ("cat's eye"), 0 (none) to 0.9: the share of a corner bokeh disc's width,
+    /// along the line to the frame's centre, that the lens barrel cuts away (render-model.md §6).
+    public var catEye: Double = 0
 
     public init(
         sensor: Sensor, focalLengthMM: Double, stop: Stop, cocMM: Double? = nil,

@@ -102,6 +102,24 @@ extension PlanBuilder {
                 squeeze = s
             }
         }
+        var catEye = 0.0
+        if let c = log.value(
+            node["catEye"], "cat's eye",
+            parse: { t throws(ValueError) in
+                try number(t, "cat's eye", fix: "write 0 (none) to 0.9 (a corner disc keeps a tenth of its width)")
+            })
+        {
+            if (0...0.9).contains(c) {
+                catEye = c
+            } else {
+                log.error(
+                    node["catEye"]!.issue(
+                        "cat's eye \(c) is outside 0-0.9",
+                        fix:
+                            "write 0 (none) to 0.9 (a corner disc keeps a tenth of its width); 0.3-0.5 is typical of fast primes"
+                    ))
+            }
+        }
         var aperture = ApertureShape.circle
         if let aNode = node["aperture"] {
             log.checkKeys(aNode, allowed: ["blades", "rotation", "curvature"])
@@ -139,9 +157,11 @@ extension PlanBuilder {
                 }
             }
         }
-        return Camera(
+        var camera = Camera(
             sensor: sensor, focalLengthMM: focal, stop: stop, cocMM: coc, resolution: resolution,
             squeeze: squeeze, breathing: breathing, minFocus: minFocus, aperture: aperture)
+        camera.catEye = catEye
+        return camera
     }
 
     static func buildScale(_ node: PlanNode, camera: Camera, log: inout IssueLog) -> FocusScale {

@@ -6,7 +6,7 @@ enum PlanBuilder {
     static let topKeys = ["name", "fps", "duration", "camera", "subjects", "focus", "notes", "pace"]
     static let cameraKeys = [
         "sensor", "focalLength", "stop", "resolution", "coc", "minFocus", "breathing", "squeeze",
-        "aperture", "ringThrow", "lensMap", "lens",
+        "catEye", "aperture", "ringThrow", "lensMap", "lens",
     ]
     static let subjectKeys = ["distance", "point", "box", "track", "note"]
 

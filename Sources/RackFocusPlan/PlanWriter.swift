@@ -76,6 +76,7 @@ public struct PlanWriter {
         if camera.minFocusIsStated { lines.append("  minFocus: \(String(format: "%.3fm", camera.minFocus.meters))") }
         if camera.squeeze != 1 { lines.append("  squeeze: \(num(camera.squeeze))") }
         if camera.breathing != 0 { lines.append("  breathing: \(num(camera.breathing))") }
+        if camera.catEye != 0 { lines.append("  catEye: \(num(camera.catEye))") }
         if camera.aperture.blades > 0 {
             lines.append(
                 "  aperture: { blades: \(camera.aperture.blades), rotation: \(num(camera.aperture.rotationDegrees))deg, curvature: \(num(camera.aperture.curvature)) }"

@@ -14,10 +14,13 @@ extension LayeredRenderer {
 
     /// Scatters the splats of one layer that reach rows `y0..<y1` into a difference buffer.
     /// `diff` is the buffer row of image row `y0`; splats are in order of top-level block.
+    /// The splats are in the pixels of `level` (0 = the frame); with `clipped`, the kernel's
+    /// cat's eye, if any, clips each where it sits.
     @inline(__always)
     static func scatter(
         _ splats: UnsafeBufferPointer<Splat>, from first: Int, to end: Int, kernel: ApertureKernel,
-        rows y0: Int, _ y1: Int, width w: Int, stride: Int, diff: UnsafeMutablePointer<SIMD4<Float>>,
+        level: Int = 0, clipped: Bool = true, rows y0: Int, _ y1: Int, width w: Int, stride: Int,
+        diff: UnsafeMutablePointer<SIMD4<Float>>,
         rowMin: UnsafeMutablePointer<Int32>, rowMax: UnsafeMutablePointer<Int32>
     ) {
         // Reach of the largest footprint, plus the rows out of order within a top-level block.
@@ -40,8 +43,14 @@ extension LayeredRenderer {
             let dyLo = max(-reach, y0 &- sy), dyHi = min(reach, y1 &- 1 &- sy)
             if dyLo > dyHi { continue }
             let sx = Float(sp.x), v = sp.value
+            let lens = clipped ? kernel.lens(x: Int(sp.x), y: sy, level: level, k: k, t: sp.t) : nil
             for dy in dyLo...dyHi {
-                let span = kernel.span(k: k, t: sp.t, dy: dy)
+                let span: (lo: Float, hi: Float)
+                if let lens {
+                    span = kernel.span(k: k, t: sp.t, dy: dy, lens: lens)
+                } else {
+                    span = kernel.span(k: k, t: sp.t, dy: dy)
+                }
                 var left = sx + span.lo, right = sx + span.hi
                 if right <= left || right < -0.5 || left > wf - 0.5 { continue }
                 left = max(left, -0.5)
@@ -201,7 +210,8 @@ extension LayeredRenderer {
             let litFirst = layers.start[Self.maskedList][layer], litEnd = layers.start[Self.maskedList][layer + 1]
             if litEnd > litFirst {
                 Self.scatter(
-                    splats, from: litFirst, to: litEnd, kernel: kernel, rows: y0, y1, width: w, stride: fullStride,
+                    splats, from: litFirst, to: litEnd, kernel: kernel, clipped: false, rows: y0, y1, width: w,
+                    stride: fullStride,
                     diff: diffBand, rowMin: rmin.baseAddress! + y0, rowMax: rmax.baseAddress! + y0)
             }
             let beyondFirst = layers.start[Self.virtualList][layer],
@@ -224,7 +234,7 @@ extension LayeredRenderer {
                 }
                 if hasSplats {
                     Self.scatter(
-                        splats, from: first, to: end, kernel: kernel, rows: level.rows.lowerBound,
+                        splats, from: first, to: end, kernel: kernel, level: li + 1, rows: level.rows.lowerBound,
                         level.rows.upperBound,
                         width: level.width, stride: level.width &+ 2, diff: level.diff, rowMin: level.rowMin,
                         rowMax: level.rowMax)

@@ -42,8 +42,8 @@ extension LayeredRenderer.ChunkBuilder {
     }
 
     /// A point light's disc when part of it is hidden (`PointLights`): one one-pixel splat per
-    /// footprint pixel its rays reach, with that pixel's footprint weight, in the light's
-    /// layers. Returns false (nothing emitted) when the whole disc is seen.
+    /// footprint pixel its rays reach, with that pixel's footprint weight (cat's eye included),
+    /// in the light's layers; they are scattered unclipped (`composite`). Returns false (nothing emitted) when the whole disc is seen.
     func emitHiddenLight(
         _ i: Int, _ r: Float, _ x: Int, _ y: Int, _ rgb: SIMD3<Float>, layer k: Int, blend b: Float
     )
@@ -55,7 +55,7 @@ extension LayeredRenderer.ChunkBuilder {
         let reach = kernel.reach(k: kk)
         var hidden = false
         search: for dy in -reach...reach {
-            for dx in -reach...reach where kernel.weight(radius: r, dx: dx, dy: dy) > 0 {
+            for dx in -reach...reach where kernel.weight(radius: r, x: x, y: y, dx: dx, dy: dy) > 0 {
                 if lights.visibility(i, dx: dx, dy: dy) < 1 { hidden = true; break search }
             }
         }
@@ -66,7 +66,7 @@ extension LayeredRenderer.ChunkBuilder {
         let base = LayeredRenderer.maskedList &* source.layerCount
         for dy in -reach...reach {
             for dx in -reach...reach {
-                let wt = kernel.weight(radius: r, dx: dx, dy: dy)
+                let wt = kernel.weight(radius: r, x: x, y: y, dx: dx, dy: dy)
                 guard wt > 0 else { continue }
                 let seen = wt * lights.visibility(i, dx: dx, dy: dy)
                 guard seen > 0 else { continue }
@@ -94,7 +94,7 @@ extension LayeredRenderer.ChunkBuilder {
         let k = min(Int(u), source.layerCount - 2)
         let b = min(max((u - Float(k) - 0.3) / 0.4, 0), 1)
         let (kk, t) = source.kernel.position(radius: abs(source.coc[i]) * 0.5)
-        let inv = 1 / source.kernel.area(k: kk, t: t)
+        let inv = 1 / source.kernel.area(k: kk, t: t, x: x, y: y)
         let list = lists[LayeredRenderer.virtualList]
         let base = LayeredRenderer.virtualList &* source.layerCount
         for step in 0..<2 {

@@ -275,7 +275,7 @@ extension LayeredRenderer {
                 let v = merged.value[slot]
                 let r = merged.radius[slot] / v.w * scale
                 let (kk, t) = source.kernel.position(radius: r)
-                let a = scale * scale / source.kernel.area(k: kk, t: t)
+                let a = scale * scale / source.kernel.area(k: kk, t: t, x: x, y: y, level: level)
                 list.splats.append(Splat(x: Int32(x), y: Int32(y), k: Int32(kk), t: t, value: v * a))
                 list.layers.append(merged.layer[slot])
                 counts[level &* source.layerCount &+ Int(merged.layer[slot])] &+= 1
@@ -325,7 +325,7 @@ extension LayeredRenderer {
             }
             let keep = 1 - merged
             let (kk, t) = source.kernel.position(radius: r)
-            let inv = keep * weight / source.kernel.area(k: kk, t: t)
+            let inv = keep * weight / source.kernel.area(k: kk, t: t, x: x, y: y)
             let fine = lists[0]
             for step in 0..<2 {
                 let share = step == 0 ? 1 - b : b

@@ -38,7 +38,7 @@ public struct HighlightBoost: Sendable, Hashable {
 
 /// Everything a lens-blur render needs besides the pixels.
 public struct LensBlurSettings: Sendable {
-    /// Lens and sensor: focal length, stop, sensor width, aperture shape, squeeze, breathing.
+    /// Lens and sensor: focal length, stop, sensor width, aperture shape, squeeze, cat's eye, breathing.
     /// Its resolution is ignored: CoC is always computed for the frame being rendered.
     public var camera: Camera
     public var focus: Distance
@@ -99,7 +99,9 @@ public enum LensBlur {
             image: source, depth: sourceDepth, camera: settings.camera, focus: settings.focus, threads: settings.threads
         )
         let kernel = ApertureKernel(
-            shape: settings.camera.aperture, squeeze: settings.camera.squeeze, maxRadius: scene.maxRadius)
+            shape: settings.camera.aperture, squeeze: settings.camera.squeeze,
+            catEye: CatEye(amount: settings.camera.catEye, width: scene.width, height: scene.height),
+            maxRadius: scene.maxRadius)
         var timings = RenderTimings()
         timings.stages.append(("CoC + hidden layer", Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6))
         var result: PlanarImage

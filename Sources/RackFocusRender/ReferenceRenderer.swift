@@ -3,7 +3,8 @@ import RackFocusImage
 /// The oracle: the lens-blur model computed literally, one output pixel at a time.
 ///
 /// For each output pixel it lists every splat whose footprint covers it (visible pixels and
-/// hidden-layer splats), with the footprint weight from `ApertureKernel`, sorts them front to
+/// hidden-layer splats), with the footprint weight from `ApertureKernel` (its cat's eye, if any,
+/// clipping each splat where it sits and its area computed anew per splat), sorts them front to
 /// back by signed CoC (= by depth), and accumulates them until the pixel is full: each splat
 /// adds `min(weight, remaining)` of its colour. A point light's footprint keeps only the pixels
 /// its rays reach past nearer surfaces (`PointLights`). Beyond the frame's edge the scene continues with
@@ -38,14 +39,15 @@ public enum ReferenceRenderer {
                                 guard sx >= 0, sx < w, sy >= 0, sy < h else {
                                     // Beyond the edge: the nearest edge pixel's CoC, no colour.
                                     let c = scene.coc[min(max(sy, 0), h - 1) * w + min(max(sx, 0), w - 1)]
-                                    let wv = kernel.weight(radius: abs(c) / 2, dx: x - sx, dy: y - sy)
+                                    let wv = kernel.weight(radius: abs(c) / 2, x: sx, y: sy, dx: x - sx, dy: y - sy)
                                     if wv > 0 {
                                         entries.append(Entry(coc: c, weight: wv, r: 0, g: 0, b: 0, coloured: false))
                                     }
                                     continue
                                 }
                                 let i = sy * w + sx
-                                var wv = kernel.weight(radius: abs(scene.coc[i]) / 2, dx: x - sx, dy: y - sy)
+                                var wv = kernel.weight(
+                                    radius: abs(scene.coc[i]) / 2, x: sx, y: sy, dx: x - sx, dy: y - sy)
                                 if wv > 0 && lights.isLight[i] { wv *= lights.visibility(i, dx: x - sx, dy: y - sy) }
                                 if wv > 0 {
                                     entries.append(
@@ -57,7 +59,7 @@ public enum ReferenceRenderer {
                                 if j >= 0 {
                                     let hc = scene.hiddenCoC[j]
                                     let hw =
-                                        kernel.weight(radius: abs(hc) / 2, dx: x - sx, dy: y - sy)
+                                        kernel.weight(radius: abs(hc) / 2, x: sx, y: sy, dx: x - sx, dy: y - sy)
                                         * scene.hiddenWeight[j]
                                     if hw > 0 {
                                         entries.append(

@@ -69,6 +69,21 @@ struct ValidationTests {
         #expect(loaded.warnings.contains { $0.description.contains("closer than a typical 85 mm lens focuses") })
     }
 
+    @Test func catEyeIsReadAndCheckedForRange() throws {
+        func camera(_ catEye: String) -> String {
+            "{ sensor: super35, focalLength: 50mm, stop: 2, minFocus: 0.5m, catEye: \(catEye) }"
+        }
+        let loaded = try ShotPlan.parse(plan(focus: "  - { at: 0s, on: a }", camera: camera("0.4")))
+        #expect(loaded.camera.catEye == 0.4)
+        #expect(try ShotPlan.parse(plan(focus: "  - { at: 0s, on: a }")).camera.catEye == 0)
+        let tooMuch = problems(plan(focus: "  - { at: 0s, on: a }", camera: camera("0.95")))
+        #expect(tooMuch.count == 1)
+        #expect(tooMuch.first?.hasPrefix("camera.catEye: cat's eye 0.95 is outside 0-0.9") == true)
+        #expect(problems(plan(focus: "  - { at: 0s, on: a }", camera: camera("-0.1"))).count == 1)
+        #expect(
+            problems(plan(focus: "  - { at: 0s, on: a }", camera: camera("lots"))).first?.contains("catEye") == true)
+    }
+
     @Test func misspeltKeyGetsASuggestion() {
         let p = problems(plan(focus: "  - { at: 0s, on: a }\n  - { rack: b, start: 1s, durration: 1s }"))
         #expect(p.contains("focus[1].durration: unknown key \"durration\"; did you mean duration?"))

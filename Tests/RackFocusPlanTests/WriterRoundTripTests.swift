@@ -10,6 +10,7 @@ struct WriterRoundTripTests {
     @Test func aWrittenPlanLoadsToWhatWasWritten() throws {
         var camera = Camera(sensor: try Sensor.preset(named: "fullframe"), focalLengthMM: 85, stop: Stop(1.8))
         camera.breathing = 0
+        camera.catEye = 0.35
         var writer = PlanWriter(
             comments: ["written by a test"], name: "Round \"trip\"", fps: FrameRate(numerator: 25), frames: 100,
             camera: camera,
@@ -26,6 +27,7 @@ struct WriterRoundTripTests {
         #expect(plan.name == "Round 'trip'")
         #expect(plan.fps == FrameRate(numerator: 25) && plan.frameCount == 100)
         #expect(plan.camera.focalLengthMM == 85 && plan.camera.stop.number == 1.8)
+        #expect(plan.camera.catEye == 0.35)
         #expect(abs(plan.camera.sensor.widthMM - camera.sensor.widthMM) < 1e-9)
         // A preset sensor is written by its name, not turned into millimetres.
         #expect(writer.yaml.contains("  sensor: fullframe\n") && plan.camera.sensor.name == "fullframe")

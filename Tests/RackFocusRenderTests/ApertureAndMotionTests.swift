@@ -88,6 +88,56 @@ struct ApertureAndMotionTests {
         #expect(abs(Double(column) / Double(row) - 2) < 0.4, "\(column) tall, \(row) wide")
     }
 
+    /// The cat's eye clips a footprint by where it sits: nothing at the frame's centre, a
+    /// radially narrowed disc toward a corner (widths from the two-disc geometry), energy kept.
+    @Test(arguments: [ApertureShape.circle, ApertureShape(blades: 6, rotationDegrees: 10)])
+    func catEyeNarrowsDiscsTowardTheCornersAndKeepsTheirEnergy(shape: ApertureShape) throws {
+        let amount: Float = 0.5
+        let catEye = try #require(CatEye(amount: Double(amount), width: 201, height: 101))
+        let kernel = ApertureKernel(shape: shape, catEye: catEye, maxRadius: 30)
+        let plain = ApertureKernel(shape: shape, maxRadius: 30)
+        #expect(CatEye(amount: 0, width: 201, height: 101) == nil)
+        for r in stride(from: Float(0), through: 25, by: 2.3) {
+            for (x, y) in [(100, 50), (0, 0), (200, 100), (150, 20), (100, 0), (-6, 40), (230, -9)] {
+                var total: Float = 0
+                for dy in -30...30 {
+                    for dx in -30...30 { total += kernel.weight(radius: r, x: x, y: y, dx: dx, dy: dy) }
+                }
+                #expect(abs(total - 1) < 1e-4, "radius \(r) at (\(x), \(y)): \(total)")
+            }
+            // At the centre the clip changes nothing.
+            var largest: Float = 0
+            for dy in -30...30 {
+                for dx in -30...30 {
+                    largest = max(
+                        largest,
+                        abs(
+                            kernel.weight(radius: r, x: 100, y: 50, dx: dx, dy: dy)
+                                - plain.weight(radius: r, dx: dx, dy: dy)))
+                }
+            }
+            #expect(largest < 1e-6, "radius \(r)")
+        }
+        guard shape.blades == 0 else { return }
+        // Top-left corner: u points from the centre (100, 50) to (0, 0). The lens of two discs of
+        // radius R = r + ½, centres ±a·ρ·R·u apart, is R(1 − aρ) deep along u and R·√(1 − (aρ)²)
+        // wide across it; pixel centres inside it come within a pixel of both.
+        let r: Float = 20, big = r + 0.5
+        let ux: Float = -100, uy: Float = -50, len = (ux * ux + uy * uy).squareRoot()
+        let rho = len / (Float(hypot(201.0, 101.0)) / 2)
+        var along: Float = 0, across: Float = 0
+        for dy in -30...30 {
+            for dx in -30...30 where kernel.weight(radius: r, x: 0, y: 0, dx: dx, dy: dy) > 1e-6 {
+                along = max(along, abs(Float(dx) * ux + Float(dy) * uy) / len)
+                across = max(across, abs(Float(dx) * uy - Float(dy) * ux) / len)
+            }
+        }
+        let expectedAlong = big * (1 - amount * rho),
+            expectedAcross = big * (1 - amount * rho * amount * rho).squareRoot()
+        #expect(abs(along - expectedAlong) < 1.5, "along \(along), expected \(expectedAlong)")
+        #expect(abs(across - expectedAcross) < 1.5, "across \(across), expected \(expectedAcross)")
+    }
+
     @Test func highlightBoostBrightensOnlyClippedValues() {
         var rgb: [Float] = [0.5, 1.0, 0.95, 0.5, 1.0, 0.95, 0.5, 1.0, 0.95]
         HighlightBoost(threshold: 0.9, gain: 8).apply(&rgb, pixels: 3)
@@ -124,12 +174,17 @@ struct ApertureAndMotionTests {
         }
     }
 
-    /// A rack must not pop: the frame changes smoothly as focus moves in small steps.
-    @Test func smallFocusStepsChangeTheFrameSmoothly() throws {
+    /// A rack must not pop: the frame changes smoothly as focus moves in small steps, with a
+    /// cat's eye too.
+    @Test(arguments: [0, 0.6])
+    func smallFocusStepsChangeTheFrameSmoothly(catEye: Double) throws {
         let scene = Scenes.stepEdge()
+        var camera = Scenes.camera
+        camera.catEye = catEye
         var frames: [PlanarImage] = []
         for i in 0...8 {
-            frames.append(try Scenes.render(scene, focus: 2 * pow(1.0025, Double(i)), quality: .final))
+            frames.append(
+                try Scenes.render(scene, focus: 2 * pow(1.0025, Double(i)), quality: .final, camera: camera))
         }
         func meanAbs(_ a: PlanarImage, _ b: PlanarImage) -> Double {
             let da = ImageQuality.display(a.data), db = ImageQuality.display(b.data)
