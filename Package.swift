@@ -43,6 +43,9 @@ let package = Package(
         // Media I/O: EXR through OpenEXR, PFM natively, everything else through ffmpeg. Knows pixels
         // and files, nothing of lenses.
         .target(name: "RackFocusMedia", dependencies: ["RackFocusOptics", "RackFocusImage", "CEXR"], swiftSettings: strict),
+        // Depth from RGB alone: monocular depth networks (ONNX) through ONNX Runtime's C API, loaded
+        // at run time (scripts/install-onnxruntime.sh); pixels in, depth out.
+        .target(name: "RackFocusDepthModel", dependencies: ["RackFocusImage"], swiftSettings: strict),
         // Focus analysis of footage: focus measures, rack detection and grading; pixels in, events out.
         .target(
             name: "RackFocusAnalysis", dependencies: ["RackFocusImage", "RackFocusPlan"],
@@ -56,7 +59,7 @@ let package = Package(
             dependencies: [
                 "RackFocusOptics", "RackFocusPlan", "RackFocusImage", "RackFocusRender", "RackFocusMedia",
                 "RackFocusAnalysis",
-                "RackFocusCharts",
+                "RackFocusCharts", "RackFocusDepthModel",
             ],
             swiftSettings: strict),
         // The command line: declares options, validates them and prints; the work is in the modules above.
@@ -87,6 +90,9 @@ let package = Package(
             dependencies: [
                 "RackFocusAnalysis", "RackFocusImage", "RackFocusRender", "RackFocusMedia", "RackFocusShot",
             ], swiftSettings: strict),
+        .testTarget(
+            name: "RackFocusDepthModelTests", dependencies: ["RackFocusDepthModel", "RackFocusImage"],
+            swiftSettings: strict),
         .testTarget(name: "RackFocusChartsTests", dependencies: ["RackFocusCharts"], swiftSettings: strict),
         .testTarget(
             name: "RackFocusShotTests", dependencies: ["RackFocusShot", "RackFocusImage"], swiftSettings: strict),
