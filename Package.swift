@@ -68,7 +68,7 @@ let package = Package(
             dependencies: [
                 "RackFocusOptics", "RackFocusPlan", "RackFocusCharts", "RackFocusImage", "RackFocusRender",
                 "RackFocusMedia",
-                "RackFocusAnalysis", "RackFocusShot",
+                "RackFocusAnalysis", "RackFocusShot", "RackFocusDepthModel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
@@ -97,7 +97,8 @@ let package = Package(
         .testTarget(
             name: "RackFocusShotTests", dependencies: ["RackFocusShot", "RackFocusImage"], swiftSettings: strict),
         .testTarget(
-            name: "RackFocusCLITests", dependencies: ["RackFocusCLI", "RackFocusShot", "RackFocusImage"],
+            name: "RackFocusCLITests",
+            dependencies: ["RackFocusCLI", "RackFocusShot", "RackFocusImage", "RackFocusMedia"],
             swiftSettings: strict),
     ]
 )

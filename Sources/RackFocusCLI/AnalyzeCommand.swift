@@ -48,7 +48,16 @@ struct AnalyzeCommand: ParsableCommand {
     ) var peaking: String?
     @Option(help: "Peaking threshold: display-space edge steepness (0-0.5) to paint.") var peakingLevel: Float = 0.12
 
-    func run() throws { print(try analysis.report()) }
+    func run() throws {
+        var a = analysis
+        if let depth = a.depth, depth.model != nil {
+            // Estimates are cached beside what analyze writes, else beside the clip.
+            let beside = [toPlan, svg].compactMap { $0 }.first { $0 != "-" } ?? clip
+            a.depth = try DepthEstimation.resolve(
+                depth, input: clip, output: beside, threads: defaultThreadCount, feedback: Progress.terminal)
+        }
+        print(try a.report())
+    }
 
     var analysis: ClipAnalysis {
         var a = ClipAnalysis(clip: clip)

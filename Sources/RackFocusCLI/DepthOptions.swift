@@ -1,4 +1,5 @@
 import ArgumentParser
+import RackFocusDepthModel
 import RackFocusImage
 import RackFocusMedia
 import RackFocusOptics
@@ -7,6 +8,7 @@ import RackFocusShot
 
 extension DepthKind: ExpressibleByArgument {}
 extension DepthFit: ExpressibleByArgument {}
+extension DepthModelKind: ExpressibleByArgument {}
 
 /// Distances typed with their unit (`1.8m`, `6ft`), for `transform:`.
 func parseDistance(_ option: String) -> @Sendable (String) throws -> Distance {
@@ -39,11 +41,25 @@ struct DepthOptions: ParsableArguments {
     var far: Distance?
     @Flag(help: "Normalized maps: 1 is near, 0 is far (After Effects / Resolve style).") var nearIsWhite = false
     @Flag(help: "Use the first depth map for every frame (a locked-off shot).") var depthStill = false
-    @Flag(
+    @Option(
         help:
-            "Steady flickering per-frame depth (estimator output): robust per-frame scale/shift alignment and temporal smoothing."
+            "Estimate depth from the colour frames with this ONNX depth model instead of --depth (docs/depth.md); estimates are cached beside the output."
     )
-    var stabilizeDepth = false
+    var depthModel: String?
+    @Option(help: "What the depth model outputs: relative (inverse depth, bigger = nearer) or metric (metres).")
+    var depthModelKind: DepthModelKind = .relative
+    @Flag(
+        inversion: .prefixedNo,
+        help:
+            "Steady flickering per-frame depth (estimator output): robust per-frame scale/shift alignment and temporal smoothing. Default: on with --depth-model, off with --depth."
+    )
+    var stabilizeDepth: Bool?
+    @Flag(
+        inversion: .prefixedNo,
+        help:
+            "Pull depth onto the frame's edges with a guided filter (for coarse or soft maps). Default: on with --depth-model, off with --depth."
+    )
+    var refineDepth: Bool?
     @Option(
         help:
             "A depth map of another aspect ratio than the frame: stretch (scale both ways) or crop (cut to the frame's shape). Without it, that is an error."
@@ -53,6 +69,10 @@ struct DepthOptions: ParsableArguments {
     var subjectSmoothing: Double = 2
 
     func validate() throws {
+        if depth != nil && depthModel != nil {
+            throw ValidationError(
+                "give either --depth (a depth map or clip) or --depth-model (a network to estimate it), not both")
+        }
         if !subjectSmoothing.isFinite || subjectSmoothing < 0 || subjectSmoothing > 50 {
             throw ValidationError("--subject-smoothing: \(subjectSmoothing) must be 0-50 frames")
         }
@@ -64,21 +84,39 @@ struct DepthOptions: ParsableArguments {
         }
     }
 
-    /// The settings, when --depth is given.
+    /// The settings, when --depth or --depth-model is given.
     var settings: DepthSettings? {
-        depth.map {
-            DepthSettings(
-                path: $0, kind: depthKind, scale: depthScale, channel: depthChannel, near: near, far: far,
-                nearIsWhite: nearIsWhite,
-                still: depthStill,
-                stabilize: stabilizeDepth, fit: depthFit, subjectSmoothing: subjectSmoothing)
+        guard depth != nil || depthModel != nil else { return nil }
+        let estimated = depthModel != nil
+        var settings = DepthSettings(
+            path: depth ?? "", kind: depthKind, scale: depthScale, channel: depthChannel, near: near, far: far,
+            nearIsWhite: nearIsWhite,
+            still: depthStill,
+            stabilize: stabilizeDepth ?? estimated, fit: depthFit, subjectSmoothing: subjectSmoothing)
+        settings.model = depthModel.map {
+            DepthModelSettings(path: $0, kind: depthModelKind, refine: refineDepth ?? true)
         }
+        settings.refine = !estimated && refineDepth == true
+        return settings
     }
 
     /// The settings of a command that cannot work without depth.
     func required(by command: String) throws -> DepthSettings {
         guard let settings else {
-            throw CLIError("\(command) needs --depth: a depth clip, sequence or map for the input")
+            throw CLIError(
+                "\(command) needs --depth (a depth clip, sequence or map for the input) or --depth-model (an ONNX network that estimates it)"
+            )
+        }
+        return settings
+    }
+
+    /// The settings of a command that reads depth maps but no colour frames (`plan`, `marks`,
+    /// `program`, `prompt`): a depth model has nothing to estimate from there.
+    func mapSettings(for command: String) throws -> DepthSettings? {
+        if depthModel != nil {
+            throw CLIError(
+                "\(command) reads no footage, so --depth-model has nothing to estimate from; run `rackfocus depth CLIP --model \(depthModel!) -o depth_%04d.exr` once, then pass --depth depth_%04d.exr"
+            )
         }
         return settings
     }

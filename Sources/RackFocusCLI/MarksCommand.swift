@@ -22,7 +22,7 @@ struct MarksCommand: ParsableCommand {
     @OptionGroup var depthOptions: DepthOptions
 
     func run() throws {
-        let plan = try loadPlan(planFile, depth: depthOptions.settings).plan
+        let plan = try loadPlan(planFile, depth: try depthOptions.mapSettings(for: "marks")).plan
         try OutputPath.requireDistinct(svgPath, from: [planFile, depthOptions.depth])
         print(Self.render(plan))
         if let svgPath { try AtomicFile.write(MarksChart.svg(plan: plan), to: svgPath) }

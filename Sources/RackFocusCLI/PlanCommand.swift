@@ -40,7 +40,7 @@ struct PlanCommand: ParsableCommand {
             print(text, terminator: "")
             return
         }
-        let resolved = try loadPlan(planFile, depth: depthOptions.settings)
+        let resolved = try loadPlan(planFile, depth: try depthOptions.mapSettings(for: "plan"))
         let report = resolved.report
         if let svgPath {
             try OutputPath.requireDistinct(svgPath, from: [planFile, depthOptions.depth])

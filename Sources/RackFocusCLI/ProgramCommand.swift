@@ -46,7 +46,7 @@ struct ProgramCommand: ParsableCommand {
     }
 
     func run() throws {
-        let plan = try loadPlan(planFile, depth: depthOptions.settings).plan
+        let plan = try loadPlan(planFile, depth: try depthOptions.mapSettings(for: "program")).plan
         try OutputPath.requireDistinct(output, from: [planFile, depthOptions.depth])
         try OutputPath.requireDistinct(opentrackio, from: [planFile, depthOptions.depth, output])
         let program = MotorProgram(plan: plan, rate: rate)

@@ -20,7 +20,9 @@ struct PromptCommand: ParsableCommand {
     @OptionGroup var depthOptions: DepthOptions
 
     func run() throws {
-        print(RackPrompt.text(for: try loadPlan(planFile, depth: depthOptions.settings).plan, style: style))
+        print(
+            RackPrompt.text(
+                for: try loadPlan(planFile, depth: try depthOptions.mapSettings(for: "prompt")).plan, style: style))
     }
 }
 

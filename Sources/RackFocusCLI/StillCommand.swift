@@ -70,8 +70,9 @@ struct StillCommand: ParsableCommand {
         guard ["png", "tif", "tiff", "exr", "pfm"].contains((output as NSString).pathExtension.lowercased()) else {
             throw CLIError("-o: cannot write \"\(output)\"; use .png, .tif, .exr or .pfm")
         }
-        let depthSettings = try depthOptions.required(by: "still")
-        try OutputPath.requireDistinct(output, from: [image, depthSettings.path])
+        let given = try depthOptions.required(by: "still")
+        try OutputPath.requireDistinct(
+            output, from: [image, given.path, given.model?.path ?? ""].filter { !$0.isEmpty })
         var camera = try lens.camera(coc: nil, resolution: "hd")
         camera.aperture = ApertureShape(blades: blades, rotationDegrees: bladeRotation, curvature: bladeCurvature)
         camera.squeeze = squeeze
@@ -82,10 +83,16 @@ struct StillCommand: ParsableCommand {
         }
 
         let color = try StillImage.readColor(image)
+        let depthSettings = try DepthEstimation.resolve(
+            given, input: image, output: output, threads: renderOptions.threadCount, feedback: Progress.terminal)
         let source = try DepthSource(depthSettings, feedback: Progress.terminal)
         let maps = try source.frames(mapping: try source.mapping(plan: nil), size: (color.width, color.height))
         defer { maps.close() }
-        let depthMap = try maps.require()
+        var depthMap = try maps.require()
+        if depthSettings.refine {
+            GuidedFilter.refineDepth(
+                &depthMap, frame: color, scale: max(1, Double(color.width) / Double(max(source.info.width, 1))))
+        }
         let focusDistance: Distance
         if let focus {
             focusDistance = try parseOption("--focus", focus) { t throws(ValueError) in try Distance(parsing: t) }

@@ -50,8 +50,11 @@ package struct ClipRender {
     package func run(feedback: Feedback = .silent, guardOutput: (FrameWriter) -> () -> Void = { _ in {} }) throws
         -> ShotRenderer.Summary?
     {
-        try OutputPath.requireDistinct(output, from: [input, depth.path, planFile])
+        try OutputPath.requireDistinct(
+            output, from: [input, depth.path, planFile, depth.model?.path ?? ""].filter { !$0.isEmpty })
         let info = try FFmpeg.probeClip(input)
+        let depth = try DepthEstimation.resolve(
+            self.depth, input: input, output: output, threads: threads, feedback: feedback)
         let source = try DepthSource(depth, feedback: feedback)
         let rate = info.frameRate ?? plan.fps
         if let r = info.frameRate, r != plan.fps {
@@ -134,10 +137,10 @@ package struct ClipRender {
         writer.exrStyle = exrStyle ?? EXRStyle(matchingInput: input)
         let release = guardOutput(writer)
         defer { release() }
-        return try ShotRenderer(
-            plan: plan, quality: quality, threads: threads, highlights: highlights.boost(sceneReferred: info.isFloat)
-        )
-        .render(
+        var renderer = ShotRenderer(
+            plan: plan, quality: quality, threads: threads, highlights: highlights.boost(sceneReferred: info.isFloat))
+        if depth.refine { renderer.refineScale = max(1, Double(info.width) / Double(max(source.info.width, 1))) }
+        return try renderer.render(
             reader, depth: maps, range: range, rate: rate, distances: live, to: writer, expected: info.frameCount,
             names: (input, depth.path), feedback: feedback)
     }

@@ -49,6 +49,12 @@ struct DepthCalibration {
             }
             return .normalized(near: n.meters, far: f.meters, nearIsWhite: settings.nearIsWhite)
         case .inverse:
+            if let model = settings.estimatedBy, near == nil || far == nil {
+                throw ShotError(
+                    .depthOptions, file: model,
+                    "gives relative depth, which needs calibrating to metres: give --near and --far (the distances of the nearest and farthest things in frame), or plan subjects with a point and a measured distance; a model that outputs metres takes --depth-model-kind metric"
+                )
+            }
             guard let n = near, let f = far else {
                 throw ShotError(
                     .depthOptions,
@@ -62,9 +68,13 @@ struct DepthCalibration {
     /// Warnings for a calibration that contradicts the kind given: a slope of the wrong sign, or
     /// subjects it misses by more than `misfitLimit`.
     func check(_ fit: DepthMapping, names: [String], values: [Float], distances: [Double]) {
-        let file = settings.path
+        let file = settings.estimatedBy ?? settings.path
         if fit.scale < 0 {
-            if fit.kind == .inverse {
+            if let model = settings.estimatedBy {
+                feedback.warn(
+                    "\(model): calibrated to the plan's subjects, bigger outputs come out farther (\(fit)): if the model outputs metres, pass --depth-model-kind metric; otherwise a subject's point may be off the subject"
+                )
+            } else if fit.kind == .inverse {
                 feedback.warn(
                     "\(file): calibrated as inverse depth, bigger values come out farther (\(fit)), as in a map of metres; if it is one, pass --depth-kind metric (or normalized with --near/--far)"
                 )

@@ -1,3 +1,4 @@
+import RackFocusDepthModel
 import RackFocusOptics
 import RackFocusRender
 
@@ -38,6 +39,13 @@ package struct DepthSettings: Sendable, Equatable {
     package var fit: DepthFit?
     /// Gaussian sigma, in frames, for distances read under subjects placed in the image.
     package var subjectSmoothing: Double
+    /// Estimate depth from the colour frames with this network instead of reading `path`
+    /// (`DepthEstimation.resolve` turns these settings into ones that read its estimates).
+    package var model: DepthModelSettings?
+    /// Pull the maps onto the frame's edges with a guided filter (`GuidedFilter.refineDepth`).
+    package var refine: Bool = false
+    /// The maps are a depth model's estimates (`DepthEstimation.resolve`), for messages.
+    package var estimatedBy: String?
 
     package init(
         path: String, kind: DepthKind = .metric, scale: Double? = nil, channel: String? = nil, near: Distance? = nil,
@@ -56,5 +64,18 @@ package struct DepthSettings: Sendable, Equatable {
         self.stabilize = stabilize
         self.fit = fit
         self.subjectSmoothing = subjectSmoothing
+    }
+}
+
+/// A depth network and what its output means.
+package struct DepthModelSettings: Sendable, Equatable {
+    package var path: String
+    package var kind: DepthModelKind
+    /// Guided refinement of the network's output onto the frame's edges.
+    package var refine: Bool
+    package init(path: String, kind: DepthModelKind = .relative, refine: Bool = true) {
+        self.path = path
+        self.kind = kind
+        self.refine = refine
     }
 }

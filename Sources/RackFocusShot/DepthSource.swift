@@ -69,9 +69,12 @@ package final class DepthSource {
         // The first map, when calibration or a check has read it already, is not read again.
         let pending = start == 0 || settings.still ? first : nil
         let reader = pending == nil ? try reader(start: start) : settings.still ? nil : try reader(start: 1)
-        return DepthFrames(
+        let frames = DepthFrames(
             reader: reader, pending: pending, path: settings.path, mapping: mapping, still: settings.still,
             stabilizer: settings.stabilize ? DepthStabilizer() : nil, fitting: fitting, first: start)
+        // An estimator's relative depth, once calibrated, can run past infinity where it saw sky.
+        if settings.estimatedBy != nil { frames.farthest = DepthFrames.estimatedFarthest }
+        return frames
     }
 }
 
@@ -85,6 +88,11 @@ package final class DepthFrames {
     let still: Bool
     let stabilizer: DepthStabilizer?
     let fitting: DepthFitting.Plan?
+    /// When set, distances beyond it (or past infinity) are clamped to it.
+    var farthest: Float?
+    /// The far limit of estimated depth: 1 km is at infinity for every lens and stop RackFocus
+    /// renders (its blur differs from infinity's by under 0.1% of the largest CoC at 10 m).
+    static let estimatedFarthest: Float = 1000
     private var raw: PlanarImage?
     private var current: PlanarImage?
     private var frame: Int
@@ -116,6 +124,9 @@ package final class DepthFrames {
             d = raw!
         }
         mapping.apply(&d)
+        if let far = farthest {
+            for i in d.data.indices where !(d.data[i] > 0 && d.data[i] < far) { d.data[i] = far }
+        }
         stabilizer?.process(&d)
         if let fitting { d = fitting.apply(d) }
         current = d

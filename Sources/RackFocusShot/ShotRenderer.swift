@@ -30,6 +30,9 @@ package struct ShotRenderer {
     package var quality: RenderQuality
     package var threads: Int
     package var highlights: HighlightBoost?
+    /// When set, each frame's depth is pulled onto its edges (`GuidedFilter.refineDepth`); the
+    /// value is how many frame pixels one pixel of the depth maps covers.
+    package var refineScale: Double?
 
     package init(
         plan: ShotPlan, quality: RenderQuality = .final, threads: Int = defaultThreadCount,
@@ -75,6 +78,7 @@ package struct ShotRenderer {
         let rendered = Handoff<(Int, PlanarImage)>(capacity: 2)
         let failure = FirstFailure<any Error>()
         let box = Shared((input, depth, sink))
+        let refineScale = self.refineScale
         let observer = FrameObserver(onFrame)
         // Decoded frames' buffers come back once rendered, so decoding allocates none after the first few.
         let spare = Handoff<PlanarImage>(capacity: 4)
@@ -87,7 +91,8 @@ package struct ShotRenderer {
                 while n < range.upperBound {
                     var frame: PlanarImage? = spare.takeIfAny()
                     guard try input.next(into: &frame) else { break }
-                    let d = try depth.require()
+                    var d = try depth.require()
+                    if let scale = refineScale { GuidedFilter.refineDepth(&d, frame: frame!, scale: scale) }
                     guard decoded.put((n, frame!, d)) else { break }
                     n += 1
                 }
