@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dispatch
 import Foundation
+import RackFocusDepthModel
 import RackFocusImage
 import RackFocusRender
 import RackFocusShot
@@ -20,11 +21,17 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "All-threads count (default: every core).") var threads: Int?
     @Flag(help: "Skip the oracle comparison.") var noReference = false
     @Flag(help: "Also print where the time goes (last run of each case).") var stages = false
+    @Option(
+        help:
+            "Time this ONNX depth model instead (scripts/bench-depth-model.sh exports Depth Anything V2 Small with random weights): seconds per frame on 1 thread and all, with preparing the input and finishing the output apart."
+    )
+    var depthModel: String?
 
     func run() throws {
         guard runs >= 1, width >= 64, height >= 64 else {
             throw CLIError("bench: --runs must be ≥ 1 and the frame at least 64x64")
         }
+        if let depthModel { return try benchDepthModel(depthModel) }
         let cocs = coc.split(separator: ",").compactMap { Double($0) }
         guard !cocs.isEmpty, cocs.allSatisfy({ $0 > 0 && $0 <= 400 }) else {
             throw CLIError("--coc: \"\(coc)\" must be diameters in px, e.g. 20,40,80")
@@ -97,5 +104,40 @@ struct BenchCommand: ParsableCommand {
         }
         times.sort()
         return times.count % 2 == 1 ? times[times.count / 2] : (times[times.count / 2 - 1] + times[times.count / 2]) / 2
+    }
+}
+
+extension BenchCommand {
+    /// Seconds per frame of depth estimation on the benchmark frame: the network, and the work
+    /// around it (input: resize, sRGB, normalise; output: resize to the frame, guided refinement).
+    func benchDepthModel(_ path: String) throws {
+        let scene = BenchmarkScene.make(width: width, height: height, maxCoC: 20)
+        print(
+            "RackFocus bench: depth model \((path as NSString).lastPathComponent), \(width)x\(height) frame, median of \(runs) runs"
+        )
+        var rows: [[String]] = []
+        for t in Array(Set([1, threads ?? defaultThreadCount])).sorted() {
+            let model = try DepthModel(path: path, threads: t)
+            let estimator = DepthEstimator(model: model)
+            _ = try estimator.estimateTimed(scene.image)
+            var runsTimed: [DepthEstimator.Timings] = []
+            for _ in 0..<runs { runsTimed.append(try estimator.estimateTimed(scene.image).timings) }
+            func med(_ f: (DepthEstimator.Timings) -> Double) -> Double {
+                let v = runsTimed.map(f).sorted()
+                return v[v.count / 2]
+            }
+            let net = med(\.network), around = med { $0.prepare + $0.finish }
+            let size = model.inputSize(forFrameWidth: width, height: height)
+            rows.append([
+                "\(t)", "\(size.width)x\(size.height)", String(format: "%.2f", med(\.prepare)),
+                String(format: "%.2f", net), String(format: "%.2f", med(\.finish)),
+                String(format: "%.2f", med { $0.prepare + $0.network + $0.finish }),
+                String(format: "%.0f%%", 100 * around / max(net, 1e-9)),
+            ])
+        }
+        print(
+            table(
+                ["threads", "network input", "prepare s", "network s", "finish s", "s/frame", "around/network"], rows,
+                indent: ""))
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 import RackFocusImage
 
 /// A frame's depth from its colour alone: the network's output brought to the frame's size
-/// (cubic, kept within the output's range) and pulled onto the frame's edges by a guided filter
+/// (bilinear) and pulled onto the frame's edges by a guided filter
 /// (`GuidedFilter.refineInverseDepth`), in inverse depth.
 public struct DepthEstimator: Sendable {
     public let model: DepthModel
@@ -17,7 +17,37 @@ public struct DepthEstimator: Sendable {
     /// The depth of a linear-light RGB frame, at its size: relative inverse depth (bigger = nearer)
     /// for a relative model, metres for a metric one.
     public func estimate(_ frame: PlanarImage, frameNumber: Int? = nil) throws(DepthModelError) -> PlanarImage {
-        let raw = try model.infer(frame, frameNumber: frameNumber)
+        try estimateTimed(frame, frameNumber: frameNumber).depth
+    }
+
+    /// Seconds spent preparing the input, in the network, and bringing its output to the frame.
+    public struct Timings: Sendable {
+        public var prepare = 0.0, network = 0.0, finish = 0.0
+    }
+
+    /// `estimate`, with where the time went.
+    public func estimateTimed(_ frame: PlanarImage, frameNumber: Int? = nil) throws(DepthModelError) -> (
+        depth: PlanarImage, timings: Timings
+    ) {
+        var timings = Timings()
+        var clock = Date()
+        func lap() -> Double {
+            let now = Date()
+            defer { clock = now }
+            return now.timeIntervalSince(clock)
+        }
+        let size = model.inputSize(forFrameWidth: frame.width, height: frame.height)
+        var input = DepthModel.input(for: frame, size: size)
+        timings.prepare = lap()
+        let raw = try model.run(&input, width: size.width, height: size.height, frame: frameNumber)
+        timings.network = lap()
+        let depth = try finish(raw, frame: frame, frameNumber: frameNumber)
+        timings.finish = lap()
+        return (depth, timings)
+    }
+
+    /// The network's output `raw` brought to `frame`'s size and refined.
+    func finish(_ raw: PlanarImage, frame: PlanarImage, frameNumber: Int?) throws(DepthModelError) -> PlanarImage {
         guard raw.data.allSatisfy(\.isFinite) else {
             throw .run(file: model.path, frame: frameNumber, "the model's output holds NaN or infinite values")
         }
@@ -29,11 +59,12 @@ public struct DepthEstimator: Sendable {
         }
         var inverse = PlanarImage(
             width: raw.width, height: raw.height, channels: 1, data: metric ? raw.data.map { 1 / $0 } : raw.data)
-        var lo = Float.infinity, hi = -Float.infinity
-        for v in inverse.data { lo = min(lo, v); hi = max(hi, v) }
         if inverse.width != frame.width || inverse.height != frame.height {
-            inverse = Resample.resize(inverse, width: frame.width, height: frame.height)
-            for i in inverse.data.indices { inverse.data[i] = min(max(inverse.data[i], lo), hi) }
+            // Bilinear: stays within the output's range, and the guided filter sharpens what it softens.
+            inverse = PlanarImage(
+                width: frame.width, height: frame.height, channels: 1,
+                data: GuidedFilter.bilinear(
+                    inverse.data, width: inverse.width, height: inverse.height, to: frame.width, frame.height))
         }
         if refine {
             let scale = max(Double(frame.width) / Double(raw.width), Double(frame.height) / Double(raw.height))

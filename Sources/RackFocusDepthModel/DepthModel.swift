@@ -133,12 +133,23 @@ public final class DepthModel: @unchecked Sendable {
         return (w, h)
     }
 
-    /// The network's input for a linear-light RGB frame: resized to `size` (in linear light),
+    /// The network's input for a linear-light RGB frame: resized to `size` in linear light (halved
+    /// by 2×2 boxes while it is at least twice the size, then bilinear: no aliasing, no ringing),
     /// sRGB-encoded, clamped to 0–1 and normalised by the ImageNet mean and std; planar R, G, B.
     public static func input(for frame: PlanarImage, size: (width: Int, height: Int)) -> [Float] {
-        let small =
-            frame.width == size.width && frame.height == size.height
-            ? frame : Resample.resize(frame, width: size.width, height: size.height)
+        var small = frame
+        while small.width >= 2 * size.width && small.height >= 2 * size.height { small = Resample.halve(small) }
+        if small.width != size.width || small.height != size.height {
+            let m = small.pixelCount
+            var data: [Float] = []
+            data.reserveCapacity(3 * size.width * size.height)
+            for c in 0..<3 {
+                data += GuidedFilter.bilinear(
+                    Array(small.data[(c * m)..<((c + 1) * m)]), width: small.width, height: small.height,
+                    to: size.width, size.height)
+            }
+            small = PlanarImage(width: size.width, height: size.height, channels: 3, data: data)
+        }
         let n = size.width * size.height
         var out = [Float](repeating: 0, count: 3 * n)
         for c in 0..<3 {
