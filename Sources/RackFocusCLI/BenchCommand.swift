@@ -109,7 +109,7 @@ struct BenchCommand: ParsableCommand {
 
 extension BenchCommand {
     /// Seconds per frame of depth estimation on the benchmark frame: the network, and the work
-    /// around it (input: resize, sRGB, normalise; output: resize to the frame, guided refinement).
+    /// around it (input: resize, sRGB, normalise; output: resize to the frame, edge refinement).
     func benchDepthModel(_ path: String) throws {
         let scene = BenchmarkScene.make(width: width, height: height, maxCoC: 20)
         print(

@@ -36,7 +36,7 @@ struct DepthCommand: ParsableCommand {
     @Option(help: "Distance of the farthest thing in frame.", transform: parseDistance("--far")) var far: Distance?
     @Flag(inversion: .prefixedNo, help: "Per-frame alignment and temporal smoothing, so renders do not flicker.")
     var stabilize = true
-    @Flag(inversion: .prefixedNo, help: "Pull the network's coarse output onto the frame's edges (guided filter).")
+    @Flag(inversion: .prefixedNo, help: "Pull the network's coarse output onto the frame's edges.")
     var refine = true
     @Option(help: "Worker threads (default: all cores).") var threads: Int?
 

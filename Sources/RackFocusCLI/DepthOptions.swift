@@ -57,7 +57,7 @@ struct DepthOptions: ParsableArguments {
     @Flag(
         inversion: .prefixedNo,
         help:
-            "Pull depth onto the frame's edges with a guided filter (for coarse or soft maps). Default: on with --depth-model, off with --depth."
+            "Pull soft depth edges onto the frame's edges (for coarse or soft maps). Default: on with --depth-model, off with --depth."
     )
     var refineDepth: Bool?
     @Option(

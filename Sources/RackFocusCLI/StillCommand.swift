@@ -90,8 +90,10 @@ struct StillCommand: ParsableCommand {
         defer { maps.close() }
         var depthMap = try maps.require()
         if depthSettings.refine {
-            GuidedFilter.refineDepth(
-                &depthMap, frame: color, scale: max(1, Double(color.width) / Double(max(source.info.width, 1))))
+            DepthRefinement.refineDepth(
+                &depthMap, frame: color,
+                radius: DepthRefinement.refineRadius(
+                    scale: max(1, Double(color.width) / Double(max(source.info.width, 1)))))
         }
         let focusDistance: Distance
         if let focus {

@@ -2,11 +2,11 @@ import Foundation
 import RackFocusImage
 
 /// A frame's depth from its colour alone: the network's output brought to the frame's size
-/// (bilinear) and pulled onto the frame's edges by a guided filter
-/// (`GuidedFilter.refineInverseDepth`), in inverse depth.
+/// (bilinear) and pulled onto the frame's edges
+/// (`DepthRefinement.refineInverseDepth`), in inverse depth.
 public struct DepthEstimator: Sendable {
     public let model: DepthModel
-    /// Guided refinement onto the frame's edges (on by default: the network's output is coarse).
+    /// Refinement onto the frame's edges (on by default: the network's output is coarse).
     public var refine: Bool
 
     public init(model: DepthModel, refine: Bool = true) {
@@ -60,15 +60,16 @@ public struct DepthEstimator: Sendable {
         var inverse = PlanarImage(
             width: raw.width, height: raw.height, channels: 1, data: metric ? raw.data.map { 1 / $0 } : raw.data)
         if inverse.width != frame.width || inverse.height != frame.height {
-            // Bilinear: stays within the output's range, and the guided filter sharpens what it softens.
+            // Bilinear: stays within the output's range, and the refinement sharpens what it softens.
             inverse = PlanarImage(
                 width: frame.width, height: frame.height, channels: 1,
-                data: GuidedFilter.bilinear(
+                data: DepthRefinement.bilinear(
                     inverse.data, width: inverse.width, height: inverse.height, to: frame.width, frame.height))
         }
         if refine {
             let scale = max(Double(frame.width) / Double(raw.width), Double(frame.height) / Double(raw.height))
-            GuidedFilter.refineInverseDepth(&inverse.data, frame: frame, scale: scale)
+            DepthRefinement.refineInverseDepth(
+                &inverse.data, frame: frame, radius: DepthRefinement.refineRadius(scale: scale))
         }
         if metric { for i in inverse.data.indices { inverse.data[i] = 1 / inverse.data[i] } }
         return inverse

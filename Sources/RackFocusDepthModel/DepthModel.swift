@@ -144,7 +144,7 @@ public final class DepthModel: @unchecked Sendable {
             var data: [Float] = []
             data.reserveCapacity(3 * size.width * size.height)
             for c in 0..<3 {
-                data += GuidedFilter.bilinear(
+                data += DepthRefinement.bilinear(
                     Array(small.data[(c * m)..<((c + 1) * m)]), width: small.width, height: small.height,
                     to: size.width, size.height)
             }

@@ -42,7 +42,7 @@ package struct DepthSettings: Sendable, Equatable {
     /// Estimate depth from the colour frames with this network instead of reading `path`
     /// (`DepthEstimation.resolve` turns these settings into ones that read its estimates).
     package var model: DepthModelSettings?
-    /// Pull the maps onto the frame's edges with a guided filter (`GuidedFilter.refineDepth`).
+    /// Pull the maps onto the frame's edges (`DepthRefinement.refineDepth`).
     package var refine: Bool = false
     /// The maps are a depth model's estimates (`DepthEstimation.resolve`), for messages.
     package var estimatedBy: String?
@@ -71,7 +71,7 @@ package struct DepthSettings: Sendable, Equatable {
 package struct DepthModelSettings: Sendable, Equatable {
     package var path: String
     package var kind: DepthModelKind
-    /// Guided refinement of the network's output onto the frame's edges.
+    /// Refinement of the network's output onto the frame's edges.
     package var refine: Bool
     package init(path: String, kind: DepthModelKind = .relative, refine: Bool = true) {
         self.path = path

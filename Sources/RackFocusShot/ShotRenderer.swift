@@ -30,9 +30,9 @@ package struct ShotRenderer {
     package var quality: RenderQuality
     package var threads: Int
     package var highlights: HighlightBoost?
-    /// When set, each frame's depth is pulled onto its edges (`GuidedFilter.refineDepth`); the
-    /// value is how many frame pixels one pixel of the depth maps covers.
-    package var refineScale: Double?
+    /// When set, each frame's depth is pulled onto its edges (`DepthRefinement.refineDepth`) within
+    /// windows of this radius (px).
+    package var refineRadius: Int?
 
     package init(
         plan: ShotPlan, quality: RenderQuality = .final, threads: Int = defaultThreadCount,
@@ -78,7 +78,7 @@ package struct ShotRenderer {
         let rendered = Handoff<(Int, PlanarImage)>(capacity: 2)
         let failure = FirstFailure<any Error>()
         let box = Shared((input, depth, sink))
-        let refineScale = self.refineScale
+        let refineRadius = self.refineRadius
         let observer = FrameObserver(onFrame)
         // Decoded frames' buffers come back once rendered, so decoding allocates none after the first few.
         let spare = Handoff<PlanarImage>(capacity: 4)
@@ -92,7 +92,7 @@ package struct ShotRenderer {
                     var frame: PlanarImage? = spare.takeIfAny()
                     guard try input.next(into: &frame) else { break }
                     var d = try depth.require()
-                    if let scale = refineScale { GuidedFilter.refineDepth(&d, frame: frame!, scale: scale) }
+                    if let radius = refineRadius { DepthRefinement.refineDepth(&d, frame: frame!, radius: radius) }
                     guard decoded.put((n, frame!, d)) else { break }
                     n += 1
                 }
