@@ -100,9 +100,10 @@ public enum DepthRefinement {
     ///
     /// A soft depth edge is a ramp between two surfaces; the frame shows where the edge really is.
     /// Within a window of `radius` px, the nearest and farthest inverse depths (max and min
-    /// filters) are the two surfaces. Each pixel's place in its own window's range says which side
-    /// it leans to, and the colours of the clearly-near and clearly-far pixels around it (box means
-    /// weighted by that lean, to the fourth power) are the two sides' colours. Where the depth
+    /// filters) are the two surfaces. Each place's position within its own window's range says
+    /// which side it leans to, and the colours of the clearly-near and clearly-far places around
+    /// it (box means weighted by that lean, to the fourth power) are the two sides' colours; all of
+    /// this at half resolution (2×2 blocks), where it varies smoothly. Where the depth
     /// jumps (a range over 10% of the nearest) and the two colours differ, by more than the
     /// texture within each side (a textured slope is no edge), a pixel takes the side whose colour
     /// it is closer to, softly (an anti-aliased edge stays partial); flat depth is left as it is.
@@ -117,73 +118,124 @@ public enum DepthRefinement {
         guard lo.isFinite, hi > lo else { return }
         for i in inverse.indices where !inverse[i].isFinite { inverse[i] = lo }
         let r = max(1, radius)
-        let near = MaxFilter.apply(inverse, width: w, height: h, radius: r)
-        let far = MaxFilter.apply(inverse.map { -$0 }, width: w, height: h, radius: r).map { -$0 }
-        // The guide: sRGB-encoded colour (edges as the eye sees them).
-        var colour = [[Float]](repeating: [Float](repeating: 0, count: n), count: 3)
+        // Everything but the final choice is done at half resolution (2×2 blocks, windows of half
+        // the radius): the two surfaces, each block's lean between them, and the sides' colours
+        // and texture, which all vary smoothly.
+        let hw = (w + 1) / 2, hh = (h + 1) / 2, hn = hw * hh, hr = max(1, r / 2)
+        let bands = threads > 1 ? threads * 4 : 1
+        var blockMax = [Float](repeating: -.infinity, count: hn), blockMin = [Float](repeating: .infinity, count: hn)
+        var blockMean = [Float](repeating: 0, count: hn), count = [Float](repeating: 0, count: hn)
+        var blockColour = [Float](repeating: 0, count: 3 * hn)
+        let channels = frame.channels
+        for y in 0..<h {
+            for x in 0..<w {
+                let i = y * w + x, j = (y >> 1) * hw + (x >> 1), v = inverse[i]
+                blockMax[j] = max(blockMax[j], v)
+                blockMin[j] = min(blockMin[j], v)
+                blockMean[j] += v
+                count[j] += 1
+                for c in 0..<3 { blockColour[c * hn + j] += frame.data[min(c, channels - 1) * n + i] }
+            }
+        }
         let table = srgbTable
-        for c in 0..<min(3, frame.channels) {
-            for i in 0..<n {
-                let u = min(max(frame.data[c * n + i], 0), 1) * 4096
-                let k = min(Int(u), 4095), t = u - Float(k)
-                colour[c][i] = table[k] + (table[k + 1] - table[k]) * t
-            }
+        @inline(__always) func encode(_ linear: Float) -> Float {
+            let u = min(max(linear, 0), 1) * 4096
+            let k = min(Int(u), 4095), t = u - Float(k)
+            return table[k] + (table[k + 1] - table[k]) * t
         }
-        if frame.channels < 3 { colour[1] = colour[0]; colour[2] = colour[0] }
-        var wNear = [Float](repeating: 0, count: n), wFar = wNear
-        for i in 0..<n {
-            let range = near[i] - far[i]
-            let lean = range > 0 ? (inverse[i] - far[i]) / range : 0.5
+        for j in 0..<hn {
+            blockMean[j] /= count[j]
+            for c in 0..<3 { blockColour[c * hn + j] = encode(blockColour[c * hn + j] / count[j]) }
+        }
+        let near = MaxFilter.apply(blockMax, width: hw, height: hh, radius: hr, threads: threads)
+        let far = MaxFilter.apply(blockMin.map { -$0 }, width: hw, height: hh, radius: hr, threads: threads).map { -$0 }
+        // Ten planes of lean-weighted sums: weight, colour and grey² for the near and far sides.
+        var planes = [[Float]](repeating: [], count: 10)
+        for k in 0..<10 { planes[k] = [Float](repeating: 0, count: hn) }
+        var wn = [Float](repeating: 0, count: hn), wf = wn
+        for j in 0..<hn {
+            let range = near[j] - far[j]
+            let lean = range > 0 ? (blockMean[j] - far[j]) / range : 0.5
             let a = lean * lean, b = (1 - lean) * (1 - lean)
-            wNear[i] = a * a
-            wFar[i] = b * b
+            wn[j] = a * a
+            wf[j] = b * b
         }
-        // Per side: the weighted mean colour, and the weighted variance of its grey (R+G+B)/3.
-        func weighted(_ weight: [Float]) -> (colour: [[Float]], variance: [Float]) {
-            let total = boxMean(weight, width: w, height: h, radius: r, threads: threads)
-            let means = (0..<3).map { c in
-                var product = [Float](repeating: 0, count: n)
-                for i in 0..<n { product[i] = colour[c][i] * weight[i] }
-                let mean = boxMean(product, width: w, height: h, radius: r, threads: threads)
-                return (0..<n).map { total[$0] > 1e-6 ? mean[$0] / total[$0] : colour[c][$0] }
-            }
-            var squares = [Float](repeating: 0, count: n)
-            for i in 0..<n {
-                let g = (colour[0][i] + colour[1][i] + colour[2][i]) / 3
-                squares[i] = g * g * weight[i]
-            }
-            let meanSquare = boxMean(squares, width: w, height: h, radius: r, threads: threads)
-            let variance = (0..<n).map { i -> Float in
-                guard total[i] > 1e-6 else { return 0 }
-                let g = (means[0][i] + means[1][i] + means[2][i]) / 3
-                return max(meanSquare[i] / total[i] - g * g, 0)
-            }
-            return (means, variance)
-        }
-        let (nearColour, nearVariance) = weighted(wNear), (farColour, farVariance) = weighted(wFar)
-        for i in 0..<n {
-            let range = near[i] - far[i]
-            // How much of a depth jump is here: none below 10% of the nearest, all from 20%.
-            let jump = min(max((range / max(near[i], 1e-12) - 0.1) / 0.1, 0), 1)
-            guard jump > 0 else { continue }
-            var dn: Float = 0, df: Float = 0, dc: Float = 0
+        for (side, weight) in [wn, wf].enumerated() {
+            planes[side] = weight
             for c in 0..<3 {
-                let v = colour[c][i], a = nearColour[c][i], b = farColour[c][i]
-                dn += (v - a) * (v - a)
-                df += (v - b) * (v - b)
-                dc += (a - b) * (a - b)
+                planes[2 + 3 * side + c] = (0..<hn).map { weight[$0] * blockColour[c * hn + $0] }
             }
-            // Sides of nearly one colour say nothing (trusted from a difference of 0.05 up), nor do
-            // sides whose difference is small against the texture within each (a textured slope):
-            // trusted as the squared difference goes from 1 to 4 times the sides' variances.
-            let separation = dc / (nearVariance[i] + farVariance[i] + 1e-4)
-            let trust = min(dc / 0.0025, 1) * min(max((separation - 1) / 3, 0), 1) * jump
-            guard trust > 0 else { continue }
-            let p = df / max(dn + df, 1e-12)
-            // Sharpened toward a side, linear through the middle (anti-aliased edges stay partial).
-            let side = min(max((p - 0.5) * 2 + 0.5, 0), 1)
-            let snapped = far[i] + side * range
-            inverse[i] += trust * (snapped - inverse[i])
+            planes[8 + side] = (0..<hn).map { j in
+                let g = (blockColour[j] + blockColour[hn + j] + blockColour[2 * hn + j]) / 3
+                return weight[j] * g * g
+            }
+        }
+        let sums = planes.map { boxMean($0, width: hw, height: hh, radius: hr, threads: threads) }
+        // Per side: mean colour (3) and the variance of its grey.
+        var nearStats = [SIMD4<Float>](repeating: .zero, count: hn), farStats = nearStats
+        for j in 0..<hn {
+            for side in 0..<2 {
+                let total = sums[side][j], offset = side == 0 ? 2 : 5
+                guard total > 1e-6 else { continue }
+                let m = SIMD3(sums[offset][j], sums[offset + 1][j], sums[offset + 2][j]) / total
+                let g = (m.x + m.y + m.z) / 3
+                let stats = SIMD4(m.x, m.y, m.z, max(sums[8 + side][j] / total - g * g, 0))
+                if side == 0 { nearStats[j] = stats } else { farStats[j] = stats }
+            }
+        }
+        // The choice, per pixel, where the depth jumps.
+        frame.data.withUnsafeBufferPointer { fp in
+            table.withUnsafeBufferPointer { tp in
+                near.withUnsafeBufferPointer { np in
+                    far.withUnsafeBufferPointer { farp in
+                        nearStats.withUnsafeBufferPointer { nsp in
+                            farStats.withUnsafeBufferPointer { fsp in
+                                inverse.withUnsafeMutableBufferPointer { ip in
+                                    let ptrs = Shared((fp, tp, np, farp, nsp, fsp, ip))
+                                    forEachBand(height: h, bands: bands, threads: threads) { rows in
+                                        let (src, tab, nr, fr, nst, fst, inv) = ptrs.value
+                                        for y in rows {
+                                            for x in 0..<w {
+                                                let i = y &* w &+ x, j = (y >> 1) &* hw &+ (x >> 1)
+                                                let top = nr[j], bottom = fr[j], range = top - bottom
+                                                // How much of a depth jump is here: none below 10% of
+                                                // the nearest, all from 20%.
+                                                let jump = min(max((range / max(top, 1e-12) - 0.1) / 0.1, 0), 1)
+                                                guard jump > 0 else { continue }
+                                                let ns = nst[j], fs = fst[j]
+                                                let a = SIMD3(ns.x, ns.y, ns.z), b = SIMD3(fs.x, fs.y, fs.z)
+                                                let dc = ((a - b) * (a - b)).sum()
+                                                // Sides of nearly one colour say nothing (trusted from a
+                                                // difference of 0.05 up), nor do sides whose difference
+                                                // is small against the texture within each (a textured
+                                                // slope): trusted as the squared difference goes from 1
+                                                // to 4 times their variances.
+                                                let separation = dc / (ns.w + fs.w + 1e-4)
+                                                let trust =
+                                                    min(dc / 0.0025, 1) * min(max((separation - 1) / 3, 0), 1) * jump
+                                                guard trust > 0 else { continue }
+                                                var v = SIMD3<Float>()
+                                                for c in 0..<3 {
+                                                    let u = min(max(src[min(c, channels &- 1) &* n &+ i], 0), 1) * 4096
+                                                    let k = min(Int(u), 4095), t = u - Float(k)
+                                                    v[c] = tab[k] + (tab[k &+ 1] - tab[k]) * t
+                                                }
+                                                let dn = ((v - a) * (v - a)).sum(), df = ((v - b) * (v - b)).sum()
+                                                let p = df / max(dn + df, 1e-12)
+                                                // Sharpened toward a side, linear through the middle
+                                                // (anti-aliased edges stay partial).
+                                                let side = min(max((p - 0.5) * 2 + 0.5, 0), 1)
+                                                let snapped = bottom + side * range
+                                                inv[i] += trust * (snapped - inv[i])
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
         }
         for i in inverse.indices { inverse[i] = min(max(inverse[i], lo), hi) }
     }

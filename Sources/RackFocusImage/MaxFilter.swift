@@ -1,23 +1,31 @@
 /// Square-window maximum filter in O(1) per pixel (a 0/1 map gives binary dilation) (van Herk / Gil–Werman:
 /// prefix and suffix maxima over blocks of the window size), separably in x then y.
 package enum MaxFilter {
-    package static func apply(_ v: [Float], width w: Int, height h: Int, radius r: Int) -> [Float] {
+    /// Lines are filtered in bands across `threads` (each line is independent).
+    package static func apply(_ v: [Float], width w: Int, height h: Int, radius r: Int, threads: Int = 1) -> [Float] {
         var tmp = [Float](repeating: 0, count: v.count), out = tmp
+        let bands = threads > 1 ? threads * 4 : 1
         v.withUnsafeBufferPointer { src in
             tmp.withUnsafeMutableBufferPointer { t in
-                pass(src, t, count: w, lines: h, lineStride: w, step: 1, radius: r)
+                let p = Shared((src, t))
+                forEachBand(height: h, bands: bands, threads: threads) { lines in
+                    pass(p.value.0, p.value.1, count: w, lines: lines, lineStride: w, step: 1, radius: r)
+                }
             }
         }
         tmp.withUnsafeBufferPointer { src in
             out.withUnsafeMutableBufferPointer { o in
-                pass(src, o, count: h, lines: w, lineStride: 1, step: w, radius: r)
+                let p = Shared((src, o))
+                forEachBand(height: w, bands: bands, threads: threads) { lines in
+                    pass(p.value.0, p.value.1, count: h, lines: lines, lineStride: 1, step: w, radius: r)
+                }
             }
         }
         return out
     }
 
     private static func pass(
-        _ src: UnsafeBufferPointer<Float>, _ dst: UnsafeMutableBufferPointer<Float>, count: Int, lines: Int,
+        _ src: UnsafeBufferPointer<Float>, _ dst: UnsafeMutableBufferPointer<Float>, count: Int, lines: Range<Int>,
         lineStride: Int, step: Int, radius r: Int
     ) {
         let size = 2 * r + 1
@@ -26,7 +34,7 @@ package enum MaxFilter {
         let g = UnsafeMutablePointer<Float>.allocate(capacity: blocks)
         let hh = UnsafeMutablePointer<Float>.allocate(capacity: blocks)
         defer { line.deallocate(); g.deallocate(); hh.deallocate() }
-        for l in 0..<lines {
+        for l in lines {
             let base = l &* lineStride
             for i in 0..<blocks { line[i] = -.infinity }
             for i in 0..<count { line[i &+ r] = src[base &+ i &* step] }
