@@ -159,4 +159,61 @@ struct DepthCommandTests {
             ])
         }
     }
+
+    /// A locked-off shot whose colour carries sensor noise makes an estimator's depth flicker, and
+    /// with it the blur. Steadying (on by default for estimated depth) must cut the flicker the
+    /// depth adds: the mean frame-to-frame change of the render, less what the noise alone gives
+    /// with a fixed depth map.
+    @Test func estimatedDepthIsSteadiedSoALockedOffShotDoesNotFlicker() throws {
+        let dir = try scratchFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let scene = DemoScene.make(width: 96, height: 54)
+        let clip = dir.appendingPathComponent("noisy_%04d.png").path
+        var z: UInt64 = 2026
+        for f in 0..<10 {
+            var img = scene.image
+            for i in img.data.indices {
+                z = z &* 6364136223846793005 &+ 1442695040888963407
+                let u = Float(z >> 40) / Float(1 << 24) - 0.5
+                img.data[i] = max(0, img.data[i] * (1 + 0.08 * u))
+            }
+            try StillImage.write(img, to: String(format: clip, f))
+        }
+        let plan = dir.appendingPathComponent("shot.yaml").path
+        try Data(
+            """
+            fps: 24
+            camera: { sensor: fullframe, focalLength: 85mm, stop: 1.8, resolution: 96x54 }
+            subjects: { ball: 2m }
+            focus:
+              - { at: 0s, on: ball }
+            """.utf8
+        ).write(to: URL(fileURLWithPath: plan))
+        let depth = dir.appendingPathComponent("depth.pfm").path
+        try PFM.encode(scene.depth).write(to: URL(fileURLWithPath: depth))
+        func flicker(_ extra: [String], _ name: String) throws -> Double {
+            let out = dir.appendingPathComponent("\(name)_%04d.exr").path
+            try run(["render", plan, "--input", clip] + extra + ["-o", out])
+            var total = 0.0
+            var previous: [Float]?
+            for f in 0..<10 {
+                let frame = ImageQuality.display(try StillImage.readColor(String(format: out, f)).data)
+                if let previous {
+                    total += zip(frame, previous).reduce(0.0) { $0 + Double(abs($1.0 - $1.1)) } / Double(frame.count)
+                }
+                previous = frame
+            }
+            return total / 9
+        }
+        let model = ["--depth-model", tinyModel("linear-dynamic"), "--near", "1m", "--far", "8m"]
+        let noiseOnly = try flicker(["--depth", depth, "--depth-still"], "fixed")
+        let steadied = try flicker(model, "steadied")
+        let raw = try flicker(model + ["--no-stabilize-depth"], "raw")
+        print(
+            String(
+                format: "flicker (mean frame-to-frame change): fixed depth %.5f, estimated %.5f, steadied %.5f",
+                noiseOnly, raw, steadied))
+        #expect(raw > noiseOnly * 1.2, "the estimated depth should add flicker to this shot")
+        #expect(steadied - noiseOnly < 0.8 * (raw - noiseOnly))
+    }
 }
