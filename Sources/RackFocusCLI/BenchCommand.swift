@@ -118,7 +118,7 @@ extension BenchCommand {
         var rows: [[String]] = []
         for t in Array(Set([1, threads ?? defaultThreadCount])).sorted() {
             let model = try DepthModel(path: path, threads: t)
-            let estimator = DepthEstimator(model: model)
+            let estimator = DepthEstimator(model: model, threads: t)
             _ = try estimator.estimateTimed(scene.image)
             var runsTimed: [DepthEstimator.Timings] = []
             for _ in 0..<runs { runsTimed.append(try estimator.estimateTimed(scene.image).timings) }

@@ -8,10 +8,13 @@ public struct DepthEstimator: Sendable {
     public let model: DepthModel
     /// Refinement onto the frame's edges (on by default: the network's output is coarse).
     public var refine: Bool
+    /// Threads for the work around the network (the network's own are the model's).
+    public var threads: Int
 
-    public init(model: DepthModel, refine: Bool = true) {
+    public init(model: DepthModel, refine: Bool = true, threads: Int = defaultThreadCount) {
         self.model = model
         self.refine = refine
+        self.threads = threads
     }
 
     /// The depth of a linear-light RGB frame, at its size: relative inverse depth (bigger = nearer)
@@ -64,12 +67,13 @@ public struct DepthEstimator: Sendable {
             inverse = PlanarImage(
                 width: frame.width, height: frame.height, channels: 1,
                 data: DepthRefinement.bilinear(
-                    inverse.data, width: inverse.width, height: inverse.height, to: frame.width, frame.height))
+                    inverse.data, width: inverse.width, height: inverse.height, to: frame.width, frame.height,
+                    threads: threads))
         }
         if refine {
             let scale = max(Double(frame.width) / Double(raw.width), Double(frame.height) / Double(raw.height))
             DepthRefinement.refineInverseDepth(
-                &inverse.data, frame: frame, radius: DepthRefinement.refineRadius(scale: scale))
+                &inverse.data, frame: frame, radius: DepthRefinement.refineRadius(scale: scale), threads: threads)
         }
         if metric { for i in inverse.data.indices { inverse.data[i] = 1 / inverse.data[i] } }
         return inverse

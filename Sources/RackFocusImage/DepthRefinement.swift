@@ -64,8 +64,11 @@ public enum DepthRefinement {
         return out
     }
 
-    /// Bilinear resize of one plane (pixel centres aligned, edges clamped), separable.
-    public static func bilinear(_ src: [Float], width sw: Int, height sh: Int, to dw: Int, _ dh: Int) -> [Float] {
+    /// Bilinear resize of one plane (pixel centres aligned, edges clamped), separable; rows in
+    /// parallel bands.
+    public static func bilinear(
+        _ src: [Float], width sw: Int, height sh: Int, to dw: Int, _ dh: Int, threads: Int = defaultThreadCount
+    ) -> [Float] {
         // Horizontal: each output column's two source columns and weight.
         let fx = Float(sw) / Float(dw), fy = Float(sh) / Float(dh)
         var x0 = [Int](repeating: 0, count: dw), tx = [Float](repeating: 0, count: dw)
@@ -74,20 +77,41 @@ public enum DepthRefinement {
             x0[x] = min(Int(p), sw - 1)
             tx[x] = p - Float(x0[x])
         }
+        let bands = threads > 1 ? threads * 4 : 1
         var wide = [Float](repeating: 0, count: dw * sh)
-        for y in 0..<sh {
-            let s = y * sw, d = y * dw
-            for x in 0..<dw {
-                let a = x0[x], b = min(a + 1, sw - 1)
-                wide[d + x] = src[s + a] + (src[s + b] - src[s + a]) * tx[x]
+        var out = [Float](repeating: 0, count: dw * dh)
+        src.withUnsafeBufferPointer { sp in
+            wide.withUnsafeMutableBufferPointer { wp in
+                x0.withUnsafeBufferPointer { xp in
+                    tx.withUnsafeBufferPointer { tp in
+                        let p = Shared((sp, wp, xp, tp))
+                        forEachBand(height: sh, bands: bands, threads: threads) { rows in
+                            let (src, wide, x0, tx) = p.value
+                            for y in rows {
+                                let s = y &* sw, d = y &* dw
+                                for x in 0..<dw {
+                                    let a = x0[x], b = min(a &+ 1, sw &- 1)
+                                    wide[d &+ x] = src[s &+ a] + (src[s &+ b] - src[s &+ a]) * tx[x]
+                                }
+                            }
+                        }
+                    }
+                }
             }
         }
-        var out = [Float](repeating: 0, count: dw * dh)
-        for y in 0..<dh {
-            let p = min(max((Float(y) + 0.5) * fy - 0.5, 0), Float(sh - 1))
-            let a = min(Int(p), sh - 1), b = min(a + 1, sh - 1), t = p - Float(a)
-            let ra = a * dw, rb = b * dw, d = y * dw
-            for x in 0..<dw { out[d + x] = wide[ra + x] + (wide[rb + x] - wide[ra + x]) * t }
+        wide.withUnsafeBufferPointer { wp in
+            out.withUnsafeMutableBufferPointer { op in
+                let p = Shared((wp, op))
+                forEachBand(height: dh, bands: bands, threads: threads) { rows in
+                    let (wide, out) = p.value
+                    for y in rows {
+                        let q = min(max((Float(y) + 0.5) * fy - 0.5, 0), Float(sh - 1))
+                        let a = min(Int(q), sh &- 1), b = min(a &+ 1, sh &- 1), t = q - Float(a)
+                        let ra = a &* dw, rb = b &* dw, d = y &* dw
+                        for x in 0..<dw { out[d &+ x] = wide[ra &+ x] + (wide[rb &+ x] - wide[ra &+ x]) * t }
+                    }
+                }
+            }
         }
         return out
     }
@@ -123,29 +147,54 @@ public enum DepthRefinement {
         // and texture, which all vary smoothly.
         let hw = (w + 1) / 2, hh = (h + 1) / 2, hn = hw * hh, hr = max(1, r / 2)
         let bands = threads > 1 ? threads * 4 : 1
-        var blockMax = [Float](repeating: -.infinity, count: hn), blockMin = [Float](repeating: .infinity, count: hn)
-        var blockMean = [Float](repeating: 0, count: hn), count = [Float](repeating: 0, count: hn)
+        var blockMax = [Float](repeating: 0, count: hn), blockMin = blockMax, blockMean = blockMax
         var blockColour = [Float](repeating: 0, count: 3 * hn)
         let channels = frame.channels
-        for y in 0..<h {
-            for x in 0..<w {
-                let i = y * w + x, j = (y >> 1) * hw + (x >> 1), v = inverse[i]
-                blockMax[j] = max(blockMax[j], v)
-                blockMin[j] = min(blockMin[j], v)
-                blockMean[j] += v
-                count[j] += 1
-                for c in 0..<3 { blockColour[c * hn + j] += frame.data[min(c, channels - 1) * n + i] }
-            }
-        }
         let table = srgbTable
-        @inline(__always) func encode(_ linear: Float) -> Float {
-            let u = min(max(linear, 0), 1) * 4096
-            let k = min(Int(u), 4095), t = u - Float(k)
-            return table[k] + (table[k + 1] - table[k]) * t
-        }
-        for j in 0..<hn {
-            blockMean[j] /= count[j]
-            for c in 0..<3 { blockColour[c * hn + j] = encode(blockColour[c * hn + j] / count[j]) }
+        // Each block's largest, smallest and mean inverse depth, and its mean colour, sRGB-encoded;
+        // in bands of block rows.
+        inverse.withUnsafeBufferPointer { ip in
+            frame.data.withUnsafeBufferPointer { fp in
+                table.withUnsafeBufferPointer { tp in
+                    blockMax.withUnsafeMutableBufferPointer { mx in
+                        blockMin.withUnsafeMutableBufferPointer { mn in
+                            blockMean.withUnsafeMutableBufferPointer { me in
+                                blockColour.withUnsafeMutableBufferPointer { bc in
+                                    let p = Shared((ip, fp, tp, mx, mn, me, bc))
+                                    forEachBand(height: hh, bands: bands, threads: threads) { blockRows in
+                                        let (inv, src, tab, mx, mn, me, bc) = p.value
+                                        for by in blockRows {
+                                            for bx in 0..<hw {
+                                                let j = by &* hw &+ bx
+                                                var hi = -Float.infinity, lo = Float.infinity, sum: Float = 0
+                                                var rgb = SIMD3<Float>(), k = 0
+                                                for y in (2 &* by)..<min(2 &* by &+ 2, h) {
+                                                    for x in (2 &* bx)..<min(2 &* bx &+ 2, w) {
+                                                        let i = y &* w &+ x, v = inv[i]
+                                                        hi = max(hi, v)
+                                                        lo = min(lo, v)
+                                                        sum += v
+                                                        for c in 0..<3 { rgb[c] += src[min(c, channels &- 1) &* n &+ i] }
+                                                        k &+= 1
+                                                    }
+                                                }
+                                                mx[j] = hi
+                                                mn[j] = lo
+                                                me[j] = sum / Float(k)
+                                                for c in 0..<3 {
+                                                    let u = min(max(rgb[c] / Float(k), 0), 1) * 4096
+                                                    let e = min(Int(u), 4095), t = u - Float(e)
+                                                    bc[c &* hn &+ j] = tab[e] + (tab[e &+ 1] - tab[e]) * t
+                                                }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
         }
         let near = MaxFilter.apply(blockMax, width: hw, height: hh, radius: hr, threads: threads)
         let far = MaxFilter.apply(blockMin.map { -$0 }, width: hw, height: hh, radius: hr, threads: threads).map { -$0 }

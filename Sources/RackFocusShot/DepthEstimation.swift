@@ -49,7 +49,7 @@ package enum DepthEstimation {
         }
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let model = try DepthModel(path: settings.path, kind: settings.kind, threads: threads)
-        let estimator = DepthEstimator(model: model, refine: settings.refine)
+        let estimator = DepthEstimator(model: model, refine: settings.refine, threads: threads)
         let size = model.inputSize(forFrameWidth: info.width, height: info.height)
         if missing > 0 {
             feedback.note(
