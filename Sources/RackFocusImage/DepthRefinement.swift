@@ -174,7 +174,9 @@ public enum DepthRefinement {
                                                         hi = max(hi, v)
                                                         lo = min(lo, v)
                                                         sum += v
-                                                        for c in 0..<3 { rgb[c] += src[min(c, channels &- 1) &* n &+ i] }
+                                                        for c in 0..<3 {
+                                                            rgb[c] += src[min(c, channels &- 1) &* n &+ i]
+                                                        }
                                                         k &+= 1
                                                     }
                                                 }

@@ -11,6 +11,13 @@ package enum StillImage {
 
     /// Whether a still's values are scene-referred (EXR, PFM, HDR: linear, lights above 1 kept)
     /// rather than display-referred (clipped at white).
+    /// True for a path naming one image file (not a sequence pattern, not a clip).
+    package static func isSingleImage(_ path: String) -> Bool {
+        !FFmpeg.isSequence(path)
+            && ["png", "jpg", "jpeg", "tif", "tiff", "exr", "pfm", "bmp", "webp", "dpx"].contains(
+                (path as NSString).pathExtension.lowercased())
+    }
+
     package static func isSceneReferred(_ path: String) -> Bool {
         linearExtensions.contains((path as NSString).pathExtension.lowercased())
     }

@@ -40,7 +40,7 @@ package struct DepthExport {
         try OutputPath.requireDistinct(output, from: [input, model.path, planFile])
         let info = try FFmpeg.probeClip(input)
         let sequence = FFmpeg.isSequence(output)
-        if !sequence, (info.frameCount ?? 2) > 1 {
+        if !sequence, !StillImage.isSingleImage(input), (info.frameCount ?? 2) > 1 {
             throw ShotError(
                 .options, file: output,
                 "\(input) has \(info.frameCount.map(String.init) ?? "several") frames: name a sequence such as depth_%04d.exr (one map per frame)"

@@ -120,6 +120,27 @@ struct DepthCommandTests {
         #expect(ImageQuality.psnr(first, last) < 45)
     }
 
+    /// `still --depth-model` on one image: the estimate is that image's, and the frame rendered
+    /// from it equals the one rendered from the map `rackfocus depth` writes for the image.
+    @Test func stillWithADepthModelUsesTheImagesOwnEstimate() throws {
+        let dir = try scratchFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let clip = try colourClip(dir)
+        let image = String(format: clip, 0)
+        let map = dir.appendingPathComponent("map.exr").path
+        try run(["depth", image, "--model", tinyModel("linear-fixed"), "--near", "1m", "--far", "8m", "-o", map])
+        let d = try StillImage.readDepth(map)
+        #expect(d.width == 84 && d.height == 48)
+        #expect(abs(d[0, 6, 24] - 1) < 0.01)
+        let common = ["--focus", "1m", "--focal", "85mm", "--stop", "1.8", "--sensor", "fullframe"]
+        let a = dir.appendingPathComponent("a.exr").path, b = dir.appendingPathComponent("b.exr").path
+        try run(["still", "--image", image, "--depth", map] + common + ["-o", a])
+        try run(
+            ["still", "--image", image, "--depth-model", tinyModel("linear-fixed"), "--near", "1m", "--far", "8m"]
+                + common + ["-o", b])
+        #expect(ImageQuality.psnr(try StillImage.readColor(a), try StillImage.readColor(b)) > 60)
+    }
+
     @Test func aMissingRuntimeABrokenModelAndADepthlessCommandAreOneLineEach() throws {
         let dir = try scratchFolder()
         defer { try? FileManager.default.removeItem(at: dir) }
