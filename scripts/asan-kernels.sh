@@ -4,7 +4,7 @@
 #   scripts/asan-kernels.sh [FILTER]   default: the renderer, image and analysis kernel suites
 set -euo pipefail
 cd "$(dirname "$0")/.."
-filter="${1:-FastVersusReferenceTests|PhysicsTests|HostileDepthTests|ApertureAndMotionTests|ImageQualityTests|BitmapTextTests|FocusCurveTests|EffectiveStopTests|NCCTests}"
+filter="${1:-FastVersusReferenceTests|PhysicsTests|HostileDepthTests|ApertureAndMotionTests|ImageQualityTests|BitmapTextTests|FocusCurveTests|EffectiveStopTests|NCCTests|DepthRefinementTests|DepthModelTests}"
 swift build --build-tests --scratch-path .build-asan -Xswiftc -sanitize=address 2>&1 | tail -2
 ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
   swift test --skip-build --scratch-path .build-asan --filter "$filter" 2>&1 | grep -E "✘|✔ Suite|ERROR: AddressSanitizer|Test run" | tail -20

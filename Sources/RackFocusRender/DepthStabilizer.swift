@@ -7,8 +7,9 @@ import RackFocusImage
 /// Each frame's inverse depth is first aligned to a running reference by a robust scale and shift
 /// (least squares on a sparse grid of pixels, twice, the second time without the worst quarter of
 /// residuals: moving objects and noise do not pull the fit). The aligned map is then blended into
-/// the reference where the two agree (within `tolerance`, relative) — a static region averages out
-/// its noise — and taken as it is where they disagree, so moving objects do not ghost. The output
+/// the reference where the two agree (within `tolerance`, relative, averaged over 5×5 pixels) — a
+/// static region averages out its noise — and taken as it is where they disagree, so moving
+/// objects do not ghost. The output
 /// is the reference after the update, in metres.
 public final class DepthStabilizer {
     /// Weight of the new frame in the running reference (0…1): lower is steadier, slower to follow.
@@ -16,6 +17,7 @@ public final class DepthStabilizer {
     /// Relative inverse-depth difference beyond which a pixel is treated as moving.
     public let tolerance: Float
     private var reference: [Float] = []
+    private var width = 0, height = 0
     public private(set) var lastFit: (scale: Double, shift: Double) = (1, 0)
 
     public init(blend: Float = 0.2, tolerance: Float = 0.1) {
@@ -26,6 +28,8 @@ public final class DepthStabilizer {
     /// Stabilises one depth map (metres) in place.
     public func process(_ depth: inout PlanarImage) {
         let n = depth.pixelCount
+        width = depth.width
+        height = depth.height
         var inv = depth.data.map { $0 > 0 && $0.isFinite ? 1 / $0 : 0 }
         guard reference.count == n else {
             reference = inv
@@ -50,16 +54,27 @@ public final class DepthStabilizer {
                 let dx = Double(inv[i]) - mx
                 sxx += dx * dx; sxy += dx * (Double(reference[i]) - my)
             }
-            guard sxx > 0 else { break }
-            a = sxy / sxx
+            // A scale of 1 is the prior, worth a spread of 10% of the mean: where the sample barely
+            // spreads (a flat wall, once a small moving subject is trimmed), noise cannot pull the
+            // scale and only the shift is fitted; a scene's depths spread far more than that.
+            let prior = m * (0.1 * mx) * (0.1 * mx)
+            guard sxx + prior > 0 else { break }
+            a = (sxy + prior) / (sxx + prior)
             b = my - a * mx
         }
         lastFit = (a, b)
         let fa = Float(a), fb = Float(b)
+        // Motion is judged on the difference averaged over 5×5 pixels: a moving object moves a
+        // region, while an estimator's per-pixel noise averages out there and is smoothed.
+        var difference = [Float](repeating: 0, count: n)
+        for i in 0..<n { difference[i] = abs(fa * inv[i] + fb - reference[i]) / max(abs(reference[i]), 1e-6) }
+        if width * height == n {
+            difference = DepthRefinement.boxMean(difference, width: width, height: height, radius: 2, threads: 1)
+        }
         for i in 0..<n {
             let aligned = fa * inv[i] + fb
             let r = reference[i]
-            if abs(aligned - r) <= tolerance * max(abs(r), 1e-6) {
+            if difference[i] <= tolerance {
                 reference[i] = r + blend * (aligned - r)
             } else {
                 reference[i] = aligned
