@@ -53,8 +53,9 @@ package struct DepthExport {
         let frames = try FFmpeg.probeClip(resolved.path).frameCount ?? 1
         let mapping: DepthMapping
         if inverse || model.kind == .metric {
-            // The network's values as they are: inverse depth, or metres.
+            // The network's values as they are: inverse depth, or metres (held at 1 km beyond).
             resolved.kind = .metric
+            if model.kind == .relative { resolved.estimatedBy = nil }
             mapping = .metric()
         } else {
             mapping = try DepthSource(resolved, feedback: feedback).mapping(plan: plan)

@@ -63,6 +63,9 @@ struct DepthCommandTests {
         try run(["depth", clip, "--model", tinyModel("linear-dynamic"), "--inverse", "-o", raw])
         let v = try StillImage.readDepth(String(format: raw, 3))
         #expect(abs(v[0, 6, 24] - modelValue([0.78, 0.24, 0.12])) < 2e-3)
+        // Every value is the network's (nothing clamped as if it were a distance).
+        let lowest = modelValue([0.08, 0.31, 0.2]), highest = modelValue([0.78, 0.24, 0.12])
+        #expect(v.data.allSatisfy { $0 > lowest - 0.01 && $0 < highest + 0.01 })
         // The second run read the cache: no estimate was made or rewritten.
         #expect(try cacheState(cache) == before)
         #expect(before.count == 6)
