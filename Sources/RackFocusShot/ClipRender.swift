@@ -53,9 +53,6 @@ package struct ClipRender {
         try OutputPath.requireDistinct(
             output, from: [input, depth.path, planFile, depth.model?.path ?? ""].filter { !$0.isEmpty })
         let info = try FFmpeg.probeClip(input)
-        let depth = try DepthEstimation.resolve(
-            self.depth, input: input, output: output, threads: threads, feedback: feedback)
-        let source = try DepthSource(depth, feedback: feedback)
         let rate = info.frameRate ?? plan.fps
         if let r = info.frameRate, r != plan.fps {
             feedback.warn("\(input) runs at \(r) fps but the plan says \(plan.fps); frame times follow the clip")
@@ -68,13 +65,6 @@ package struct ClipRender {
         if info.colorTags.isHDR {
             feedback.warn(
                 "\(input) is HDR (\(info.colorTags.transfer!)); it is decoded with the SDR Rec.709 curve, so blur is not in true linear light (the output keeps the input's tags and values)"
-            )
-        }
-        try source.checkSize(width: info.width, height: info.height)
-        if !depth.still, let a = info.frameCount, let b = source.info.frameCount, a != b {
-            throw ShotError(
-                .depthCount, file: depth.path,
-                "\(b) depth maps for the \(a) frames of \(input); give one depth map per frame, or --depth-still for a locked-off shot"
             )
         }
         if let d = info.frameCount.map({ Double($0) / rate.fps }), let last = plan.curve.moves.last, last.end > d + 1e-9
@@ -114,6 +104,17 @@ package struct ClipRender {
                 return nil
             }
             range = first..<range.upperBound
+        }
+        // Depth last: a depth model estimates every frame it lacks, so the checks above come first.
+        let depth = try DepthEstimation.resolve(
+            self.depth, input: input, output: output, threads: threads, feedback: feedback)
+        let source = try DepthSource(depth, feedback: feedback)
+        try source.checkSize(width: info.width, height: info.height)
+        if !depth.still, let a = info.frameCount, let b = source.info.frameCount, a != b {
+            throw ShotError(
+                .depthCount, file: depth.path,
+                "\(b) depth maps for the \(a) frames of \(input); give one depth map per frame, or --depth-still for a locked-off shot"
+            )
         }
         let mapping = try source.mapping(plan: plan)
         // Subjects placed in the image are read from the whole depth input first, so every chunk
