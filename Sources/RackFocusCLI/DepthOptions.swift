@@ -48,6 +48,11 @@ struct DepthOptions: ParsableArguments {
     var depthModel: String?
     @Option(help: "What the depth model outputs: relative (inverse depth, bigger = nearer) or metric (metres).")
     var depthModelKind: DepthModelKind = .relative
+    @Option(
+        help:
+            "With --depth-model, for commands that read no footage (plan, marks, program, prompt): the colour clip to estimate from (estimates cached beside it)."
+    )
+    var depthFrom: String?
     @Flag(
         inversion: .prefixedNo,
         help:
@@ -69,6 +74,9 @@ struct DepthOptions: ParsableArguments {
     var subjectSmoothing: Double = 2
 
     func validate() throws {
+        if depthFrom != nil && depthModel == nil {
+            throw ValidationError("--depth-from names the clip a --depth-model estimates from; give --depth-model too")
+        }
         if depth != nil && depthModel != nil {
             throw ValidationError(
                 "give either --depth (a depth map or clip) or --depth-model (a network to estimate it), not both")
@@ -111,14 +119,17 @@ struct DepthOptions: ParsableArguments {
     }
 
     /// The settings of a command that reads depth maps but no colour frames (`plan`, `marks`,
-    /// `program`, `prompt`): a depth model has nothing to estimate from there.
+    /// `program`, `prompt`): a depth model estimates from the clip `--depth-from` names, its
+    /// estimates cached beside that clip.
     func mapSettings(for command: String) throws -> DepthSettings? {
-        if depthModel != nil {
+        guard let settings, let model = depthModel else { return settings }
+        guard let clip = depthFrom else {
             throw CLIError(
-                "\(command) reads no footage, so --depth-model has nothing to estimate from; run `rackfocus depth CLIP --model \(depthModel!) -o depth_%04d.exr` once, then pass --depth depth_%04d.exr"
+                "\(command) reads no footage: give the clip --depth-model estimates from with --depth-from CLIP, or run `rackfocus depth CLIP --model \(model) -o depth_%04d.exr` once and pass --depth depth_%04d.exr"
             )
         }
-        return settings
+        return try DepthEstimation.resolve(
+            settings, input: clip, output: clip, threads: defaultThreadCount, feedback: Progress.terminal)
     }
 }
 

@@ -184,6 +184,34 @@ struct DepthCommandTests {
         }
     }
 
+    /// `plan` reads no footage; with `--depth-from CLIP` a depth model estimates from that clip,
+    /// and a subject placed on the warm half reads the distance calibrated there.
+    @Test func planReadsSubjectsFromEstimatedDepthOfTheClipItIsGiven() throws {
+        let dir = try scratchFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let clip = try colourClip(dir)
+        let plan = dir.appendingPathComponent("shot.yaml").path
+        try Data(
+            """
+            fps: 24
+            camera: { sensor: fullframe, focalLength: 85mm, stop: 1.8, resolution: 84x48 }
+            subjects: { warm: { point: [0.1, 0.5] }, far: 8m }
+            focus:
+              - { at: 0s, on: warm }
+              - { rack: far, start: 2f, land: 5f }
+            """.utf8
+        ).write(to: URL(fileURLWithPath: plan))
+        var options = try DepthOptions.parse([
+            "--depth-model", tinyModel("linear-dynamic"), "--depth-from", clip, "--near", "1m", "--far", "8m",
+        ])
+        let loaded = try loadPlan(plan, depth: try options.mapSettings(for: "plan"))
+        let warm = try #require(loaded.subjects.first { $0.subject == "warm" })
+        #expect(warm.perFrameM.allSatisfy { abs($0 - 1) < 0.05 }, "\(warm.perFrameM)")
+        #expect(!warm.perFrameM.isEmpty)
+        options.depthFrom = nil
+        #expect(throws: (any Error).self) { _ = try options.mapSettings(for: "plan") }
+    }
+
     /// A locked-off shot whose colour carries sensor noise makes an estimator's depth flicker, and
     /// with it the blur. Steadying (on by default for estimated depth) must cut the flicker the
     /// depth adds: the mean frame-to-frame change of the render, less what the noise alone gives
