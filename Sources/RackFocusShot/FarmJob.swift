@@ -102,7 +102,8 @@ package struct FarmJob: Codable, Equatable, Sendable {
         let sequence =
             FFmpeg.isSequence(out) ? out : (workFolder as NSString).appendingPathComponent("frames/frame_%06d.exr")
         return FarmJob(
-            name: name, executable: absolute(executable), renderArguments: absolutePaths(withoutOutput(arguments)),
+            name: name, executable: absolute(executable),
+            renderArguments: absolutePaths(withoutOutput(arguments), plan: plan),
             output: out, work: workFolder, sequence: sequence, frameCount: frames, chunkSize: chunk,
             input: absolute(input), rate: [info.frameRate?.numerator ?? 24, info.frameRate?.denominator ?? 1],
             codec: codec)
@@ -125,9 +126,9 @@ package struct FarmJob: Codable, Equatable, Sendable {
         return out
     }
 
-    /// Paths made absolute, so a node whose working folder differs finds them: the plan (the first
-    /// argument not an option) and the values of the options that name files.
-    static func absolutePaths(_ args: [String]) -> [String] {
+    /// Paths made absolute, so a node whose working folder differs finds them: the plan (as
+    /// `render`'s parser found it) and the values of the options that name files.
+    static func absolutePaths(_ args: [String], plan: String) -> [String] {
         let pathOptions: Set<String> = ["--input", "--depth", "--depth-model"]
         var out: [String] = []
         var i = 0, planSeen = false
@@ -143,7 +144,7 @@ package struct FarmJob: Codable, Equatable, Sendable {
                 i += 1
                 continue
             }
-            if !a.hasPrefix("-") && !planSeen && (i == 0 || !args[i - 1].hasPrefix("-") || args[i - 1].contains("=")) {
+            if !planSeen && a == plan {
                 planSeen = true
                 out.append(absolute(a))
             } else {

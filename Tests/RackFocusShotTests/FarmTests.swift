@@ -45,16 +45,17 @@ struct FarmTests {
             FarmJob.withoutOutput(["s.yaml", "-o", "x.mov", "--input", "a", "--output=y.mov", "--output", "z"])
                 == ["s.yaml", "--input", "a"])
         let cwd = FileManager.default.currentDirectoryPath
-        let args = FarmJob.absolutePaths([
-            "s.yaml", "--input", "in.mov", "--depth=d.exr", "--near", "1m", "--quality", "final",
-        ])
+        let args = FarmJob.absolutePaths(
+            ["s.yaml", "--input", "in.mov", "--depth=d.exr", "--near", "1m", "--quality", "final"], plan: "s.yaml")
         #expect(
             args == [
                 "\(cwd)/s.yaml", "--input", "\(cwd)/in.mov", "--depth=\(cwd)/d.exr", "--near", "1m", "--quality",
                 "final",
             ])
-        // Options first, the plan after them.
-        #expect(FarmJob.absolutePaths(["--input", "/in.mov", "s.yaml"]) == ["--input", "/in.mov", "\(cwd)/s.yaml"])
+        // The plan after options, flags among them.
+        #expect(
+            FarmJob.absolutePaths(["--input", "/in.mov", "--depth-still", "s.yaml"], plan: "s.yaml")
+                == ["--input", "/in.mov", "--depth-still", "\(cwd)/s.yaml"])
     }
 
     @Test func shellWordsSurviveSpacesAndQuotes() {
