@@ -89,11 +89,8 @@ struct StillCommand: ParsableCommand {
         let maps = try source.frames(mapping: try source.mapping(plan: nil), size: (color.width, color.height))
         defer { maps.close() }
         var depthMap = try maps.require()
-        if depthSettings.refine {
-            DepthRefinement.refineDepth(
-                &depthMap, frame: color,
-                radius: DepthRefinement.refineRadius(
-                    scale: max(1, Double(color.width) / Double(max(source.info.width, 1)))))
+        if let radius = source.refineRadius(frameWidth: color.width) {
+            DepthRefinement.refineDepth(&depthMap, frame: color, radius: radius)
         }
         let focusDistance: Distance
         if let focus {

@@ -17,7 +17,6 @@ public final class DepthStabilizer {
     /// Relative inverse-depth difference beyond which a pixel is treated as moving.
     public let tolerance: Float
     private var reference: [Float] = []
-    private var width = 0, height = 0
     public private(set) var lastFit: (scale: Double, shift: Double) = (1, 0)
 
     public init(blend: Float = 0.2, tolerance: Float = 0.1) {
@@ -28,8 +27,6 @@ public final class DepthStabilizer {
     /// Stabilises one depth map (metres) in place.
     public func process(_ depth: inout PlanarImage) {
         let n = depth.pixelCount
-        width = depth.width
-        height = depth.height
         var inv = depth.data.map { $0 > 0 && $0.isFinite ? 1 / $0 : 0 }
         guard reference.count == n else {
             reference = inv
@@ -68,9 +65,8 @@ public final class DepthStabilizer {
         // region, while an estimator's per-pixel noise averages out there and is smoothed.
         var difference = [Float](repeating: 0, count: n)
         for i in 0..<n { difference[i] = abs(fa * inv[i] + fb - reference[i]) / max(abs(reference[i]), 1e-6) }
-        if width * height == n {
-            difference = DepthRefinement.boxMean(difference, width: width, height: height, radius: 2, threads: 1)
-        }
+        difference = DepthRefinement.boxMean(
+            difference, width: depth.width, height: depth.height, radius: 2, threads: 1)
         for i in 0..<n {
             let aligned = fa * inv[i] + fb
             let r = reference[i]

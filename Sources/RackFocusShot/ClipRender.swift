@@ -140,10 +140,7 @@ package struct ClipRender {
         defer { release() }
         var renderer = ShotRenderer(
             plan: plan, quality: quality, threads: threads, highlights: highlights.boost(sceneReferred: info.isFloat))
-        if depth.refine {
-            renderer.refineRadius = DepthRefinement.refineRadius(
-                scale: max(1, Double(info.width) / Double(max(source.info.width, 1))))
-        }
+        renderer.refineRadius = source.refineRadius(frameWidth: info.width)
         return try renderer.render(
             reader, depth: maps, range: range, rate: rate, distances: live, to: writer, expected: info.frameCount,
             names: (input, depth.path), feedback: feedback)

@@ -50,17 +50,16 @@ package struct DepthExport {
         settings.model = model
         var resolved = try DepthEstimation.resolve(
             settings, input: input, output: output, threads: threads, feedback: feedback)
-        let frames = try FFmpeg.probeClip(resolved.path).frameCount ?? 1
-        let mapping: DepthMapping
-        if inverse || model.kind == .metric {
+        let raw = inverse || model.kind == .metric
+        if raw {
             // The network's values as they are: inverse depth, or metres (held at 1 km beyond).
             resolved.kind = .metric
             if model.kind == .relative { resolved.estimatedBy = nil }
-            mapping = .metric()
-        } else {
-            mapping = try DepthSource(resolved, feedback: feedback).mapping(plan: plan)
         }
+        // One source: the calibration's first map is read once and served again as frame 0.
         let source = try DepthSource(resolved, feedback: feedback)
+        let frames = source.info.frameCount ?? 1
+        let mapping = raw ? DepthMapping.metric() : try source.mapping(plan: plan)
         let maps = try source.frames(mapping: mapping)
         defer { maps.close() }
         var style = EXRStyle()

@@ -52,6 +52,13 @@ package final class DepthSource {
             plan: plan, firstMap: { try self.firstMap() })
     }
 
+    /// The window `--refine-depth` uses for frames `width` pixels wide (nil when not asked): one of
+    /// the maps' pixels covers width / their width frame pixels.
+    package func refineRadius(frameWidth width: Int) -> Int? {
+        guard settings.refine else { return nil }
+        return DepthRefinement.refineRadius(scale: max(1, Double(width) / Double(max(info.width, 1))))
+    }
+
     /// Checks, before any frame is read, that the maps fit a frame of `width × height`.
     package func checkSize(width: Int, height: Int) throws {
         _ = try DepthFitting(fit: settings.fit, file: settings.path)

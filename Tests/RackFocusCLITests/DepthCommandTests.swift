@@ -33,6 +33,23 @@ private func colourClip(_ dir: URL) throws -> String {
     return pattern
 }
 
+/// A plan for `colourClip`'s frames: focus starts on `warm`, then `rack` (a focus entry); `subjects`
+/// is the YAML mapping of the subjects.
+private func colourPlan(_ dir: URL, subjects: String, rack: String) throws -> String {
+    let plan = dir.appendingPathComponent("shot.yaml").path
+    try Data(
+        """
+        fps: 24
+        camera: { sensor: fullframe, focalLength: 85mm, stop: 1.8, resolution: 84x48 }
+        subjects: \(subjects)
+        focus:
+          - { at: 0s, on: warm }
+          - \(rack)
+        """.utf8
+    ).write(to: URL(fileURLWithPath: plan))
+    return plan
+}
+
 @Suite("rackfocus depth and --depth-model", .serialized)
 struct DepthCommandTests {
     @Test func depthWritesOneCalibratedMapPerFrameAndCachesTheEstimates() throws {
@@ -90,17 +107,7 @@ struct DepthCommandTests {
         let dir = try scratchFolder()
         defer { try? FileManager.default.removeItem(at: dir) }
         let clip = try colourClip(dir)
-        let plan = dir.appendingPathComponent("shot.yaml").path
-        try Data(
-            """
-            fps: 24
-            camera: { sensor: fullframe, focalLength: 85mm, stop: 1.8, resolution: 84x48 }
-            subjects: { warm: 1m, blue: 8m }
-            focus:
-              - { at: 0s, on: warm }
-              - { rack: blue, start: 1f, land: 4f }
-            """.utf8
-        ).write(to: URL(fileURLWithPath: plan))
+        let plan = try colourPlan(dir, subjects: "{ warm: 1m, blue: 8m }", rack: "{ rack: blue, start: 1f, land: 4f }")
         let maps = dir.appendingPathComponent("d_%04d.exr").path
         try run(["depth", clip, "--model", tinyModel("linear-dynamic"), "--near", "1m", "--far", "8m", "-o", maps])
         let fromMaps = dir.appendingPathComponent("a_%04d.exr").path
@@ -190,17 +197,8 @@ struct DepthCommandTests {
         let dir = try scratchFolder()
         defer { try? FileManager.default.removeItem(at: dir) }
         let clip = try colourClip(dir)
-        let plan = dir.appendingPathComponent("shot.yaml").path
-        try Data(
-            """
-            fps: 24
-            camera: { sensor: fullframe, focalLength: 85mm, stop: 1.8, resolution: 84x48 }
-            subjects: { warm: { point: [0.1, 0.5] }, far: 8m }
-            focus:
-              - { at: 0s, on: warm }
-              - { rack: far, start: 2f, land: 5f }
-            """.utf8
-        ).write(to: URL(fileURLWithPath: plan))
+        let plan = try colourPlan(
+            dir, subjects: "{ warm: { point: [0.1, 0.5] }, far: 8m }", rack: "{ rack: far, start: 2f, land: 5f }")
         var options = try DepthOptions.parse([
             "--depth-model", tinyModel("linear-dynamic"), "--depth-from", clip, "--near", "1m", "--far", "8m",
         ])
@@ -266,6 +264,6 @@ struct DepthCommandTests {
                 format: "flicker (mean frame-to-frame change): fixed depth %.5f, estimated %.5f, steadied %.5f",
                 noiseOnly, raw, steadied))
         #expect(raw > noiseOnly * 1.2, "the estimated depth should add flicker to this shot")
-        #expect(steadied - noiseOnly < 0.8 * (raw - noiseOnly))
+        #expect(steadied - noiseOnly < 0.5 * (raw - noiseOnly))
     }
 }
