@@ -1,4 +1,4 @@
-// swift-tools-version: 6.0
+// swift-tools-version: 6.1
 import PackageDescription
 
 let strict: [SwiftSetting] = [
@@ -20,6 +20,11 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
+        // The studio's HTTP server; default traits off (no swift-configuration, no full Foundation).
+        .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1", traits: []),
+        .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-http-types", exact: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-nio", exact: "2.101.3"),
     ],
     targets: [
         // Pure thin-lens optics, units and time: no I/O, no pixels.
@@ -62,13 +67,26 @@ let package = Package(
                 "RackFocusCharts", "RackFocusDepthModel",
             ],
             swiftSettings: strict),
+        // RackFocus Studio: the local browser studio (Hummingbird on loopback), its HTTP API, the page
+        // it serves and the session state behind it (clip, depth, plan, frame cache, render job).
+        .target(
+            name: "RackFocusStudio",
+            dependencies: [
+                "RackFocusOptics", "RackFocusPlan", "RackFocusImage", "RackFocusRender", "RackFocusMedia",
+                "RackFocusShot",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: strict),
         // The command line: declares options, validates them and prints; the work is in the modules above.
         .target(
             name: "RackFocusCLI",
             dependencies: [
                 "RackFocusOptics", "RackFocusPlan", "RackFocusCharts", "RackFocusImage", "RackFocusRender",
                 "RackFocusMedia",
-                "RackFocusAnalysis", "RackFocusShot", "RackFocusDepthModel",
+                "RackFocusAnalysis", "RackFocusShot", "RackFocusDepthModel", "RackFocusStudio",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
@@ -96,6 +114,13 @@ let package = Package(
         .testTarget(name: "RackFocusChartsTests", dependencies: ["RackFocusCharts"], swiftSettings: strict),
         .testTarget(
             name: "RackFocusShotTests", dependencies: ["RackFocusShot", "RackFocusImage"], swiftSettings: strict),
+        .testTarget(
+            name: "RackFocusStudioTests",
+            dependencies: [
+                "RackFocusStudio", "RackFocusShot", "RackFocusImage", "RackFocusMedia",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ], swiftSettings: strict),
         .testTarget(
             name: "RackFocusCLITests",
             dependencies: ["RackFocusCLI", "RackFocusShot", "RackFocusImage", "RackFocusMedia"],

@@ -1,0 +1,285 @@
+import Foundation
+import RackFocusImage
+
+/// A baseline JPEG encoder (JFIF, 4:2:0, the standard Huffman tables of ITU T.81 Annex K), in
+/// process: the studio's preview frames are encoded in a few milliseconds, where an ffmpeg process
+/// per frame costs more than the render.
+package enum JPEGEncoder {
+    /// Encodes a linear-light RGB image (3 planes) as sRGB JPEG; values outside 0-1 are clipped.
+    ///
+    /// - Parameter quality: 1-100, scaled like libjpeg's.
+    package static func encode(linear image: PlanarImage, quality: Int = 85) -> [UInt8] {
+        precondition(image.channels >= 3, "JPEG needs 3 planes")
+        let n = image.pixelCount
+        var rgb = [UInt8](repeating: 0, count: 3 * n)
+        let table = srgbTable
+        image.data.withUnsafeBufferPointer { src in
+            table.withUnsafeBufferPointer { lut in
+                rgb.withUnsafeMutableBufferPointer { dst in
+                    for c in 0..<3 {
+                        for i in 0..<n {
+                            let v = src[c * n + i]
+                            // NaN and negatives go to 0, anything above 1 to 1.
+                            let k = v > 0 ? Int(min(v, 1) * Float(table.count - 1) + 0.5) : 0
+                            dst[c * n + i] = lut[k]
+                        }
+                    }
+                }
+            }
+        }
+        return encode(planarRGB: rgb, width: image.width, height: image.height, quality: quality)
+    }
+
+    /// Encodes 8-bit sRGB planes (R, G, B one after another, `width × height` each).
+    package static func encode(planarRGB rgb: [UInt8], width: Int, height: Int, quality: Int = 85) -> [UInt8] {
+        precondition(width > 0 && height > 0 && width <= 65535 && height <= 65535 && rgb.count >= 3 * width * height)
+        let q = max(1, min(100, quality))
+        let scale = q < 50 ? 5000 / q : 200 - 2 * q
+        let tables = [lumaQuant, chromaQuant].map { base in
+            base.map { UInt8(max(1, min(255, ($0 * scale + 50) / 100))) }
+        }
+        var out = [UInt8]()
+        out.reserveCapacity(width * height / 2 + 1024)
+        out += [0xFF, 0xD8]
+        // JFIF APP0, 1:1 pixel aspect.
+        out += [0xFF, 0xE0, 0, 16, 0x4A, 0x46, 0x49, 0x46, 0, 1, 1, 0, 0, 1, 0, 1, 0, 0]
+        for (id, t) in tables.enumerated() {
+            out += [0xFF, 0xDB, 0, 67, UInt8(id)]
+            out += zigzag.map { t[$0] }
+        }
+        // Frame: 8-bit, three components, Y at 2×2 sampling, Cb and Cr at 1×1.
+        out += [
+            0xFF, 0xC0, 0, 17, 8, UInt8(height >> 8), UInt8(height & 255), UInt8(width >> 8), UInt8(width & 255), 3,
+        ]
+        out += [1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1]
+        for (cls, id, spec) in [(0, 0, dcLuma), (1, 0, acLuma), (0, 1, dcChroma), (1, 1, acChroma)] {
+            out += [0xFF, 0xC4]
+            let length = 2 + 1 + 16 + spec.values.count
+            out += [UInt8(length >> 8), UInt8(length & 255), UInt8(cls << 4 | id)]
+            out += spec.bits + spec.values
+        }
+        out += [0xFF, 0xDA, 0, 12, 3, 1, 0x00, 2, 0x11, 3, 0x11, 0, 63, 0]
+
+        let quant = tables.map { t in (0..<64).map { 1 / Float(t[$0]) } }
+        let codes = [HuffmanCodes(dcLuma), HuffmanCodes(acLuma), HuffmanCodes(dcChroma), HuffmanCodes(acChroma)]
+        var writer = BitWriter(out)
+        var previousDC = [0, 0, 0]
+        var block = [Float](repeating: 0, count: 64), scratch = block
+        var coefficients = [Int32](repeating: 0, count: 64)
+        let mcuW = (width + 15) / 16, mcuH = (height + 15) / 16
+        let plane = width * height
+        rgb.withUnsafeBufferPointer { px in
+            func sample(_ x: Int, _ y: Int) -> (Float, Float, Float) {
+                let i = min(y, height - 1) * width + min(x, width - 1)
+                return (Float(px[i]), Float(px[plane + i]), Float(px[2 * plane + i]))
+            }
+            for my in 0..<mcuH {
+                for mx in 0..<mcuW {
+                    // Four luma blocks, then one Cb and one Cr averaged over 2×2 pixels.
+                    for b in 0..<4 {
+                        let x0 = mx * 16 + (b & 1) * 8, y0 = my * 16 + (b >> 1) * 8
+                        for y in 0..<8 {
+                            for x in 0..<8 {
+                                let (r, g, bl) = sample(x0 + x, y0 + y)
+                                block[y * 8 + x] = 0.299 * r + 0.587 * g + 0.114 * bl - 128
+                            }
+                        }
+                        transform(&block, quant[0], scratch: &scratch, into: &coefficients)
+                        writer.block(coefficients, previous: &previousDC[0], dc: codes[0], ac: codes[1])
+                    }
+                    for c in 1...2 {
+                        for y in 0..<8 {
+                            for x in 0..<8 {
+                                var sum: Float = 0
+                                for d in 0..<4 {
+                                    let (r, g, bl) = sample(mx * 16 + 2 * x + (d & 1), my * 16 + 2 * y + (d >> 1))
+                                    sum +=
+                                        c == 1
+                                        ? -0.168736 * r - 0.331264 * g + 0.5 * bl
+                                        : 0.5 * r - 0.418688 * g - 0.081312 * bl
+                                }
+                                block[y * 8 + x] = sum / 4
+                            }
+                        }
+                        transform(&block, quant[1], scratch: &scratch, into: &coefficients)
+                        writer.block(coefficients, previous: &previousDC[c], dc: codes[2], ac: codes[3])
+                    }
+                }
+            }
+        }
+        out = writer.finish()
+        out += [0xFF, 0xD9]
+        return out
+    }
+
+    /// 2-D DCT-II of an 8×8 block (level-shifted samples), quantised, in zigzag order.
+    static func transform(
+        _ block: inout [Float], _ reciprocal: [Float], scratch tmp: inout [Float], into out: inout [Int32]
+    ) {
+        let m = dctMatrix
+        for y in 0..<8 {
+            for u in 0..<8 {
+                var s: Float = 0
+                for x in 0..<8 { s += m[u * 8 + x] * block[y * 8 + x] }
+                tmp[y * 8 + u] = s
+            }
+        }
+        for u in 0..<8 {
+            for v in 0..<8 {
+                var s: Float = 0
+                for y in 0..<8 { s += m[v * 8 + y] * tmp[y * 8 + u] }
+                block[v * 8 + u] = s
+            }
+        }
+        for k in 0..<64 {
+            let i = zigzag[k]
+            out[k] = Int32((block[i] * reciprocal[i]).rounded())
+        }
+    }
+
+    /// M[u][x] = ½ C(u) cos((2x + 1) u π / 16), C(0) = 1/√2: F = M f Mᵀ.
+    static let dctMatrix: [Float] = (0..<64).map { k in
+        let u = k / 8, x = k % 8
+        let c = u == 0 ? 1 / Float(2).squareRoot() : 1
+        return 0.5 * c * Float(cos(Double((2 * x + 1) * u) * Double.pi / 16))
+    }
+
+    static let srgbTable: [UInt8] = (0..<4096).map {
+        UInt8(min(255, max(0, ColorTransfer.linearToSRGB(Float($0) / 4095) * 255 + 0.5)))
+    }
+
+    /// Natural (row-major) index of each zigzag position.
+    static let zigzag: [Int] = [
+        0, 1, 8, 16, 9, 2, 3, 10, 17, 24, 32, 25, 18, 11, 4, 5, 12, 19, 26, 33, 40, 48, 41, 34, 27, 20, 13, 6, 7, 14,
+        21, 28, 35, 42, 49, 56, 57, 50, 43, 36, 29, 22, 15, 23, 30, 37, 44, 51, 58, 59, 52, 45, 38, 31, 39, 46, 53, 60,
+        61, 54, 47, 55, 62, 63,
+    ]
+
+    static let lumaQuant: [Int] = [
+        16, 11, 10, 16, 24, 40, 51, 61, 12, 12, 14, 19, 26, 58, 60, 55, 14, 13, 16, 24, 40, 57, 69, 56, 14, 17, 22, 29,
+        51, 87, 80, 62, 18, 22, 37, 56, 68, 109, 103, 77, 24, 35, 55, 64, 81, 104, 113, 92, 49, 64, 78, 87, 103, 121,
+        120, 101, 72, 92, 95, 98, 112, 100, 103, 99,
+    ]
+    static let chromaQuant: [Int] =
+        [
+            17, 18, 24, 47, 99, 99, 99, 99, 18, 21, 26, 66, 99, 99, 99, 99, 24, 26, 56, 99, 99, 99, 99, 99, 47, 66, 99,
+            99,
+        ]
+        + [Int](repeating: 99, count: 36)
+
+    /// A Huffman table as the file states it: code counts per length 1-16, then the symbols.
+    struct TableSpec {
+        var bits: [UInt8]
+        var values: [UInt8]
+    }
+
+    static let dcLuma = TableSpec(bits: [0, 1, 5, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0], values: Array(0...11))
+    static let dcChroma = TableSpec(bits: [0, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0], values: Array(0...11))
+    static let acLuma = TableSpec(
+        bits: [0, 2, 1, 3, 3, 2, 4, 3, 5, 5, 4, 4, 0, 0, 1, 0x7d],
+        values: [
+            0x01, 0x02, 0x03, 0x00, 0x04, 0x11, 0x05, 0x12, 0x21, 0x31, 0x41, 0x06, 0x13, 0x51, 0x61, 0x07, 0x22, 0x71,
+            0x14, 0x32, 0x81, 0x91, 0xa1, 0x08, 0x23, 0x42, 0xb1, 0xc1, 0x15, 0x52, 0xd1, 0xf0, 0x24, 0x33, 0x62, 0x72,
+            0x82, 0x09, 0x0a, 0x16, 0x17, 0x18, 0x19, 0x1a, 0x25, 0x26, 0x27, 0x28, 0x29, 0x2a, 0x34, 0x35, 0x36, 0x37,
+            0x38, 0x39, 0x3a, 0x43, 0x44, 0x45, 0x46, 0x47, 0x48, 0x49, 0x4a, 0x53, 0x54, 0x55, 0x56, 0x57, 0x58, 0x59,
+            0x5a, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68, 0x69, 0x6a, 0x73, 0x74, 0x75, 0x76, 0x77, 0x78, 0x79, 0x7a, 0x83,
+            0x84, 0x85, 0x86, 0x87, 0x88, 0x89, 0x8a, 0x92, 0x93, 0x94, 0x95, 0x96, 0x97, 0x98, 0x99, 0x9a, 0xa2, 0xa3,
+            0xa4, 0xa5, 0xa6, 0xa7, 0xa8, 0xa9, 0xaa, 0xb2, 0xb3, 0xb4, 0xb5, 0xb6, 0xb7, 0xb8, 0xb9, 0xba, 0xc2, 0xc3,
+            0xc4, 0xc5, 0xc6, 0xc7, 0xc8, 0xc9, 0xca, 0xd2, 0xd3, 0xd4, 0xd5, 0xd6, 0xd7, 0xd8, 0xd9, 0xda, 0xe1, 0xe2,
+            0xe3, 0xe4, 0xe5, 0xe6, 0xe7, 0xe8, 0xe9, 0xea, 0xf1, 0xf2, 0xf3, 0xf4, 0xf5, 0xf6, 0xf7, 0xf8, 0xf9, 0xfa,
+        ])
+    static let acChroma = TableSpec(
+        bits: [0, 2, 1, 2, 4, 4, 3, 4, 7, 5, 4, 4, 0, 1, 2, 0x77],
+        values: [
+            0x00, 0x01, 0x02, 0x03, 0x11, 0x04, 0x05, 0x21, 0x31, 0x06, 0x12, 0x41, 0x51, 0x07, 0x61, 0x71, 0x13, 0x22,
+            0x32, 0x81, 0x08, 0x14, 0x42, 0x91, 0xa1, 0xb1, 0xc1, 0x09, 0x23, 0x33, 0x52, 0xf0, 0x15, 0x62, 0x72, 0xd1,
+            0x0a, 0x16, 0x24, 0x34, 0xe1, 0x25, 0xf1, 0x17, 0x18, 0x19, 0x1a, 0x26, 0x27, 0x28, 0x29, 0x2a, 0x35, 0x36,
+            0x37, 0x38, 0x39, 0x3a, 0x43, 0x44, 0x45, 0x46, 0x47, 0x48, 0x49, 0x4a, 0x53, 0x54, 0x55, 0x56, 0x57, 0x58,
+            0x59, 0x5a, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68, 0x69, 0x6a, 0x73, 0x74, 0x75, 0x76, 0x77, 0x78, 0x79, 0x7a,
+            0x82, 0x83, 0x84, 0x85, 0x86, 0x87, 0x88, 0x89, 0x8a, 0x92, 0x93, 0x94, 0x95, 0x96, 0x97, 0x98, 0x99, 0x9a,
+            0xa2, 0xa3, 0xa4, 0xa5, 0xa6, 0xa7, 0xa8, 0xa9, 0xaa, 0xb2, 0xb3, 0xb4, 0xb5, 0xb6, 0xb7, 0xb8, 0xb9, 0xba,
+            0xc2, 0xc3, 0xc4, 0xc5, 0xc6, 0xc7, 0xc8, 0xc9, 0xca, 0xd2, 0xd3, 0xd4, 0xd5, 0xd6, 0xd7, 0xd8, 0xd9, 0xda,
+            0xe2, 0xe3, 0xe4, 0xe5, 0xe6, 0xe7, 0xe8, 0xe9, 0xea, 0xf2, 0xf3, 0xf4, 0xf5, 0xf6, 0xf7, 0xf8, 0xf9, 0xfa,
+        ])
+
+    /// Code and length per symbol, built from a table's counts (T.81 Annex C).
+    struct HuffmanCodes {
+        var code = [UInt16](repeating: 0, count: 256)
+        var length = [UInt8](repeating: 0, count: 256)
+        init(_ spec: TableSpec) {
+            var c: UInt16 = 0, k = 0
+            for len in 1...16 {
+                for _ in 0..<Int(spec.bits[len - 1]) {
+                    code[Int(spec.values[k])] = c
+                    length[Int(spec.values[k])] = UInt8(len)
+                    c += 1
+                    k += 1
+                }
+                c <<= 1
+            }
+        }
+    }
+
+    /// Entropy-coded data: bits packed high first, a 0 byte stuffed after each 0xFF.
+    struct BitWriter {
+        var bytes: [UInt8]
+        var buffer: UInt32 = 0
+        var count = 0
+        init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+        mutating func put(_ value: Int, _ bits: Int) {
+            guard bits > 0 else { return }
+            buffer = buffer << UInt32(bits) | UInt32(value & ((1 << bits) - 1))
+            count += bits
+            while count >= 8 {
+                let byte = UInt8(truncatingIfNeeded: buffer >> UInt32(count - 8))
+                bytes.append(byte)
+                if byte == 0xFF { bytes.append(0) }
+                count -= 8
+            }
+            buffer &= (1 << UInt32(count)) - 1
+        }
+
+        mutating func block(_ zz: [Int32], previous: inout Int, dc: HuffmanCodes, ac: HuffmanCodes) {
+            let value = Int(zz[0])
+            let diff = value - previous
+            previous = value
+            let s = Self.magnitude(diff)
+            put(Int(dc.code[s]), Int(dc.length[s]))
+            put(diff < 0 ? diff - 1 : diff, s)
+            var run = 0
+            for k in 1..<64 {
+                let v = Int(zz[k])
+                if v == 0 {
+                    run += 1
+                    continue
+                }
+                while run > 15 {
+                    put(Int(ac.code[0xF0]), Int(ac.length[0xF0]))
+                    run -= 16
+                }
+                let size = Self.magnitude(v)
+                let symbol = run << 4 | size
+                put(Int(ac.code[symbol]), Int(ac.length[symbol]))
+                put(v < 0 ? v - 1 : v, size)
+                run = 0
+            }
+            if run > 0 { put(Int(ac.code[0]), Int(ac.length[0])) }
+        }
+
+        /// Bits needed for |v| (JPEG's size category; AC coefficients fit in 10, DC differences in 11).
+        static func magnitude(_ v: Int) -> Int {
+            var m = abs(v), s = 0
+            while m > 0 {
+                s += 1
+                m >>= 1
+            }
+            return min(s, 11)
+        }
+
+        mutating func finish() -> [UInt8] {
+            if count > 0 { put((1 << (8 - count)) - 1, 8 - count) }
+            return bytes
+        }
+    }
+}
