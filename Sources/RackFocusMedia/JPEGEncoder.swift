@@ -9,6 +9,11 @@ package enum JPEGEncoder {
     ///
     /// - Parameter quality: 1-100, scaled like libjpeg's.
     package static func encode(linear image: PlanarImage, quality: Int = 85) -> [UInt8] {
+        encode(planarRGB: srgb8(image), width: image.width, height: image.height, quality: quality)
+    }
+
+    /// A linear-light image's first three planes as 8-bit sRGB planes, clipped to 0-1.
+    package static func srgb8(_ image: PlanarImage) -> [UInt8] {
         precondition(image.channels >= 3, "JPEG needs 3 planes")
         let n = image.pixelCount
         var rgb = [UInt8](repeating: 0, count: 3 * n)
@@ -27,7 +32,7 @@ package enum JPEGEncoder {
                 }
             }
         }
-        return encode(planarRGB: rgb, width: image.width, height: image.height, quality: quality)
+        return rgb
     }
 
     /// Encodes 8-bit sRGB planes (R, G, B one after another, `width × height` each).

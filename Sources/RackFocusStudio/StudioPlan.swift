@@ -138,10 +138,28 @@ struct StudioPlan: Sendable {
 
     private mutating func rewrite(_ root: Node.Mapping) throws(PlanError) {
         let out: String
-        do { out = try Yams.serialize(node: .mapping(root), width: -1, sortKeys: false) } catch {
+        do { out = try Yams.serialize(node: Self.compact(.mapping(root), depth: 0), width: -1, sortKeys: false) } catch
+        {
             throw PlanError(file: file, issues: [PlanIssue(path: "", message: "could not be written: \(error)")])
         }
         try replace(with: out)
+    }
+
+    /// The layout plans are written in: the top level and the subjects and focus lists as blocks,
+    /// the camera, each subject and each focus entry on one line.
+    static func compact(_ node: Node, depth: Int, key: String? = nil) -> Node {
+        let flow = depth >= 2 || (depth == 1 && key == "camera")
+        switch node {
+        case .mapping(var m):
+            m = Node.Mapping(
+                m.map { (k, v) in (k, compact(v, depth: depth + 1, key: k.string)) }, m.tag, flow ? .flow : .block)
+            return .mapping(m)
+        case .sequence(var s):
+            s = Node.Sequence(s.map { compact($0, depth: depth + 1) }, s.tag, flow ? .flow : .block)
+            return .sequence(s)
+        default:
+            return node
+        }
     }
 
     static func seconds(_ s: Double) -> String {

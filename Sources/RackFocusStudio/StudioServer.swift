@@ -105,6 +105,7 @@ package enum StudioServer {
             let lens: LensRequest = try decode(try await body(request))
             let values = [("focalLength", lens.focalLength), ("stop", lens.stop), ("sensor", lens.sensor)]
                 .compactMap { k, v in v.map { (key: k, value: $0) } }
+            guard !values.isEmpty else { throw StudioError(400, "lens: give focalLength, stop or sensor") }
             let plan = try await offload { () throws(StudioError) in try session.setLens(values) }
             return json(PlanAnswer(session, plan))
         }
@@ -264,7 +265,9 @@ package enum StudioServer {
         do { buffer = try await request.body.collect(upTo: maxBody) } catch {
             throw StudioError(413, "the request body is larger than \(maxBody / 1024) KiB")
         }
-        guard let text = buffer.getString(at: buffer.readerIndex, length: buffer.readableBytes) else {
+        guard let bytes = buffer.getBytes(at: buffer.readerIndex, length: buffer.readableBytes),
+            let text = String(validating: bytes, as: UTF8.self), !text.contains("\0")
+        else {
             throw StudioError(400, "the request body is not UTF-8 text")
         }
         return text

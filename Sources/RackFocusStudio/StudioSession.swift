@@ -329,6 +329,11 @@ package final class StudioSession: @unchecked Sendable {
     /// folder; nil: `defaultRenderName`). One render at a time.
     package func startRender(name: String?, quality: RenderQuality = .final) throws(StudioError) -> RenderStatus {
         let output = try Self.outputPath(name ?? defaultRenderName, in: options.outputFolder)
+        do {
+            try OutputPath.requireDistinct(
+                output,
+                from: [options.clip, options.depth.path, options.depth.model?.path, options.planFile, savedPlanPath])
+        } catch { throw StudioError(400, "output: \(error.message)") }
         let snapshot = lock.withLock { () -> (ShotPlan, Bool) in
             if job.state == "running" { return (studioPlan.plan, false) }
             job = RenderStatus(state: "running", done: 0, total: footage.frameCount, output: output)
