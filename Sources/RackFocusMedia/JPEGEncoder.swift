@@ -67,49 +67,87 @@ package enum JPEGEncoder {
 
         let quant = tables.map { t in (0..<64).map { 1 / Float(t[$0]) } }
         let codes = [HuffmanCodes(dcLuma), HuffmanCodes(acLuma), HuffmanCodes(dcChroma), HuffmanCodes(acChroma)]
-        var writer = BitWriter(out)
-        var previousDC = [0, 0, 0]
-        var block = [Float](repeating: 0, count: 64), scratch = block
-        var coefficients = [Int32](repeating: 0, count: 64)
         let mcuW = (width + 15) / 16, mcuH = (height + 15) / 16
+        // Colour conversion once: Y at full size and Cb, Cr averaged over 2×2, each padded to whole
+        // blocks by repeating the last row and column.
+        let yw = mcuW * 16, yh = mcuH * 16, cw = mcuW * 8, ch = mcuH * 8
+        var luma = [Float](repeating: 0, count: yw * yh)
+        var cb = [Float](repeating: 0, count: cw * ch), cr = cb
         let plane = width * height
         rgb.withUnsafeBufferPointer { px in
-            func sample(_ x: Int, _ y: Int) -> (Float, Float, Float) {
-                let i = min(y, height - 1) * width + min(x, width - 1)
-                return (Float(px[i]), Float(px[plane + i]), Float(px[2 * plane + i]))
-            }
-            for my in 0..<mcuH {
-                for mx in 0..<mcuW {
-                    // Four luma blocks, then one Cb and one Cr averaged over 2×2 pixels.
-                    for b in 0..<4 {
-                        let x0 = mx * 16 + (b & 1) * 8, y0 = my * 16 + (b >> 1) * 8
-                        for y in 0..<8 {
-                            for x in 0..<8 {
-                                let (r, g, bl) = sample(x0 + x, y0 + y)
-                                block[y * 8 + x] = 0.299 * r + 0.587 * g + 0.114 * bl - 128
-                            }
-                        }
-                        transform(&block, quant[0], scratch: &scratch, into: &coefficients)
-                        writer.block(coefficients, previous: &previousDC[0], dc: codes[0], ac: codes[1])
-                    }
-                    for c in 1...2 {
-                        for y in 0..<8 {
-                            for x in 0..<8 {
-                                var sum: Float = 0
-                                for d in 0..<4 {
-                                    let (r, g, bl) = sample(mx * 16 + 2 * x + (d & 1), my * 16 + 2 * y + (d >> 1))
-                                    sum +=
-                                        c == 1
-                                        ? -0.168736 * r - 0.331264 * g + 0.5 * bl
-                                        : 0.5 * r - 0.418688 * g - 0.081312 * bl
-                                }
-                                block[y * 8 + x] = sum / 4
-                            }
-                        }
-                        transform(&block, quant[1], scratch: &scratch, into: &coefficients)
-                        writer.block(coefficients, previous: &previousDC[c], dc: codes[2], ac: codes[3])
+            luma.withUnsafeMutableBufferPointer { y in
+                for row in 0..<yh {
+                    let sy = min(row, height - 1) * width
+                    for col in 0..<yw {
+                        let i = sy + min(col, width - 1)
+                        y[row * yw + col] =
+                            0.299 * Float(px[i]) + 0.587 * Float(px[plane + i]) + 0.114 * Float(px[2 * plane + i]) - 128
                     }
                 }
+            }
+            cb.withUnsafeMutableBufferPointer { b in
+                cr.withUnsafeMutableBufferPointer { r in
+                    for row in 0..<ch {
+                        for col in 0..<cw {
+                            var sb: Float = 0, sr: Float = 0
+                            for d in 0..<4 {
+                                let i = min(2 * row + d >> 1, height - 1) * width + min(2 * col + d & 1, width - 1)
+                                let red = Float(px[i]), green = Float(px[plane + i]), blue = Float(px[2 * plane + i])
+                                sb += -0.168736 * red - 0.331264 * green + 0.5 * blue
+                                sr += 0.5 * red - 0.418688 * green - 0.081312 * blue
+                            }
+                            b[row * cw + col] = sb / 4
+                            r[row * cw + col] = sr / 4
+                        }
+                    }
+                }
+            }
+        }
+        // Transform and quantise every block (rows of MCUs split across cores), then code them in order.
+        let blocks = mcuW * mcuH * 6
+        var coefficients = [Int16](repeating: 0, count: blocks * 64)
+        let threads = min(defaultThreadCount, max(1, mcuH / 4))
+        luma.withUnsafeBufferPointer { y in
+            cb.withUnsafeBufferPointer { b in
+                cr.withUnsafeBufferPointer { r in
+                    coefficients.withUnsafeMutableBufferPointer { out in
+                        let planes = (y: Shared(y), b: Shared(b), r: Shared(r)), dst = Shared(out)
+                        let lq = Shared(quant[0]), cq = Shared(quant[1])
+                        forEachBand(height: mcuH, bands: threads, threads: threads) { rows in
+                            var block = [Float](repeating: 0, count: 64), scratch = block
+                            for my in rows {
+                                for mx in 0..<mcuW {
+                                    var k = (my * mcuW + mx) * 6 * 64
+                                    for part in 0..<6 {
+                                        let (src, stride, x0, y0): (UnsafeBufferPointer<Float>, Int, Int, Int) =
+                                            part < 4
+                                            ? (planes.y.value, yw, mx * 16 + (part & 1) * 8, my * 16 + (part >> 1) * 8)
+                                            : (part == 4 ? planes.b.value : planes.r.value, cw, mx * 8, my * 8)
+                                        for row in 0..<8 {
+                                            for col in 0..<8 {
+                                                block[row * 8 + col] = src[(y0 + row) * stride + x0 + col]
+                                            }
+                                        }
+                                        transform(
+                                            &block, part < 4 ? lq.value : cq.value, scratch: &scratch,
+                                            into: dst.value.baseAddress! + k)
+                                        k += 64
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        var writer = BitWriter(out)
+        var previousDC = [0, 0, 0]
+        coefficients.withUnsafeBufferPointer { c in
+            for b in 0..<blocks {
+                let part = b % 6, component = part < 4 ? 0 : part - 3
+                writer.block(
+                    c.baseAddress! + b * 64, previous: &previousDC[component], dc: codes[component == 0 ? 0 : 2],
+                    ac: codes[component == 0 ? 1 : 3])
             }
         }
         out = writer.finish()
@@ -119,26 +157,35 @@ package enum JPEGEncoder {
 
     /// 2-D DCT-II of an 8×8 block (level-shifted samples), quantised, in zigzag order.
     static func transform(
-        _ block: inout [Float], _ reciprocal: [Float], scratch tmp: inout [Float], into out: inout [Int32]
+        _ block: inout [Float], _ reciprocal: [Float], scratch tmp: inout [Float], into out: UnsafeMutablePointer<Int16>
     ) {
-        let m = dctMatrix
-        for y in 0..<8 {
-            for u in 0..<8 {
-                var s: Float = 0
-                for x in 0..<8 { s += m[u * 8 + x] * block[y * 8 + x] }
-                tmp[y * 8 + u] = s
+        dctMatrix.withUnsafeBufferPointer { m in
+            block.withUnsafeMutableBufferPointer { f in
+                tmp.withUnsafeMutableBufferPointer { t in
+                    for y in 0..<8 {
+                        for u in 0..<8 {
+                            var s: Float = 0
+                            for x in 0..<8 { s += m[u * 8 + x] * f[y * 8 + x] }
+                            t[y * 8 + u] = s
+                        }
+                    }
+                    for u in 0..<8 {
+                        for v in 0..<8 {
+                            var s: Float = 0
+                            for y in 0..<8 { s += m[v * 8 + y] * t[y * 8 + u] }
+                            f[v * 8 + u] = s
+                        }
+                    }
+                    reciprocal.withUnsafeBufferPointer { q in
+                        zigzag.withUnsafeBufferPointer { z in
+                            for k in 0..<64 {
+                                let i = z[k]
+                                out[k] = Int16((f[i] * q[i]).rounded())
+                            }
+                        }
+                    }
+                }
             }
-        }
-        for u in 0..<8 {
-            for v in 0..<8 {
-                var s: Float = 0
-                for y in 0..<8 { s += m[v * 8 + y] * tmp[y * 8 + u] }
-                block[v * 8 + u] = s
-            }
-        }
-        for k in 0..<64 {
-            let i = zigzag[k]
-            out[k] = Int32((block[i] * reciprocal[i]).rounded())
         }
     }
 
@@ -245,7 +292,7 @@ package enum JPEGEncoder {
             buffer &= (1 << UInt32(count)) - 1
         }
 
-        mutating func block(_ zz: [Int32], previous: inout Int, dc: HuffmanCodes, ac: HuffmanCodes) {
+        mutating func block(_ zz: UnsafePointer<Int16>, previous: inout Int, dc: HuffmanCodes, ac: HuffmanCodes) {
             let value = Int(zz[0])
             let diff = value - previous
             previous = value

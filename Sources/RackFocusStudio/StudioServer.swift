@@ -38,6 +38,9 @@ package enum StudioServer {
             headers[.cacheControl] = "no-store"
             headers[HTTPField.Name("X-Focus-Meters")!] = String(result.focus.meters)
             headers[HTTPField.Name("X-Cache")!] = result.cached ? "hit" : "miss"
+            let t = result.timing
+            headers[HTTPField.Name("Server-Timing")!] = String(
+                format: "read;dur=%.1f, render;dur=%.1f, jpeg;dur=%.1f", t.read, t.render, t.encode)
             return Response(
                 status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: result.jpeg)))
         }

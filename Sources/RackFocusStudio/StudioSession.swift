@@ -59,17 +59,17 @@ package final class StudioSession: @unchecked Sendable {
     /// Where "save" writes the plan and where a render goes unless named.
     package let savedPlanPath: String
     package let defaultRenderName: String
-    private let lock = NSLock()
-    private var studioPlan: StudioPlan
+    let lock = NSLock()
+    private(set) var studioPlan: StudioPlan
     private var live = SubjectDistances(frames: [:])
     private var cache: [String: [UInt8]] = [:]
     private var cacheOrder: [String] = []
     private var cacheBytes = 0
     static let cacheLimit = 256 << 20
-    private let renderLock = NSLock()
+    let renderLock = NSLock()
     private let previewRenderer: LayeredRenderer
     private let finalRenderer: LayeredRenderer
-    private var job = RenderStatus()
+    var job = RenderStatus()
 
     /// Opens the clip and depth (decoding every frame once) and the plan.
     package init(_ options: StudioOptions, feedback: Feedback = .silent) throws {
@@ -221,8 +221,10 @@ package final class StudioSession: @unchecked Sendable {
     }
 
     /// Frame n rendered at `focus` (nil: the plan's) as JPEG: half size for previews.
+    /// `timing`: milliseconds spent reading the frame from memory, rendering, and encoding (zero
+    /// for a cached frame).
     package func frameJPEG(_ n: Int, focus: Distance?, preview: Bool) throws(StudioError) -> (
-        jpeg: [UInt8], focus: Distance, cached: Bool
+        jpeg: [UInt8], focus: Distance, cached: Bool, timing: (read: Double, render: Double, encode: Double)
     ) {
         try checkFrame(n)
         let (camera, planFocus) = lock.withLock {
@@ -233,19 +235,25 @@ package final class StudioSession: @unchecked Sendable {
             throw StudioError(400, "focus: \(f) is inside the focal length; a lens cannot focus there")
         }
         let key = "\(n)|\(f.meters)|\(preview)|\(camera)"
-        if let hit = lock.withLock({ cache[key] }) { return (hit, f, true) }
+        if let hit = lock.withLock({ cache[key] }) { return (hit, f, true, (0, 0, 0)) }
         let jpeg: [UInt8]
+        var marks = [DispatchTime.now().uptimeNanoseconds]
         do {
             jpeg = try renderLock.withLock {
+                marks = [DispatchTime.now().uptimeNanoseconds]
                 let image = try footage.color(n, preview: preview)
                 let depth = footage.depth(n, preview: preview)
+                marks.append(DispatchTime.now().uptimeNanoseconds)
                 let reference = camera.breathing != 0 ? self.focus(frame: 0) : nil
                 let settings = LensBlurSettings(
                     camera: camera, focus: f, quality: .final, highlights: footage.highlights,
                     breathingReference: reference, threads: options.threads)
                 let out = try LensBlur.render(
                     image: image, depth: depth, settings: settings, renderer: preview ? previewRenderer : finalRenderer)
-                return JPEGEncoder.encode(linear: out, quality: preview ? 80 : 92)
+                marks.append(DispatchTime.now().uptimeNanoseconds)
+                let bytes = JPEGEncoder.encode(linear: out, quality: preview ? 80 : 92)
+                marks.append(DispatchTime.now().uptimeNanoseconds)
+                return bytes
             }
         } catch { throw StudioError(500, "frame \(n): \(error)") }
         lock.withLock {
@@ -257,7 +265,8 @@ package final class StudioSession: @unchecked Sendable {
                 cacheBytes -= cache.removeValue(forKey: old)?.count ?? 0
             }
         }
-        return (jpeg, f, false)
+        let ms = { (i: Int) in Double(marks[i + 1] - marks[i]) / 1e6 }
+        return (jpeg, f, false, (ms(0), ms(1), ms(2)))
     }
 
     /// Frame n's depth in false colour at half size: green inside the depth of field at `focus`
@@ -309,89 +318,5 @@ package final class StudioSession: @unchecked Sendable {
         var k = plan.subjects.count + 1
         while plan.subject(named: "subject\(k)") != nil { k += 1 }
         return "subject\(k)"
-    }
-
-    // MARK: - Rendering the clip
-
-    /// A clip render's state, as `GET /api/render` reports it.
-    package struct RenderStatus: Sendable, Codable {
-        package var state = "idle"
-        package var done = 0
-        package var total: Int?
-        package var output: String?
-        package var fps: Double?
-        package var error: String?
-    }
-
-    package var renderStatus: RenderStatus { lock.withLock { job } }
-
-    /// Starts rendering the clip with the current plan into `name` (a file name inside the output
-    /// folder; nil: `defaultRenderName`). One render at a time.
-    package func startRender(name: String?, quality: RenderQuality = .final) throws(StudioError) -> RenderStatus {
-        let output = try Self.outputPath(name ?? defaultRenderName, in: options.outputFolder)
-        do {
-            try OutputPath.requireDistinct(
-                output,
-                from: [options.clip, options.depth.path, options.depth.model?.path, options.planFile, savedPlanPath])
-        } catch { throw StudioError(400, "output: \(error.message)") }
-        let snapshot = lock.withLock { () -> (ShotPlan, Bool) in
-            if job.state == "running" { return (studioPlan.plan, false) }
-            job = RenderStatus(state: "running", done: 0, total: footage.frameCount, output: output)
-            return (studioPlan.plan, true)
-        }
-        guard snapshot.1 else { throw StudioError(409, "a render is already running; wait for it to finish") }
-        let render = ClipRender(
-            planFile: savedPlanPath, plan: snapshot.0, input: options.clip, depth: options.depth, output: output,
-            quality: quality, threads: options.threads, highlights: options.highlights)
-        let feedback = Feedback(
-            note: { _ in }, warn: { _ in },
-            progress: { [weak self] label, done, _ in
-                guard label == "render", done >= 0 else { return }
-                self?.lock.withLock { self?.job.done = done }
-            })
-        let thread = Thread { [self] in
-            do {
-                let summary = try render.run(feedback: feedback)
-                lock.withLock {
-                    job.state = "done"
-                    job.done = summary?.frames.count ?? job.done
-                    job.fps = summary?.framesPerSecond
-                }
-            } catch {
-                lock.withLock {
-                    job.state = "failed"
-                    job.error = "\(error)"
-                }
-            }
-        }
-        thread.start()
-        return lock.withLock { job }
-    }
-
-    /// `name` inside `folder`: a plain file name (no folders, no leading dot) of a video container,
-    /// not a symbolic link, resolved inside the folder.
-    package static func outputPath(_ name: String, in folder: String) throws(StudioError) -> String {
-        let allowed = ["mp4", "mov", "mkv"]
-        guard !name.isEmpty, name.count <= 200, !name.hasPrefix("."), !name.contains("/"), !name.contains("\\"),
-            !name.contains("\0"), !name.contains("%"),
-            allowed.contains((name as NSString).pathExtension.lowercased())
-        else {
-            throw StudioError(
-                400,
-                "output: \"\(name)\" is not a file name in the studio's output folder; give a plain name ending in .mp4, .mov or .mkv"
-            )
-        }
-        let base = (folder as NSString).resolvingSymlinksInPath
-        let path = (base as NSString).appendingPathComponent(name)
-        if let type = try? FileManager.default.attributesOfItem(atPath: path)[.type] as? FileAttributeType,
-            type == .typeSymbolicLink
-        {
-            throw StudioError(
-                403, "output: \(name) is a symbolic link; the studio writes only plain files in \(folder)")
-        }
-        guard (path as NSString).deletingLastPathComponent == base else {
-            throw StudioError(400, "output: \"\(name)\" leaves the output folder")
-        }
-        return path
     }
 }
