@@ -13,7 +13,7 @@ struct StudioCommand: ParsableCommand {
             Serves a page on 127.0.0.1 (only this machine can reach it unless --host widens it). The clip and \
             its depth are decoded once into memory; the plan is edited in memory, saved (Save plan) as \
             CLIP.studio.yaml in --out, and renders are written there too. The API is in docs/studio.md. Example:
-              rackfocus studio demo/plate.mp4 --depth demo/depth.exr --depth-still
+              rackfocus studio demo/plate.mp4 --depth demo/depth.exr
             """)
 
     @Argument(help: "The sharp clip (video, image sequence or one image).") var clip: String

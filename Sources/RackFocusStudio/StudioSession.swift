@@ -73,6 +73,16 @@ package final class StudioSession: @unchecked Sendable {
 
     /// Opens the clip and depth (decoding every frame once) and the plan.
     package init(_ options: StudioOptions, feedback: Feedback = .silent) throws {
+        var options = options
+        // One depth image for a clip of many frames can only be a locked-off shot's.
+        if !options.depth.still, options.depth.model == nil, StillImage.isSingleImage(options.depth.path),
+            let n = try? FFmpeg.probeClip(options.clip).frameCount, n > 1
+        {
+            options.depth.still = true
+            feedback.note(
+                "\(options.depth.path) is one depth map for the \(n) frames of \(options.clip): it is used for every frame (as --depth-still)"
+            )
+        }
         self.options = options
         let folder = options.outputFolder
         var isDir: ObjCBool = false

@@ -27,7 +27,7 @@ func studioFootage() throws -> (folder: String, clip: String, depth: String) {
 }
 
 /// A session on fresh footage, with a plan made for it (or `plan`, written beside the clip).
-func studioSession(plan: String? = nil) throws -> StudioSession {
+func studioSession(plan: String? = nil, still: Bool = true) throws -> StudioSession {
     let f = try studioFootage()
     var planFile: String?
     if let plan {
@@ -35,7 +35,7 @@ func studioSession(plan: String? = nil) throws -> StudioSession {
         try plan.write(toFile: planFile!, atomically: true, encoding: .utf8)
     }
     var depth = DepthSettings(path: f.depth)
-    depth.still = true
+    depth.still = still
     var options = StudioOptions(clip: f.clip, depth: depth, planFile: planFile, outputFolder: f.folder)
     options.focal = "85mm"
     options.stop = "1.8"

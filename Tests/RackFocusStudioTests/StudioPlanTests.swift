@@ -70,9 +70,11 @@ import Testing
         #expect(plan.text.contains("start: 25f") && plan.text.contains("duration: 37f"))
     }
 
-    /// The studio over a real socket on loopback (HummingbirdTesting's live client).
+    /// The studio over a real socket on loopback (HummingbirdTesting's live client), started as the
+    /// issue does, with one depth map and no --depth-still: the map serves every frame.
     @Test func theServerAnswersOverLoopback() async throws {
-        let session = try studioSession()
+        let session = try studioSession(still: false)
+        #expect(session.options.depth.still)
         let app = Application(
             router: StudioServer.router(session), configuration: .init(address: .hostname("127.0.0.1", port: 0)))
         try await app.test(.live) { client in

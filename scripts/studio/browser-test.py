@@ -100,7 +100,7 @@ def main():
         subprocess.run([rackfocus, "demo", "-o", demo], check=True, stdout=subprocess.DEVNULL)
     port, driver_port = free_port(), free_port()
     studio = subprocess.Popen(
-        [rackfocus, "studio", f"{demo}/plate.mp4", "--depth", f"{demo}/depth.exr", "--depth-still",
+        [rackfocus, "studio", f"{demo}/plate.mp4", "--depth", f"{demo}/depth.exr",
          "--port", str(port), "--out", out], stdout=subprocess.PIPE, text=True)
     driver = subprocess.Popen(["chromedriver", f"--port={driver_port}"], stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL)
