@@ -14,9 +14,12 @@ package enum StudioServer {
     /// Request bodies larger than this are refused (413): plans are text, marks a few numbers.
     package static let maxBody = 1 << 20
 
-    package static func router(_ session: StudioSession) -> Router<BasicRequestContext> {
+    /// - Parameter loopback: the server listens on loopback only, so requests must name it as
+    ///   their `Host` (`OriginGuard`).
+    package static func router(_ session: StudioSession, loopback: Bool = true) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: ErrorMiddleware())
+        router.add(middleware: OriginGuard(loopback: loopback))
         router.get("/") { _, _ in asset(StudioPage.html, "text/html; charset=utf-8") }
         router.get("/studio.js") { _, _ in asset(StudioPage.script, "text/javascript; charset=utf-8") }
         router.get("/studio.css") { _, _ in asset(StudioPage.style, "text/css; charset=utf-8") }
@@ -131,7 +134,7 @@ package enum StudioServer {
         var logger = Logger(label: "rackfocus-studio")
         logger.logLevel = .warning
         return Application(
-            router: router(session),
+            router: router(session, loopback: isLoopback(host)),
             configuration: .init(address: .hostname(host, port: port), serverName: "rackfocus-studio"),
             onServerRunning: { channel in onRunning(channel.localAddress?.port ?? port) }, logger: logger)
     }
@@ -223,7 +226,10 @@ package enum StudioServer {
 
     /// Whether `host` is a loopback address (127.0.0.0/8, ::1, localhost).
     package static func isLoopback(_ host: String) -> Bool {
-        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+        if host == "localhost" || host == "::1" { return true }
+        let parts = host.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 4 && parts[0] == "127"
+            && parts.allSatisfy { p in p.count <= 3 && !p.isEmpty && p.allSatisfy(\.isASCII) && UInt8(p) != nil }
     }
 
     /// The `focus` query parameter, when given.

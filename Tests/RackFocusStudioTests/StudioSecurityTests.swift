@@ -101,8 +101,54 @@ import Testing
 
     @Test func loopbackIsTheDefaultAndOnlyLoopbackIsCalledSo() {
         for host in ["127.0.0.1", "localhost", "::1", "127.1.2.3"] { #expect(StudioServer.isLoopback(host)) }
-        for host in ["0.0.0.0", "::", "192.168.1.5", "example.com", "127example.com"] {
+        for host in [
+            "0.0.0.0", "::", "192.168.1.5", "example.com", "127example.com", "127.evil.com", "127.0.0.1.evil.com",
+        ] {
             #expect(!StudioServer.isLoopback(host), "\(host)")
+        }
+    }
+}
+
+/// Other web pages cannot drive the studio: cross-origin requests and DNS-rebinding hosts are refused.
+@Suite struct StudioOriginTests {
+    @Test func crossOriginRequestsAreRefused() async throws {
+        let session = try studioSession()
+        let before = session.planText
+        try await withStudio(session) { client in
+            // HummingbirdTesting's router client sends requests to "localhost".
+            var evil = HTTPFields()
+            evil[.origin] = "http://evil.example"
+            let mark = try await client.execute(
+                uri: "/api/marks", method: .post, headers: evil, body: jsonBody(["frame": 0, "x": 0.5, "y": 0.5]))
+            #expect(mark.status == .forbidden)
+            #expect(try await client.execute(uri: "/api/render", method: .post, headers: evil).status == .forbidden)
+            #expect(try await client.execute(uri: "/api/plan", method: .get, headers: evil).status == .forbidden)
+            var own = HTTPFields()
+            own[.origin] = "http://localhost"
+            let lens = try await client.execute(
+                uri: "/api/lens", method: .put, headers: own, body: jsonBody(["stop": "2.8"]))
+            #expect(lens.status == .ok)
+        }
+        #expect(session.planText != before)
+        #expect(session.plan.curve.moves.isEmpty)
+        #expect(session.renderStatus.state == "idle")
+    }
+
+    @Test func hostsAndOriginsAreJudgedByName() {
+        // Loopback names pass, with or without a port; a rebinding attacker's name does not.
+        for host in ["127.0.0.1:8080", "localhost:8080", "[::1]:8080", "127.0.0.1", "LOCALHOST:1"] {
+            #expect(OriginGuard.refusal(authority: host, origin: nil, loopback: true) == nil, "\(host)")
+        }
+        for host in ["attacker.example:8080", "127.evil.com:80", "127.0.0.1.evil.com", "[::2]:8080"] {
+            #expect(OriginGuard.refusal(authority: host, origin: nil, loopback: true) != nil, "\(host)")
+            // Listening on a wider address (--host), any name the user reached it by is fine.
+            #expect(OriginGuard.refusal(authority: host, origin: nil, loopback: false) == nil, "\(host)")
+        }
+        #expect(
+            OriginGuard.refusal(authority: "127.0.0.1:8080", origin: "http://127.0.0.1:8080", loopback: true) == nil)
+        for origin in ["http://127.0.0.1:9090", "http://evil.example", "null", "http://127.0.0.1:8080.evil.com"] {
+            #expect(
+                OriginGuard.refusal(authority: "127.0.0.1:8080", origin: origin, loopback: true) != nil, "\(origin)")
         }
     }
 }
