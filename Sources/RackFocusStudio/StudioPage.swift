@@ -96,7 +96,7 @@ enum StudioPage {
     static let script = #"""
         "use strict";
         const $ = (id) => document.getElementById(id);
-        let info = null, report = null, focusMeters = [], frame = 0, playing = false, shown = 0, wanted = 0;
+        let info = null, report = null, focusMeters = [], frame = 0, playing = false;
 
         async function api(method, path, body, raw) {
           const options = { method, headers: {} };
@@ -124,19 +124,25 @@ enum StudioPage {
         }
         function metres(m) { return m === null || m === undefined || !isFinite(m) ? "∞" : (m < 10 ? m.toFixed(2) : m.toFixed(1)) + " m"; }
 
-        // Frames: the newest request wins; previews while scrubbing or playing, final when paused.
+        // Frames: one request in flight; while it renders, later asks collapse into the newest, so
+        // scrubbing never queues stale frames. Previews while scrubbing or playing, final when paused.
+        let inflight = false, queued = null;
         function showFrame(quality) {
-          const n = frame, ticket = ++wanted;
-          const url = "/api/frame/" + n + ".jpg?quality=" + quality;
           return new Promise((resolve) => {
-            const img = new Image();
-            img.onload = () => {
-              if (ticket >= shown) { shown = ticket; $("frame").src = img.src; drawOverlay(); }
-              resolve();
-            };
-            img.onerror = () => resolve();
-            img.src = url;
+            queued = { quality, waiting: [resolve].concat(queued ? queued.waiting : []) };
+            pump();
           });
+        }
+        function pump() {
+          if (inflight || !queued) return;
+          const job = queued;
+          queued = null;
+          inflight = true;
+          const img = new Image();
+          const done = () => { inflight = false; job.waiting.forEach((r) => r()); pump(); };
+          img.onload = () => { $("frame").src = img.src; drawOverlay(); done(); };
+          img.onerror = done;
+          img.src = "/api/frame/" + frame + ".jpg?quality=" + job.quality;
         }
 
         function setFrame(n, quality) {

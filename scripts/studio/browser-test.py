@@ -145,6 +145,17 @@ def main():
         browser.wait("return document.getElementById('verdicts').textContent.includes('figure')", "the rack to the figure")
         time.sleep(1)
         browser.screenshot(os.path.join(out, "studio.png"))
+        # The overlays draw: focus peaking marks the sharp figure's edges, false-colour depth the frame.
+        for mode in ("peaking", "depth"):
+            browser.run(f"const s = document.getElementById('overlayMode'); s.value = '{mode}'; "
+                        "s.dispatchEvent(new Event('change'))")
+            painted = browser.wait(
+                "const c = document.getElementById('overlay'); if (!c.width) return null;"
+                "const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
+                "let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++; return n > 100 ? n : null;",
+                f"the {mode} overlay")
+            browser.screenshot(os.path.join(out, f"studio-{mode}.png"))
+            log(f"{mode} overlay: {painted} pixels painted")
         plan = call("GET", f"{url}api/plan")
         for subject in ("ball:", "figure:"):
             if subject not in plan:
