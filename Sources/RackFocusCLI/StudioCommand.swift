@@ -59,6 +59,7 @@ struct StudioCommand: ParsableCommand {
                 "--host \(host): the studio has no login; anyone who can reach this address can see the clip and write renders into \(folder)"
             )
         }
+        if let problem = StudioServer.portProblem(host: host, port: port) { throw CLIError(problem) }
         let session: StudioSession
         do { session = try StudioSession(options, feedback: Progress.terminal) } catch let e as StudioError {
             throw CLIError(e.message)
@@ -76,7 +77,15 @@ struct StudioCommand: ParsableCommand {
             done.signal()
         }
         done.wait()
-        if let error = failure.error { throw CLIError("studio: \(error)") }
+        if let error = failure.error {
+            let text = "\(error)"
+            if text.contains("Address already in use") {
+                throw CLIError(
+                    "--port \(port): \(host):\(port) is in use (another studio?); pass another --port, or --port 0 for any free one"
+                )
+            }
+            throw CLIError("studio: could not serve on \(host):\(port): \(text)")
+        }
     }
 
     final class Box: @unchecked Sendable { var error: (any Error)? }

@@ -7,6 +7,10 @@ import RackFocusOptics
 import RackFocusPlan
 import RackFocusShot
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// The studio's HTTP server: the page, its script and style, and the JSON API (docs/studio.md).
 /// No route reads a file named by a request: the page is compiled in, frames and depth come from
 /// the session's memory, and renders are written only to plain file names in the output folder.
@@ -223,6 +227,35 @@ package enum StudioServer {
     }
 
     // MARK: - Helpers
+
+    /// Why `host:port` cannot be listened on (in use, not an address of this machine), checked
+    /// before the clip is decoded; nil when it can, or when `host` is a name this check does not
+    /// resolve (the server then says).
+    package static func portProblem(host: String, port: Int) -> String? {
+        guard port != 0 else { return nil }
+        let address = host == "localhost" ? "127.0.0.1" : host
+        var sin = sockaddr_in()
+        guard inet_pton(AF_INET, address, &sin.sin_addr) == 1 else { return nil }
+        sin.sin_family = sa_family_t(AF_INET)
+        sin.sin_port = in_port_t(UInt16(port).bigEndian)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var yes: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
+        let result = withUnsafePointer(to: &sin) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard result != 0 else { return nil }
+        let e = errno
+        if e == EADDRINUSE {
+            return
+                "--port \(port): \(host):\(port) is in use (another studio?); pass another --port, or --port 0 for any free one"
+        }
+        return "--host \(host): cannot listen there (\(String(cString: strerror(e))))"
+    }
 
     /// Whether `host` is a loopback address (127.0.0.0/8, ::1, localhost).
     package static func isLoopback(_ host: String) -> Bool {

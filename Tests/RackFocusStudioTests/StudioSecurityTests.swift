@@ -9,6 +9,10 @@ import Testing
 @testable import RackFocusShot
 @testable import RackFocusStudio
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// No request reaches a file outside the session's clip, depth and output folder; bad input gets
 /// a 4xx with a message; bodies are capped; renders go only to plain names in the output folder.
 @Suite struct StudioSecurityTests {
@@ -150,5 +154,31 @@ import Testing
             #expect(
                 OriginGuard.refusal(authority: "127.0.0.1:8080", origin: origin, loopback: true) != nil, "\(origin)")
         }
+    }
+}
+
+/// A port in use is said before the clip is decoded, with the fix.
+@Suite struct StudioPortTests {
+    @Test func aPortInUseIsNamed() throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #expect(fd >= 0)
+        defer { close(fd) }
+        var sin = sockaddr_in()
+        sin.sin_family = sa_family_t(AF_INET)
+        sin.sin_addr.s_addr = in_addr_t(UInt32(0x7F00_0001).bigEndian)
+        let bound = withUnsafePointer(to: &sin) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        #expect(bound == 0 && listen(fd, 1) == 0)
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &sin) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        let port = Int(UInt16(bigEndian: sin.sin_port))
+        let problem = try #require(StudioServer.portProblem(host: "127.0.0.1", port: port))
+        #expect(problem.contains("in use") && problem.contains("--port 0"))
+        #expect(StudioServer.portProblem(host: "127.0.0.1", port: 0) == nil)
     }
 }
