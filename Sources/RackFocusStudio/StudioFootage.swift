@@ -16,9 +16,8 @@ final class StudioFootage: @unchecked Sendable {
     let frameCount: Int
     var width: Int { info.width }
     var height: Int { info.height }
-    /// The depth input as it was given, and as resolved (an estimated clip for a depth model).
-    let depthSettings: DepthSettings
-    let depthPath: String
+    /// The depth input as resolved: for a depth model, the clip of its estimates (cached).
+    let resolvedDepth: DepthSettings
     /// Display-referred footage gets the same highlight recovery as `render`.
     let highlights: HighlightBoost?
     private let preview: [LogPlanes]
@@ -37,10 +36,9 @@ final class StudioFootage: @unchecked Sendable {
         self.clip = clip
         info = try FFmpeg.probeClip(clip)
         rate = info.frameRate ?? plan?.fps ?? FrameRate(numerator: 24)
-        depthSettings = given
         let settings = try DepthEstimation.resolve(
             given, input: clip, output: scratch, threads: threads, feedback: feedback)
-        depthPath = settings.path
+        resolvedDepth = settings
         let source = try DepthSource(settings, feedback: feedback)
         try source.checkSize(width: info.width, height: info.height)
         if !settings.still, let a = info.frameCount, let b = source.info.frameCount, a != b {

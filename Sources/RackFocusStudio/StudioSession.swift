@@ -202,10 +202,8 @@ package final class StudioSession: @unchecked Sendable {
             lock.withLock { live = SubjectDistances(frames: [:]) }
             return
         }
-        let settings = try DepthEstimation.resolve(
-            footage.depthSettings, input: footage.clip,
-            output: (options.outputFolder as NSString).appendingPathComponent("studio"), threads: options.threads,
-            feedback: .silent)
+        // The depth as the footage read it (a model's estimates from their cache, not estimated again).
+        let settings = footage.resolvedDepth
         let source = try DepthSource(settings)
         let distances = try SubjectDistances.read(
             plan: plan, depth: source, mapping: try source.mapping(plan: plan), frames: footage.frameCount,

@@ -6,6 +6,7 @@ import Testing
 @testable import Hummingbird
 @testable import RackFocusOptics
 @testable import RackFocusPlan
+@testable import RackFocusShot
 @testable import RackFocusStudio
 
 /// The page's edits on a plan's YAML: what the page does not touch stays as written, the layout
@@ -84,5 +85,36 @@ import Testing
             let frame = try await client.execute(uri: "/api/frame/2.jpg?quality=preview", method: .get)
             #expect(jpegSize(Array(buffer: frame.body))! == (64, 36))
         }
+    }
+}
+
+/// The studio on a clip without depth: a depth network estimates it once (the tiny test model of
+/// Tests/Fixtures/depth-models, calibrated with --near/--far), and every route works on it.
+@Suite struct StudioDepthModelTests {
+    @Test func aDepthModelServesTheStudio() async throws {
+        let f = try studioFootage()
+        let model = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/depth-models/linear-dynamic.onnx").path
+        var depth = DepthSettings(path: "", kind: .metric, near: .meters(1), far: .meters(8), stabilize: true)
+        depth.model = DepthModelSettings(path: model)
+        var options = StudioOptions(clip: f.clip, depth: depth, planFile: nil, outputFolder: f.folder)
+        options.threads = 2
+        let session = try StudioSession(options)
+        try await withStudio(session) { client in
+            let info = try await client.execute(uri: "/api/info", method: .get).json()
+            #expect(info["depth"] as? String == model)
+            let probe = try await client.execute(uri: "/api/depth/3?x=0.5&y=0.5", method: .get).json()
+            let metres = try #require(probe["meters"] as? Double)
+            #expect(metres >= 1 - 1e-6 && metres <= 8 + 1e-6, "\(metres)")
+            let frame = try await client.execute(uri: "/api/frame/3.jpg?quality=preview", method: .get)
+            #expect(frame.status == .ok)
+            let mark = try await client.execute(
+                uri: "/api/marks", method: .post, body: jsonBody(["frame": 12, "x": 0.27, "y": 0.64]))
+            #expect(mark.status == .ok)
+        }
+        // The estimates were cached in the output folder, once.
+        let cached = try FileManager.default.contentsOfDirectory(
+            atPath: (f.folder as NSString).appendingPathComponent(".rackfocus-depth"))
+        #expect(cached.count == 1)
     }
 }
