@@ -197,7 +197,7 @@ enum StudioPage {
         }
 
         // The timeline: focus (dioptres) over time, racks as bars with draggable ends, the playhead.
-        function drawTimeline() {
+        function drawTimeline(dragged) {
           const svg = $("timeline"), W = svg.clientWidth || 800, H = 150, top = 10, bottom = 120;
           const duration = info.frameCount / info.fps;
           const tx = (t) => (t / duration) * W;
@@ -206,8 +206,9 @@ enum StudioPage {
           const ty = (d) => bottom - (d / maxD) * (bottom - top);
           let s = "";
           for (const r of (report ? report.racks : [])) {
-            const x0 = tx(r.startSeconds), x1 = tx(r.landSeconds);
-            s += `<rect class="rack" x="${x0}" y="${top}" width="${Math.max(1, x1 - x0)}" height="${bottom - top}"></rect>`;
+            const moved = dragged && dragged.entry === r.entry;
+            const x0 = tx(moved ? dragged.start : r.startSeconds), x1 = tx(moved ? dragged.land : r.landSeconds);
+            s += `<rect class="rack" data-entry="${r.entry}" x="${x0}" y="${top}" width="${Math.max(1, x1 - x0)}" height="${bottom - top}"></rect>`;
             s += `<rect class="handle" data-entry="${r.entry}" data-end="start" x="${x0 - 3}" y="${top}" width="6" height="${bottom - top}"></rect>`;
             s += `<rect class="handle" data-entry="${r.entry}" data-end="land" x="${x1 - 3}" y="${top}" width="6" height="${bottom - top}"></rect>`;
             s += `<text class="axis" x="${x0 + 4}" y="${top + 12}">${r.from} → ${r.to} (${r.curve})</text>`;
@@ -217,7 +218,7 @@ enum StudioPage {
           s += `<polyline class="curveLine" points="${points}"></polyline>`;
           s += `<line class="playhead" x1="${tx(frame / info.fps)}" x2="${tx(frame / info.fps)}" y1="0" y2="${H}"></line>`;
           for (let t = 0; t <= duration; t += Math.max(1, Math.round(duration / 10))) s += `<text class="axis" x="${tx(t) + 2}" y="${H - 14}">${t}s</text>`;
-          s += `<text class="axis" x="4" y="${H - 2}">focus in dioptres (1/m), higher = nearer; drag a rack's ends to retime it</text>`;
+          s += `<text class="axis" x="4" y="${H - 2}">focus in dioptres (1/m), higher = nearer; drag a rack's ends to retime it, double-click it for the curve picked</text>`;
           svg.innerHTML = s;
         }
 
@@ -242,11 +243,18 @@ enum StudioPage {
             if (!drag) return;
             const t = timelineSeconds(e);
             if (drag.end === "start") drag.start = Math.min(t, drag.land - 1 / info.fps); else drag.land = Math.max(t, drag.start + 1 / info.fps);
+            drawTimeline(drag);
+          });
+          svg.addEventListener("dblclick", async (e) => {
+            const bar = e.target.closest(".rack");
+            if (!bar) return;
+            const r = report.racks.find((x) => x.entry === Number(bar.dataset.entry));
+            try { applyPlan(await api("PUT", "/api/racks/" + r.entry, { start: r.startSeconds, end: r.landSeconds, curve: $("curve").value })); } catch (err) {}
           });
           window.addEventListener("mouseup", async () => {
             if (!drag) return;
             const d = drag; drag = null;
-            try { applyPlan(await api("PUT", "/api/racks/" + d.entry, { start: d.start, end: d.land, curve: $("curve").value })); } catch (e) { drawTimeline(); }
+            try { applyPlan(await api("PUT", "/api/racks/" + d.entry, { start: d.start, end: d.land, curve: d.curve })); } catch (e) { drawTimeline(); }
           });
         }
 

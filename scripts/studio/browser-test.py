@@ -164,6 +164,23 @@ def main():
         judged = subprocess.run([rackfocus, "plan", saved], check=True, capture_output=True, text=True).stdout
         if "reads" not in judged:
             raise SystemExit(f"browser test: rackfocus plan does not judge the rack as reading:\n{judged}")
+        # Drag the rack's landing from 2 s to 2.5 s on the timeline, with the pointer.
+        handle = browser.element('#timeline rect.handle[data-end="land"]')
+        width = browser.rect(browser.element("#timeline"))["width"]
+        dx = round(0.5 / (info["frameCount"] / info["fps"]) * width)
+        call("POST", f"{browser.base}/actions", {"actions": [{"type": "pointer", "id": "mouse",
+            "parameters": {"pointerType": "mouse"}, "actions": [
+                {"type": "pointerMove", "origin": handle, "x": 0, "y": 0, "duration": 0},
+                {"type": "pointerDown", "button": 0},
+                {"type": "pointerMove", "origin": "pointer", "x": dx, "y": 0, "duration": 200},
+                {"type": "pointerUp", "button": 0}]}]})
+        landed = browser.wait(
+            "const v = document.getElementById('verdicts').textContent.match(/–([0-9.]+) s/); "
+            "return v && Math.abs(Number(v[1]) - 2.5) < 0.05 ? v[1] : null", "the rack retimed by dragging")
+        racks = call("GET", f"{url}api/info")["plan"]["racks"]
+        if abs(racks[0]["landSeconds"] - 2.5) > 0.05:
+            raise SystemExit(f"browser test: the dragged rack lands at {racks[0]['landSeconds']} s, not 2.5 s")
+        log(f"rack dragged to land at {landed} s")
         print(f"browser test: ball at 0 s and figure at frame {frame_now} clicked in Chromium; "
               f"the plan reads; screenshot {os.path.join(out, 'studio.png')}")
         print(judged)
