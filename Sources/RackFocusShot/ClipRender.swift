@@ -110,12 +110,7 @@ package struct ClipRender {
             self.depth, input: input, output: output, threads: threads, feedback: feedback)
         let source = try DepthSource(depth, feedback: feedback)
         try source.checkSize(width: info.width, height: info.height)
-        if !depth.still, let a = info.frameCount, let b = source.info.frameCount, a != b {
-            throw ShotError(
-                .depthCount, file: depth.path,
-                "\(b) depth maps for the \(a) frames of \(input); give one depth map per frame, or --depth-still for a locked-off shot"
-            )
-        }
+        try source.checkCount(clip: input, frames: info.frameCount)
         let mapping = try source.mapping(plan: plan)
         // Subjects placed in the image are read from the whole depth input first, so every chunk
         // of a split render sees the same smoothed distances.

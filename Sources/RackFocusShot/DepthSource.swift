@@ -59,6 +59,17 @@ package final class DepthSource {
         return DepthRefinement.refineRadius(scale: max(1, Double(width) / Double(max(info.width, 1))))
     }
 
+    /// Checks, before any frame is read, that a depth clip or sequence has one map for each of the
+    /// `frames` of `clip` (a still depth serves them all).
+    package func checkCount(clip: String, frames: Int?) throws {
+        if !settings.still, let a = frames, let b = info.frameCount, a != b {
+            throw ShotError(
+                .depthCount, file: settings.path,
+                "\(b) depth maps for the \(a) frames of \(clip); give one depth map per frame, or --depth-still for a locked-off shot"
+            )
+        }
+    }
+
     /// Checks, before any frame is read, that the maps fit a frame of `width × height`.
     package func checkSize(width: Int, height: Int) throws {
         _ = try DepthFitting(fit: settings.fit, file: settings.path)

@@ -41,12 +41,7 @@ final class StudioFootage: @unchecked Sendable {
         resolvedDepth = settings
         let source = try DepthSource(settings, feedback: feedback)
         try source.checkSize(width: info.width, height: info.height)
-        if !settings.still, let a = info.frameCount, let b = source.info.frameCount, a != b {
-            throw ShotError(
-                .depthCount, file: settings.path,
-                "\(b) depth maps for the \(a) frames of \(clip); give one depth map per frame, or --depth-still for a locked-off shot"
-            )
-        }
+        try source.checkCount(clip: clip, frames: info.frameCount)
         let maps = try source.frames(mapping: try source.mapping(plan: plan), size: (info.width, info.height))
         defer { maps.close() }
         let refine = source.refineRadius(frameWidth: info.width)
