@@ -49,6 +49,7 @@ struct StudioCommand: ParsableCommand {
         options.stop = stop
         options.sensor = sensor
         options.threads = renderOptions.threadCount
+        options.quality = renderOptions.quality
         options.highlights = renderOptions.highlights
         options.cacheBytes = Int(cacheGb * Double(1 << 30))
         if plan != nil, focal != "50mm" || stop != "2" || sensor != "fullframe" {
@@ -77,6 +78,9 @@ struct StudioCommand: ParsableCommand {
             done.signal()
         }
         done.wait()
+        if let output = session.abandonRender() {
+            warn("stopped during a render: \(output) was not written")
+        }
         if let error = failure.error {
             let text = "\(error)"
             if text.contains("Address already in use") {

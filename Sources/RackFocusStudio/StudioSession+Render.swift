@@ -17,9 +17,22 @@ extension StudioSession {
 
     package var renderStatus: RenderStatus { lock.withLock { job } }
 
+    /// Abandons a render in progress (the studio is stopping): the partial file is removed.
+    /// Returns the output it was writing, or nil when none was running.
+    package func abandonRender() -> String? {
+        lock.withLock { () -> String? in
+            guard job.state == "running" else { return nil }
+            abandoned = true
+            writer?.cancel()
+            job.state = "failed"
+            job.error = "abandoned: the studio stopped"
+            return job.output
+        }
+    }
+
     /// Starts rendering the clip with the current plan into `name` (a file name inside the output
     /// folder; nil: `defaultRenderName`). One render at a time.
-    package func startRender(name: String?, quality: RenderQuality = .final) throws(StudioError) -> RenderStatus {
+    package func startRender(name: String?) throws(StudioError) -> RenderStatus {
         let output = try Self.outputPath(name ?? defaultRenderName, in: options.outputFolder)
         do {
             try OutputPath.requireDistinct(
@@ -34,7 +47,7 @@ extension StudioSession {
         guard snapshot.1 else { throw StudioError(409, "a render is already running; wait for it to finish") }
         let render = ClipRender(
             planFile: savedPlanPath, plan: snapshot.0, input: options.clip, depth: options.depth, output: output,
-            quality: quality, threads: options.threads, highlights: options.highlights)
+            quality: options.quality, threads: options.threads, highlights: options.highlights)
         let feedback = Feedback(
             note: { _ in }, warn: { _ in },
             progress: { [weak self] label, done, _ in
@@ -43,14 +56,21 @@ extension StudioSession {
             })
         let thread = Thread { [self] in
             do {
-                let summary = try render.run(feedback: feedback)
+                let summary = try render.run(feedback: feedback) { writer in
+                    self.lock.withLock {
+                        if self.abandoned { writer.cancel() } else { self.writer = writer }
+                    }
+                    return { self.lock.withLock { self.writer = nil } }
+                }
                 lock.withLock {
+                    guard !abandoned else { return }
                     job.state = "done"
                     job.done = summary?.frames.count ?? job.done
                     job.fps = summary?.framesPerSecond
                 }
             } catch {
                 lock.withLock {
+                    guard !abandoned else { return }
                     job.state = "failed"
                     job.error = "\(error)"
                 }

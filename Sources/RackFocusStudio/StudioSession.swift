@@ -21,6 +21,8 @@ package struct StudioOptions: Sendable {
     package var stop = "2"
     package var highlights: Highlights = .automatic
     package var threads = defaultThreadCount
+    /// The quality of clip renders started from the page.
+    package var quality: RenderQuality = .final
     /// Bytes of memory for full-size frames and depth (half-size ones are always kept).
     package var cacheBytes = 4 << 30
 
@@ -70,6 +72,10 @@ package final class StudioSession: @unchecked Sendable {
     private let previewRenderer: LayeredRenderer
     private let finalRenderer: LayeredRenderer
     var job = RenderStatus()
+    /// The clip render's writer while it runs (to abandon it when the studio stops).
+    var writer: FrameWriter?
+    /// Set when the studio stops during a render: its writer is abandoned as soon as it exists.
+    var abandoned = false
 
     /// Opens the clip and depth (decoding every frame once) and the plan.
     package init(_ options: StudioOptions, feedback: Feedback = .silent) throws {
