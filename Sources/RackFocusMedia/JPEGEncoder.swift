@@ -17,16 +17,19 @@ package enum JPEGEncoder {
         precondition(image.channels >= 3, "JPEG needs 3 planes")
         let n = image.pixelCount
         var rgb = [UInt8](repeating: 0, count: 3 * n)
-        let table = srgbTable
+        let table = srgbTable, w = image.width, top = Float(table.count - 1)
         image.data.withUnsafeBufferPointer { src in
             table.withUnsafeBufferPointer { lut in
                 rgb.withUnsafeMutableBufferPointer { dst in
-                    for c in 0..<3 {
-                        for i in 0..<n {
-                            let v = src[c * n + i]
-                            // NaN and negatives go to 0, anything above 1 to 1.
-                            let k = v > 0 ? Int(min(v, 1) * Float(table.count - 1) + 0.5) : 0
-                            dst[c * n + i] = lut[k]
+                    let (src, lut, dst) = (Shared(src), Shared(lut), Shared(dst))
+                    forEachBand(height: image.height, bands: defaultThreadCount, threads: defaultThreadCount) { rows in
+                        for c in 0..<3 {
+                            for i in (c * n + rows.lowerBound * w)..<(c * n + rows.upperBound * w) {
+                                let v = src.value[i]
+                                // NaN and negatives go to 0, anything above 1 to 1.
+                                let k = v > 0 ? Int(min(v, 1) * top + 0.5) : 0
+                                dst.value[i] = lut.value[k]
+                            }
                         }
                     }
                 }
@@ -74,30 +77,42 @@ package enum JPEGEncoder {
         var luma = [Float](repeating: 0, count: yw * yh)
         var cb = [Float](repeating: 0, count: cw * ch), cr = cb
         let plane = width * height
-        rgb.withUnsafeBufferPointer { px in
-            luma.withUnsafeMutableBufferPointer { y in
-                for row in 0..<yh {
-                    let sy = min(row, height - 1) * width
-                    for col in 0..<yw {
-                        let i = sy + min(col, width - 1)
-                        y[row * yw + col] =
-                            0.299 * Float(px[i]) + 0.587 * Float(px[plane + i]) + 0.114 * Float(px[2 * plane + i]) - 128
+        let cores = defaultThreadCount
+        rgb.withUnsafeBufferPointer { pixels in
+            let px = Shared(pixels)
+            luma.withUnsafeMutableBufferPointer { plane0 in
+                let y = Shared(plane0)
+                forEachBand(height: yh, bands: cores, threads: cores) { rows in
+                    let (px, y) = (px.value, y.value)
+                    for row in rows {
+                        let sy = min(row, height - 1) * width
+                        for col in 0..<yw {
+                            let i = sy + min(col, width - 1)
+                            y[row * yw + col] =
+                                0.299 * Float(px[i]) + 0.587 * Float(px[plane + i]) + 0.114 * Float(px[2 * plane + i])
+                                - 128
+                        }
                     }
                 }
             }
-            cb.withUnsafeMutableBufferPointer { b in
-                cr.withUnsafeMutableBufferPointer { r in
-                    for row in 0..<ch {
-                        for col in 0..<cw {
-                            var sb: Float = 0, sr: Float = 0
-                            for d in 0..<4 {
-                                let i = min(2 * row + d >> 1, height - 1) * width + min(2 * col + d & 1, width - 1)
-                                let red = Float(px[i]), green = Float(px[plane + i]), blue = Float(px[2 * plane + i])
-                                sb += -0.168736 * red - 0.331264 * green + 0.5 * blue
-                                sr += 0.5 * red - 0.418688 * green - 0.081312 * blue
+            cb.withUnsafeMutableBufferPointer { plane1 in
+                cr.withUnsafeMutableBufferPointer { plane2 in
+                    let (b, r) = (Shared(plane1), Shared(plane2))
+                    forEachBand(height: ch, bands: cores, threads: cores) { rows in
+                        let (px, b, r) = (px.value, b.value, r.value)
+                        for row in rows {
+                            for col in 0..<cw {
+                                var sb: Float = 0, sr: Float = 0
+                                for d in 0..<4 {
+                                    let i = min(2 * row + d >> 1, height - 1) * width + min(2 * col + d & 1, width - 1)
+                                    let red = Float(px[i]), green = Float(px[plane + i]),
+                                        blue = Float(px[2 * plane + i])
+                                    sb += -0.168736 * red - 0.331264 * green + 0.5 * blue
+                                    sr += 0.5 * red - 0.418688 * green - 0.081312 * blue
+                                }
+                                b[row * cw + col] = sb / 4
+                                r[row * cw + col] = sr / 4
                             }
-                            b[row * cw + col] = sb / 4
-                            r[row * cw + col] = sr / 4
                         }
                     }
                 }
@@ -107,31 +122,31 @@ package enum JPEGEncoder {
         let blocks = mcuW * mcuH * 6
         var coefficients = [Int16](repeating: 0, count: blocks * 64)
         let threads = min(defaultThreadCount, max(1, mcuH / 4))
+        let reciprocals = quant.map { q in (0..<8).map { v in SIMD8<Float>((0..<8).map { q[v * 8 + $0] }) } }
         luma.withUnsafeBufferPointer { y in
             cb.withUnsafeBufferPointer { b in
                 cr.withUnsafeBufferPointer { r in
                     coefficients.withUnsafeMutableBufferPointer { out in
                         let planes = (y: Shared(y), b: Shared(b), r: Shared(r)), dst = Shared(out)
-                        let lq = Shared(quant[0]), cq = Shared(quant[1])
+                        let tables = Shared(DCT(reciprocals: reciprocals))
                         forEachBand(height: mcuH, bands: threads, threads: threads) { rows in
-                            var block = [Float](repeating: 0, count: 64), scratch = block
-                            for my in rows {
-                                for mx in 0..<mcuW {
-                                    var k = (my * mcuW + mx) * 6 * 64
-                                    for part in 0..<6 {
-                                        let (src, stride, x0, y0): (UnsafeBufferPointer<Float>, Int, Int, Int) =
-                                            part < 4
-                                            ? (planes.y.value, yw, mx * 16 + (part & 1) * 8, my * 16 + (part >> 1) * 8)
-                                            : (part == 4 ? planes.b.value : planes.r.value, cw, mx * 8, my * 8)
-                                        for row in 0..<8 {
-                                            for col in 0..<8 {
-                                                block[row * 8 + col] = src[(y0 + row) * stride + x0 + col]
-                                            }
+                            tables.value.withPointers { dct in
+                                for my in rows {
+                                    for mx in 0..<mcuW {
+                                        var k = (my * mcuW + mx) * 6 * 64
+                                        for part in 0..<6 {
+                                            let (src, stride, x0, y0): (UnsafeBufferPointer<Float>, Int, Int, Int) =
+                                                part < 4
+                                                ? (
+                                                    planes.y.value, yw, mx * 16 + (part & 1) * 8,
+                                                    my * 16 + (part >> 1) * 8
+                                                )
+                                                : (part == 4 ? planes.b.value : planes.r.value, cw, mx * 8, my * 8)
+                                            dct.transform(
+                                                src.baseAddress! + y0 * stride + x0, stride: stride, chroma: part >= 4,
+                                                into: dst.value.baseAddress! + k)
+                                            k += 64
                                         }
-                                        transform(
-                                            &block, part < 4 ? lq.value : cq.value, scratch: &scratch,
-                                            into: dst.value.baseAddress! + k)
-                                        k += 64
                                     }
                                 }
                             }
@@ -155,35 +170,61 @@ package enum JPEGEncoder {
         return out
     }
 
-    /// 2-D DCT-II of an 8×8 block (level-shifted samples), quantised, in zigzag order.
-    static func transform(
-        _ block: inout [Float], _ reciprocal: [Float], scratch tmp: inout [Float], into out: UnsafeMutablePointer<Int16>
-    ) {
-        dctMatrix.withUnsafeBufferPointer { m in
-            block.withUnsafeMutableBufferPointer { f in
-                tmp.withUnsafeMutableBufferPointer { t in
-                    for y in 0..<8 {
-                        for u in 0..<8 {
-                            var s: Float = 0
-                            for x in 0..<8 { s += m[u * 8 + x] * f[y * 8 + x] }
-                            t[y * 8 + u] = s
-                        }
-                    }
-                    for u in 0..<8 {
-                        for v in 0..<8 {
-                            var s: Float = 0
-                            for y in 0..<8 { s += m[v * 8 + y] * t[y * 8 + u] }
-                            f[v * 8 + u] = s
-                        }
-                    }
-                    reciprocal.withUnsafeBufferPointer { q in
+    /// The forward DCT with its tables as vectors: F = M f Mᵀ computed a row of eight at a time.
+    struct DCT {
+        /// Column x of M, over u.
+        let columns: [SIMD8<Float>]
+        /// 1 / quantiser per row v, luma then chroma.
+        let reciprocals: [SIMD8<Float>]
+
+        init(reciprocals tables: [[SIMD8<Float>]]) {
+            columns = (0..<8).map { x in SIMD8<Float>((0..<8).map { u in dctMatrix[u * 8 + x] }) }
+            reciprocals = tables[0] + tables[1]
+        }
+
+        func withPointers(_ body: (Pointers) -> Void) {
+            columns.withUnsafeBufferPointer { c in
+                reciprocals.withUnsafeBufferPointer { q in
+                    dctMatrix.withUnsafeBufferPointer { m in
                         zigzag.withUnsafeBufferPointer { z in
-                            for k in 0..<64 {
-                                let i = z[k]
-                                out[k] = Int16((f[i] * q[i]).rounded())
-                            }
+                            body(
+                                Pointers(
+                                    columns: c.baseAddress!, reciprocals: q.baseAddress!, matrix: m.baseAddress!,
+                                    zigzag: z.baseAddress!))
                         }
                     }
+                }
+            }
+        }
+
+        struct Pointers {
+            let columns: UnsafePointer<SIMD8<Float>>, reciprocals: UnsafePointer<SIMD8<Float>>
+            let matrix: UnsafePointer<Float>, zigzag: UnsafePointer<Int>
+
+            /// 2-D DCT-II of the 8×8 block at `src` (level-shifted samples, rows `stride` apart),
+            /// quantised, in zigzag order.
+            @inline(__always)
+            func transform(
+                _ src: UnsafePointer<Float>, stride: Int, chroma: Bool, into out: UnsafeMutablePointer<Int16>
+            ) {
+                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { buffer in
+                    let t = buffer.baseAddress!, f = t + 8
+                    // t[y][u] = Σx M[u][x] f[y][x]
+                    for y in 0..<8 {
+                        let row = UnsafeRawPointer(src + y * stride).loadUnaligned(as: SIMD8<Float>.self)
+                        var acc = row[0] * columns[0]
+                        for x in 1..<8 { acc += row[x] * columns[x] }
+                        t[y] = acc
+                    }
+                    // F[v][u] = Σy M[v][y] t[y][u], quantised
+                    let q = reciprocals + (chroma ? 8 : 0)
+                    for v in 0..<8 {
+                        var acc = matrix[v * 8] * t[0]
+                        for y in 1..<8 { acc += matrix[v * 8 + y] * t[y] }
+                        f[v] = (acc * q[v]).rounded(.toNearestOrAwayFromZero)
+                    }
+                    let flat = UnsafeRawPointer(f).assumingMemoryBound(to: Float.self)
+                    for k in 0..<64 { out[k] = Int16(flat[zigzag[k]]) }
                 }
             }
         }
