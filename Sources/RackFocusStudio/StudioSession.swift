@@ -100,6 +100,15 @@ package final class StudioSession: @unchecked Sendable {
         savedPlanPath = (folder as NSString).appendingPathComponent("\(stem).studio.yaml")
         defaultRenderName = "\(stem).studio.mp4"
         let startPlan: StudioPlan?
+        if options.planFile == nil {
+            // The lens of a new plan is checked before the clip is decoded.
+            let probe = StudioPlan.starting(
+                name: "lens check", rate: FrameRate(numerator: 24), frames: 24, width: 16, height: 16,
+                sensor: options.sensor, focal: options.focal, stop: options.stop, centre: 3)
+            do { _ = try StudioPlan(text: probe, file: "--focal/--stop/--sensor") } catch {
+                throw StudioError.plan(error)
+            }
+        }
         if let file = options.planFile {
             do { startPlan = try StudioPlan(text: try ShotPlan.text(contentsOf: file), file: file) } catch {
                 throw StudioError.plan(error)

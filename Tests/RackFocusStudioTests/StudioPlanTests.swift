@@ -118,3 +118,21 @@ import Testing
         #expect(cached.count == 1)
     }
 }
+
+@Suite struct StudioStartTests {
+    /// A new plan's lens is checked before the clip is decoded, and the error names the option.
+    @Test func aBadLensIsRefusedWithItsOption() throws {
+        let f = try studioFootage()
+        var depth = DepthSettings(path: f.depth)
+        depth.still = true
+        var options = StudioOptions(clip: f.clip, depth: depth, planFile: nil, outputFolder: f.folder)
+        options.stop = "fast"
+        do {
+            _ = try StudioSession(options)
+            Issue.record("a stop of \"fast\" was accepted")
+        } catch let e as StudioError {
+            #expect(e.status == 422)
+            #expect(e.message.contains("--focal/--stop/--sensor") && e.message.contains("stop"), "\(e.message)")
+        }
+    }
+}
