@@ -12,6 +12,7 @@ let package = Package(
     name: "RackFocus",
     products: [
         .executable(name: "rackfocus", targets: ["rackfocus"]),
+        .executable(name: "rackfocus-studio", targets: ["rackfocus-studio"]),
         .library(name: "RackFocusOptics", targets: ["RackFocusOptics"]),
         .library(name: "RackFocusPlan", targets: ["RackFocusPlan"]),
         .library(name: "RackFocusImage", targets: ["RackFocusImage"]),
@@ -86,11 +87,22 @@ let package = Package(
             dependencies: [
                 "RackFocusOptics", "RackFocusPlan", "RackFocusCharts", "RackFocusImage", "RackFocusRender",
                 "RackFocusMedia",
-                "RackFocusAnalysis", "RackFocusShot", "RackFocusDepthModel", "RackFocusStudio",
+                "RackFocusAnalysis", "RackFocusShot", "RackFocusDepthModel",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict),
+        // `rackfocus studio`'s command (run by `rackfocus studio` as rackfocus-studio, its own program, so
+        // that rackfocus and its demo build without the HTTP server).
+        .target(
+            name: "RackFocusStudioCLI",
+            dependencies: [
+                "RackFocusCLI", "RackFocusShot", "RackFocusStudio",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
         .executableTarget(name: "rackfocus", dependencies: ["RackFocusCLI"], swiftSettings: strict),
+        .executableTarget(
+            name: "rackfocus-studio", dependencies: ["RackFocusCLI", "RackFocusStudioCLI"], swiftSettings: strict),
         // The plan loader under libFuzzer (scripts/fuzz-plan.sh); built plainly it replays inputs.
         .executableTarget(name: "fuzz-plan", dependencies: ["RackFocusPlan"], swiftSettings: strict),
 

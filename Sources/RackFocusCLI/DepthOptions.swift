@@ -19,7 +19,7 @@ func parseDistance(_ option: String) -> @Sendable (String) throws -> Distance {
 
 /// The depth options every command that reads depth declares once: where depth comes from, what
 /// its values mean, how to fit, calibrate and steady it.
-struct DepthOptions: ParsableArguments {
+package struct DepthOptions: ParsableArguments {
     @Option(help: "Depth: a clip or sequence with one map per frame, or one map (see --depth-kind).") var depth: String?
     @Option(
         help:
@@ -73,7 +73,9 @@ struct DepthOptions: ParsableArguments {
     @Option(help: "Smoothing of distances read for subjects placed in the image, in frames (Gaussian sigma; 0 = none).")
     var subjectSmoothing: Double = 2
 
-    func validate() throws {
+    package init() {}
+
+    package func validate() throws {
         if depthFrom != nil && depthModel == nil {
             throw ValidationError("--depth-from names the clip a --depth-model estimates from; give --depth-model too")
         }
@@ -109,7 +111,7 @@ struct DepthOptions: ParsableArguments {
     }
 
     /// The settings of a command that cannot work without depth.
-    func required(by command: String) throws -> DepthSettings {
+    package func required(by command: String) throws -> DepthSettings {
         guard let settings else {
             throw CLIError(
                 "\(command) needs --depth (a depth clip, sequence or map for the input) or --depth-model (an ONNX network that estimates it)"
@@ -134,21 +136,23 @@ struct DepthOptions: ParsableArguments {
 }
 
 /// `--quality preview|final|reference`, `--threads N` and `--highlights`, for every command that renders.
-struct RenderOptions: ParsableArguments {
+package struct RenderOptions: ParsableArguments {
     @Option(
         help:
             "Highlight recovery before blurring: off, or THRESHOLD:GAIN (e.g. 0.85:15). Default: 0.85:15 for display-referred input (video, PNG, JPEG, TIFF), none for EXR and PFM."
     )
-    var highlights: Highlights = .automatic
-    @Option(help: "preview (half resolution), final, or reference (the exact oracle: slow).") var quality:
+    package var highlights: Highlights = .automatic
+    @Option(help: "preview (half resolution), final, or reference (the exact oracle: slow).") package var quality:
         RenderQuality = .final
     @Option(help: "Worker threads (default: all cores).") var threads: Int?
 
-    func validate() throws {
+    package init() {}
+
+    package func validate() throws {
         if let t = threads, t < 1 { throw ValidationError("--threads: \(t) must be at least 1") }
     }
 
-    var threadCount: Int { threads ?? defaultThreadCount }
+    package var threadCount: Int { threads ?? defaultThreadCount }
 }
 
 extension RenderQuality: ExpressibleByArgument {}

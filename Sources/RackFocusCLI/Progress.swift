@@ -3,7 +3,7 @@ import RackFocusShot
 
 /// The terminal side of `Feedback`: notes and warnings on stderr, one progress line per pass
 /// (frame n/N, fps, ETA), drawn only when stderr is a terminal.
-final class Progress: @unchecked Sendable {
+package final class Progress: @unchecked Sendable {
     private let lock = NSLock()
     private let enabled = isatty(2) != 0
     private var label = ""
@@ -11,7 +11,7 @@ final class Progress: @unchecked Sendable {
     private var last = Date.distantPast
 
     /// Feedback for a command run from the terminal.
-    static var terminal: Feedback {
+    package static var terminal: Feedback {
         let bar = Progress()
         return Feedback(note: { note($0) }, warn: { warn($0) }, progress: { bar.update($0, $1, $2) })
     }
@@ -44,6 +44,6 @@ func note(_ message: String) {
     FileHandle.standardError.write(Data("note: \(message)\n".utf8))
 }
 
-func warn(_ message: String) {
+package func warn(_ message: String) {
     FileHandle.standardError.write(Data("warning: \(message)\n".utf8))
 }

@@ -15,7 +15,7 @@ package struct RackFocusCommand: ParsableCommand {
         subcommands: [
             DemoCommand.self, DofCommand.self, PlanCommand.self, MarksCommand.self, RenderCommand.self,
             AnalyzeCommand.self, TrackCommand.self, ProgramCommand.self, PromptCommand.self, DialogueCommand.self,
-            StillCommand.self, DepthCommand.self, FarmCommand.self, StudioCommand.self, ScoreCommand.self,
+            StillCommand.self, DepthCommand.self, FarmCommand.self, StudioLauncher.self, ScoreCommand.self,
             BenchCommand.self,
         ]
     )

@@ -17,10 +17,11 @@ extension StudioSession {
 
     package var renderStatus: RenderStatus { lock.withLock { job } }
 
-    /// Abandons a render in progress (the studio is stopping): the partial file is removed.
-    /// Returns the output it was writing, or nil when none was running.
-    package func abandonRender() -> String? {
-        lock.withLock { () -> String? in
+    /// Abandons a render in progress (the studio is stopping): the partial file is removed, and
+    /// the render's thread has ended (or `timeout` seconds passed) when this returns. Returns the
+    /// output it was writing, or nil when none was running.
+    package func abandonRender(timeout: Double = 30) -> String? {
+        let output = lock.withLock { () -> String? in
             guard job.state == "running" else { return nil }
             abandoned = true
             writer?.cancel()
@@ -28,6 +29,9 @@ extension StudioSession {
             job.error = "abandoned: the studio stopped"
             return job.output
         }
+        let end = Date().addingTimeInterval(timeout)
+        while lock.withLock({ threadRunning }), Date() < end { usleep(10_000) }
+        return output
     }
 
     /// Starts rendering the clip with the current plan into `name` (a file name inside the output
@@ -54,7 +58,9 @@ extension StudioSession {
                 guard label == "render", done >= 0 else { return }
                 self?.lock.withLock { self?.job.done = done }
             })
+        lock.withLock { threadRunning = true }
         let thread = Thread { [self] in
+            defer { lock.withLock { threadRunning = false } }
             do {
                 let summary = try render.run(feedback: feedback) { writer in
                     self.lock.withLock {

@@ -76,6 +76,8 @@ package final class StudioSession: @unchecked Sendable {
     var writer: FrameWriter?
     /// Set when the studio stops during a render: its writer is abandoned as soon as it exists.
     var abandoned = false
+    /// Whether a clip render's thread is still running.
+    var threadRunning = false
 
     /// Opens the clip and depth (decoding every frame once) and the plan.
     package init(_ options: StudioOptions, feedback: Feedback = .silent) throws {

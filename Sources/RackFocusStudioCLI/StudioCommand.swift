@@ -1,13 +1,16 @@
 import ArgumentParser
 import Dispatch
 import Foundation
+import RackFocusCLI
 import RackFocusShot
 import RackFocusStudio
 
-/// `rackfocus studio`: the browser studio on a local port.
-struct StudioCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "studio",
+/// `rackfocus studio` (the `rackfocus-studio` executable, which `rackfocus studio` runs): the
+/// browser studio on a local port. A program of its own so that `rackfocus` does not link the
+/// HTTP server: the demo and every other command build without it.
+package struct StudioCommand: ParsableCommand {
+    package static let configuration = CommandConfiguration(
+        commandName: "rackfocus studio",
         abstract: "Direct the rack in a browser: click a subject, drag the rack, see it rendered.",
         discussion: """
             Serves a page on 127.0.0.1 (only this machine can reach it unless --host widens it). The clip and \
@@ -31,14 +34,16 @@ struct StudioCommand: ParsableCommand {
         Double = 4
     @OptionGroup var renderOptions: RenderOptions
 
-    func validate() throws {
+    package init() {}
+
+    package func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port: \(port) must be 0-65535") }
         guard cacheGb.isFinite, cacheGb >= 0, cacheGb <= 1024 else {
             throw ValidationError("--cache-gb: \(cacheGb) must be 0-1024")
         }
     }
 
-    func run() throws {
+    package func run() throws {
         let given = try depthOptions.required(by: "studio")
         let folder =
             out

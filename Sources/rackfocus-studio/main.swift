@@ -1,0 +1,4 @@
+import RackFocusCLI
+import RackFocusStudioCLI
+
+StudioCommand.main(RackFocusCommand.joiningSignedValues(Array(CommandLine.arguments.dropFirst())))
