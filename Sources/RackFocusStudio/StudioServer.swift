@@ -177,7 +177,7 @@ package enum StudioServer {
                 focalLengthMM: plan.camera.focalLengthMM, stop: plan.camera.stop.description,
                 sensor: plan.camera.sensor.name, sensorWidthMM: plan.camera.sensor.widthMM)
             self.plan = PlanReport(plan: plan)
-            focusMeters = (0..<s.frameCount).map { s.focus(frame: $0).meters }
+            focusMeters = s.focusMeters
             savedPlan = s.savedPlanPath
             renderName = s.defaultRenderName
         }
@@ -190,7 +190,7 @@ package enum StudioServer {
         init(_ s: StudioSession, _ plan: ShotPlan) {
             yaml = s.planText
             self.plan = PlanReport(plan: plan)
-            focusMeters = (0..<s.frameCount).map { s.focus(frame: $0).meters }
+            focusMeters = s.focusMeters
         }
     }
 
@@ -251,10 +251,14 @@ package enum StudioServer {
         guard result != 0 else { return nil }
         let e = errno
         if e == EADDRINUSE {
-            return
-                "--port \(port): \(host):\(port) is in use (another studio?); pass another --port, or --port 0 for any free one"
+            return portInUse(host: host, port: port)
         }
         return "--host \(host): cannot listen there (\(String(cString: strerror(e))))"
+    }
+
+    /// What a studio asked to listen on a port in use is told.
+    package static func portInUse(host: String, port: Int) -> String {
+        "--port \(port): \(host):\(port) is in use (another studio?); pass another --port, or --port 0 for any free one"
     }
 
     /// Whether `host` is a loopback address (127.0.0.0/8, ::1, localhost).

@@ -16,6 +16,7 @@ package struct StudioOptions: Sendable {
     /// Where the studio writes: its saved plan, renders and estimated depth. Requests name files
     /// only inside it.
     package var outputFolder: String
+    /// The lens of a new plan (without `planFile`).
     package var sensor = "fullframe"
     package var focal = "50mm"
     package var stop = "2"
@@ -203,9 +204,6 @@ package final class StudioSession: @unchecked Sendable {
             throw StudioError.plan(error)
         }
         studioPlan = copy
-        cache.removeAll()
-        cacheOrder.removeAll()
-        cacheBytes = 0
         lock.unlock()
         let plan = copy.plan
         do { try refreshLive() } catch { throw StudioError(422, "\(error)") }
@@ -240,6 +238,13 @@ package final class StudioSession: @unchecked Sendable {
         lock.withLock { live.focus(studioPlan.plan, frame: n, rate: footage.rate) }
     }
 
+    /// The plan's focus at every frame, in metres.
+    package var focusMeters: [Double] {
+        lock.withLock {
+            (0..<footage.frameCount).map { live.focus(studioPlan.plan, frame: $0, rate: footage.rate).meters }
+        }
+    }
+
     /// Metres at (x, y) (0-1 from the top-left) of frame n: the robust depth `--focus-at` uses.
     package func depth(frame n: Int, x: Double, y: Double) -> Float {
         DepthProbe.robustDepth(footage.depth(n, preview: false), x: x, y: y)
@@ -252,14 +257,19 @@ package final class StudioSession: @unchecked Sendable {
         jpeg: [UInt8], focus: Distance, cached: Bool, timing: (read: Double, render: Double, encode: Double)
     ) {
         try checkFrame(n)
-        let (camera, planFocus) = lock.withLock {
-            (studioPlan.plan.camera, live.focus(studioPlan.plan, frame: n, rate: footage.rate))
+        let (camera, planFocus, framing) = lock.withLock {
+            (
+                studioPlan.plan.camera, live.focus(studioPlan.plan, frame: n, rate: footage.rate),
+                live.focus(studioPlan.plan, frame: 0, rate: footage.rate)
+            )
         }
         let f = focus ?? planFocus
         guard f.meters > camera.focalLengthMM / 1000 else {
             throw StudioError(400, "focus: \(f) is inside the focal length; a lens cannot focus there")
         }
-        let key = "\(n)|\(f.meters)|\(preview)|\(camera)"
+        // Everything the frame depends on, so a plan edit never leaves a stale frame behind.
+        let reference = camera.breathing != 0 ? framing : nil
+        let key = "\(n)|\(f.meters)|\(preview)|\(camera)|\(reference?.meters ?? 0)"
         if let hit = lock.withLock({ cache[key] }) { return (hit, f, true, (0, 0, 0)) }
         let jpeg: [UInt8]
         var marks = [DispatchTime.now().uptimeNanoseconds]
@@ -269,7 +279,6 @@ package final class StudioSession: @unchecked Sendable {
                 let image = try footage.color(n, preview: preview)
                 let depth = footage.depth(n, preview: preview)
                 marks.append(DispatchTime.now().uptimeNanoseconds)
-                let reference = camera.breathing != 0 ? self.focus(frame: 0) : nil
                 let settings = LensBlurSettings(
                     camera: camera, focus: f, quality: .final, highlights: footage.highlights,
                     breathingReference: reference, threads: options.threads)

@@ -27,9 +27,9 @@ package struct StudioCommand: ParsableCommand {
     @Option(help: "Address to listen on; anything but loopback lets other machines reach the studio.") var host =
         "127.0.0.1"
     @Option(help: "Port (0: any free port).") var port = 8080
-    @Option(help: "Focal length of a new plan (without --plan).") var focal = "50mm"
-    @Option(help: "Stop of a new plan (without --plan).") var stop = "2"
-    @Option(help: "Sensor of a new plan (without --plan).") var sensor = "fullframe"
+    @Option(help: "Focal length of a new plan (without --plan; default 50mm).") var focal: String?
+    @Option(help: "Stop of a new plan (without --plan; default 2).") var stop: String?
+    @Option(help: "Sensor of a new plan (without --plan; default fullframe).") var sensor: String?
     @Option(help: "Memory for full-size frames and depth, in GiB (half-size previews are always kept).") var cacheGb:
         Double = 4
     @OptionGroup var renderOptions: RenderOptions
@@ -50,14 +50,14 @@ package struct StudioCommand: ParsableCommand {
             ?? ((clip as NSString).deletingLastPathComponent.isEmpty
                 ? "." : (clip as NSString).deletingLastPathComponent)
         var options = StudioOptions(clip: clip, depth: given, planFile: plan, outputFolder: folder)
-        options.focal = focal
-        options.stop = stop
-        options.sensor = sensor
+        if let focal { options.focal = focal }
+        if let stop { options.stop = stop }
+        if let sensor { options.sensor = sensor }
         options.threads = renderOptions.threadCount
         options.quality = renderOptions.quality
         options.highlights = renderOptions.highlights
         options.cacheBytes = Int(cacheGb * Double(1 << 30))
-        if plan != nil, focal != "50mm" || stop != "2" || sensor != "fullframe" {
+        if plan != nil, focal != nil || stop != nil || sensor != nil {
             warn("--focal, --stop and --sensor set a new plan's lens; --plan's camera is used as written")
         }
         if !StudioServer.isLoopback(host) {
@@ -89,9 +89,7 @@ package struct StudioCommand: ParsableCommand {
         if let error = failure.error {
             let text = "\(error)"
             if text.contains("Address already in use") {
-                throw CLIError(
-                    "--port \(port): \(host):\(port) is in use (another studio?); pass another --port, or --port 0 for any free one"
-                )
+                throw CLIError(StudioServer.portInUse(host: host, port: port))
             }
             throw CLIError("studio: could not serve on \(host):\(port): \(text)")
         }

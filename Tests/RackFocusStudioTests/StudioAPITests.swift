@@ -60,6 +60,28 @@ import Testing
         }
     }
 
+    @Test func cachedFramesOutliveEditsThatDoNotChangeThem() async throws {
+        let session = try studioSession()
+        try await withStudio(session) { client in
+            let uri = "/api/frame/5.jpg?focus=2m&quality=preview"
+            let first = try await client.execute(uri: uri, method: .get)
+            #expect(first.headers[HTTPField.Name("X-Cache")!] == "miss")
+            // A mark changes the plan's focus, not what frame 5 looks like at 2 m with this lens.
+            let mark = try await client.execute(
+                uri: "/api/marks", method: .post, body: jsonBody(["frame": 0, "x": 0.27, "y": 0.64]))
+            #expect(mark.status == .ok)
+            let again = try await client.execute(uri: uri, method: .get)
+            #expect(again.headers[HTTPField.Name("X-Cache")!] == "hit")
+            #expect(Array(buffer: again.body) == Array(buffer: first.body))
+            // Another stop changes it.
+            let lens = try await client.execute(uri: "/api/lens", method: .put, body: jsonBody(["stop": "4"]))
+            #expect(lens.status == .ok)
+            let stopped = try await client.execute(uri: uri, method: .get)
+            #expect(stopped.headers[HTTPField.Name("X-Cache")!] == "miss")
+            #expect(Array(buffer: stopped.body) != Array(buffer: first.body))
+        }
+    }
+
     @Test func theFrameInFocusIsSharpWhereItsSubjectIs() throws {
         // The ball's neighbourhood holds more detail focused on it than focused on the wall.
         let session = try studioSession()
