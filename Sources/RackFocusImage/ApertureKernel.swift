@@ -24,28 +24,22 @@ public struct ApertureKernel: Sendable {
 
     public let shape: ApertureShape
     public let squeeze: Double
+    /// The span tables and every question asked of them, as plain pointers into storage this
+    /// kernel owns: hot loops read it without touching reference counts. Valid while the kernel is.
+    public let table: Table
+    /// Owns the memory `table` points into.
+    private let storage: Storage
+
     /// Optical vignetting, or nil.
-    public let catEye: CatEye?
-    /// 1 / squeeze: the x scale of every shape.
-    @usableFromInline let xScale: Float
+    public var catEye: CatEye? { table.catEye }
     /// Largest radius tabulated (px).
-    public let maxRadius: Float
-    /// For table radius k: number of rows above/below the centre.
-    @usableFromInline package let reach: [Int32]
-    /// For table radius k: index of its first row in `lo`/`hi`.
-    @usableFromInline package let firstRow: [Int32]
-    @usableFromInline package let lo: [Float]
-    @usableFromInline package let hi: [Float]
-    @usableFromInline package let area: [Float]
+    public var maxRadius: Float { table.maxRadius }
 
     /// Builds the span table for radii up to `maxRadius` pixels.
     public init(shape: ApertureShape, squeeze: Double = 1, catEye: CatEye? = nil, maxRadius: Float) {
         self.shape = shape
         self.squeeze = squeeze
-        self.catEye = catEye
-        self.xScale = Float(1 / squeeze)
         let top = max(maxRadius, Self.minimumRadius) + 2 * Self.radiusStep
-        self.maxRadius = top
         let (unitLeft, unitRight) = Self.unitShape(shape, squeeze: squeeze)
         let n = unitLeft.count
         let count = Int(((top - Self.minimumRadius) / Self.radiusStep).rounded(.up)) + 2
@@ -77,105 +71,162 @@ public struct ApertureKernel: Sendable {
             }
             area.append(total)
         }
-        self.reach = reach
-        self.firstRow = firstRow
-        self.lo = lo
-        self.hi = hi
-        self.area = area
-    }
-
-    /// Where a radius falls in the table: entry k and the fraction t toward k + 1.
-    @inlinable @inline(__always)
-    public func position(radius: Float) -> (k: Int, t: Float) {
-        let u = (min(max(radius, Self.minimumRadius), maxRadius) - Self.minimumRadius) / Self.radiusStep
-        let k = min(Int(u), reach.count - 2)
-        return (k, u - Float(k))
-    }
-
-    /// Rows the footprint of this radius reaches above and below its centre.
-    @inlinable @inline(__always)
-    public func reach(k: Int) -> Int { Int(reach[k + 1]) }
-
-    /// Total area of the interpolated footprint (px²).
-    @inlinable @inline(__always)
-    public func area(k: Int, t: Float) -> Float { area[k] * (1 - t) + area[k + 1] * t }
-
-    /// The span of row `dy` of the interpolated footprint.
-    @inlinable @inline(__always)
-    public func span(k: Int, t: Float, dy: Int) -> (lo: Float, hi: Float) {
-        let mb = Int(reach[k + 1])
-        let ib = Int(firstRow[k + 1]) + dy + mb
-        let lb = lo[ib], hb = hi[ib]
-        let ma = Int(reach[k])
-        var la = (lb + hb) / 2, ha = la
-        if dy >= -ma && dy <= ma {
-            let ia = Int(firstRow[k]) + dy + ma
-            la = lo[ia]
-            ha = hi[ia]
-        }
-        return (la * (1 - t) + lb * t, ha * (1 - t) + hb * t)
+        storage = Storage(reach: reach, firstRow: firstRow, lo: lo, hi: hi, area: area)
+        table = Table(storage: storage, maxRadius: top, xScale: Float(1 / squeeze), catEye: catEye)
     }
 
     /// Weight a splat of radius r deposits at offset (dx, dy) from its centre (sums to 1 over all offsets).
-    public func weight(radius: Float, dx: Int, dy: Int) -> Float {
-        let (k, t) = position(radius: radius)
-        guard abs(dy) <= reach(k: k) else { return 0 }
-        let (l, h) = span(k: k, t: t, dy: dy)
-        let overlap = min(Float(dx) + 0.5, h) - max(Float(dx) - 0.5, l)
-        return overlap > 0 ? overlap / area(k: k, t: t) : 0
-    }
-
-    /// The radius a table position stands for.
-    @inlinable @inline(__always)
-    public func radius(k: Int, t: Float) -> Float { Self.minimumRadius + (Float(k) + t) * Self.radiusStep }
-
-    /// The cat's-eye clip of a splat at (x, y) in the pixels of a level 2^level times coarser
-    /// than the frame, with table position (k, t); nil without a cat's eye.
-    @inlinable @inline(__always)
-    public func lens(x: Int, y: Int, level: Int = 0, k: Int, t: Float) -> Lens? {
-        guard let catEye else { return nil }
-        return catEye.lens(x: x, y: y, level: level, radius: radius(k: k, t: t))
-    }
-
-    /// Row `dy` of the footprint clipped by `lens` (empty when hi ≤ lo).
-    @inlinable @inline(__always)
-    public func span(k: Int, t: Float, dy: Int, lens: Lens) -> (lo: Float, hi: Float) {
-        let s = span(k: k, t: t, dy: dy)
-        let y = Float(dy)
-        let a = lens.radiusSquared - (y - lens.oy) * (y - lens.oy)
-        let b = lens.radiusSquared - (y + lens.oy) * (y + lens.oy)
-        guard a > 0 && b > 0 else { return (0, 0) }
-        let ha = a.squareRoot() * xScale, hb = b.squareRoot() * xScale, ox = lens.ox * xScale
-        return (max(s.lo, max(ox - ha, -ox - hb)), min(s.hi, min(ox + ha, -ox + hb)))
-    }
-
-    /// Total area of the footprint clipped by `lens` (px²): the sum of its rows' widths.
-    public func area(k: Int, t: Float, lens: Lens) -> Float {
-        let m = reach(k: k)
-        var total: Float = 0
-        for dy in -m...m {
-            let s = span(k: k, t: t, dy: dy, lens: lens)
-            total += max(0, s.hi - s.lo)
-        }
-        return total
-    }
-
-    /// Total area of the footprint of a splat at (x, y) of `level` (px² of that level).
-    @inlinable @inline(__always)
-    public func area(k: Int, t: Float, x: Int, y: Int, level: Int = 0) -> Float {
-        if let lens = lens(x: x, y: y, level: level, k: k, t: t) { return area(k: k, t: t, lens: lens) }
-        return area(k: k, t: t)
-    }
+    public func weight(radius: Float, dx: Int, dy: Int) -> Float { table.weight(radius: radius, dx: dx, dy: dy) }
 
     /// Weight a splat of radius r at (x, y) in the frame deposits at offset (dx, dy) from its
     /// centre, its cat's eye included (sums to 1 over all offsets).
     public func weight(radius: Float, x: Int, y: Int, dx: Int, dy: Int) -> Float {
-        let (k, t) = position(radius: radius)
-        guard let lens = lens(x: x, y: y, k: k, t: t) else { return weight(radius: radius, dx: dx, dy: dy) }
-        guard abs(dy) <= reach(k: k) else { return 0 }
-        let (l, h) = span(k: k, t: t, dy: dy, lens: lens)
-        let overlap = min(Float(dx) + 0.5, h) - max(Float(dx) - 0.5, l)
-        return overlap > 0 ? overlap / area(k: k, t: t, lens: lens) : 0
+        table.weight(radius: radius, x: x, y: y, dx: dx, dy: dy)
+    }
+
+    /// The memory behind `Table`, allocated once and never changed.
+    final class Storage: @unchecked Sendable {
+        let reach: UnsafeMutableBufferPointer<Int32>, firstRow: UnsafeMutableBufferPointer<Int32>
+        let lo: UnsafeMutableBufferPointer<Float>, hi: UnsafeMutableBufferPointer<Float>
+        let area: UnsafeMutableBufferPointer<Float>
+
+        init(reach: [Int32], firstRow: [Int32], lo: [Float], hi: [Float], area: [Float]) {
+            func copy<T>(_ a: [T]) -> UnsafeMutableBufferPointer<T> {
+                let p = UnsafeMutableBufferPointer<T>.allocate(capacity: a.count)
+                _ = p.initialize(from: a)
+                return p
+            }
+            self.reach = copy(reach); self.firstRow = copy(firstRow)
+            self.lo = copy(lo); self.hi = copy(hi); self.area = copy(area)
+        }
+
+        deinit { reach.deallocate(); firstRow.deallocate(); lo.deallocate(); hi.deallocate(); area.deallocate() }
+    }
+
+    /// The footprint tables (see `ApertureKernel`): for table radius k, the rows above and below
+    /// the centre (`reach`), the index of its first row in `lo`/`hi`, and its area. A plain value
+    /// of pointers, so the renderers' inner loops copy and read it without reference counting.
+    public struct Table: @unchecked Sendable {
+        @usableFromInline let reachTable: UnsafePointer<Int32>, firstRow: UnsafePointer<Int32>
+        @usableFromInline let lo: UnsafePointer<Float>, hi: UnsafePointer<Float>, areaTable: UnsafePointer<Float>
+        /// Table entries.
+        @usableFromInline let count: Int
+        /// Largest radius tabulated (px).
+        public let maxRadius: Float
+        /// 1 / squeeze: the x scale of every shape.
+        @usableFromInline let xScale: Float
+        /// Optical vignetting, or nil.
+        public let catEye: CatEye?
+
+        init(storage: Storage, maxRadius: Float, xScale: Float, catEye: CatEye?) {
+            reachTable = UnsafePointer(storage.reach.baseAddress!)
+            firstRow = UnsafePointer(storage.firstRow.baseAddress!)
+            lo = UnsafePointer(storage.lo.baseAddress!)
+            hi = UnsafePointer(storage.hi.baseAddress!)
+            areaTable = UnsafePointer(storage.area.baseAddress!)
+            count = storage.reach.count
+            self.maxRadius = maxRadius
+            self.xScale = xScale
+            self.catEye = catEye
+        }
+
+        /// Where a radius falls in the table: entry k and the fraction t toward k + 1.
+        @inlinable @inline(__always)
+        public func position(radius: Float) -> (k: Int, t: Float) {
+            let u =
+                (min(max(radius, ApertureKernel.minimumRadius), maxRadius) - ApertureKernel.minimumRadius)
+                / ApertureKernel.radiusStep
+            let k = min(Int(u), count &- 2)
+            return (k, u - Float(k))
+        }
+
+        /// Rows the footprint of this radius reaches above and below its centre.
+        @inlinable @inline(__always)
+        public func reach(k: Int) -> Int { Int(reachTable[k &+ 1]) }
+
+        /// Total area of the interpolated footprint (px²).
+        @inlinable @inline(__always)
+        public func area(k: Int, t: Float) -> Float { areaTable[k] * (1 - t) + areaTable[k &+ 1] * t }
+
+        /// The span of row `dy` of the interpolated footprint.
+        @inlinable @inline(__always)
+        public func span(k: Int, t: Float, dy: Int) -> (lo: Float, hi: Float) {
+            let mb = Int(reachTable[k &+ 1])
+            let ib = Int(firstRow[k &+ 1]) &+ dy &+ mb
+            let lb = lo[ib], hb = hi[ib]
+            let ma = Int(reachTable[k])
+            var la = (lb + hb) / 2, ha = la
+            if dy >= -ma && dy <= ma {
+                let ia = Int(firstRow[k]) &+ dy &+ ma
+                la = lo[ia]
+                ha = hi[ia]
+            }
+            return (la * (1 - t) + lb * t, ha * (1 - t) + hb * t)
+        }
+
+        /// Weight a splat of radius r deposits at offset (dx, dy) from its centre (sums to 1 over all offsets).
+        public func weight(radius: Float, dx: Int, dy: Int) -> Float {
+            let (k, t) = position(radius: radius)
+            guard abs(dy) <= reach(k: k) else { return 0 }
+            let (l, h) = span(k: k, t: t, dy: dy)
+            let overlap = min(Float(dx) + 0.5, h) - max(Float(dx) - 0.5, l)
+            return overlap > 0 ? overlap / area(k: k, t: t) : 0
+        }
+
+        /// The radius a table position stands for.
+        @inlinable @inline(__always)
+        public func radius(k: Int, t: Float) -> Float {
+            ApertureKernel.minimumRadius + (Float(k) + t) * ApertureKernel.radiusStep
+        }
+
+        /// The cat's-eye clip of a splat at (x, y) in the pixels of a level 2^level times coarser
+        /// than the frame, with table position (k, t); nil without a cat's eye.
+        @inlinable @inline(__always)
+        public func lens(x: Int, y: Int, level: Int = 0, k: Int, t: Float) -> Lens? {
+            guard let catEye else { return nil }
+            return catEye.lens(x: x, y: y, level: level, radius: radius(k: k, t: t))
+        }
+
+        /// Row `dy` of the footprint clipped by `lens` (empty when hi ≤ lo).
+        @inlinable @inline(__always)
+        public func span(k: Int, t: Float, dy: Int, lens: Lens) -> (lo: Float, hi: Float) {
+            let s = span(k: k, t: t, dy: dy)
+            let y = Float(dy)
+            let a = lens.radiusSquared - (y - lens.oy) * (y - lens.oy)
+            let b = lens.radiusSquared - (y + lens.oy) * (y + lens.oy)
+            guard a > 0 && b > 0 else { return (0, 0) }
+            let ha = a.squareRoot() * xScale, hb = b.squareRoot() * xScale, ox = lens.ox * xScale
+            return (max(s.lo, max(ox - ha, -ox - hb)), min(s.hi, min(ox + ha, -ox + hb)))
+        }
+
+        /// Total area of the footprint clipped by `lens` (px²): the sum of its rows' widths.
+        public func area(k: Int, t: Float, lens: Lens) -> Float {
+            let m = reach(k: k)
+            var total: Float = 0
+            for dy in -m...m {
+                let s = span(k: k, t: t, dy: dy, lens: lens)
+                total += max(0, s.hi - s.lo)
+            }
+            return total
+        }
+
+        /// Total area of the footprint of a splat at (x, y) of `level` (px² of that level).
+        @inlinable @inline(__always)
+        public func area(k: Int, t: Float, x: Int, y: Int, level: Int = 0) -> Float {
+            if let lens = lens(x: x, y: y, level: level, k: k, t: t) { return area(k: k, t: t, lens: lens) }
+            return area(k: k, t: t)
+        }
+
+        /// Weight a splat of radius r at (x, y) in the frame deposits at offset (dx, dy) from its
+        /// centre, its cat's eye included (sums to 1 over all offsets).
+        public func weight(radius: Float, x: Int, y: Int, dx: Int, dy: Int) -> Float {
+            let (k, t) = position(radius: radius)
+            guard let lens = lens(x: x, y: y, k: k, t: t) else { return weight(radius: radius, dx: dx, dy: dy) }
+            guard abs(dy) <= reach(k: k) else { return 0 }
+            let (l, h) = span(k: k, t: t, dy: dy, lens: lens)
+            let overlap = min(Float(dx) + 0.5, h) - max(Float(dx) - 0.5, l)
+            return overlap > 0 ? overlap / area(k: k, t: t, lens: lens) : 0
+        }
     }
 
     /// Left and right extents of the unit shape (circumradius 1) at 1025 heights from −1 to 1.

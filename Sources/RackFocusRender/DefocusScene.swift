@@ -31,6 +31,8 @@ public struct DefocusScene: Sendable {
     public let hiddenWeight: [Float]
     /// Largest splat radius (px).
     public let maxRadius: Float
+    /// The lowest (nearest) CoC in the frame (px; 0 for an empty frame).
+    public let nearestCoC: Float
 
     /// For each pixel, the index of the hidden splat behind it, or −1 (at most one per pixel).
     public func hiddenSplatByPixel() -> [Int32] {
@@ -73,26 +75,30 @@ public struct DefocusScene: Sendable {
         // bounds the work and the memory (`cocLimit`).
         let limit = Self.cocLimit(width: w, height: h)
         var coc = [Float](repeating: 0, count: n)
-        // Per band: the largest radius, or the first invalid depth.
+        // Per band: the largest radius and the nearest CoC, or the first invalid depth.
         let bands = 16
-        var bandMax = [Float](repeating: 0, count: bands)
+        var bandMax = [Float](repeating: 0, count: bands), bandNearest = [Float](repeating: .infinity, count: bands)
         var bandBad = [Int](repeating: -1, count: bands)
         depth.data.withUnsafeBufferPointer { d in
             coc.withUnsafeMutableBufferPointer { c in
                 bandMax.withUnsafeMutableBufferPointer { bm in
                     bandBad.withUnsafeMutableBufferPointer { bb in
-                        let ctx = Shared((d, c, bm, bb))
-                        parallelFor(bands, threads: threads) { band in
-                            let (d, c, bm, bb) = ctx.value
-                            var m: Float = 0
-                            for i in (n * band / bands)..<(n * (band + 1) / bands) {
-                                let z = d[i]
-                                guard z.isFinite, z > 0 else { bb[band] = i; return }
-                                let v = min(max(offset + slope / z, -limit), limit)
-                                c[i] = v
-                                m = max(m, abs(v))
+                        bandNearest.withUnsafeMutableBufferPointer { bn in
+                            let ctx = Shared((d, c, bm, bb, bn))
+                            parallelFor(bands, threads: threads) { band in
+                                let (d, c, bm, bb, bn) = ctx.value
+                                var m: Float = 0, nearest = Float.infinity
+                                for i in (n * band / bands)..<(n * (band + 1) / bands) {
+                                    let z = d[i]
+                                    guard z.isFinite, z > 0 else { bb[band] = i; return }
+                                    let v = min(max(offset + slope / z, -limit), limit)
+                                    c[i] = v
+                                    m = max(m, abs(v))
+                                    nearest = min(nearest, v)
+                                }
+                                bm[band] = m / 2
+                                bn[band] = nearest
                             }
-                            bm[band] = m / 2
                         }
                     }
                 }
@@ -106,11 +112,12 @@ public struct DefocusScene: Sendable {
         self.height = h
         self.color = image.data
         self.coc = coc
+        nearestCoC = n > 0 ? bandNearest.min()! : 0
 
         var hIndex: [Int32] = [], hColor: [Float] = [], hCoC: [Float] = []
         // Only an occluder in front of focus (or at it) uncovers what lies behind its edge, within
         // the largest such occluder's blur radius (at least half a pixel).
-        let nearest = coc.min() ?? 0
+        let nearest = nearestCoC
         let frontReach = Self.uncovering(nearest) > 0 ? max(-nearest, 1) / 2 : 0
         if hiddenLayer && frontReach > 0 {
             (hIndex, hColor, hCoC) = Self.hiddenLayer(
@@ -184,14 +191,14 @@ public struct DefocusScene: Sendable {
         // farthest CoC within reach and the grown edge are computed on the block maxima with a
         // window one block wider than the reach (conservative: never smaller than exact).
         let radius = Int((reach / Float(b)).rounded(.up)) + 1
-        let farthest = MaxFilter.apply(blockFar, width: bw, height: bh, radius: radius)
-        let grown = MaxFilter.apply(blockEdge, width: bw, height: bh, radius: radius)
+        let farthest = MaxFilter.apply(blockFar, width: bw, height: bh, radius: radius, threads: threads)
+        let grown = MaxFilter.apply(blockEdge, width: bw, height: bh, radius: radius, threads: threads)
         // What a hole reveals lies behind the occluder, so the occluder does not feed the fill:
         // a pixel in front of focus that is the nearest thing within twice the reach (by tau),
         // with something farther there, is left out of it (twice: a hole's fill is drawn from
         // about that far). A surface behind an occluder still feeds it.
-        let farther = MaxFilter.apply(blockFar, width: bw, height: bh, radius: 2 * radius)
-        let nearer = MaxFilter.apply(blockNear, width: bw, height: bh, radius: 2 * radius)
+        let farther = MaxFilter.apply(blockFar, width: bw, height: bh, radius: 2 * radius, threads: threads)
+        let nearer = MaxFilter.apply(blockNear, width: bw, height: bh, radius: 2 * radius, threads: threads)
         // Holes: pixels with something farther within reach, by more than tau. A mask (1: hole,
         // 2: left out of the fill) and the holes per band of rows, in parallel.
         let bands = min(16, h)
@@ -278,7 +285,8 @@ public struct DefocusScene: Sendable {
                 }
             }
         }
-        let filled = PullPush.fill(planes: half, channels: 4, width: hw, height: hh2, valid: halfValid)
+        let filled = PullPush.fill(
+            planes: half, channels: 4, width: hw, height: hh2, valid: halfValid, threads: threads)
         // The holes in pixel order, each band writing its own slice.
         var index = [Int32](repeating: 0, count: holes), rgb = [Float](repeating: 0, count: 3 * holes),
             hc = [Float](repeating: 0, count: holes)

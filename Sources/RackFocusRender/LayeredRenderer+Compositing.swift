@@ -5,7 +5,8 @@ extension LayeredRenderer {
     struct BandWork: @unchecked Sendable {
         let splats: UnsafeBufferPointer<Splat>
         let layers: Layers
-        let kernel: ApertureKernel
+        /// The frame's kernel tables (the kernel outlives the composite).
+        let kernel: ApertureKernel.Table
         let buffers: FrameBuffers
         let color: UnsafeBufferPointer<Float>
         let out: UnsafeMutableBufferPointer<Float>
@@ -18,7 +19,7 @@ extension LayeredRenderer {
     /// cat's eye, if any, clips each where it sits.
     @inline(__always)
     static func scatter(
-        _ splats: UnsafeBufferPointer<Splat>, from first: Int, to end: Int, kernel: ApertureKernel,
+        _ splats: UnsafeBufferPointer<Splat>, from first: Int, to end: Int, kernel: ApertureKernel.Table,
         level: Int = 0, clipped: Bool = true, rows y0: Int, _ y1: Int, width w: Int, stride: Int,
         diff: UnsafeMutablePointer<SIMD4<Float>>,
         rowMin: UnsafeMutablePointer<Int32>, rowMax: UnsafeMutablePointer<Int32>

@@ -2,7 +2,7 @@ import RackFocusImage
 
 /// The splats that are not one per pixel: the scene beyond the frame's edge, and point lights
 /// whose disc is partly hidden.
-extension LayeredRenderer.ChunkBuilder {
+extension LayeredRenderer.ChunkWriter {
     /// The scene beyond the frame's edge, as the model continues it: each edge pixel's CoC
     /// outward, as far as such a splat can reach back into the frame, coverage without colour.
     /// In row order (the scatter's search relies on it): rows above the frame (first chunk),
@@ -45,12 +45,11 @@ extension LayeredRenderer.ChunkBuilder {
     /// footprint pixel its rays reach, with that pixel's footprint weight (cat's eye included),
     /// in the light's layers; they are scattered unclipped (`composite`). Returns false (nothing emitted) when the whole disc is seen.
     func emitHiddenLight(
-        _ i: Int, _ r: Float, _ x: Int, _ y: Int, _ rgb: SIMD3<Float>, layer k: Int, blend b: Float
-    )
-        -> Bool
-    {
-        let kernel = source.kernel, lights = source.lights
+        _ i: Int, _ r: Float, _ x: Int, _ y: Int, _ rgb: SIMD3<Float>,
+        layer k: Int, blend b: Float
+    ) -> Bool {
         guard lights.mayBeHidden(i) else { return false }
+        let kernel = source.kernel
         let (kk, _) = kernel.position(radius: r)
         let reach = kernel.reach(k: kk)
         var hidden = false
@@ -62,7 +61,7 @@ extension LayeredRenderer.ChunkBuilder {
         guard hidden else { return false }
         let (k1, t1) = kernel.position(radius: 0)
         let perEnergy = 1 / kernel.area(k: k1, t: t1)
-        let list = lists[LayeredRenderer.maskedList]
+        let list = lists + LayeredRenderer.maskedList
         let base = LayeredRenderer.maskedList &* source.layerCount
         for dy in -reach...reach {
             for dx in -reach...reach {
@@ -74,11 +73,11 @@ extension LayeredRenderer.ChunkBuilder {
                     let share = step == 0 ? 1 - b : b
                     if share <= 0 { continue }
                     let a = seen * share * perEnergy
-                    list.splats.append(
+                    list.pointee.append(
                         LayeredRenderer.Splat(
                             x: Int32(x &+ dx), y: Int32(y &+ dy), k: Int32(k1), t: t1,
-                            value: SIMD4(rgb.x * a, rgb.y * a, rgb.z * a, a)))
-                    list.layers.append(Int32(k &+ step))
+                            value: SIMD4(rgb.x * a, rgb.y * a, rgb.z * a, a)),
+                        layer: k &+ step)
                     counts[base &+ k &+ step] &+= 1
                 }
             }
@@ -90,19 +89,17 @@ extension LayeredRenderer.ChunkBuilder {
     /// two layers as `emit` shares, its value (0, 0, 0, weight).
     @inline(__always)
     func emitVirtual(_ i: Int, _ x: Int, _ y: Int) {
-        let u = source.coordinate[i] - source.lowestLayer
-        let k = min(Int(u), source.layerCount - 2)
-        let b = min(max((u - Float(k) - 0.3) / 0.4, 0), 1)
+        let (k, b) = source.layer(of: source.coordinate[i])
         let (kk, t) = source.kernel.position(radius: abs(source.coc[i]) * 0.5)
         let inv = 1 / source.kernel.area(k: kk, t: t, x: x, y: y)
-        let list = lists[LayeredRenderer.virtualList]
+        let list = lists + LayeredRenderer.virtualList
         let base = LayeredRenderer.virtualList &* source.layerCount
         for step in 0..<2 {
             let share = step == 0 ? 1 - b : b
             if share <= 0 { continue }
-            list.splats.append(
-                LayeredRenderer.Splat(x: Int32(x), y: Int32(y), k: Int32(kk), t: t, value: SIMD4(0, 0, 0, share * inv)))
-            list.layers.append(Int32(k &+ step))
+            list.pointee.append(
+                LayeredRenderer.Splat(x: Int32(x), y: Int32(y), k: Int32(kk), t: t, value: SIMD4(0, 0, 0, share * inv)),
+                layer: k &+ step)
             counts[base &+ k &+ step] &+= 1
         }
     }

@@ -11,6 +11,8 @@ extension LayeredRenderer {
         var value: SIMD4<Float>
     }
 
+    /// The share of the gap between two layer centres across which a splat is shared between them.
+    static let blend: Float = 0.4
     /// Resolution levels: 0 is full resolution, level L has pixels 2^L wide.
     static let levelCount = 3
     /// The list after the levels: splats beyond the frame's edge, at full resolution, carrying
@@ -34,7 +36,7 @@ extension LayeredRenderer {
         var splats: UnsafeMutableBufferPointer<Splat>
     }
 
-    func buildLayers(_ scene: DefocusScene, kernel: ApertureKernel) -> Layers {
+    func buildLayers(_ scene: DefocusScene, kernel: ApertureKernel, lap: (String) -> Void = { _ in }) -> Layers {
         let w = scene.width, h = scene.height, n = w * h
         // Layer coordinate of every splat (visible, then hidden), in parallel.
         let total = n + scene.hiddenCoC.count
@@ -45,15 +47,16 @@ extension LayeredRenderer {
                 scene.coc.withUnsafeBufferPointer { c in
                     scene.hiddenCoC.withUnsafeBufferPointer { hc in
                         let ctx = Shared((out, range, c, hc, linearRange, spacing))
+                        // Bands 0..<15 take the visible splats, band 15 the hidden ones.
                         parallelFor(16, threads: threads) { band in
                             let (out, range, c, hc, c0, kappa) = ctx.value
-                            var lo = Float.infinity, hi = -Float.infinity
-                            for s in (total * band / 16)..<(total * (band + 1) / 16) {
-                                let l = Self.layerCoordinate(s < n ? c[s] : hc[s - n], linearRange: c0, spacing: kappa)
-                                out[s] = l
-                                lo = min(lo, l)
-                                hi = max(hi, l)
-                            }
+                            let (source, rows) =
+                                band < 15 ? (c, (n * band / 15)..<(n * (band + 1) / 15)) : (hc, 0..<hc.count)
+                            guard !rows.isEmpty else { return }
+                            let first = band < 15 ? rows.lowerBound : n
+                            let (lo, hi) = Self.layerCoordinates(
+                                source.baseAddress! + rows.lowerBound, into: out.baseAddress! + first,
+                                count: rows.count, linearRange: c0, spacing: kappa)
                             range[band] = SIMD2(lo, hi)
                         }
                     }
@@ -63,8 +66,10 @@ extension LayeredRenderer {
         var lo = Float.infinity, hi = -Float.infinity
         for r in bandRange { lo = min(lo, r.x); hi = max(hi, r.y) }
         let count = Int((hi - lo).rounded(.down)) + 2
+        lap("layer coordinates")
         let hiddenAt = scene.hiddenSplatByPixel()
-        let lights = PointLights(scene: scene)
+        let lights = PointLights(scene: scene, threads: threads)
+        lap("point lights")
 
         let blockSize = 1 << (Self.levelCount - 1), blockRows = (h + blockSize - 1) / blockSize
         let chunks = 16, levels = Self.listCount
@@ -79,17 +84,19 @@ extension LayeredRenderer {
                                 coord.withUnsafeBufferPointer { coordP in
                                     hiddenAt.withUnsafeBufferPointer { hiddenAtP in
                                         lights.isLight.withUnsafeBufferPointer { lightP in
+                                            var radii = SIMD4<Float>(repeating: .infinity)
+                                            for (i, r) in levelRadii.enumerated() { radii[i] = r }
                                             let source = ChunkSource(
                                                 width: w, height: h, coc: cocP, color: colP, hiddenCoC: hcP,
                                                 hiddenColor: hcolP, hiddenWeight: hwP,
                                                 coordinate: coordP, hiddenAt: hiddenAtP, lowestLayer: lo,
                                                 layerCount: count,
-                                                levelRadii: levelRadii, kernel: kernel, lights: lights, isLight: lightP)
-                                            let ctx = Shared((built, source))
+                                                levelRadii: radii, kernel: kernel.table, isLight: lightP)
+                                            let ctx = Shared((built, source, lights))
                                             parallelFor(chunks, threads: threads) { c in
-                                                let (built, source) = ctx.value
+                                                let (built, source, lights) = ctx.value
                                                 let rows = (blockRows * c / chunks)..<(blockRows * (c + 1) / chunks)
-                                                built[c].build(blockRows: rows, source: source)
+                                                built[c].build(blockRows: rows, source: source, lights: lights)
                                             }
                                         }
                                     }
@@ -100,6 +107,7 @@ extension LayeredRenderer {
                 }
             }
         }
+        lap("build splats")
         // Place every chunk's splats straight into their (level, layer) range: the chunks counted
         // them per (level, layer); prefix sums give the offsets, then each chunk writes its own
         // slots in parallel. Within a layer, chunks follow each other in block-row order.
@@ -111,7 +119,7 @@ extension LayeredRenderer {
                 start[level][k] = running
                 for c in 0..<chunks {
                     offset[(c * levels + level) * count + k] = running
-                    running += built[c].counts[level * count + k]
+                    running += built[c].counts[level &* count &+ k]
                 }
             }
             start[level][count] = running
@@ -127,17 +135,14 @@ extension LayeredRenderer {
                 let ctx = Shared((o, off, built))
                 parallelFor(chunks, threads: threads) { c in
                     let (o, off, built) = ctx.value
-                    let builder = built[c]
+                    let lists = built[c].lists
                     for level in 0..<levels {
                         let base = (c &* levels &+ level) &* count
-                        builder.lists[level].splats.withUnsafeBufferPointer { list in
-                            builder.lists[level].layers.withUnsafeBufferPointer { layer in
-                                for e in 0..<list.count {
-                                    let slot = base &+ Int(layer[e])
-                                    o[off[slot]] = list[e]
-                                    off[slot] &+= 1
-                                }
-                            }
+                        let list = lists[level].splats, layer = lists[level].layers
+                        for e in 0..<lists[level].count {
+                            let slot = base &+ Int(layer[e])
+                            o[off[slot]] = list[e]
+                            off[slot] &+= 1
                         }
                     }
                 }
@@ -152,7 +157,8 @@ extension LayeredRenderer {
         return Layers(count: count, start: start, splats: splats)
     }
 
-    /// Read-only inputs of a chunk of block rows.
+    /// Read-only inputs of a chunk of block rows: plain values and pointers only, so the
+    /// builders read them without reference counting.
     struct ChunkSource {
         let width: Int, height: Int
         let coc: UnsafeBufferPointer<Float>, color: UnsafeBufferPointer<Float>
@@ -160,16 +166,26 @@ extension LayeredRenderer {
         let hiddenWeight: UnsafeBufferPointer<Float>
         let coordinate: UnsafeBufferPointer<Float>, hiddenAt: UnsafeBufferPointer<Int32>
         let lowestLayer: Float, layerCount: Int
-        /// Radius from which each coarse level (1, 2, ...) takes a splat.
-        let levelRadii: [Float]
-        let kernel: ApertureKernel
-        let lights: PointLights
+        /// Radius from which each coarse level (1, 2, ...) takes a splat (∞: never).
+        let levelRadii: SIMD4<Float>
+        let kernel: ApertureKernel.Table
         let isLight: UnsafeBufferPointer<Bool>
+
+        /// The layers a splat at layer coordinate `l` goes to: k, and the share b of it in k + 1
+        /// (soft assignment: b rises linearly across the middle `blend` of the gap between two
+        /// layer centres, so a splat's weights change continuously with its CoC).
+        @inline(__always)
+        func layer(of l: Float) -> (k: Int, b: Float) {
+            let u = l - lowestLayer
+            let k = min(Int(u), layerCount &- 2)
+            let b = min(max((u - Float(k) - (1 - LayeredRenderer.blend) / 2) / LayeredRenderer.blend, 0), 1)
+            return (k, b)
+        }
     }
 
     /// Merge slots of one block at one level: the layer, Σ share·(rgb, 1) and Σ share·radius of
     /// the splats merged into each. Owned storage, so adding takes no allocation or array checks.
-    final class MergeSlots {
+    struct MergeSlots {
         let layer: UnsafeMutablePointer<Int32>
         let value: UnsafeMutablePointer<SIMD4<Float>>
         let radius: UnsafeMutablePointer<Float>
@@ -181,10 +197,10 @@ extension LayeredRenderer {
             radius = .allocate(capacity: capacity)
         }
 
-        deinit { layer.deallocate(); value.deallocate(); radius.deallocate() }
+        func deallocate() { layer.deallocate(); value.deallocate(); radius.deallocate() }
 
         @inline(__always)
-        func add(layer l: Int32, _ rgb: SIMD3<Float>, radius r: Float, share: Float) {
+        mutating func add(layer l: Int32, _ rgb: SIMD3<Float>, radius r: Float, share: Float) {
             var slot = 0
             while slot < count && layer[slot] != l { slot &+= 1 }
             if slot == count {
@@ -195,32 +211,98 @@ extension LayeredRenderer {
         }
     }
 
-    /// One level's splats and the layer of each, filled by one chunk builder.
-    final class LevelList {
-        var splats: [Splat] = []
-        var layers: [Int32] = []
+    /// One list's splats and the layer of each, in owned storage that grows by doubling and is
+    /// kept from frame to frame (appending takes no reference counting or uniqueness checks).
+    struct SplatList {
+        private(set) var splats: UnsafeMutablePointer<Splat>
+        private(set) var layers: UnsafeMutablePointer<Int32>
+        var count = 0
+        private var capacity: Int
+
+        init(capacity: Int) {
+            self.capacity = capacity
+            splats = .allocate(capacity: capacity)
+            layers = .allocate(capacity: capacity)
+        }
+
+        func deallocate() { splats.deallocate(); layers.deallocate() }
+
+        @inline(__always)
+        mutating func append(_ splat: Splat, layer: Int) {
+            if count == capacity { grow() }
+            (splats + count).initialize(to: splat)
+            (layers + count).initialize(to: Int32(truncatingIfNeeded: layer))
+            count &+= 1
+        }
+
+        @inline(never)
+        private mutating func grow() {
+            let bigger = 2 * capacity
+            let s = UnsafeMutablePointer<Splat>.allocate(capacity: bigger)
+            let l = UnsafeMutablePointer<Int32>.allocate(capacity: bigger)
+            s.moveInitialize(from: splats, count: count)
+            l.moveInitialize(from: layers, count: count)
+            splats.deallocate(); layers.deallocate()
+            splats = s; layers = l; capacity = bigger
+        }
     }
 
     /// Turns the pixels of some rows of top-level blocks into splats per level, with their layers
     /// and the count per (level, layer): full-resolution ones, and ones merged per 2×2 or 4×4
     /// block (half or quarter resolution) and layer. One builder per chunk, kept by the renderer
-    /// so its lists keep their capacity from frame to frame.
+    /// so its lists keep their capacity from frame to frame. Its state is plain values and
+    /// pointers, so the per-pixel work takes no reference counting.
     final class ChunkBuilder: @unchecked Sendable {
-        var source: ChunkSource!
-        let lists = (0..<LayeredRenderer.listCount).map { _ in LevelList() }
+        /// The lists, `LayeredRenderer.listCount` of them.
+        let lists: UnsafeMutablePointer<SplatList>
         /// Splats per (list, layer): `counts[list * layerCount + layer]`.
-        var counts: [Int] = []
+        private(set) var counts: UnsafeMutablePointer<Int>
+        private var countCapacity = 0
         /// Merge slots per coarse level (index 0 unused): a 2^L block holds 4^L pixels, each with
         /// a hidden splat behind it at most, each shared by two layers.
-        let slots = (0..<LayeredRenderer.levelCount).map { MergeSlots(capacity: 4 * (1 << (2 * $0))) }
+        let slots: UnsafeMutablePointer<MergeSlots>
 
-        func build(blockRows: Range<Int>, source: ChunkSource) {
-            self.source = source
-            counts = [Int](repeating: 0, count: LayeredRenderer.listCount * source.layerCount)
-            for list in lists {
-                list.splats.removeAll(keepingCapacity: true)
-                list.layers.removeAll(keepingCapacity: true)
+        init() {
+            lists = .allocate(capacity: LayeredRenderer.listCount)
+            for l in 0..<LayeredRenderer.listCount { (lists + l).initialize(to: SplatList(capacity: 1024)) }
+            slots = .allocate(capacity: LayeredRenderer.levelCount)
+            for l in 0..<LayeredRenderer.levelCount {
+                (slots + l).initialize(to: MergeSlots(capacity: 4 * (1 << (2 * l))))
             }
+            counts = .allocate(capacity: 0)
+        }
+
+        deinit {
+            for l in 0..<LayeredRenderer.listCount { lists[l].deallocate() }
+            for l in 0..<LayeredRenderer.levelCount { slots[l].deallocate() }
+            lists.deallocate(); slots.deallocate(); counts.deallocate()
+        }
+
+        func build(blockRows: Range<Int>, source: ChunkSource, lights: PointLights) {
+            let needed = LayeredRenderer.listCount * source.layerCount
+            if countCapacity < needed {
+                counts.deallocate()
+                counts = .allocate(capacity: needed)
+                countCapacity = needed
+            }
+            counts.initialize(repeating: 0, count: needed)
+            for l in 0..<LayeredRenderer.listCount { lists[l].count = 0 }
+            ChunkWriter(source: source, lights: lights, lists: lists, counts: counts, slots: slots)
+                .write(blockRows: blockRows)
+        }
+    }
+
+    /// One chunk's pass over its pixels, writing into its builder's storage. A value whose
+    /// methods borrow it, so the per-pixel work passes no copies and takes no reference counting.
+    struct ChunkWriter {
+        let source: ChunkSource
+        /// The frame's point lights (read only for lights whose disc may be partly hidden).
+        let lights: PointLights
+        let lists: UnsafeMutablePointer<SplatList>
+        let counts: UnsafeMutablePointer<Int>
+        let slots: UnsafeMutablePointer<MergeSlots>
+
+        func write(blockRows: Range<Int>) {
             let top = LayeredRenderer.levelCount - 1, size = 1 << top
             for by in blockRows {
                 for bx in 0..<((source.width + size - 1) / size) { visit(level: top, bx, by, whole: 0) }
@@ -239,7 +321,7 @@ extension LayeredRenderer {
             let inside = x < (w >> level) && y < (h >> level)
             let mask = inside ? whole | (1 << level) : whole
             if level == 1 {
-                let n = w * h
+                let n = w &* h
                 for q in 0..<4 {
                     let px = 2 &* x &+ (q & 1), py = 2 &* y &+ (q >> 1)
                     guard px < w && py < h else { continue }
@@ -259,7 +341,9 @@ extension LayeredRenderer {
                     }
                 }
             } else {
-                for sub in 0..<4 { visit(level: level &- 1, 2 &* x &+ (sub & 1), 2 &* y &+ (sub >> 1), whole: mask) }
+                for sub in 0..<4 {
+                    visit(level: level &- 1, 2 &* x &+ (sub & 1), 2 &* y &+ (sub >> 1), whole: mask)
+                }
             }
             flush(level: level, x: x, y: y)
         }
@@ -269,28 +353,26 @@ extension LayeredRenderer {
         /// 4^level full-resolution ones).
         @inline(__always)
         func flush(level: Int, x: Int, y: Int) {
-            let merged = slots[level], list = lists[level]
+            let merged = slots + level, list = lists + level
             let scale = 1 / Float(1 << level)
-            for slot in 0..<merged.count {
-                let v = merged.value[slot]
-                let r = merged.radius[slot] / v.w * scale
+            for slot in 0..<merged.pointee.count {
+                let v = merged.pointee.value[slot]
+                let r = merged.pointee.radius[slot] / v.w * scale
                 let (kk, t) = source.kernel.position(radius: r)
                 let a = scale * scale / source.kernel.area(k: kk, t: t, x: x, y: y, level: level)
-                list.splats.append(Splat(x: Int32(x), y: Int32(y), k: Int32(kk), t: t, value: v * a))
-                list.layers.append(merged.layer[slot])
-                counts[level &* source.layerCount &+ Int(merged.layer[slot])] &+= 1
+                let layer = Int(merged.pointee.layer[slot])
+                list.pointee.append(Splat(x: Int32(x), y: Int32(y), k: Int32(kk), t: t, value: v * a), layer: layer)
+                counts[level &* source.layerCount &+ layer] &+= 1
             }
-            merged.count = 0
+            merged.pointee.count = 0
         }
 
         @inline(__always)
         func emit(
-            _ c: Float, _ l: Float, _ x: Int, _ y: Int, _ rgb: SIMD3<Float>, whole: Int, light: Int = -1,
-            weight: Float = 1
+            _ c: Float, _ l: Float, _ x: Int, _ y: Int, _ rgb: SIMD3<Float>, whole: Int,
+            light: Int = -1, weight: Float = 1
         ) {
-            let u = l - source.lowestLayer
-            let k = min(Int(u), source.layerCount - 2)
-            let b = min(max((u - Float(k) - 0.3) / 0.4, 0), 1)
+            let (k, b) = source.layer(of: l)
             let r = abs(c) * 0.5
             if light >= 0 && emitHiddenLight(light, r, x, y, rgb, layer: k, blend: b) { return }
             // Highlights (brighter than display white) keep full resolution: their discs are the
@@ -326,15 +408,14 @@ extension LayeredRenderer {
             let keep = 1 - merged
             let (kk, t) = source.kernel.position(radius: r)
             let inv = keep * weight / source.kernel.area(k: kk, t: t, x: x, y: y)
-            let fine = lists[0]
             for step in 0..<2 {
                 let share = step == 0 ? 1 - b : b
                 if share <= 0 { continue }
                 let a = share * inv
-                fine.splats.append(
+                lists[0].append(
                     Splat(
-                        x: Int32(x), y: Int32(y), k: Int32(kk), t: t, value: SIMD4(rgb.x * a, rgb.y * a, rgb.z * a, a)))
-                fine.layers.append(Int32(k &+ step))
+                        x: Int32(x), y: Int32(y), k: Int32(kk), t: t, value: SIMD4(rgb.x * a, rgb.y * a, rgb.z * a, a)),
+                    layer: k &+ step)
                 counts[k &+ step] &+= 1
             }
         }

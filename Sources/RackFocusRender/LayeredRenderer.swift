@@ -50,9 +50,58 @@ public final class LayeredRenderer {
         self.threads = max(1, threads)
     }
 
+    /// Layer coordinates asinh(c / c₀) / κ of `count` CoCs from `c` into `out`, eight at a time;
+    /// returns their lowest and highest.
+    static func layerCoordinates(
+        _ c: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, count: Int, linearRange: Float,
+        spacing: Float
+    ) -> (lo: Float, hi: Float) {
+        let scale = SIMD8<Float>(repeating: 1 / linearRange), inverseSpacing = SIMD8<Float>(repeating: 1 / spacing)
+        var lo = SIMD8<Float>(repeating: .infinity), hi = SIMD8<Float>(repeating: -.infinity)
+        var i = 0
+        while i < count {
+            let lanes = min(8, count &- i)
+            var v = SIMD8<Float>.zero
+            if lanes == 8 {
+                v = UnsafeRawPointer(c + i).loadUnaligned(as: SIMD8<Float>.self)
+            } else {
+                for j in 0..<lanes { v[j] = c[i &+ j] }
+            }
+            let l = asinh(v * scale) * inverseSpacing
+            if lanes == 8 {
+                UnsafeMutableRawPointer(out + i).storeBytes(of: l, as: SIMD8<Float>.self)
+                lo = pointwiseMin(lo, l)
+                hi = pointwiseMax(hi, l)
+            } else {
+                for j in 0..<lanes {
+                    out[i &+ j] = l[j]
+                    lo[j] = min(lo[j], l[j])
+                    hi[j] = max(hi[j], l[j])
+                }
+            }
+            i &+= 8
+        }
+        return (lo.min(), hi.max())
+    }
+
+    /// asinh per lane: ±log(|x| + √(x² + 1)), the logarithm from the exponent and a series in
+    /// t = (m − 1)/(m + 1) of the mantissa m ∈ [√½, √2), |t| < 0.172: absolute error within 1e-6
+    /// plus two float steps of the result for |x| up to 1e18 (a layer coordinate is then off by
+    /// about a hundred-thousandth of a layer at most).
     @inline(__always)
-    static func layerCoordinate(_ c: Float, linearRange: Float, spacing: Float) -> Float {
-        asinhf(c / linearRange) / spacing
+    static func asinh(_ x: SIMD8<Float>) -> SIMD8<Float> {
+        let ax = x.replacing(with: -x, where: x .< 0)
+        let y = ax + (ax * ax + 1).squareRoot()
+        let bits = unsafeBitCast(y, to: SIMD8<Int32>.self)
+        let e = (bits &- 0x3f35_04f3) &>> 23
+        let m = unsafeBitCast(bits &- (e &<< 23), to: SIMD8<Float>.self)
+        let t = (m - 1) / (m + 1), t2 = t * t
+        var p = t2 * (2 / 9 as Float) + 2 / 7
+        p = p * t2 + 2 / 5
+        p = p * t2 + 2 / 3
+        p = p * t2 + 2
+        let log = SIMD8<Float>(e) * (0.693_147_18 as Float) + t * p
+        return log.replacing(with: -log, where: x .< 0)
     }
 
     /// Renders the frame: the blurred image (linear RGB, 3 planes) and where the time went.
@@ -65,8 +114,8 @@ public final class LayeredRenderer {
             timings.stages.append((stage, Double(now - clock) / 1e6))
             clock = now
         }
-        let layers = buildLayers(scene, kernel: kernel)
-        lap("sort into layers")
+        let layers = buildLayers(scene, kernel: kernel, lap: lap)
+        lap("place in layers")
         let bands = max(1, min(threads == 1 ? 1 : threads * 4, h))
         if buffers.map({ !$0.fits(width: w, height: h, bands: bands) }) ?? true {
             buffers = FrameBuffers(width: w, height: h, bands: bands)
@@ -78,7 +127,8 @@ public final class LayeredRenderer {
             scene.color.withUnsafeBufferPointer { color in
                 out.withUnsafeMutableBufferPointer { out in
                     let work = BandWork(
-                        splats: splats, layers: layers, kernel: kernel, buffers: frameBuffers, color: color, out: out,
+                        splats: splats, layers: layers, kernel: kernel.table, buffers: frameBuffers, color: color,
+                        out: out,
                         width: w, height: h)
                     parallelFor(bands, threads: threads) { band in
                         Self.composite(work, rows: (h * band / bands)..<(h * (band + 1) / bands), band: band)

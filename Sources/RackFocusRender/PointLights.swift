@@ -26,25 +26,55 @@ public struct PointLights: Sendable {
     /// A light is traced only if something around it is nearer by this much (CoC, px).
     static let margin: Float = 0.5
 
-    public init(scene: DefocusScene) {
+    public init(scene: DefocusScene, threads: Int = defaultThreadCount) {
         let w = scene.width, h = scene.height, n = w * h
-        let luma = (0..<n).map {
-            ColorTransfer.luminance(scene.color[$0], scene.color[n + $0], scene.color[2 * n + $0])
-        }
-        let bright = luma.map { $0 > Self.threshold }
-        let anyBright = bright.contains(true)
+        // Bright pixels, then the isolated ones among them, in bands of rows on every core.
+        let bands = max(1, min(16, h))
+        var bright = [Bool](repeating: false, count: n)
         var light = [Bool](repeating: false, count: n)
-        var found = false
-        if anyBright {
-            for y in 0..<h {
-                for x in 0..<w where bright[y * w + x] {
-                    var count = 0
-                    for sy in max(0, y - 2)...min(h - 1, y + 2) {
-                        for sx in max(0, x - 2)...min(w - 1, x + 2) where bright[sy * w + sx] { count += 1 }
+        var bandFound = [Bool](repeating: false, count: bands)
+        scene.color.withUnsafeBufferPointer { c in
+            bright.withUnsafeMutableBufferPointer { b in
+                bandFound.withUnsafeMutableBufferPointer { f in
+                    let ctx = Shared((c, b, f))
+                    parallelFor(bands, threads: threads) { band in
+                        let (c, b, f) = ctx.value
+                        for i in (h * band / bands &* w)..<(h * (band + 1) / bands &* w)
+                        where ColorTransfer.luminance(c[i], c[n &+ i], c[2 &* n &+ i]) > Self.threshold {
+                            b[i] = true
+                            f[band] = true
+                        }
                     }
-                    if count <= Self.isolation { light[y * w + x] = true; found = true }
                 }
             }
+        }
+        if bandFound.contains(true) {
+            bright.withUnsafeBufferPointer { b in
+                light.withUnsafeMutableBufferPointer { l in
+                    bandFound.withUnsafeMutableBufferPointer { f in
+                        let ctx = Shared((b, l, f))
+                        parallelFor(bands, threads: threads) { band in
+                            let (b, l, f) = ctx.value
+                            f[band] = false
+                            for y in (h * band / bands)..<(h * (band + 1) / bands) {
+                                for x in 0..<w where b[y &* w &+ x] {
+                                    var count = 0
+                                    for sy in max(0, y &- 2)...min(h &- 1, y &+ 2) {
+                                        for sx in max(0, x &- 2)...min(w &- 1, x &+ 2) where b[sy &* w &+ sx] {
+                                            count &+= 1
+                                        }
+                                    }
+                                    if count <= Self.isolation { l[y &* w &+ x] = true; f[band] = true }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let found = bandFound.contains(true)
+        func luma(_ i: Int) -> Float {
+            ColorTransfer.luminance(scene.color[i], scene.color[n + i], scene.color[2 * n + i])
         }
         isLight = light
         any = found
@@ -58,12 +88,19 @@ public struct PointLights: Sendable {
         if found {
             let b = 8, bw = (w + b - 1) / b, bh = (h + b - 1) / b
             var blockMin = [Float](repeating: .infinity, count: bw * bh)
-            for y in 0..<h {
-                for x in 0..<w {
-                    blockMin[(y / b) * bw + x / b] = min(blockMin[(y / b) * bw + x / b], scene.coc[y * w + x])
+            scene.coc.withUnsafeBufferPointer { c in
+                blockMin.withUnsafeMutableBufferPointer { m in
+                    for y in 0..<h {
+                        let row = c.baseAddress! + y &* w, blocks = m.baseAddress! + (y / b) &* bw
+                        for bx in 0..<bw {
+                            var v = blocks[bx]
+                            for x in (bx &* b)..<min(bx &* b &+ b, w) { v = min(v, row[x]) }
+                            blocks[bx] = v
+                        }
+                    }
                 }
             }
-            let frameNearest = scene.coc.min() ?? 0
+            let frameNearest = scene.nearestCoC
             for i in 0..<n where light[i] {
                 let cL = scene.coc[i]
                 guard abs(cL) > 1 else { continue }
@@ -84,7 +121,7 @@ public struct PointLights: Sendable {
             // (a frame of glitter would otherwise take minutes).
             var spent = 0.0
             var kept: [Int32: Float] = [:]
-            for i in reachOf.keys.sorted(by: { (luma[Int($0)], $1) > (luma[Int($1)], $0) }) {
+            for i in reachOf.keys.sorted(by: { (luma(Int($0)), $1) > (luma(Int($1)), $0) }) {
                 let r = Double(abs(scene.coc[Int(i)]) / 2 + 1), last = Double(abs(reachOf[i]!))
                 spent += (2 * r + 1) * (2 * r + 1) * (2 * r * last + 1)
                 if spent > Self.tracingBudget { break }

@@ -21,7 +21,7 @@ public enum ReferenceRenderer {
     {
         let w = scene.width, h = scene.height, n = w * h
         let hiddenAt = scene.hiddenSplatByPixel()
-        let lights = PointLights(scene: scene)
+        let lights = PointLights(scene: scene, threads: threads)
         var out = [Float](repeating: 0, count: 3 * n)
         let reach = Int(scene.maxRadius.rounded(.up)) + 1
         let shared = Shared((scene, kernel, hiddenAt, lights))
