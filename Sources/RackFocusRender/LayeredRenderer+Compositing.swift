@@ -272,6 +272,8 @@ extension LayeredRenderer {
             let half: LevelBand? = levelCount > 0 && coarserHasData ? levels[0] : nil
             for y in y0..<y1 {
                 var xa = Int(rmin[y]), xb = Int(rmax[y])
+                // Whether full-resolution splats reached this row (else its difference row is all zero).
+                let fine = xb >= 0
                 let beyond = bmax[y] >= 0
                 if beyond {
                     xa = min(xa, Int(bmin[y]))
@@ -312,6 +314,8 @@ extension LayeredRenderer {
                     }
                     brow[xb &+ 1] = .zero
                     bmin[y] = Int32(w); bmax[y] = -1
+                } else if hasCoarse && !fine {
+                    for x in xa...xb { Self.accumulate(up[x], into: accRow + x) }
                 } else if hasCoarse {
                     for x in xa...xb {
                         sum += row[x]

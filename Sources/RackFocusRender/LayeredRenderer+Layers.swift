@@ -235,9 +235,12 @@ extension LayeredRenderer {
             count &+= 1
         }
 
+        /// Room for `n` splats: one allocation up front instead of doubling through a first frame.
+        mutating func reserve(_ n: Int) { if capacity < n { grow(to: n) } }
+
         @inline(never)
-        private mutating func grow() {
-            let bigger = 2 * capacity
+        private mutating func grow(to size: Int? = nil) {
+            let bigger = size ?? 2 * capacity
             let s = UnsafeMutablePointer<Splat>.allocate(capacity: bigger)
             let l = UnsafeMutablePointer<Int32>.allocate(capacity: bigger)
             s.moveInitialize(from: splats, count: count)
@@ -287,6 +290,10 @@ extension LayeredRenderer {
             }
             counts.initialize(repeating: 0, count: needed)
             for l in 0..<LayeredRenderer.listCount { lists[l].count = 0 }
+            // Most pixels give one or two full-resolution splats, or share a merged one.
+            let pixels = blockRows.count * (1 << (2 * (LayeredRenderer.levelCount - 1))) * source.width
+            lists[0].reserve(pixels + pixels / 2)
+            lists[1].reserve(pixels / 4)
             ChunkWriter(source: source, lights: lights, lists: lists, counts: counts, slots: slots)
                 .write(blockRows: blockRows)
         }

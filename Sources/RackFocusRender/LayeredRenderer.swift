@@ -147,6 +147,14 @@ public struct RenderTimings: Sendable {
     public init() {}
 }
 
+/// `count` zero values of a plain type, from `calloc`: pages nothing touches are never faulted in
+/// or cleared (a one-frame `still`, the beyond-the-edge buffer's columns far from the edges). The
+/// caller releases it with `free`.
+private func zeroedBuffer<T: BitwiseCopyable>(_ count: Int) -> UnsafeMutableBufferPointer<T> {
+    let raw = calloc(max(count, 1), MemoryLayout<T>.stride)!
+    return UnsafeMutableBufferPointer(start: raw.bindMemory(to: T.self, capacity: count), count: count)
+}
+
 /// `count` values, allocated and set to `value` (the caller deallocates).
 private func filledBuffer<T>(_ count: Int, _ value: T) -> UnsafeMutablePointer<T> {
     let p = UnsafeMutablePointer<T>.allocate(capacity: count)
@@ -177,14 +185,14 @@ final class FrameBuffers: @unchecked Sendable {
 
     init(width w: Int, height h: Int, bands: Int) {
         width = w; height = h; self.bands = bands
-        diff = .init(start: filledBuffer((w + 2) * h, .zero), count: (w + 2) * h)
-        accum = .init(start: filledBuffer(w * h, .zero), count: w * h)
+        diff = zeroedBuffer((w + 2) * h)
+        accum = zeroedBuffer(w * h)
         rowMin = .init(start: filledBuffer(h, 0), count: h)
         rowMax = .init(start: filledBuffer(h, 0), count: h)
-        beyondDiff = .init(start: filledBuffer((w + 2) * h, .zero), count: (w + 2) * h)
+        beyondDiff = zeroedBuffer((w + 2) * h)
         beyondMin = .init(start: filledBuffer(h, 0), count: h)
         beyondMax = .init(start: filledBuffer(h, 0), count: h)
-        uncoloured = .init(start: filledBuffer(w * h, 0), count: w * h)
+        uncoloured = zeroedBuffer(w * h)
         upsampled = filledBuffer(bands * w, .zero)
         var levels: [LevelBuffers] = []
         var rows = (0..<bands).map { (h * $0 / bands)..<(h * ($0 + 1) / bands) }
@@ -201,8 +209,8 @@ final class FrameBuffers: @unchecked Sendable {
     func fits(width w: Int, height h: Int, bands b: Int) -> Bool { (width, height, bands) == (w, h, b) }
 
     deinit {
-        diff.deallocate(); accum.deallocate(); rowMin.deallocate(); rowMax.deallocate(); upsampled.deallocate()
-        beyondDiff.deallocate(); beyondMin.deallocate(); beyondMax.deallocate(); uncoloured.deallocate()
+        free(diff.baseAddress); free(accum.baseAddress); free(beyondDiff.baseAddress); free(uncoloured.baseAddress)
+        rowMin.deallocate(); rowMax.deallocate(); upsampled.deallocate(); beyondMin.deallocate(); beyondMax.deallocate()
     }
 }
 
