@@ -158,10 +158,12 @@ package enum StillImage {
         if words.count != 3 * n { words = [UInt16](repeating: 0, count: 3 * n) }
         img.data.withUnsafeBufferPointer { d in
             words.withUnsafeMutableBufferPointer { w in
-                for i in 0..<n {
-                    for c in 0..<3 {
-                        let v = ColorTransfer.linearToSRGB(min(max(d[c * n + i], 0), 1))
-                        w[3 * i + c] = UInt16(v * 65535 + 0.5).littleEndian
+                ColorTransfer.sixteenBitKnots.withUnsafeBufferPointer { knots in
+                    let k = knots.baseAddress!
+                    for i in 0..<n {
+                        for c in 0..<3 {
+                            w[3 &* i &+ c] = ColorTransfer.sixteenBitSRGB(d[c &* n &+ i], knots: k).littleEndian
+                        }
                     }
                 }
             }

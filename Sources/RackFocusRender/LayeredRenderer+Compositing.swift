@@ -146,11 +146,18 @@ extension LayeredRenderer {
         var v = a.pointee
         let left = v.w
         guard left > 0 else { return 0 }
-        let take = min(weight, left)
-        v += (take / weight) * total
-        v.w = left - take
+        // Usually the whole layer fits (no division: take / weight would be exactly 1).
+        if weight <= left {
+            v += total
+            v.w = left - weight
+            a.pointee = v
+            return 1
+        }
+        let share = left / weight
+        v += share * total
+        v.w = 0
         a.pointee = v
-        return take / weight
+        return share
     }
 
     /// As `accumulate`, for a sum that includes `beyond`, the weight of splats beyond the frame's
