@@ -37,7 +37,11 @@ public struct DefocusScene: Sendable {
     /// For each pixel, the index of the hidden splat behind it, or −1 (at most one per pixel).
     public func hiddenSplatByPixel() -> [Int32] {
         var at = [Int32](repeating: -1, count: width * height)
-        for (j, i) in hiddenIndex.enumerated() { at[Int(i)] = Int32(j) }
+        at.withUnsafeMutableBufferPointer { at in
+            hiddenIndex.withUnsafeBufferPointer { index in
+                for j in 0..<index.count { at[Int(index[j])] = Int32(truncatingIfNeeded: j) }
+            }
+        }
         return at
     }
 

@@ -324,7 +324,10 @@ extension LayeredRenderer {
                 } else if hasCoarse && !fine {
                     for x in xa...xb { Self.accumulate(up[x], into: accRow + x) }
                 } else if hasCoarse {
-                    for x in xa...xb {
+                    // Left of the first full-resolution span the running sum is exactly zero.
+                    let first = Int(rmin[y])
+                    if xa < first { for x in xa..<first { Self.accumulate(up[x], into: accRow + x) } }
+                    for x in max(xa, first)...xb {
                         sum += row[x]
                         row[x] = .zero
                         Self.accumulate(sum + up[x], into: accRow + x)

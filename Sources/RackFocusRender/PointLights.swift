@@ -90,12 +90,16 @@ public struct PointLights: Sendable {
             var blockMin = [Float](repeating: .infinity, count: bw * bh)
             scene.coc.withUnsafeBufferPointer { c in
                 blockMin.withUnsafeMutableBufferPointer { m in
-                    for y in 0..<h {
-                        let row = c.baseAddress! + y &* w, blocks = m.baseAddress! + (y / b) &* bw
-                        for bx in 0..<bw {
-                            var v = blocks[bx]
-                            for x in (bx &* b)..<min(bx &* b &+ b, w) { v = min(v, row[x]) }
-                            blocks[bx] = v
+                    let ctx = Shared((c, m))
+                    forEachBand(height: bh, bands: threads * 4, threads: threads) { blockRows in
+                        let (c, m) = ctx.value
+                        for y in (blockRows.lowerBound &* b)..<min(blockRows.upperBound &* b, h) {
+                            let row = c.baseAddress! + y &* w, blocks = m.baseAddress! + (y / b) &* bw
+                            for bx in 0..<bw {
+                                var v = blocks[bx]
+                                for x in (bx &* b)..<min(bx &* b &+ b, w) { v = min(v, row[x]) }
+                                blocks[bx] = v
+                            }
                         }
                     }
                 }
