@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Runs the kernel tests once under AddressSanitizer (issue 15): the renderer's unsafe-pointer inner
-# loops, the image quality metrics, the analysis kernels and the JPEG encoder (with the studio
+# loops (the path-traced samples too), the image quality metrics, the analysis kernels and the JPEG encoder (with the studio
 # routes that use it), in a separate build folder.
 #   scripts/asan-kernels.sh [FILTER]   default: the renderer, image and analysis kernel suites
 set -euo pipefail
 cd "$(dirname "$0")/.."
-filter="${1:-FastVersusReferenceTests|PhysicsTests|HostileDepthTests|ApertureAndMotionTests|ImageQualityTests|BitmapTextTests|FocusCurveTests|EffectiveStopTests|NCCTests|DepthRefinementTests|DepthModelTests|JPEGEncoderTests|StudioAPITests}"
+filter="${1:-FastVersusReferenceTests|PhysicsTests|HostileDepthTests|ApertureAndMotionTests|ImageQualityTests|BitmapTextTests|FocusCurveTests|EffectiveStopTests|NCCTests|DepthRefinementTests|DepthModelTests|JPEGEncoderTests|StudioAPITests|LayerCoordinateTests|ColorTransferTests|GroundTruthTests}"
 swift build --build-tests --scratch-path .build-asan -Xswiftc -sanitize=address 2>&1 | tail -2
 ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
   swift test --skip-build --scratch-path .build-asan --filter "$filter" 2>&1 | grep -E "✘|✔ Suite|ERROR: AddressSanitizer|Test run" | tail -20
