@@ -43,15 +43,16 @@ public enum ColorTransfer: String, Sendable, CaseIterable {
     /// Encoding a frame is then a few operations per value instead of a `powf`.
     @inlinable @inline(__always)
     public static func sixteenBitSRGB(_ v: Float, knots: UnsafePointer<Float>) -> UInt16 {
-        let x = min(max(v, 0), 1), floor: Float = 1 / 512  // sixteenBitKnotFloor
+        let x = min(max(v, 0), 1), floor = sixteenBitKnotFloor
         guard x >= floor else { return UInt16(x * (12.92 * 65535) + 0.5) }
         let bits = x.bitPattern &- floor.bitPattern
         let i = Int(bits >> 13), t = Float(bits & 0x1FFF) * (1 / 8192)
         return UInt16(knots[i] + (knots[i &+ 1] - knots[i]) * t + 0.5)
     }
 
-    /// 2^-9: where the knots start (the line below it is the curve's).
-    public static let sixteenBitKnotFloor: Float = 1 / 512
+    /// 2^-9: where the knots start (the line below it is the curve's). A constant the compiler folds
+    /// into `sixteenBitSRGB`, not a stored global read per value.
+    @inlinable public static var sixteenBitKnotFloor: Float { 1 / 512 }
 
     /// `linearToSRGB(v) · 65535` at v = 2^-9 · (1 + j/1024) · 2^octave for 9 octaves (up to 1), and
     /// one past the end: the knots of `sixteenBitSRGB`.

@@ -279,8 +279,6 @@ extension LayeredRenderer {
             let half: LevelBand? = levelCount > 0 && coarserHasData ? levels[0] : nil
             for y in y0..<y1 {
                 var xa = Int(rmin[y]), xb = Int(rmax[y])
-                // Whether full-resolution splats reached this row (else its difference row is all zero).
-                let fine = xb >= 0
                 let beyond = bmax[y] >= 0
                 if beyond {
                     xa = min(xa, Int(bmin[y]))
@@ -321,16 +319,17 @@ extension LayeredRenderer {
                     }
                     brow[xb &+ 1] = .zero
                     bmin[y] = Int32(w); bmax[y] = -1
-                } else if hasCoarse && !fine {
-                    for x in xa...xb { Self.accumulate(up[x], into: accRow + x) }
                 } else if hasCoarse {
-                    // Left of the first full-resolution span the running sum is exactly zero.
-                    let first = Int(rmin[y])
-                    if xa < first { for x in xa..<first { Self.accumulate(up[x], into: accRow + x) } }
-                    for x in max(xa, first)...xb {
-                        sum += row[x]
-                        row[x] = .zero
-                        Self.accumulate(sum + up[x], into: accRow + x)
+                    // Left of the first full-resolution span (the whole row when none reached it)
+                    // the running sum is exactly zero and the difference row too.
+                    let first = min(Int(rmin[y]), xb &+ 1)
+                    for x in xa..<first { Self.accumulate(up[x], into: accRow + x) }
+                    if first <= xb {
+                        for x in first...xb {
+                            sum += row[x]
+                            row[x] = .zero
+                            Self.accumulate(sum + up[x], into: accRow + x)
+                        }
                     }
                 } else {
                     for x in xa...xb {

@@ -61,8 +61,6 @@ extension LayeredRenderer.ChunkWriter {
         guard hidden else { return false }
         let (k1, t1) = kernel.position(radius: 0)
         let perEnergy = 1 / kernel.area(k: k1, t: t1)
-        let list = lists + LayeredRenderer.maskedList
-        let base = LayeredRenderer.maskedList &* source.layerCount
         for dy in -reach...reach {
             for dx in -reach...reach {
                 let wt = kernel.weight(radius: r, x: x, y: y, dx: dx, dy: dy)
@@ -73,12 +71,11 @@ extension LayeredRenderer.ChunkWriter {
                     let share = step == 0 ? 1 - b : b
                     if share <= 0 { continue }
                     let a = seen * share * perEnergy
-                    list.pointee.append(
+                    put(
                         LayeredRenderer.Splat(
                             x: Int32(x &+ dx), y: Int32(y &+ dy), k: Int32(k1), t: t1,
                             value: SIMD4(rgb.x * a, rgb.y * a, rgb.z * a, a)),
-                        layer: k &+ step)
-                    counts[base &+ k &+ step] &+= 1
+                        list: LayeredRenderer.maskedList, layer: k &+ step)
                 }
             }
         }
@@ -92,15 +89,12 @@ extension LayeredRenderer.ChunkWriter {
         let (k, b) = source.layer(of: source.coordinate[i])
         let (kk, t) = source.kernel.position(radius: abs(source.coc[i]) * 0.5)
         let inv = 1 / source.kernel.area(k: kk, t: t, x: x, y: y)
-        let list = lists + LayeredRenderer.virtualList
-        let base = LayeredRenderer.virtualList &* source.layerCount
         for step in 0..<2 {
             let share = step == 0 ? 1 - b : b
             if share <= 0 { continue }
-            list.pointee.append(
+            put(
                 LayeredRenderer.Splat(x: Int32(x), y: Int32(y), k: Int32(kk), t: t, value: SIMD4(0, 0, 0, share * inv)),
-                layer: k &+ step)
-            counts[base &+ k &+ step] &+= 1
+                list: LayeredRenderer.virtualList, layer: k &+ step)
         }
     }
 }

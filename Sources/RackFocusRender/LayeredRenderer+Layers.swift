@@ -216,6 +216,13 @@ extension LayeredRenderer {
         let counts: UnsafeMutablePointer<Int>
         let slots: UnsafeMutablePointer<MergeSlots>
 
+        /// Appends `splat` to list `list` in layer `layer`, and counts it there.
+        @inline(__always)
+        func put(_ splat: Splat, list: Int, layer: Int) {
+            lists[list].append(splat, layer: layer)
+            counts[list &* source.layerCount &+ layer] &+= 1
+        }
+
         func write(blockRows: Range<Int>) {
             let top = LayeredRenderer.levelCount - 1, size = 1 << top
             for by in blockRows {
@@ -267,7 +274,7 @@ extension LayeredRenderer {
         /// 4^level full-resolution ones).
         @inline(__always)
         func flush(level: Int, x: Int, y: Int) {
-            let merged = slots + level, list = lists + level
+            let merged = slots + level
             let scale = 1 / Float(1 << level)
             for slot in 0..<merged.pointee.count {
                 let v = merged.pointee.value[slot]
@@ -275,8 +282,7 @@ extension LayeredRenderer {
                 let (kk, t) = source.kernel.position(radius: r)
                 let a = scale * scale / source.kernel.area(k: kk, t: t, x: x, y: y, level: level)
                 let layer = Int(merged.pointee.layer[slot])
-                list.pointee.append(Splat(x: Int32(x), y: Int32(y), k: Int32(kk), t: t, value: v * a), layer: layer)
-                counts[level &* source.layerCount &+ layer] &+= 1
+                put(Splat(x: Int32(x), y: Int32(y), k: Int32(kk), t: t, value: v * a), list: level, layer: layer)
             }
             merged.pointee.count = 0
         }
@@ -326,11 +332,10 @@ extension LayeredRenderer {
                 let share = step == 0 ? 1 - b : b
                 if share <= 0 { continue }
                 let a = share * inv
-                lists[0].append(
+                put(
                     Splat(
                         x: Int32(x), y: Int32(y), k: Int32(kk), t: t, value: SIMD4(rgb.x * a, rgb.y * a, rgb.z * a, a)),
-                    layer: k &+ step)
-                counts[k &+ step] &+= 1
+                    list: 0, layer: k &+ step)
             }
         }
     }
