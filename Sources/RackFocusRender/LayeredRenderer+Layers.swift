@@ -242,31 +242,37 @@ extension LayeredRenderer {
             let inside = x < (w >> level) && y < (h >> level)
             let mask = inside ? whole | (1 << level) : whole
             if level == 1 {
-                let n = w &* h
-                for q in 0..<4 {
-                    let px = 2 &* x &+ (q & 1), py = 2 &* y &+ (q >> 1)
-                    guard px < w && py < h else { continue }
-                    let i = py &* w &+ px
-                    emit(
-                        source.coc[i], source.coordinate[i], px, py,
-                        SIMD3(source.color[i], source.color[n &+ i], source.color[2 &* n &+ i]), whole: mask,
-                        light: source.isLight[i] ? i : -1)
-                    let j = Int(source.hiddenAt[i])
-                    if j >= 0 {
-                        emit(
-                            source.hiddenCoC[j], source.coordinate[n &+ j], px, py,
-                            SIMD3(
-                                source.hiddenColor[3 &* j], source.hiddenColor[3 &* j &+ 1],
-                                source.hiddenColor[3 &* j &+ 2]),
-                            whole: mask, weight: source.hiddenWeight[j])
-                    }
-                }
+                visitPixels(x, y, whole: mask)
             } else {
                 for sub in 0..<4 {
                     visit(level: level &- 1, 2 &* x &+ (sub & 1), 2 &* y &+ (sub >> 1), whole: mask)
                 }
             }
             flush(level: level, x: x, y: y)
+        }
+
+        /// The four pixels of block (x, y) of level 1: each pixel's splat, and the hidden splat
+        /// behind it if any. Apart from the recursion, so `emit` inlines here.
+        func visitPixels(_ x: Int, _ y: Int, whole mask: Int) {
+            let w = source.width, h = source.height, n = w &* h
+            for q in 0..<4 {
+                let px = 2 &* x &+ (q & 1), py = 2 &* y &+ (q >> 1)
+                guard px < w && py < h else { continue }
+                let i = py &* w &+ px
+                emit(
+                    source.coc[i], source.coordinate[i], px, py,
+                    SIMD3(source.color[i], source.color[n &+ i], source.color[2 &* n &+ i]), whole: mask,
+                    light: source.isLight[i] ? i : -1)
+                let j = Int(source.hiddenAt[i])
+                if j >= 0 {
+                    emit(
+                        source.hiddenCoC[j], source.coordinate[n &+ j], px, py,
+                        SIMD3(
+                            source.hiddenColor[3 &* j], source.hiddenColor[3 &* j &+ 1],
+                            source.hiddenColor[3 &* j &+ 2]),
+                        whole: mask, weight: source.hiddenWeight[j])
+                }
+            }
         }
 
         /// One splat per merge slot of `level` (pixels 2^level wide), at (x, y) there: the mean

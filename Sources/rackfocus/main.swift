@@ -1,3 +1,4 @@
 import RackFocusCLI
 
+HugePages.startWithHugePages()
 RackFocusCommand.main(RackFocusCommand.joiningSignedValues(Array(CommandLine.arguments.dropFirst())))
