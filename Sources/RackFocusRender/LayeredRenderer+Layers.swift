@@ -198,7 +198,8 @@ extension LayeredRenderer {
             counts.initialize(repeating: 0, count: needed)
             for l in 0..<LayeredRenderer.listCount { lists[l].count = 0 }
             // Most pixels give one or two full-resolution splats, or share a merged one.
-            let pixels = blockRows.count * (1 << (2 * (LayeredRenderer.levelCount - 1))) * source.width
+            // (A block row is 2^(levelCount − 1) pixel rows.)
+            let pixels = blockRows.count * (1 << (LayeredRenderer.levelCount - 1)) * source.width
             lists[0].reserve(pixels + pixels / 2)
             lists[1].reserve(pixels / 4)
             ChunkWriter(source: source, lights: lights, lists: lists, counts: counts, slots: slots)
