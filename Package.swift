@@ -45,7 +45,7 @@ let package = Package(
             name: "RackFocusRender", dependencies: ["RackFocusOptics", "RackFocusImage"],
             swiftSettings: strict + fastKernels),
         // OpenEXR's C library (OpenEXRCore, Debian's libopenexr-dev) with the few helpers Swift needs.
-        .target(name: "CEXR", linkerSettings: [.linkedLibrary("OpenEXRCore-3_1")]),
+        .target(name: "CEXR", linkerSettings: [.linkedLibrary("OpenEXRCore-3_1"), .linkedLibrary("deflate")]),
         // Media I/O: EXR through OpenEXR, PFM natively, everything else through ffmpeg. Knows pixels
         // and files, nothing of lenses.
         .target(name: "RackFocusMedia", dependencies: ["RackFocusOptics", "RackFocusImage", "CEXR"], swiftSettings: strict),

@@ -87,6 +87,11 @@ exr_result_t rf_exr_pack_and_compress(exr_encode_pipeline_t* e, rf_exr_chunk_byt
     if (rc != EXR_ERR_SUCCESS) return rc;
     const void* src = e->packed_buffer;
     uint64_t n = e->packed_bytes;
+    if (rf_exr_libdeflate_enabled() && e->compress_fn && rf_exr_is_zip(e->chunk.compression)) {
+        int level = -1;
+        exr_get_zip_compression_level(e->context, e->part_index, &level);
+        return rf_exr_zip_compress(e->packed_buffer, n, level < 0 ? 6 : level, out);
+    }
     if (e->compress_fn) {
         rc = e->compress_fn(e);
         if (rc != EXR_ERR_SUCCESS) return rc;

@@ -37,6 +37,11 @@ public struct PlanarImage: Sendable, Equatable {
         set { data[channel &* pixelCount &+ y &* width &+ x] = newValue }
     }
 
+    /// Each channel's values, as slices sharing this image's storage (nothing is copied).
+    public var planes: [ArraySlice<Float>] {
+        (0..<channels).map { data[($0 * pixelCount)..<(($0 + 1) * pixelCount)] }
+    }
+
     /// One channel as its own single-plane image.
     public func plane(_ c: Int) -> PlanarImage {
         PlanarImage(

@@ -39,12 +39,16 @@ extension EXRImage {
             return try readDWAColor(path, header: h)
         }
         let exr = try read(path, channels: EXRChannels.colour)
-        let names = EXRChannels.colour(exr.channelNames)
-        let planes =
-            names.count == 3 ? names.map { exr.planes[$0]! } : Array(repeating: exr.planes[names[0]]!, count: 3)
-        return (
-            PlanarImage(width: exr.width, height: exr.height, channels: 3, data: planes[0] + planes[1] + planes[2]), exr
-        )
+        // R, G, B as read (no copy), or a grey plane three times.
+        var data = exr.data
+        if exr.planeNames.count == 1 {
+            data.reserveCapacity(3 * data.count)
+            data += exr.data
+            data += exr.data
+        }
+        var image = exr
+        image.data = []
+        return (PlanarImage(width: exr.width, height: exr.height, channels: 3, data: data), image)
     }
 
     /// One plane of depth: `channel` when named, else the first of `EXRChannels.depthNames` found
@@ -75,7 +79,7 @@ extension EXRImage {
             )
         }
         let exr = try file.read(header, channels: [name])
-        return PlanarImage(width: exr.width, height: exr.height, data: exr.planes[name]!)
+        return PlanarImage(width: exr.width, height: exr.height, data: exr.data)
     }
 
     /// A DWA-compressed colour part decoded by ffmpeg in its own float layout.
@@ -101,7 +105,7 @@ extension EXRImage {
             }
         }
         let exr = EXRImage(
-            width: h.width, height: h.height, channelNames: h.channels.map(\.name), planes: [:],
+            width: h.width, height: h.height, channelNames: h.channels.map(\.name), data: [], planeNames: [],
             compression: h.compression,
             partName: h.name, isHalf: h.channels.allSatisfy { $0.type == EXR_PIXEL_HALF })
         return (PlanarImage(width: h.width, height: h.height, channels: 3, data: data), exr)

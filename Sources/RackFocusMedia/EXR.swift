@@ -32,8 +32,10 @@ package struct EXRImage: Sendable {
     package var height: Int
     /// The part's channel names, sorted as the file stores them.
     package var channelNames: [String]
-    /// The planes read, by channel name (each `width × height`, row-major).
-    package var planes: [String: [Float]]
+    /// The planes read, one after another in the order of `planeNames` (each `width × height`,
+    /// row-major).
+    package var data: [Float]
+    package var planeNames: [String]
     package var compression: EXRCompression
     package var partName: String?
     /// Whether the chosen channels were stored as half floats.
@@ -191,86 +193,93 @@ final class EXRFile: @unchecked Sendable {
         let chunks = EXRChunks.coordinates(
             tile: h.tiled ? (Int(tw), Int(th)) : nil, firstLine: h.dataWindow.minY, width: dwW, height: dwH,
             lines: Int(lines))
-        // Decode the data window into its own planes, then place them in the display window.
-        // Every channel of the part is decoded (OpenEXRCore 3.1's fast unpackers assume all the
-        // channels have somewhere to go); the unwanted ones go to scratch planes.
+        // Decode the data window: the wanted channels into one array, a plane each in the order
+        // asked for; then place them in the display window. Every channel of the part is decoded
+        // (OpenEXRCore 3.1's fast unpackers assume all the channels have somewhere to go); the
+        // unwanted ones go to scratch planes.
         let all = h.channels.map(\.name)
-        let buffers = all.map { _ in
-            let b = UnsafeMutableBufferPointer<Float>.allocate(capacity: dwW * dwH)
+        let plane = dwW * dwH
+        var wanted = [Float](repeating: 0, count: names.count * plane)
+        let scratch = all.filter { !names.contains($0) }.map { _ in
+            let b = UnsafeMutableBufferPointer<Float>.allocate(capacity: plane)
             b.initialize(repeating: 0)
             return b
         }
-        defer { for b in buffers { b.deallocate() } }
+        defer { for b in scratch { b.deallocate() } }
         let failure = FirstFailure<String>()
-        let pointers = buffers.map { $0.baseAddress! }
-        let shared = Shared((pointers, chunks, context))
         let tileWidth = Int(tw), tileHeight = Int(th)
         let threads = min(defaultThreadCount, max(1, chunks.count / 2))
-        DispatchQueue.concurrentPerform(iterations: threads) { t in
-            let (pointers, chunks, ctxt) = shared.value
-            var pipe = rf_exr_decode_pipeline()
-            var initialised = false
-            defer { if initialised { exr_decoding_destroy(ctxt, &pipe) } }
-            var k = t
-            while k < chunks.count, !failure.isSet {
-                var info = exr_chunk_info_t()
-                let (a, b) = chunks[k]
-                var rc =
-                    h.tiled
-                    ? exr_read_tile_chunk_info(ctxt, part, a, b, 0, 0, &info)
-                    : exr_read_scanline_chunk_info(ctxt, part, b, &info)
-                if rc == exrSuccess {
-                    rc =
-                        initialised
-                        ? exr_decoding_update(ctxt, part, &info, &pipe)
-                        : exr_decoding_initialize(ctxt, part, &info, &pipe)
-                    initialised = initialised || rc == exrSuccess
-                }
-                if rc == exrSuccess {
-                    // Tiles are numbered from the data window's corner; scanline blocks carry their line.
-                    let x0 = h.tiled ? Int(a) * tileWidth : 0
-                    let y0 = h.tiled ? Int(b) * tileHeight : Int(info.start_y) - h.dataWindow.minY
-                    for c in 0..<Int(pipe.channel_count) {
-                        let name = String(cString: rf_exr_decode_channel_name(&pipe, Int32(c)))
-                        if let i = all.firstIndex(of: name) {
-                            let at = UnsafeMutableRawPointer(pointers[i] + (y0 * dwW + x0)).assumingMemoryBound(
-                                to: UInt8.self)
-                            rf_exr_decode_channel(&pipe, Int32(c), at, 4, Int32(4 * dwW))
-                        }
+        wanted.withUnsafeMutableBufferPointer { wantedPlanes in
+            var extra = scratch.makeIterator()
+            let pointers = all.map { name in
+                names.firstIndex(of: name).map { wantedPlanes.baseAddress! + $0 * plane } ?? extra.next()!.baseAddress!
+            }
+            let shared = Shared((pointers, chunks, context))
+            DispatchQueue.concurrentPerform(iterations: threads) { t in
+                let (pointers, chunks, ctxt) = shared.value
+                var pipe = rf_exr_decode_pipeline()
+                var initialised = false
+                defer { if initialised { exr_decoding_destroy(ctxt, &pipe) } }
+                var k = t
+                while k < chunks.count, !failure.isSet {
+                    var info = exr_chunk_info_t()
+                    let (a, b) = chunks[k]
+                    var rc =
+                        h.tiled
+                        ? exr_read_tile_chunk_info(ctxt, part, a, b, 0, 0, &info)
+                        : exr_read_scanline_chunk_info(ctxt, part, b, &info)
+                    if rc == exrSuccess {
+                        rc =
+                            initialised
+                            ? exr_decoding_update(ctxt, part, &info, &pipe)
+                            : exr_decoding_initialize(ctxt, part, &info, &pipe)
+                        initialised = initialised || rc == exrSuccess
                     }
-                    rc = exr_decoding_choose_default_routines(ctxt, part, &pipe)
-                    if rc == exrSuccess { rc = exr_decoding_run(ctxt, part, &pipe) }
+                    if rc == exrSuccess {
+                        // Tiles are numbered from the data window's corner; scanline blocks carry their line.
+                        let x0 = h.tiled ? Int(a) * tileWidth : 0
+                        let y0 = h.tiled ? Int(b) * tileHeight : Int(info.start_y) - h.dataWindow.minY
+                        for c in 0..<Int(pipe.channel_count) {
+                            let name = String(cString: rf_exr_decode_channel_name(&pipe, Int32(c)))
+                            if let i = all.firstIndex(of: name) {
+                                let at = UnsafeMutableRawPointer(pointers[i] + (y0 * dwW + x0)).assumingMemoryBound(
+                                    to: UInt8.self)
+                                rf_exr_decode_channel(&pipe, Int32(c), at, 4, Int32(4 * dwW))
+                            }
+                        }
+                        rc = exr_decoding_choose_default_routines(ctxt, part, &pipe)
+                        if rc == exrSuccess { rf_exr_fast_inflate(&pipe) }
+                        if rc == exrSuccess { rc = exr_decoding_run(ctxt, part, &pipe) }
+                    }
+                    if rc != exrSuccess {
+                        let at = h.tiled ? "tile \(a),\(b)" : "the block at line \(b)"
+                        failure.record(
+                            "\(at) cannot be read (\(EXRFile.message(rc))); the file is truncated or damaged")
+                    }
+                    k += threads
                 }
-                if rc != exrSuccess {
-                    let at = h.tiled ? "tile \(a),\(b)" : "the block at line \(b)"
-                    failure.record("\(at) cannot be read (\(EXRFile.message(rc))); the file is truncated or damaged")
-                }
-                k += threads
             }
         }
         if let message = failure.value { throw MediaError(.damaged, file: path, message) }
-        var planes: [String: [Float]] = [:]
         let w = h.width, ht = h.height
-        for n in names {
-            let data = buffers[all.firstIndex(of: n)!]
-            if (h.dataWindow.minX, h.dataWindow.minY, dwW, dwH) == (h.displayWindow.minX, h.displayWindow.minY, w, ht) {
-                planes[n] = Array(data)
-                continue
-            }
-            var plane = [Float](repeating: 0, count: w * ht)
-            for y in 0..<ht {
-                let sy = y + h.displayWindow.minY - h.dataWindow.minY
-                guard sy >= 0 && sy < dwH else { continue }
-                for x in 0..<w {
-                    let sx = x + h.displayWindow.minX - h.dataWindow.minX
-                    if sx >= 0 && sx < dwW { plane[y * w + x] = data[sy * dwW + sx] }
+        var data = wanted
+        if (h.dataWindow.minX, h.dataWindow.minY, dwW, dwH) != (h.displayWindow.minX, h.displayWindow.minY, w, ht) {
+            data = [Float](repeating: 0, count: names.count * w * ht)
+            for p in 0..<names.count {
+                for y in 0..<ht {
+                    let sy = y + h.displayWindow.minY - h.dataWindow.minY
+                    guard sy >= 0 && sy < dwH else { continue }
+                    for x in 0..<w {
+                        let sx = x + h.displayWindow.minX - h.dataWindow.minX
+                        if sx >= 0 && sx < dwW { data[p * w * ht + y * w + x] = wanted[p * plane + sy * dwW + sx] }
+                    }
                 }
             }
-            planes[n] = plane
         }
         let isHalf = names.allSatisfy { n in h.channels.first { $0.name == n }?.type == EXR_PIXEL_HALF }
         return EXRImage(
-            width: w, height: ht, channelNames: h.channels.map(\.name), planes: planes, compression: h.compression,
+            width: w, height: ht, channelNames: h.channels.map(\.name), data: data, planeNames: names,
+            compression: h.compression,
             partName: h.name,
             isHalf: isHalf)
     }

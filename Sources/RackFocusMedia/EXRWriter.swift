@@ -7,7 +7,8 @@ import RackFocusImage
 /// compression and, when `tile` is set, as tiles of that size.
 package struct EXRPart: Sendable {
     package var name: String?
-    package var channels: [(name: String, data: [Float])]
+    /// Each channel's values; slices of one image's planes are written without copying them.
+    package var channels: [(name: String, data: ArraySlice<Float>)]
     package var half: Bool
     package var compression: EXRCompression
     package var tile: (width: Int, height: Int)?
@@ -17,6 +18,16 @@ package struct EXRPart: Sendable {
 
     package init(
         name: String? = nil, channels: [(name: String, data: [Float])], half: Bool = false,
+        compression: EXRCompression = .zip,
+        tile: (width: Int, height: Int)? = nil, dataWindow: (x: Int, y: Int, width: Int, height: Int)? = nil
+    ) {
+        self.init(
+            name: name, slices: channels.map { ($0.name, $0.data[...]) }, half: half, compression: compression,
+            tile: tile, dataWindow: dataWindow)
+    }
+
+    package init(
+        name: String? = nil, slices channels: [(name: String, data: ArraySlice<Float>)], half: Bool = false,
         compression: EXRCompression = .zip,
         tile: (width: Int, height: Int)? = nil, dataWindow: (x: Int, y: Int, width: Int, height: Int)? = nil
     ) {
@@ -67,8 +78,16 @@ extension EXRCompression {
 /// Writes EXR files through OpenEXR's C library, all-or-nothing (a temporary name, renamed when
 /// complete). Values are written as they are: nothing is clamped (half floats reach 65504).
 package enum EXRWriter {
-    /// Deflate level of ZIP and ZIPS outputs (see `writeDirectly`).
+    /// Deflate level of ZIP and ZIPS outputs (libdeflate's; see `writeDirectly`).
     static let zipLevel: Int32 = 2
+
+    /// Whether ZIP and ZIPS chunks go through libdeflate (`Sources/CEXR/rf_zip.c`, the default)
+    /// or OpenEXR's own zlib, for reading and writing alike: the same format either way, so each
+    /// reads what the other writes (`EXRTests`).
+    package static var zipThroughLibdeflate: Bool {
+        get { rf_exr_libdeflate_enabled() != 0 }
+        set { rf_exr_set_libdeflate(newValue ? 1 : 0) }
+    }
 
     /// Writes `parts` (each `width × height`) to `path`.
     package static func write(_ parts: [EXRPart], width: Int, height: Int, to path: String) throws(MediaError) {
@@ -95,12 +114,10 @@ package enum EXRWriter {
     )
         throws(MediaError)
     {
-        let n = img.pixelCount
         let names = img.channels == 1 ? ["Y"] : ["R", "G", "B"]
-        let channels = names.enumerated().map { c, name in (name, Array(img.data[(c * n)..<((c + 1) * n)])) }
         try write(
-            [EXRPart(channels: channels, half: half, compression: compression)], width: img.width, height: img.height,
-            to: path)
+            [EXRPart(slices: Array(zip(names, img.planes)), half: half, compression: compression)], width: img.width,
+            height: img.height, to: path)
     }
 
     private static func writeDirectly(_ parts: [EXRPart], width: Int, height: Int, to temp: String, naming path: String)
@@ -130,10 +147,10 @@ package enum EXRWriter {
                 rc = exr_initialize_required_attr(
                     ctxt, index, &display, &data, 1, &centre, 1, EXR_LINEORDER_INCREASING_Y, p.compression.raw)
             }
-            // Deflate level 2 for ZIP/ZIPS (and DWA's zip stage). OpenEXR's C++ library (3.1.3+) and
-            // OpenImageIO default to 4, the C library 3.1 to zlib's 6. A one-frame 1080p `still`
-            // writing half ZIP took 0.59 s at level 2 against 0.70 s at 4 (medians of five), for 9%
-            // more bytes; level 1 was no faster and 4% larger again. Decoding is unchanged.
+            // ZIP/ZIPS chunks are deflated by libdeflate (rf_zip.c) at level 2. OpenEXR's C++
+            // library (3.1.3+) and OpenImageIO default to zlib at 4, the C library 3.1 to zlib's 6.
+            // A one-frame 1080p `still` writing half ZIP: 0.68 s with zlib at 2, 0.54 s with
+            // libdeflate at 2 (medians of six), whose file is 8% smaller (within 0.5% of zlib's 4).
             if rc == exrSuccess { rc = exr_set_zip_compression_level(ctxt, index, Self.zipLevel) }
             if rc == exrSuccess, let t = p.tile {
                 rc = exr_set_tile_descriptor(
@@ -236,7 +253,7 @@ package enum EXRWriter {
 
     /// Runs `body` with a base pointer for each channel's values.
     private static func withChannelPointers<R>(
-        _ channels: [(name: String, data: [Float])], _ body: ([UnsafePointer<Float>]) -> R
+        _ channels: [(name: String, data: ArraySlice<Float>)], _ body: ([UnsafePointer<Float>]) -> R
     ) -> R {
         func nest(_ i: Int, _ acc: [UnsafePointer<Float>]) -> R {
             if i == channels.count { return body(acc) }

@@ -177,14 +177,11 @@ package enum StillImage {
     {
         let ext = (path as NSString).pathExtension.lowercased()
         if ext == "exr" {
-            let n = img.pixelCount
-            let planes = (0..<img.channels).map { Array(img.data[($0 * n)..<(($0 + 1) * n)]) }
             let names = img.channels == 1 ? [style.names.count == 1 ? style.names[0] : "Y"] : style.names
             try EXRWriter.write(
                 [
                     EXRPart(
-                        name: style.partName, channels: Array(zip(names, planes)).map { ($0.0, $0.1) },
-                        half: style.half,
+                        name: style.partName, slices: Array(zip(names, img.planes)), half: style.half,
                         compression: style.compression)
                 ],
                 width: img.width, height: img.height, to: path)

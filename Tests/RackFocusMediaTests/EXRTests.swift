@@ -235,3 +235,81 @@ struct SequenceGapTests {
         #expect(try FFmpeg.probeClip(pattern).frameCount == 6)
     }
 }
+
+/// ZIP and ZIPS chunks through libdeflate (`rf_zip.c`) are the format OpenEXR's own zlib path
+/// writes and reads: each reads what the other wrote, value for value, and damage is an error.
+@Suite("EXR ZIP through libdeflate", .serialized)
+struct EXRZipCodecTests {
+    /// A 300×200 picture (compressible: smooth gradients and a few hot values) and a noisy plane.
+    func planes() -> [(name: String, data: [Float])] {
+        let w = 300, h = 200
+        var state: UInt64 = 7
+        let smooth = (0..<(w * h)).map { i -> Float in
+            let x = Float(i % w), y = Float(i / w)
+            return i % 997 == 0 ? 4000 : (x * 0.01 + y * 0.003).truncatingRemainder(dividingBy: 1.5)
+        }
+        let noise = (0..<(w * h)).map { _ -> Float in
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Float(UInt32(truncatingIfNeeded: state >> 40)) / 1024
+        }
+        return [("B", smooth.map { $0 * 0.5 }), ("G", smooth), ("R", noise)]
+    }
+
+    func write(_ path: String, compression: EXRCompression, half: Bool, libdeflate: Bool) throws {
+        let before = EXRWriter.zipThroughLibdeflate
+        defer { EXRWriter.zipThroughLibdeflate = before }
+        EXRWriter.zipThroughLibdeflate = libdeflate
+        try EXRWriter.write(
+            [EXRPart(channels: planes(), half: half, compression: compression)], width: 300, height: 200, to: path)
+    }
+
+    func read(_ path: String, libdeflate: Bool) throws -> [Float] {
+        let before = EXRWriter.zipThroughLibdeflate
+        defer { EXRWriter.zipThroughLibdeflate = before }
+        EXRWriter.zipThroughLibdeflate = libdeflate
+        return try EXRImage.readColor(path).image.data
+    }
+
+    @Test(arguments: [EXRCompression.zip, .zips], [false, true])
+    func eachCodecReadsWhatTheOtherWrote(compression: EXRCompression, half: Bool) throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rackfocus-zip-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let p = planes()
+        let n = 300 * 200
+        var expected = [Float](repeating: 0, count: 3 * n)
+        for (c, name) in ["R", "G", "B"].enumerated() {
+            let plane = p.first { $0.name == name }!.data
+            for i in 0..<n { expected[c * n + i] = half ? Float(Float16(plane[i])) : plane[i] }
+        }
+        let ours = dir.appendingPathComponent("libdeflate.exr").path
+        let theirs = dir.appendingPathComponent("zlib.exr").path
+        try write(ours, compression: compression, half: half, libdeflate: true)
+        try write(theirs, compression: compression, half: half, libdeflate: false)
+        #expect(try read(ours, libdeflate: false) == expected, "zlib reads libdeflate's file")
+        #expect(try read(theirs, libdeflate: true) == expected, "libdeflate reads zlib's file")
+        #expect(try read(ours, libdeflate: true) == expected)
+        // Both really compressed: the smooth planes shrink (the noisy one is stored as it is).
+        let raw = 3 * n * (half ? 2 : 4)
+        for path in [ours, theirs] {
+            let size = try FileManager.default.attributesOfItem(atPath: path)[.size] as! Int
+            #expect(size < raw * 3 / 4, "\(path): \(size) bytes of \(raw)")
+        }
+    }
+
+    @Test(arguments: [false, true])
+    func aDamagedChunkIsAnErrorNamingTheFile(libdeflate: Bool) throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rackfocus-zip-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("damaged.exr").path
+        try write(path, compression: .zip, half: true, libdeflate: true)
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        // Scramble the middle of the chunk data (the header and offset table come first).
+        let mid = bytes.count * 3 / 5
+        for i in mid..<(mid + 64) { bytes[i] ^= 0x5A }
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        let e = #expect(throws: MediaError.self) { try read(path, libdeflate: libdeflate) }
+        #expect(e?.code == .damaged && e?.file == path, "\(String(describing: e))")
+    }
+}
