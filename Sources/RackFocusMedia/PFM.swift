@@ -50,15 +50,24 @@ package enum PFM {
         }
         var img = PlanarImage(width: w, height: h, channels: channels)
         let little = scale < 0
+        let start = i
         data.withUnsafeBytes { raw in
-            for row in 0..<h {
-                let y = h - 1 - row
-                for x in 0..<w {
-                    for c in 0..<channels {
-                        let o = i + ((row * w + x) * channels + c) * 4
-                        var bits = raw.loadUnaligned(fromByteOffset: o, as: UInt32.self)
-                        bits = little ? UInt32(littleEndian: bits) : UInt32(bigEndian: bits)
-                        img.data[c * w * h + y * w + x] = Float(bitPattern: bits)
+            img.data.withUnsafeMutableBufferPointer { out in
+                // Rows are stored bottom to top, channels interleaved.
+                for row in 0..<h {
+                    let y = h - 1 - row
+                    let src = start + row * w * channels * 4
+                    if channels == 1 && little && 1.littleEndian == 1 {
+                        UnsafeMutableRawPointer(out.baseAddress! + y * w).copyMemory(
+                            from: raw.baseAddress! + src, byteCount: w * 4)
+                        continue
+                    }
+                    for x in 0..<w {
+                        for c in 0..<channels {
+                            var bits = raw.loadUnaligned(fromByteOffset: src + (x * channels + c) * 4, as: UInt32.self)
+                            bits = little ? UInt32(littleEndian: bits) : UInt32(bigEndian: bits)
+                            out[c * w * h + y * w + x] = Float(bitPattern: bits)
+                        }
                     }
                 }
             }

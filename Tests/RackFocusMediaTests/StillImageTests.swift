@@ -75,6 +75,14 @@ struct StillImageTests {
         let headerLength = "Pf\n3 2\n-1.0\n".utf8.count
         let first: Float = bytes[headerLength..<(headerLength + 4)].withUnsafeBytes { $0.loadUnaligned(as: Float.self) }
         #expect(first == 4)
+        // A positive scale means big-endian values; same rows, same planes.
+        var big = Data("Pf\n3 2\n1.0\n".utf8)
+        for v: Float in [4, 5, 6, 1, 2, 3] {
+            withUnsafeBytes(of: v.bitPattern.bigEndian) { big.append(contentsOf: $0) }
+        }
+        let bigPath = dir.appendingPathComponent("big.pfm").path
+        try big.write(to: URL(fileURLWithPath: bigPath))
+        #expect(try StillImage.readDepth(bigPath).data == [1, 2, 3, 4, 5, 6])
     }
 
     @Test func integerDepthNeedsAScale() throws {
