@@ -166,11 +166,7 @@ public struct ApertureKernel: Sendable {
 
         /// Weight a splat of radius r deposits at offset (dx, dy) from its centre (sums to 1 over all offsets).
         public func weight(radius: Float, dx: Int, dy: Int) -> Float {
-            let (k, t) = position(radius: radius)
-            guard abs(dy) <= reach(k: k) else { return 0 }
-            let (l, h) = span(k: k, t: t, dy: dy)
-            let overlap = min(Float(dx) + 0.5, h) - max(Float(dx) - 0.5, l)
-            return overlap > 0 ? overlap / area(k: k, t: t) : 0
+            footprint(radius: radius).weight(dx: dx, dy: dy)
         }
 
         /// The radius a table position stands for.
@@ -220,12 +216,37 @@ public struct ApertureKernel: Sendable {
         /// Weight a splat of radius r at (x, y) in the frame deposits at offset (dx, dy) from its
         /// centre, its cat's eye included (sums to 1 over all offsets).
         public func weight(radius: Float, x: Int, y: Int, dx: Int, dy: Int) -> Float {
+            footprint(radius: radius, x: x, y: y).weight(dx: dx, dy: dy)
+        }
+
+        /// The footprint of a splat of radius r at (x, y) in the frame (cat's eye included; at
+        /// no position, none): its table position, clip and area found once, for reading many of
+        /// its offsets.
+        public func footprint(radius: Float, x: Int? = nil, y: Int? = nil) -> Footprint {
             let (k, t) = position(radius: radius)
-            guard let lens = lens(x: x, y: y, k: k, t: t) else { return weight(radius: radius, dx: dx, dy: dy) }
-            guard abs(dy) <= reach(k: k) else { return 0 }
-            let (l, h) = span(k: k, t: t, dy: dy, lens: lens)
+            var clip: Lens?
+            if let x, let y { clip = lens(x: x, y: y, k: k, t: t) }
+            return Footprint(
+                table: self, k: k, t: t, lens: clip, reach: reach(k: k),
+                area: clip.map { area(k: k, t: t, lens: $0) } ?? area(k: k, t: t))
+        }
+    }
+
+    /// One splat's footprint (`Table.footprint`).
+    public struct Footprint {
+        let table: Table, k: Int, t: Float, lens: Lens?
+        /// Rows reached above and below the centre.
+        public let reach: Int
+        /// Total area (px²).
+        let area: Float
+
+        /// Weight deposited at offset (dx, dy) from the centre (sums to 1 over all offsets).
+        public func weight(dx: Int, dy: Int) -> Float {
+            guard abs(dy) <= reach else { return 0 }
+            let (l, h) =
+                lens.map { table.span(k: k, t: t, dy: dy, lens: $0) } ?? table.span(k: k, t: t, dy: dy)
             let overlap = min(Float(dx) + 0.5, h) - max(Float(dx) - 0.5, l)
-            return overlap > 0 ? overlap / area(k: k, t: t, lens: lens) : 0
+            return overlap > 0 ? overlap / area : 0
         }
     }
 

@@ -50,11 +50,11 @@ extension LayeredRenderer.ChunkWriter {
     ) -> Bool {
         guard lights.mayBeHidden(i) else { return false }
         let kernel = source.kernel
-        let (kk, _) = kernel.position(radius: r)
-        let reach = kernel.reach(k: kk)
+        let disc = kernel.footprint(radius: r, x: x, y: y)
+        let reach = disc.reach
         var hidden = false
         search: for dy in -reach...reach {
-            for dx in -reach...reach where kernel.weight(radius: r, x: x, y: y, dx: dx, dy: dy) > 0 {
+            for dx in -reach...reach where disc.weight(dx: dx, dy: dy) > 0 {
                 if lights.visibility(i, dx: dx, dy: dy) < 1 { hidden = true; break search }
             }
         }
@@ -63,7 +63,7 @@ extension LayeredRenderer.ChunkWriter {
         let perEnergy = 1 / kernel.area(k: k1, t: t1)
         for dy in -reach...reach {
             for dx in -reach...reach {
-                let wt = kernel.weight(radius: r, x: x, y: y, dx: dx, dy: dy)
+                let wt = disc.weight(dx: dx, dy: dy)
                 guard wt > 0 else { continue }
                 let seen = wt * lights.visibility(i, dx: dx, dy: dy)
                 guard seen > 0 else { continue }
