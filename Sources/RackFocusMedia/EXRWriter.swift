@@ -83,7 +83,7 @@ package enum EXRWriter {
 
     /// Whether ZIP and ZIPS chunks go through libdeflate (`Sources/CEXR/rf_zip.c`, the default)
     /// or OpenEXR's own zlib, for reading and writing alike: the same format either way, so each
-    /// reads what the other writes (`EXRTests`).
+    /// reads what the other writes (`EXRZipCodecTests`).
     package static var zipThroughLibdeflate: Bool {
         get { rf_exr_libdeflate_enabled() != 0 }
         set { rf_exr_set_libdeflate(newValue ? 1 : 0) }

@@ -54,8 +54,8 @@ exr_result_t rf_exr_pack_and_compress(exr_encode_pipeline_t* encode, rf_exr_chun
 void rf_exr_free_chunk(rf_exr_chunk_bytes* chunk);
 
 /// ZIP and ZIPS chunks are compressed and decompressed with libdeflate (rf_zip.c) rather than
-/// the library's zlib: the same format, written and read about 2.5x faster. On by default; off
-/// (0) only to check one against the other.
+/// the library's zlib: the same format, faster. On by default; off (0) only to check one against
+/// the other.
 void rf_exr_set_libdeflate(int on);
 int rf_exr_libdeflate_enabled(void);
 
