@@ -21,8 +21,8 @@ public enum HugePages {
     /// Call first thing in `main`: either returns at once, or replaces the process (returning only
     /// if that fails, with the environment as it was).
     public static func startWithHugePages() {
-        if let mark = ProcessInfo.processInfo.environment[marker] {
-            if mark == "started" {
+        if let mark = getenv(marker) {
+            if String(cString: mark) == "started" {
                 // Second start: the tunable has been read; give the children the caller's
                 // environment.
                 unsetenv(marker)

@@ -46,9 +46,11 @@ extension EXRImage {
             data += exr.data
             data += exr.data
         }
-        var image = exr
-        image.data = []
-        return (PlanarImage(width: exr.width, height: exr.height, channels: 3, data: data), image)
+        // The planes now live in the image; the header keeps none (as a DWA part's, below).
+        var header = exr
+        header.data = []
+        header.planeNames = []
+        return (PlanarImage(width: exr.width, height: exr.height, channels: 3, data: data), header)
     }
 
     /// One plane of depth: `channel` when named, else the first of `EXRChannels.depthNames` found
