@@ -205,7 +205,9 @@ extension LayeredRenderer {
         let levelCount = levels.count
 
         let bdiff = buffers.beyondDiff, bmin = buffers.beyondMin, bmax = buffers.beyondMax,
-            unc = buffers.uncoloured
+            unc = buffers.uncoloured, bslope = buffers.beyondSlope.baseAddress!,
+            runLeft = buffers.runLeftEnd.baseAddress!, runRight = buffers.runRightStart.baseAddress!,
+            columnScratch = buffers.columnScratch.baseAddress! + band &* (w &+ 2)
         for i in (y0 &* w)..<(y1 &* w) { acc[i] = SIMD4(0, 0, 0, 1); unc[i] = 0 }
         for y in y0..<y1 { rmin[y] = Int32(w); rmax[y] = -1; bmin[y] = Int32(w); bmax[y] = -1 }
         let diffBand = diff.baseAddress! + y0 &* fullStride
@@ -229,6 +231,20 @@ extension LayeredRenderer {
                     splats, from: beyondFirst, to: beyondEnd, kernel: kernel, rows: y0, y1, width: w,
                     stride: fullStride, diff: beyondBand, rowMin: bmin.baseAddress! + y0,
                     rowMax: bmax.baseAddress! + y0)
+            }
+            let columnFirst = layers.start[Self.columnList][layer], columnEnd = layers.start[Self.columnList][layer + 1]
+            if columnEnd > columnFirst {
+                Self.scatterColumnRuns(
+                    splats, from: columnFirst, to: columnEnd, kernel: kernel, rows: y0, y1, width: w, height: h,
+                    stride: fullStride, diff: bdiff.baseAddress!, scratch: columnScratch, rowMin: bmin.baseAddress!,
+                    rowMax: bmax.baseAddress!)
+            }
+            let runFirst = layers.start[Self.runList][layer], runEnd = layers.start[Self.runList][layer + 1]
+            if runEnd > runFirst {
+                Self.scatterRuns(
+                    splats, from: runFirst, to: runEnd, kernel: kernel, rows: y0, y1, width: w, stride: fullStride,
+                    diff: beyondBand, slope: bslope + y0 &* fullStride, leftEnd: runLeft + y0,
+                    rightStart: runRight + y0)
             }
             // Coarse levels, coarsest first: scatter, integrate, add the coarser level upsampled.
             var coarserHasData = false
@@ -284,19 +300,34 @@ extension LayeredRenderer {
                     xa = min(xa, Int(bmin[y]))
                     xb = max(xb, Int(bmax[y]))
                 }
-                var hasCoarse = false
+                var coarse: (a: Int, b: Int, t: Float)?
                 if let half, let (a, b, t) = Self.coarseRows(of: y, in: half.rows, coarseHeight: half.height),
                     let (ca, cb) = Self.coarseExtent(half, a, b, fineWidth: w)
                 {
-                    hasCoarse = true
+                    coarse = (a, b, t)
                     xa = min(xa, ca)
                     xb = max(xb, cb)
-                    Self.mixRows(half, a, b, t, fineColumns: xa, xb)
+                }
+                let row = diff.baseAddress! + y &* fullStride
+                let accRow = acc.baseAddress! + y &* w
+                if runLeft[y] >= 0 || runRight[y] < Int32(w) {
+                    let brow = bdiff.baseAddress! + y &* fullStride
+                    Self.compositeRunRow(
+                        RunRow(
+                            diff: row, beyond: brow, slope: bslope + y &* fullStride, accumulator: accRow,
+                            uncoloured: unc.baseAddress! + y &* w, upsampled: up, width: w),
+                        extent: xa, xb, leftEnd: Int(runLeft[y]), rightStart: Int(runRight[y]),
+                        coarse: coarse.map { (half!, $0.a, $0.b, $0.t) })
+                    runLeft[y] = -1; runRight[y] = Int32(w)
+                    rmin[y] = Int32(w); rmax[y] = -1; bmin[y] = Int32(w); bmax[y] = -1
+                    continue
+                }
+                let hasCoarse = coarse != nil
+                if let half, let coarse {
+                    Self.mixRows(half, coarse.a, coarse.b, coarse.t, fineColumns: xa, xb)
                     Self.upsample(half.mix, coarseWidth: half.width, into: up, columns: xa, xb, adding: false)
                 }
                 if xb < xa { continue }
-                let row = diff.baseAddress! + y &* fullStride
-                let accRow = acc.baseAddress! + y &* w
                 var sum = SIMD4<Float>.zero
                 if beyond {
                     // Rows the splats beyond the edge reach: their coverage is summed with the

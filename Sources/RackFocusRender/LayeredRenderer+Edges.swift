@@ -6,9 +6,28 @@ extension LayeredRenderer.ChunkWriter {
     /// The scene beyond the frame's edge, as the model continues it: each edge pixel's CoC
     /// outward, as far as such a splat can reach back into the frame, coverage without colour.
     /// In row order (the scatter's search relies on it): rows above the frame (first chunk),
-    /// then left and right of each of this chunk's rows, then rows below (last chunk).
+    /// then left and right of each of this chunk's rows, then rows below (last chunk). Without a
+    /// cat's eye, the splats left or right of a row are identical but for their column, so each
+    /// side is one run (`emitRun`) instead of one splat per column.
     func emitBeyondEdges(rows: Range<Int>, top: Bool, bottom: Bool) {
         let w = source.width, h = source.height
+        let runs = source.edgeRuns && source.kernel.catEye == nil
+        /// The `count` splats left of the frame in row y with pixel i's CoC.
+        @inline(__always) func left(_ i: Int, _ count: Int, _ y: Int) {
+            if runs {
+                emitRun(i, count: count, left: true, y)
+            } else {
+                for x in stride(from: count, through: 1, by: -1) { emitVirtual(i, -x, y) }
+            }
+        }
+        /// The `count` splats right of the frame in row y with pixel i's CoC.
+        @inline(__always) func right(_ i: Int, _ count: Int, _ y: Int) {
+            if runs {
+                emitRun(i, count: count, left: false, y)
+            } else {
+                for x in 1...count { emitVirtual(i, w &- 1 &+ x, y) }
+            }
+        }
         @inline(__always) func reach(_ i: Int) -> Int {
             let (k, _) = source.kernel.position(radius: abs(source.coc[i]) * 0.5)
             return source.kernel.reach(k: k)
@@ -19,9 +38,15 @@ extension LayeredRenderer.ChunkWriter {
             let cornerA = reach(first), cornerB = reach(last)
             for j in rowsOut {
                 let y = edgeRow &+ direction &* j
-                if j <= cornerA { for i in stride(from: cornerA, through: 1, by: -1) { emitVirtual(first, -i, y) } }
-                for x in 0..<w where reach(first &+ x) >= j { emitVirtual(first &+ x, x, y) }
-                if j <= cornerB { for i in 1...cornerB { emitVirtual(last, w &- 1 &+ i, y) } }
+                if j <= cornerA { left(first, cornerA, y) }
+                if !runs { for x in 0..<w where reach(first &+ x) >= j { emitVirtual(first &+ x, x, y) } }
+                if j <= cornerB { right(last, cornerB, y) }
+            }
+            if runs {
+                for x in 0..<w {
+                    let a = reach(first &+ x)
+                    if a > 0 { emitColumnRun(first &+ x, x, count: a, top: direction < 0) }
+                }
             }
         }
         let deepest = { (edgeRow: Int) in (0..<w).reduce(0) { max($0, reach(edgeRow &* w &+ $1)) } }
@@ -30,10 +55,10 @@ extension LayeredRenderer.ChunkWriter {
             if k > 0 { beyond(edgeRow: 0, rowsOut: stride(from: k, through: 1, by: -1), direction: -1) }
         }
         for y in rows {
-            let left = y &* w, right = left &+ w &- 1
-            let a = reach(left), b = reach(right)
-            if a > 0 { for i in stride(from: a, through: 1, by: -1) { emitVirtual(left, -i, y) } }
-            if b > 0 { for i in 1...b { emitVirtual(right, w &- 1 &+ i, y) } }
+            let first = y &* w, last = first &+ w &- 1
+            let a = reach(first), b = reach(last)
+            if a > 0 { left(first, a, y) }
+            if b > 0 { right(last, b, y) }
         }
         if bottom {
             let k = deepest(h - 1)
@@ -95,6 +120,45 @@ extension LayeredRenderer.ChunkWriter {
             put(
                 LayeredRenderer.Splat(x: Int32(x), y: Int32(y), k: Int32(kk), t: t, value: SIMD4(0, 0, 0, share * inv)),
                 list: LayeredRenderer.virtualList, layer: k &+ step)
+        }
+    }
+
+    /// The `count` splats beyond the top (`top`) or bottom edge in column x, all with pixel i's
+    /// CoC, as one record in `columnList`: y −1 (top) or the frame's height (bottom), the count
+    /// in `value.x` beside the weight in `value.w` (`scatterColumnRuns` draws it).
+    @inline(__always)
+    func emitColumnRun(_ i: Int, _ x: Int, count: Int, top: Bool) {
+        let (k, b) = source.layer(of: source.coordinate[i])
+        let (kk, t) = source.kernel.position(radius: abs(source.coc[i]) * 0.5)
+        let inv = 1 / source.kernel.area(k: kk, t: t)
+        for step in 0..<2 {
+            let share = step == 0 ? 1 - b : b
+            if share <= 0 { continue }
+            put(
+                LayeredRenderer.Splat(
+                    x: Int32(x), y: top ? -1 : Int32(source.height), k: Int32(kk), t: t,
+                    value: SIMD4(Float(count), 0, 0, share * inv)),
+                list: LayeredRenderer.columnList, layer: k &+ step)
+        }
+    }
+
+    /// The `count` splats beyond the left (`left`) or right edge beside row y, all with pixel i's
+    /// CoC, as one record in `runList`: x −1 (left) or the frame's width (right), and the count in
+    /// `value.x` beside the weight in `value.w`. Only without a cat's eye, which would make each
+    /// one's shape depend on its column; `scatterRuns` draws the run in closed form.
+    @inline(__always)
+    func emitRun(_ i: Int, count: Int, left: Bool, _ y: Int) {
+        let (k, b) = source.layer(of: source.coordinate[i])
+        let (kk, t) = source.kernel.position(radius: abs(source.coc[i]) * 0.5)
+        let inv = 1 / source.kernel.area(k: kk, t: t)
+        for step in 0..<2 {
+            let share = step == 0 ? 1 - b : b
+            if share <= 0 { continue }
+            put(
+                LayeredRenderer.Splat(
+                    x: left ? -1 : Int32(source.width), y: Int32(y), k: Int32(kk), t: t,
+                    value: SIMD4(Float(count), 0, 0, share * inv)),
+                list: LayeredRenderer.runList, layer: k &+ step)
         }
     }
 }

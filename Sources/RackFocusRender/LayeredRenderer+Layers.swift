@@ -21,8 +21,15 @@ extension LayeredRenderer {
     /// The list after that: point lights partly hidden, as one-pixel splats over the part of
     /// their disc that their rays reach (see `PointLights`), sorted by row within each layer.
     static let maskedList = levelCount + 1
-    /// Lists in all: the levels, the splats beyond the edge, the hidden lights' pixels.
-    static let listCount = levelCount + 2
+    /// The list after that: runs of identical splats beyond the left or right edge, one record
+    /// per side of a row (`ChunkWriter.emitRun`), in row order.
+    static let runList = levelCount + 2
+    /// The list after that: runs of identical splats beyond the top or bottom edge, one record per
+    /// column (`ChunkWriter.emitColumnRun`).
+    static let columnList = levelCount + 3
+    /// Lists in all: the levels, the splats beyond the edge, the hidden lights' pixels, the runs
+    /// beside rows and in columns.
+    static let listCount = levelCount + 4
 
     /// Splats grouped by list (the levels, the splats beyond the frame's edge, the hidden lights'
     /// pixels), then by layer front to back, in one array; within a layer in order of top-level block (so a splat's row is at most
@@ -91,7 +98,8 @@ extension LayeredRenderer {
                                                 hiddenColor: hcolP, hiddenWeight: hwP,
                                                 coordinate: coordP, hiddenAt: hiddenAtP, lowestLayer: lo,
                                                 layerCount: count,
-                                                levelRadii: radii, kernel: kernel.table, isLight: lightP)
+                                                levelRadii: radii, kernel: kernel.table, isLight: lightP,
+                                                edgeRuns: edgeRuns)
                                             let ctx = Shared((built, source, lights))
                                             parallelFor(chunks, threads: threads) { c in
                                                 let (built, source, lights) = ctx.value

@@ -16,6 +16,8 @@ extension LayeredRenderer {
         let levelRadii: SIMD4<Float>
         let kernel: ApertureKernel.Table
         let isLight: UnsafeBufferPointer<Bool>
+        /// Whether the splats beyond the left and right edges go as runs (`emitRun`).
+        let edgeRuns: Bool
 
         /// The layers a splat at layer coordinate `l` goes to: k, and the share b of it in k + 1
         /// (soft assignment: b rises linearly across the middle `blend` of the gap between two

@@ -29,6 +29,9 @@ public final class LayeredRenderer {
     /// 1080p bench, so there are two coarse levels.)
     public let levelRadii: [Float]
     public let threads: Int
+    /// Whether the splats beyond the left and right edges are drawn as runs in closed form
+    /// (`scatterRuns`) where the kernel allows it; false draws each one (tests compare the two).
+    var edgeRuns = true
 
     /// Buffers owned for the last frame size, reused while the size stays.
     private var buffers: FrameBuffers?
@@ -177,6 +180,14 @@ final class FrameBuffers: @unchecked Sendable {
     /// and the coverage they took at each pixel.
     let beyondDiff: UnsafeMutableBufferPointer<SIMD4<Float>>
     let beyondMin: UnsafeMutableBufferPointer<Int32>, beyondMax: UnsafeMutableBufferPointer<Int32>
+    /// Second differences of the coverage of runs beyond the edge (`scatterRuns`), one scalar
+    /// per pixel, in the rows of `beyondDiff`.
+    let beyondSlope: UnsafeMutableBufferPointer<Float>
+    /// Per row, the last column the runs left of the frame reach (−1: none) and the first the
+    /// runs right of it reach (the width: none).
+    let runLeftEnd: UnsafeMutableBufferPointer<Int32>, runRightStart: UnsafeMutableBufferPointer<Int32>
+    /// Per band, a row of differences for the runs above and below the frame (`scatterColumnRuns`).
+    let columnScratch: UnsafeMutableBufferPointer<Float>
     let uncoloured: UnsafeMutableBufferPointer<Float>
     /// Levels 1, 2, ... (half, quarter, ... resolution).
     let levels: [LevelBuffers]
@@ -190,6 +201,10 @@ final class FrameBuffers: @unchecked Sendable {
         rowMin = .init(start: filledBuffer(h, 0), count: h)
         rowMax = .init(start: filledBuffer(h, 0), count: h)
         beyondDiff = zeroedBuffer((w + 2) * h)
+        beyondSlope = zeroedBuffer((w + 2) * h)
+        runLeftEnd = .init(start: filledBuffer(h, -1), count: h)
+        runRightStart = .init(start: filledBuffer(h, Int32(w)), count: h)
+        columnScratch = zeroedBuffer(bands * (w + 2))
         beyondMin = .init(start: filledBuffer(h, 0), count: h)
         beyondMax = .init(start: filledBuffer(h, 0), count: h)
         uncoloured = zeroedBuffer(w * h)
@@ -209,8 +224,10 @@ final class FrameBuffers: @unchecked Sendable {
     func fits(width w: Int, height h: Int, bands b: Int) -> Bool { (width, height, bands) == (w, h, b) }
 
     deinit {
-        free(diff.baseAddress); free(accum.baseAddress); free(beyondDiff.baseAddress); free(uncoloured.baseAddress)
+        free(diff.baseAddress); free(accum.baseAddress); free(beyondDiff.baseAddress); free(beyondSlope.baseAddress)
+        free(uncoloured.baseAddress); free(columnScratch.baseAddress)
         rowMin.deallocate(); rowMax.deallocate(); upsampled.deallocate(); beyondMin.deallocate(); beyondMax.deallocate()
+        runLeftEnd.deallocate(); runRightStart.deallocate()
     }
 }
 

@@ -1,0 +1,243 @@
+import RackFocusImage
+
+/// The splats beyond the frame's edge as runs: the splats left or right of a row, or above or
+/// below a column, are identical but for their place (without a cat's eye), so each run is drawn
+/// in closed form or by a recurrence instead of splat by splat.
+extension LayeredRenderer {
+    /// Adds the cells' share of [left, right] (within −½...w − ½, left < right) times v to a row
+    /// of differences (value at a cell, minus past it); returns the first and last cell.
+    @inline(__always) @discardableResult
+    static func addSpan(
+        _ left: Float, _ right: Float, _ v: Float, into row: UnsafeMutablePointer<Float>, width w: Int
+    ) -> (Int32, Int32) {
+        let ia = Int(left + 0.5), ib = min(Int(right + 0.5), w &- 1)
+        if ia == ib {
+            let d = (right - left) * v
+            row[ia] += d
+            row[ia &+ 1] -= d
+        } else {
+            let fa = Float(ia) + 0.5 - left
+            let fb = right - (Float(ib) - 0.5)
+            row[ia] += fa * v
+            row[ia &+ 1] += (1 - fa) * v
+            row[ib] += (fb - 1) * v
+            row[ib &+ 1] -= fb * v
+        }
+        return (Int32(ia), Int32(ib))
+    }
+
+    /// Draws one layer's column runs (`columnList`) into the rows `y0..<y1` of the beyond-the-edge
+    /// differences `diff` (.w; absolute rows). The `a` splats above the frame in column x reach
+    /// row Y ≥ 0 with their footprint rows Y + 1 ... a, so that row's spans are
+    /// T(Y) = T(Y + 1) + span(Y + 1): from the deepest row up, each run adds one span per row to
+    /// a running row of differences (`scratch`, left zeroed), which is added into each of the
+    /// band's rows. Below the frame, T(Y) = T(Y − 1) + span(Y − h) going down. One span per run
+    /// and row instead of one per splat and row.
+    static func scatterColumnRuns(
+        _ splats: UnsafeBufferPointer<Splat>, from first: Int, to end: Int, kernel: ApertureKernel.Table,
+        rows y0: Int, _ y1: Int, width w: Int, height h: Int, stride: Int,
+        diff: UnsafeMutablePointer<SIMD4<Float>>, scratch: UnsafeMutablePointer<Float>,
+        rowMin: UnsafeMutablePointer<Int32>, rowMax: UnsafeMutablePointer<Int32>
+    ) {
+        let wf = Float(w)
+        var deepestTop = 0, deepestBottom = 0
+        for e in first..<end {
+            let sp = splats[e]
+            if sp.y < 0 {
+                deepestTop = max(deepestTop, Int(sp.value.x))
+            } else {
+                deepestBottom = max(deepestBottom, Int(sp.value.x))
+            }
+        }
+        var lo = Int32(w), hi: Int32 = -1
+        /// Adds footprint row `dy` of every run above (`top`) or below the frame at least `depth` deep.
+        @inline(__always) func addSpans(dy: Int, top: Bool, depth: Int) {
+            for e in first..<end {
+                let sp = splats[e]
+                guard (sp.y < 0) == top, Int(sp.value.x) >= depth else { continue }
+                let k = Int(sp.k)
+                guard abs(dy) <= kernel.reach(k: k) else { continue }
+                let s = kernel.span(k: k, t: sp.t, dy: dy)
+                let sx = Float(sp.x)
+                var left = sx + s.lo, right = sx + s.hi
+                if right <= left || right < -0.5 || left > wf - 0.5 { continue }
+                left = max(left, -0.5)
+                right = min(right, wf - 0.5)
+                let (ia, ib) = addSpan(left, right, sp.value.w, into: scratch, width: w)
+                lo = min(lo, ia)
+                hi = max(hi, ib)
+            }
+        }
+        /// Adds the running row into row y.
+        @inline(__always) func addRow(_ y: Int) {
+            guard hi >= lo else { return }
+            let row = diff + y &* stride
+            for x in Int(lo)...(Int(hi) &+ 1) { row[x].w += scratch[x] }
+            rowMin[y] = min(rowMin[y], lo)
+            rowMax[y] = max(rowMax[y], hi)
+        }
+        @inline(__always) func clear() {
+            if hi >= lo { for x in Int(lo)...(Int(hi) &+ 1) { scratch[x] = 0 } }
+            lo = Int32(w); hi = -1
+        }
+        if deepestTop > y0 {
+            for y in Swift.stride(from: deepestTop &- 1, through: y0, by: -1) {
+                addSpans(dy: y &+ 1, top: true, depth: y &+ 1)
+                if y < y1 { addRow(y) }
+            }
+            clear()
+        }
+        if deepestBottom > h &- y1 {
+            for m in Swift.stride(from: deepestBottom &- 1, through: h &- y1, by: -1) {
+                addSpans(dy: -(m &+ 1), top: false, depth: m &+ 1)
+                let y = h &- 1 &- m
+                if y >= y0 { addRow(y) }
+            }
+            clear()
+        }
+    }
+
+    /// Scatters the runs beyond the edge (`runList`) that reach rows `y0..<y1`, in closed form.
+    /// In a footprint row with span [lo, hi], the `a` splats left of the frame cover pixel x ≥ 0
+    /// by Σᵢ |cell x ∩ [lo − i, hi − i]| = v·(clamp(hi − x − ½, 0, a) − clamp(lo − x − ½, 0, a)):
+    /// its value at column 0 goes into the first differences `diff` (.w), and its steps from
+    /// column 1 on, −|cell x ∩ [hi − a, hi]| + |cell x ∩ [lo − a, lo]|, are spans drawn into the
+    /// second differences `slope`. Right of the frame (L = w − 1 + lo, H = w − 1 + hi), the value is
+    /// v·(clamp(x − ½ − L, 0, a) − clamp(x − ½ − H, 0, a)), its steps the spans [L + 1, L + 1 + a]
+    /// and −[H + 1, H + 1 + a]. Eight writes per row instead of four per splat. Each row's last
+    /// column written from the left (`leftEnd`) and first from the right (`rightStart`) are kept
+    /// apart from the row's other extents, so the composite skips the columns between.
+    static func scatterRuns(
+        _ splats: UnsafeBufferPointer<Splat>, from first: Int, to end: Int, kernel: ApertureKernel.Table,
+        rows y0: Int, _ y1: Int, width w: Int, stride: Int, diff: UnsafeMutablePointer<SIMD4<Float>>,
+        slope: UnsafeMutablePointer<Float>, leftEnd: UnsafeMutablePointer<Int32>,
+        rightStart: UnsafeMutablePointer<Int32>
+    ) {
+        let maxReach = Int(kernel.maxRadius) &+ 2
+        var lo = first, hi = end
+        let firstRow = Int32(y0 &- maxReach)
+        while lo < hi {
+            let mid = (lo &+ hi) >> 1
+            if splats[mid].y < firstRow { lo = mid &+ 1 } else { hi = mid }
+        }
+        let wf = Float(w)
+        /// The cells' share of [l, r] clipped to columns 1..<w.
+        @inline(__always) func span(
+            _ l: Float, _ r: Float, _ v: Float, _ row: UnsafeMutablePointer<Float>
+        ) -> (Int32, Int32)? {
+            let left = max(l, 0.5), right = min(r, wf - 0.5)
+            guard right > left else { return nil }
+            return addSpan(left, right, v, into: row, width: w)
+        }
+        var e = lo
+        while e < end {
+            let sp = splats[e]
+            e &+= 1
+            let sy = Int(sp.y)
+            if sy &- maxReach >= y1 { break }
+            let k = Int(sp.k)
+            let reach = kernel.reach(k: k)
+            let dyLo = max(-reach, y0 &- sy), dyHi = min(reach, y1 &- 1 &- sy)
+            if dyLo > dyHi { continue }
+            let a = sp.value.x, v = sp.value.w
+            for dy in dyLo...dyHi {
+                let s = kernel.span(k: k, t: sp.t, dy: dy)
+                if s.hi <= s.lo { continue }
+                let r = sy &+ dy &- y0
+                let row = slope + r &* stride
+                if sp.x < 0 {
+                    diff[r &* stride].w += v * (min(max(s.hi - 0.5, 0), a) - min(max(s.lo - 0.5, 0), a))
+                    var last: Int32 = 0
+                    if let (_, ib) = span(s.hi - a, s.hi, -v, row) { last = ib }
+                    if let (_, ib) = span(s.lo - a, s.lo, v, row) { last = max(last, ib) }
+                    leftEnd[r] = max(leftEnd[r], last)
+                } else {
+                    let l = wf - 1 + s.lo, h = wf - 1 + s.hi
+                    let start = v * (min(max(-0.5 - l, 0), a) - min(max(-0.5 - h, 0), a))
+                    var firstCell = Int32(w)
+                    if start != 0 {
+                        diff[r &* stride].w += start
+                        firstCell = 0
+                    }
+                    if let (ia, _) = span(l + 1, l + 1 + a, v, row) { firstCell = min(firstCell, ia) }
+                    if let (ia, _) = span(h + 1, h + 1 + a, -v, row) { firstCell = min(firstCell, ia) }
+                    rightStart[r] = min(rightStart[r], firstCell)
+                }
+            }
+        }
+    }
+}
+
+extension LayeredRenderer {
+    /// One row's buffers for `compositeRunRow`.
+    struct RunRow {
+        let diff: UnsafeMutablePointer<SIMD4<Float>>, beyond: UnsafeMutablePointer<SIMD4<Float>>
+        let slope: UnsafeMutablePointer<Float>, accumulator: UnsafeMutablePointer<SIMD4<Float>>
+        let uncoloured: UnsafeMutablePointer<Float>, upsampled: UnsafeMutablePointer<SIMD4<Float>>
+        let width: Int
+    }
+
+    /// Integrates and accumulates a layer's row that runs beyond the edge reach: over the columns
+    /// the runs left of the frame reach (0...`leftEnd`), the row's other extent (`xa...xb`) and
+    /// the columns the runs right of it reach (`rightStart`..<w), each one column further so
+    /// every difference written is integrated, merged where they meet. The columns between hold
+    /// no difference, so the running sums cross them unchanged. With `coarse` (level 1 and the
+    /// rows it mixes), the level is upsampled over each part.
+    static func compositeRunRow(
+        _ row: RunRow, extent xa: Int, _ xb: Int, leftEnd: Int, rightStart: Int,
+        coarse: (level: LevelBand, a: Int, b: Int, t: Float)?
+    ) {
+        let w = row.width, last = w &- 1
+        var sum = SIMD4<Float>.zero, covered = SIMD4<Float>.zero, slope: Float = 0
+        let up = row.upsampled
+        @inline(__always) func integrate(_ s: Int, _ e: Int) {
+            if let coarse {
+                Self.mixRows(coarse.level, coarse.a, coarse.b, coarse.t, fineColumns: s, e)
+                Self.upsample(coarse.level.mix, coarseWidth: coarse.level.width, into: up, columns: s, e, adding: false)
+            }
+            let useUp = coarse != nil
+            for x in s...e {
+                sum += row.diff[x]
+                row.diff[x] = .zero
+                slope += row.slope[x]
+                row.slope[x] = 0
+                covered += row.beyond[x]
+                row.beyond[x] = .zero
+                covered.w += slope
+                let total = useUp ? sum + up[x] : sum
+                if covered.w == 0 {
+                    Self.accumulate(total, into: row.accumulator + x)
+                } else {
+                    Self.accumulate(
+                        total + covered, beyond: covered.w, into: row.accumulator + x,
+                        uncoloured: row.uncoloured + x)
+                }
+            }
+        }
+        // The parts in order of first column (the left one starts at 0), merged where they touch.
+        let none = SIMD2<Int>(1, 0)
+        let main = xb >= xa ? SIMD2(xa, min(xb &+ 1, last)) : none
+        let right = rightStart < w ? SIMD2(rightStart, last) : none
+        let left = leftEnd >= 0 ? SIMD2(0, min(leftEnd &+ 1, last)) : none
+        let (second, third) = main.x <= right.x ? (main, right) : (right, main)
+        var current = none
+        @inline(__always) func take(_ part: SIMD2<Int>) {
+            guard part.x <= part.y else { return }
+            if current.x > current.y {
+                current = part
+            } else if part.x <= current.y &+ 1 {
+                current.y = max(current.y, part.y)
+            } else {
+                integrate(current.x, current.y)
+                current = part
+            }
+        }
+        take(left)
+        take(second)
+        take(third)
+        if current.x <= current.y { integrate(current.x, current.y) }
+        row.diff[w] = .zero
+        row.beyond[w] = .zero
+        row.slope[w] = 0
+    }
+}
