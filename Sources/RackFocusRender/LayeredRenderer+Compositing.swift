@@ -243,7 +243,7 @@ extension LayeredRenderer {
             if runEnd > runFirst {
                 Self.scatterRuns(
                     splats, from: runFirst, to: runEnd, kernel: kernel, rows: y0, y1, width: w, stride: fullStride,
-                    diff: beyondBand, slope: bslope + y0 &* fullStride, leftEnd: runLeft + y0,
+                    slope: bslope + y0 &* fullStride, leftEnd: runLeft + y0,
                     rightStart: runRight + y0)
             }
             // Coarse levels, coarsest first: scatter, integrate, add the coarser level upsampled.

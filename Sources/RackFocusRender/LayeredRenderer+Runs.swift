@@ -100,17 +100,17 @@ extension LayeredRenderer {
     /// Scatters the runs beyond the edge (`runList`) that reach rows `y0..<y1`, in closed form.
     /// In a footprint row with span [lo, hi], the `a` splats left of the frame cover pixel x ≥ 0
     /// by Σᵢ |cell x ∩ [lo − i, hi − i]| = v·(clamp(hi − x − ½, 0, a) − clamp(lo − x − ½, 0, a)):
-    /// its value at column 0 goes into the first differences `diff` (.w), and its steps from
-    /// column 1 on, −|cell x ∩ [hi − a, hi]| + |cell x ∩ [lo − a, lo]|, are spans drawn into the
-    /// second differences `slope`. Right of the frame (L = w − 1 + lo, H = w − 1 + hi), the value is
+    /// its value at column 0 and its steps from column 1 on, −|cell x ∩ [hi − a, hi]| +
+    /// |cell x ∩ [lo − a, lo]|, go into the second differences `slope` (a step at column 0
+    /// undone at column 1, and two spans). Right of the frame (L = w − 1 + lo, H = w − 1 + hi), the value is
     /// v·(clamp(x − ½ − L, 0, a) − clamp(x − ½ − H, 0, a)), its steps the spans [L + 1, L + 1 + a]
     /// and −[H + 1, H + 1 + a]. Eight writes per row instead of four per splat. Each row's last
     /// column written from the left (`leftEnd`) and first from the right (`rightStart`) are kept
     /// apart from the row's other extents, so the composite skips the columns between.
     static func scatterRuns(
         _ splats: UnsafeBufferPointer<Splat>, from first: Int, to end: Int, kernel: ApertureKernel.Table,
-        rows y0: Int, _ y1: Int, width w: Int, stride: Int, diff: UnsafeMutablePointer<SIMD4<Float>>,
-        slope: UnsafeMutablePointer<Float>, leftEnd: UnsafeMutablePointer<Int32>,
+        rows y0: Int, _ y1: Int, width w: Int, stride: Int, slope: UnsafeMutablePointer<Float>,
+        leftEnd: UnsafeMutablePointer<Int32>,
         rightStart: UnsafeMutablePointer<Int32>
     ) {
         let maxReach = Int(kernel.maxRadius) &+ 2
@@ -146,8 +146,11 @@ extension LayeredRenderer {
                 let r = sy &+ dy &- y0
                 let row = slope + r &* stride
                 if sp.x < 0 {
-                    diff[r &* stride].w += v * (min(max(s.hi - 0.5, 0), a) - min(max(s.lo - 0.5, 0), a))
-                    var last: Int32 = 0
+                    // The value at column 0 as a step there, undone at column 1.
+                    let start = v * (min(max(s.hi - 0.5, 0), a) - min(max(s.lo - 0.5, 0), a))
+                    row[0] += start
+                    row[1] -= start
+                    var last: Int32 = 1
                     if let (_, ib) = span(s.hi - a, s.hi, -v, row) { last = ib }
                     if let (_, ib) = span(s.lo - a, s.lo, v, row) { last = max(last, ib) }
                     leftEnd[r] = max(leftEnd[r], last)
@@ -156,7 +159,8 @@ extension LayeredRenderer {
                     let start = v * (min(max(-0.5 - l, 0), a) - min(max(-0.5 - h, 0), a))
                     var firstCell = Int32(w)
                     if start != 0 {
-                        diff[r &* stride].w += start
+                        row[0] += start
+                        row[1] -= start
                         firstCell = 0
                     }
                     if let (ia, _) = span(l + 1, l + 1 + a, v, row) { firstCell = min(firstCell, ia) }
@@ -188,8 +192,11 @@ extension LayeredRenderer {
         coarse: (level: LevelBand, a: Int, b: Int, t: Float)?
     ) {
         let w = row.width, last = w &- 1
-        var sum = SIMD4<Float>.zero, covered = SIMD4<Float>.zero, slope: Float = 0
+        var sum = SIMD4<Float>.zero, covered = SIMD4<Float>.zero, slope: Float = 0, ramp: Float = 0
         let up = row.upsampled
+        // From this column the runs on the left add nothing, and those on the right nothing yet:
+        // their running sums restart at exactly 0 (rounding would leave a drift).
+        let restart = leftEnd &+ 2 <= rightStart ? leftEnd &+ 2 : -1
         @inline(__always) func integrate(_ s: Int, _ e: Int) {
             if let coarse {
                 Self.mixRows(coarse.level, coarse.a, coarse.b, coarse.t, fineColumns: s, e)
@@ -199,18 +206,20 @@ extension LayeredRenderer {
             for x in s...e {
                 sum += row.diff[x]
                 row.diff[x] = .zero
+                if x == restart { slope = 0; ramp = 0 }
                 slope += row.slope[x]
                 row.slope[x] = 0
+                ramp += slope
                 covered += row.beyond[x]
                 row.beyond[x] = .zero
-                covered.w += slope
                 let total = useUp ? sum + up[x] : sum
-                if covered.w == 0 {
+                let beyond = covered.w + ramp
+                if beyond == 0 {
                     Self.accumulate(total, into: row.accumulator + x)
                 } else {
-                    Self.accumulate(
-                        total + covered, beyond: covered.w, into: row.accumulator + x,
-                        uncoloured: row.uncoloured + x)
+                    var all = total + covered
+                    all.w += ramp
+                    Self.accumulate(all, beyond: beyond, into: row.accumulator + x, uncoloured: row.uncoloured + x)
                 }
             }
         }
