@@ -160,9 +160,12 @@ public struct DefocusScene: Sendable {
                                 let rm = rowMax.baseAddress!
                                 for y in yTop...yBottom {
                                     let src = c.baseAddress! + y &* w, dst = rm + (y &- yTop) &* w
-                                    for x in 0..<w {
-                                        dst[x] = max(src[max(x &- 1, 0)], max(src[x], src[min(x &+ 1, w &- 1)]))
+                                    // The ends clamped, the inside in straight lines (vectorised).
+                                    dst[0] = max(src[0], src[min(1, w &- 1)])
+                                    if w > 2 {
+                                        for x in 1..<(w &- 1) { dst[x] = max(src[x &- 1], max(src[x], src[x &+ 1])) }
                                     }
+                                    if w > 1 { dst[w &- 1] = max(src[w &- 2], src[w &- 1]) }
                                 }
                                 for y in (by &* b)..<min(by &* b &+ b, h) {
                                     let above = rm + (max(y &- 1, 0) &- yTop) &* w, here = rm + (y &- yTop) &* w,

@@ -25,13 +25,33 @@ public struct HighlightBoost: Sendable, Hashable {
         self.gain = gain
     }
 
-    public func apply(_ rgb: inout [Float], pixels n: Int) {
-        for i in 0..<n {
-            let y = ColorTransfer.luminance(rgb[i], rgb[n + i], rgb[2 * n + i])
-            guard y > threshold else { continue }
-            let u = min((y - threshold) / (1 - threshold), 1)
-            let k = 1 + gain * u * u
-            rgb[i] *= k; rgb[n + i] *= k; rgb[2 * n + i] *= k
+    /// The factor for a pixel of luminance y.
+    @inline(__always)
+    func factor(luminance y: Float) -> Float {
+        guard y > threshold else { return 1 }
+        let u = min((y - threshold) / (1 - threshold), 1)
+        return 1 + gain * u * u
+    }
+
+    /// Planar RGB (`n` pixels per plane) with the boost applied, written once into a new array
+    /// (the input is left as it is), rows of pixels across `threads` cores.
+    public func applied(to rgb: [Float], pixels n: Int, threads: Int = defaultThreadCount) -> [Float] {
+        precondition(rgb.count >= 3 * n, "three planes of \(n) pixels")
+        return [Float](unsafeUninitializedCapacity: 3 * n) { out, count in
+            rgb.withUnsafeBufferPointer { src in
+                let ctx = Shared((src, out, self))
+                let parts = max(1, min(threads * 4, n / 4096 + 1))
+                parallelFor(parts, threads: threads) { part in
+                    let (src, out, boost) = ctx.value
+                    let s = src.baseAddress!, o = out.baseAddress!
+                    for i in (n * part / parts)..<(n * (part + 1) / parts) {
+                        let r = s[i], g = s[n &+ i], b = s[2 &* n &+ i]
+                        let k = boost.factor(luminance: ColorTransfer.luminance(r, g, b))
+                        o[i] = r * k; o[n &+ i] = g * k; o[2 &* n &+ i] = b * k
+                    }
+                }
+            }
+            count = 3 * n
         }
     }
 }
@@ -86,8 +106,9 @@ public enum LensBlur {
         guard image.width == depth.width, image.height == depth.height else {
             throw .sizeMismatch(image: (image.width, image.height), depth: (depth.width, depth.height))
         }
-        var color = image.data
-        settings.highlights?.apply(&color, pixels: image.pixelCount)
+        let color =
+            settings.highlights?.applied(to: image.data, pixels: image.pixelCount, threads: settings.threads)
+            ?? image.data
         var source = PlanarImage(width: image.width, height: image.height, channels: 3, data: color)
         var sourceDepth = depth
         if settings.quality == .preview {

@@ -139,11 +139,23 @@ struct ApertureAndMotionTests {
     }
 
     @Test func highlightBoostBrightensOnlyClippedValues() {
-        var rgb: [Float] = [0.5, 1.0, 0.95, 0.5, 1.0, 0.95, 0.5, 1.0, 0.95]
-        HighlightBoost(threshold: 0.9, gain: 8).apply(&rgb, pixels: 3)
+        let input: [Float] = [0.5, 1.0, 0.95, 0.5, 1.0, 0.95, 0.5, 1.0, 0.95]
+        let rgb = HighlightBoost(threshold: 0.9, gain: 8).applied(to: input, pixels: 3)
         #expect(rgb[0] == 0.5)
         #expect(abs(rgb[1] - 9) < 1e-5)
         #expect(rgb[2] > 0.95 && rgb[2] < 9 * 0.95)
+        // Every plane of a pixel by the same factor; the input is left as it was.
+        #expect(rgb[3] == 0.5 && rgb[6] == 0.5 && abs(rgb[4] - 9) < 1e-5 && abs(rgb[7] - 9) < 1e-5)
+        #expect(input[1] == 1.0)
+        // Many pixels across threads: each one as a single pixel alone.
+        let n = 50_000
+        let many = (0..<(3 * n)).map { Float(($0 &* 7919) % 1000) / 900 }
+        let boosted = HighlightBoost(threshold: 0.9, gain: 8).applied(to: many, pixels: n, threads: 2)
+        for i in Swift.stride(from: 0, to: n, by: 997) {
+            let one = HighlightBoost(threshold: 0.9, gain: 8).applied(
+                to: [many[i], many[n + i], many[2 * n + i]], pixels: 1, threads: 1)
+            #expect([boosted[i], boosted[n + i], boosted[2 * n + i]] == one, "pixel \(i)")
+        }
     }
 
     @Test func breathingScalesTheFrameAboutItsCentre() throws {
