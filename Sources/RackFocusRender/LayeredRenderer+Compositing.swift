@@ -316,7 +316,8 @@ extension LayeredRenderer {
                         RunRow(
                             diff: row, beyond: brow, slope: bslope + y &* fullStride, accumulator: accRow,
                             uncoloured: unc.baseAddress! + y &* w, upsampled: up, width: w),
-                        extent: xa, xb, leftEnd: Int(runLeft[y]), rightStart: Int(runRight[y]),
+                        extent: xa, xb, beyond: (Int(bmin[y]), Int(bmax[y])), leftEnd: Int(runLeft[y]),
+                        rightStart: Int(runRight[y]),
                         coarse: coarse.map { (half!, $0.a, $0.b, $0.t) })
                     runLeft[y] = -1; runRight[y] = Int32(w)
                     rmin[y] = Int32(w); rmax[y] = -1; bmin[y] = Int32(w); bmax[y] = -1

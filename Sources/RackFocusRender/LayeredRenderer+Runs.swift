@@ -188,21 +188,17 @@ extension LayeredRenderer {
     /// no difference, so the running sums cross them unchanged. With `coarse` (level 1 and the
     /// rows it mixes), the level is upsampled over each part.
     static func compositeRunRow(
-        _ row: RunRow, extent xa: Int, _ xb: Int, leftEnd: Int, rightStart: Int,
+        _ row: RunRow, extent xa: Int, _ xb: Int, beyond bExtent: (lo: Int, hi: Int), leftEnd: Int, rightStart: Int,
         coarse: (level: LevelBand, a: Int, b: Int, t: Float)?
     ) {
         let w = row.width, last = w &- 1
         var sum = SIMD4<Float>.zero, covered = SIMD4<Float>.zero, slope: Float = 0, ramp: Float = 0
-        let up = row.upsampled
+        let up = row.upsampled, useUp = coarse != nil
         // From this column the runs on the left add nothing, and those on the right nothing yet:
         // their running sums restart at exactly 0 (rounding would leave a drift).
         let restart = leftEnd &+ 2 <= rightStart ? leftEnd &+ 2 : -1
-        @inline(__always) func integrate(_ s: Int, _ e: Int) {
-            if let coarse {
-                Self.mixRows(coarse.level, coarse.a, coarse.b, coarse.t, fineColumns: s, e)
-                Self.upsample(coarse.level.mix, coarseWidth: coarse.level.width, into: up, columns: s, e, adding: false)
-            }
-            let useUp = coarse != nil
+        /// Every running sum, over columns s...e.
+        @inline(__always) func full(_ s: Int, _ e: Int) {
             for x in s...e {
                 sum += row.diff[x]
                 row.diff[x] = .zero
@@ -222,6 +218,29 @@ extension LayeredRenderer {
                     Self.accumulate(all, beyond: beyond, into: row.accumulator + x, uncoloured: row.uncoloured + x)
                 }
             }
+        }
+        /// Columns s...e where nothing beyond the edge reaches: the layer's own sum only.
+        @inline(__always) func inside(_ s: Int, _ e: Int) {
+            for x in s...e {
+                sum += row.diff[x]
+                row.diff[x] = .zero
+                Self.accumulate(useUp ? sum + up[x] : sum, into: row.accumulator + x)
+            }
+        }
+        @inline(__always) func integrate(_ s: Int, _ e: Int) {
+            if let coarse {
+                Self.mixRows(coarse.level, coarse.a, coarse.b, coarse.t, fineColumns: s, e)
+                Self.upsample(coarse.level.mix, coarseWidth: coarse.level.width, into: up, columns: s, e, adding: false)
+            }
+            if restart >= 0 && s >= restart { slope = 0; ramp = 0 }
+            // Between the runs (past the left ones, before the right ones), away from the other
+            // splats beyond the edge and with nothing of theirs carried in, only the layer's sum.
+            let ms = max(s, restart), me = min(e, rightStart &- 1)
+            guard restart >= 0 && ms <= me && (bExtent.hi < ms || bExtent.lo > me) else { return full(s, e) }
+            if s < ms { full(s, ms &- 1) }
+            if ms == restart { slope = 0; ramp = 0 }
+            if covered == .zero { inside(ms, me) } else { full(ms, me) }
+            if me < e { full(me &+ 1, e) }
         }
         // The parts in order of first column (the left one starts at 0), merged where they touch.
         let none = SIMD2<Int>(1, 0)
