@@ -49,6 +49,10 @@ package final class FrameWriter: FrameSink, @unchecked Sendable {
     let errors = FFmpeg.Box()
     let errorsDone = DispatchGroup()
     var words: [UInt16] = []
+    /// H.264 in an even size takes Y'CbCr 4:2:0 made here (`StillImage.encodeYUV420`) instead of
+    /// 16-bit RGB for ffmpeg to convert.
+    var yuv = false
+    var bytes: [UInt8] = []
     /// How EXR frames of a sequence are written (channel names, type, compression).
     package var exrStyle = EXRStyle()
 
@@ -95,13 +99,14 @@ package final class FrameWriter: FrameSink, @unchecked Sendable {
         let tags =
             ["-color_trc", colorTags.transfer ?? "bt709", "-color_primaries", colorTags.primaries ?? "bt709"]
             + (chosen == .ffv1 ? [] : ["-colorspace", "bt709"])
+        yuv = chosen == .h264 && width % 2 == 0 && height % 2 == 0
         var args =
             [
-                "-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "rgb48le", "-s", "\(width)x\(height)",
-                "-framerate", "\(frameRate.numerator)/\(frameRate.denominator)",
-            ] + tags + ["-i", "-"]
+                "-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", yuv ? "yuv420p" : "rgb48le",
+                "-s", "\(width)x\(height)", "-framerate", "\(frameRate.numerator)/\(frameRate.denominator)",
+            ] + tags + (yuv ? ["-color_range", "tv", "-chroma_sample_location", "left"] : []) + ["-i", "-"]
         if let audioFrom { args += ["-i", audioFrom, "-map", "0:v", "-map", "1:a?", "-c:a", "copy", "-shortest"] }
-        if chosen != .ffv1 {
+        if chosen != .ffv1 && !yuv {
             // RGB to Y'CbCr with the Rec.709 matrix the stream is tagged with (ffmpeg's default
             // conversion is Rec.601 whatever the tag says, which shifts every saturated colour).
             args += ["-vf", "scale=out_color_matrix=bt709:out_range=tv"]
@@ -143,8 +148,15 @@ package final class FrameWriter: FrameSink, @unchecked Sendable {
             framesWritten += 1
             return
         }
-        StillImage.encodeRGB48(frame, into: &words)
-        do { try input!.write(contentsOf: words.withUnsafeBytes { Data($0) }) } catch {
+        do {
+            if yuv {
+                StillImage.encodeYUV420(frame, into: &bytes)
+                try input!.write(contentsOf: bytes)
+            } else {
+                StillImage.encodeRGB48(frame, into: &words)
+                try words.withUnsafeBytes { try input!.write(contentsOf: $0) }
+            }
+        } catch {
             let reason = lastError()
             cancel()
             throw MediaError(

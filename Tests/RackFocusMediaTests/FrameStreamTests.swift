@@ -201,6 +201,43 @@ struct ClipColourTests {
         }
     }
 
+    /// The H.264 input made here: Rec.709 limited-range codes of the sRGB-curve values, checked
+    /// against the matrix worked by hand for white, black, the primaries and a grey, and chroma
+    /// from each 2×2 block.
+    @Test func yuv420CodesAreTheRec709Matrix() {
+        // A grey a quarter of the way up in display space: Y' = 16 + 219/4 = 70.75.
+        let quarter = ColorTransfer.srgbToLinear(0.25)
+        let colours: [(SIMD3<Float>, (y: UInt8, cb: UInt8, cr: UInt8))] = [
+            ([1, 1, 1], (235, 128, 128)), ([0, 0, 0], (16, 128, 128)),
+            // Y' = 16 + 219·0.2126 = 62.6; Cb = 128 − 224·0.2126/1.8556 = 102.3; Cr = 128 + 112.
+            ([1, 0, 0], (63, 102, 240)),
+            // 16 + 219·0.7152 = 172.6; 128 − 224·0.7152/1.8556 = 41.7; 128 − 224·0.7152/1.5748 = 26.3.
+            ([0, 1, 0], (173, 42, 26)),
+            // 16 + 219·0.0722 = 31.8; 128 + 112; 128 − 224·0.0722/1.5748 = 117.7.
+            ([0, 0, 1], (32, 240, 118)),
+            ([quarter, quarter, quarter], (71, 128, 128)),
+        ]
+        for (rgb, want) in colours {
+            var img = PlanarImage(width: 4, height: 2, channels: 3)
+            for y in 0..<2 { for x in 0..<4 { for c in 0..<3 { img[c, x, y] = rgb[c] } } }
+            var bytes: [UInt8] = []
+            StillImage.encodeYUV420(img, into: &bytes, threads: 2)
+            #expect(bytes.count == 8 + 2 + 2)
+            #expect(bytes[0..<8].allSatisfy { $0 == want.y }, "\(rgb): Y' \(bytes[0..<8])")
+            #expect(bytes[8] == want.cb && bytes[9] == want.cb, "\(rgb): Cb \(bytes[8...9])")
+            #expect(bytes[10] == want.cr && bytes[11] == want.cr, "\(rgb): Cr \(bytes[10...11])")
+        }
+        // Chroma from each 2×2 block: blue in column 1 only counts ½ toward chroma column 0 and
+        // nothing toward column 1.
+        var img = PlanarImage(width: 4, height: 2, channels: 3)
+        for y in 0..<2 { img[2, 1, y] = 1 }
+        var bytes: [UInt8] = []
+        StillImage.encodeYUV420(img, into: &bytes)
+        let halfBlue = 128 + 224 * (0.5 - 0.5 * 0.0722) / 1.8556
+        #expect(bytes[8] == UInt8(halfBlue.rounded()) && bytes[9] == 128, "\(bytes[8...9])")
+        #expect(bytes[1] == 32 && bytes[0] == 16 && bytes[2] == 16)
+    }
+
     @Test func anInputsTransferTagIsKept() throws {
         let dir = try scratch()
         defer { try? FileManager.default.removeItem(at: dir) }
