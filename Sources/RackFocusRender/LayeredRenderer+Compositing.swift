@@ -56,23 +56,10 @@ extension LayeredRenderer {
                 if right <= left || right < -0.5 || left > wf - 0.5 { continue }
                 left = max(left, -0.5)
                 right = min(right, wf - 0.5)
-                let ia = Int(left + 0.5), ib = min(Int(right + 0.5), w &- 1)
                 let r = sy &+ dy &- y0
-                let row = diff + r &* stride
-                if ia == ib {
-                    let d = (right - left) * v
-                    row[ia] += d
-                    row[ia &+ 1] -= d
-                } else {
-                    let fa = Float(ia) + 0.5 - left
-                    let fb = right - (Float(ib) - 0.5)
-                    row[ia] += fa * v
-                    row[ia &+ 1] += (1 - fa) * v
-                    row[ib] += (fb - 1) * v
-                    row[ib &+ 1] -= fb * v
-                }
-                if Int32(ia) < rowMin[r] { rowMin[r] = Int32(ia) }
-                if Int32(ib) > rowMax[r] { rowMax[r] = Int32(ib) }
+                let (ia, ib) = Self.addSpan(left, right, v, into: diff + r &* stride, width: w)
+                if ia < rowMin[r] { rowMin[r] = ia }
+                if ib > rowMax[r] { rowMax[r] = ib }
             }
         }
     }

@@ -15,7 +15,7 @@ extension LayeredRenderer.ChunkWriter {
         /// The `count` splats left of the frame in row y with pixel i's CoC.
         @inline(__always) func left(_ i: Int, _ count: Int, _ y: Int) {
             if runs {
-                emitRun(i, count: count, left: true, y)
+                emitRun(i, count: count, x: -1, y: y, list: LayeredRenderer.runList)
             } else {
                 for x in stride(from: count, through: 1, by: -1) { emitVirtual(i, -x, y) }
             }
@@ -23,7 +23,7 @@ extension LayeredRenderer.ChunkWriter {
         /// The `count` splats right of the frame in row y with pixel i's CoC.
         @inline(__always) func right(_ i: Int, _ count: Int, _ y: Int) {
             if runs {
-                emitRun(i, count: count, left: false, y)
+                emitRun(i, count: count, x: w, y: y, list: LayeredRenderer.runList)
             } else {
                 for x in 1...count { emitVirtual(i, w &- 1 &+ x, y) }
             }
@@ -45,7 +45,10 @@ extension LayeredRenderer.ChunkWriter {
             if runs {
                 for x in 0..<w {
                     let a = reach(first &+ x)
-                    if a > 0 { emitColumnRun(first &+ x, x, count: a, top: direction < 0) }
+                    if a > 0 {
+                        emitRun(
+                            first &+ x, count: a, x: x, y: direction < 0 ? -1 : h, list: LayeredRenderer.columnList)
+                    }
                 }
             }
         }
@@ -123,11 +126,14 @@ extension LayeredRenderer.ChunkWriter {
         }
     }
 
-    /// The `count` splats beyond the top (`top`) or bottom edge in column x, all with pixel i's
-    /// CoC, as one record in `columnList`: y −1 (top) or the frame's height (bottom), the count
-    /// in `value.x` beside the weight in `value.w` (`scatterColumnRuns` draws it).
+    /// The `count` splats of a run beyond the edge, all with pixel i's CoC, as one record in
+    /// `list`: beside a row (`runList`), x −1 (left) or the frame's width (right) and y the row;
+    /// in a column (`columnList`), x the column and y −1 (top) or the frame's height (bottom). The
+    /// count goes in `value.x` beside the weight in `value.w`. Only without a cat's eye, which
+    /// would make each splat's shape depend on where it is; `scatterRuns` and `scatterColumnRuns`
+    /// draw them.
     @inline(__always)
-    func emitColumnRun(_ i: Int, _ x: Int, count: Int, top: Bool) {
+    func emitRun(_ i: Int, count: Int, x: Int, y: Int, list: Int) {
         let (k, b) = source.layer(of: source.coordinate[i])
         let (kk, t) = source.kernel.position(radius: abs(source.coc[i]) * 0.5)
         let inv = 1 / source.kernel.area(k: kk, t: t)
@@ -136,29 +142,8 @@ extension LayeredRenderer.ChunkWriter {
             if share <= 0 { continue }
             put(
                 LayeredRenderer.Splat(
-                    x: Int32(x), y: top ? -1 : Int32(source.height), k: Int32(kk), t: t,
-                    value: SIMD4(Float(count), 0, 0, share * inv)),
-                list: LayeredRenderer.columnList, layer: k &+ step)
-        }
-    }
-
-    /// The `count` splats beyond the left (`left`) or right edge beside row y, all with pixel i's
-    /// CoC, as one record in `runList`: x −1 (left) or the frame's width (right), and the count in
-    /// `value.x` beside the weight in `value.w`. Only without a cat's eye, which would make each
-    /// one's shape depend on its column; `scatterRuns` draws the run in closed form.
-    @inline(__always)
-    func emitRun(_ i: Int, count: Int, left: Bool, _ y: Int) {
-        let (k, b) = source.layer(of: source.coordinate[i])
-        let (kk, t) = source.kernel.position(radius: abs(source.coc[i]) * 0.5)
-        let inv = 1 / source.kernel.area(k: kk, t: t)
-        for step in 0..<2 {
-            let share = step == 0 ? 1 - b : b
-            if share <= 0 { continue }
-            put(
-                LayeredRenderer.Splat(
-                    x: left ? -1 : Int32(source.width), y: Int32(y), k: Int32(kk), t: t,
-                    value: SIMD4(Float(count), 0, 0, share * inv)),
-                list: LayeredRenderer.runList, layer: k &+ step)
+                    x: Int32(x), y: Int32(y), k: Int32(kk), t: t, value: SIMD4(Float(count), 0, 0, share * inv)),
+                list: list, layer: k &+ step)
         }
     }
 }

@@ -25,7 +25,7 @@ extension LayeredRenderer {
     /// per side of a row (`ChunkWriter.emitRun`), in row order.
     static let runList = levelCount + 2
     /// The list after that: runs of identical splats beyond the top or bottom edge, one record per
-    /// column (`ChunkWriter.emitColumnRun`).
+    /// column (`ChunkWriter.emitRun`).
     static let columnList = levelCount + 3
     /// Lists in all: the levels, the splats beyond the edge, the hidden lights' pixels, the runs
     /// beside rows and in columns.

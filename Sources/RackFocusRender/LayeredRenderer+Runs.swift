@@ -5,10 +5,11 @@ import RackFocusImage
 /// in closed form or by a recurrence instead of splat by splat.
 extension LayeredRenderer {
     /// Adds the cells' share of [left, right] (within −½...w − ½, left < right) times v to a row
-    /// of differences (value at a cell, minus past it); returns the first and last cell.
+    /// of differences (value at a cell, minus past it); returns the first and last cell. Every
+    /// scatter draws its spans with it.
     @inline(__always) @discardableResult
-    static func addSpan(
-        _ left: Float, _ right: Float, _ v: Float, into row: UnsafeMutablePointer<Float>, width w: Int
+    static func addSpan<T: SpanSample>(
+        _ left: Float, _ right: Float, _ v: T, into row: UnsafeMutablePointer<T>, width w: Int
     ) -> (Int32, Int32) {
         let ia = Int(left + 0.5), ib = min(Int(right + 0.5), w &- 1)
         if ia == ib {
@@ -269,3 +270,13 @@ extension LayeredRenderer {
         row.slope[w] = 0
     }
 }
+
+/// What a row of differences holds: a weight, or premultiplied RGBA.
+protocol SpanSample {
+    static func += (a: inout Self, b: Self)
+    static func -= (a: inout Self, b: Self)
+    static func * (s: Float, v: Self) -> Self
+}
+
+extension Float: SpanSample {}
+extension SIMD4: SpanSample where Scalar == Float {}
