@@ -13,6 +13,34 @@ extension LayeredRenderer {
         let width: Int, height: Int
     }
 
+    /// Calls `body` with each splat of `first..<end` whose footprint reaches rows `y0..<y1`, its
+    /// row, and the footprint rows that fall there. The splats are in row order but for at most
+    /// `slack` rows, so a binary search finds the first that can reach.
+    @inline(__always)
+    static func forEachSplat(
+        _ splats: UnsafeBufferPointer<Splat>, from first: Int, to end: Int, kernel: ApertureKernel.Table,
+        slack: Int, rows y0: Int, _ y1: Int, _ body: (Splat, Int, ClosedRange<Int>) -> Void
+    ) {
+        let maxReach = Int(kernel.maxRadius) &+ 2 &+ slack
+        var lo = first, hi = end
+        let firstRow = Int32(y0 &- maxReach)
+        while lo < hi {
+            let mid = (lo &+ hi) >> 1
+            if splats[mid].y < firstRow { lo = mid &+ 1 } else { hi = mid }
+        }
+        var e = lo
+        while e < end {
+            let sp = splats[e]
+            e &+= 1
+            let sy = Int(sp.y)
+            if sy &- maxReach >= y1 { break }
+            let reach = kernel.reach(k: Int(sp.k))
+            let dyLo = max(-reach, y0 &- sy), dyHi = min(reach, y1 &- 1 &- sy)
+            if dyLo > dyHi { continue }
+            body(sp, sy, dyLo...dyHi)
+        }
+    }
+
     /// Scatters the splats of one layer that reach rows `y0..<y1` into a difference buffer.
     /// `diff` is the buffer row of image row `y0`; splats are in order of top-level block.
     /// The splats are in the pixels of `level` (0 = the frame); with `clipped`, the kernel's
@@ -24,28 +52,15 @@ extension LayeredRenderer {
         diff: UnsafeMutablePointer<SIMD4<Float>>,
         rowMin: UnsafeMutablePointer<Int32>, rowMax: UnsafeMutablePointer<Int32>
     ) {
-        // Reach of the largest footprint, plus the rows out of order within a top-level block.
-        let maxReach = Int(kernel.maxRadius) &+ 2 &+ (1 << (Self.levelCount &- 1))
-        var lo = first, hi = end
-        let firstRow = Int32(y0 &- maxReach)
-        while lo < hi {
-            let mid = (lo &+ hi) >> 1
-            if splats[mid].y < firstRow { lo = mid &+ 1 } else { hi = mid }
-        }
         let wf = Float(w)
-        var e = lo
-        while e < end {
-            let sp = splats[e]
-            e &+= 1
-            let sy = Int(sp.y)
-            if sy &- maxReach >= y1 { break }
+        // Slack: the rows out of order within a top-level block.
+        Self.forEachSplat(
+            splats, from: first, to: end, kernel: kernel, slack: 1 << (Self.levelCount &- 1), rows: y0, y1
+        ) { sp, sy, rows in
             let k = Int(sp.k)
-            let reach = kernel.reach(k: k)
-            let dyLo = max(-reach, y0 &- sy), dyHi = min(reach, y1 &- 1 &- sy)
-            if dyLo > dyHi { continue }
             let sx = Float(sp.x), v = sp.value
             let lens = clipped ? kernel.lens(x: Int(sp.x), y: sy, level: level, k: k, t: sp.t) : nil
-            for dy in dyLo...dyHi {
+            for dy in rows {
                 let span: (lo: Float, hi: Float)
                 if let lens {
                     span = kernel.span(k: k, t: sp.t, dy: dy, lens: lens)

@@ -114,13 +114,6 @@ extension LayeredRenderer {
         leftEnd: UnsafeMutablePointer<Int32>,
         rightStart: UnsafeMutablePointer<Int32>
     ) {
-        let maxReach = Int(kernel.maxRadius) &+ 2
-        var lo = first, hi = end
-        let firstRow = Int32(y0 &- maxReach)
-        while lo < hi {
-            let mid = (lo &+ hi) >> 1
-            if splats[mid].y < firstRow { lo = mid &+ 1 } else { hi = mid }
-        }
         let wf = Float(w)
         /// The cells' share of [l, r] clipped to columns 1..<w.
         @inline(__always) func span(
@@ -130,18 +123,10 @@ extension LayeredRenderer {
             guard right > left else { return nil }
             return addSpan(left, right, v, into: row, width: w)
         }
-        var e = lo
-        while e < end {
-            let sp = splats[e]
-            e &+= 1
-            let sy = Int(sp.y)
-            if sy &- maxReach >= y1 { break }
+        Self.forEachSplat(splats, from: first, to: end, kernel: kernel, slack: 0, rows: y0, y1) { sp, sy, rows in
             let k = Int(sp.k)
-            let reach = kernel.reach(k: k)
-            let dyLo = max(-reach, y0 &- sy), dyHi = min(reach, y1 &- 1 &- sy)
-            if dyLo > dyHi { continue }
             let a = sp.value.x, v = sp.value.w
-            for dy in dyLo...dyHi {
+            for dy in rows {
                 let s = kernel.span(k: k, t: sp.t, dy: dy)
                 if s.hi <= s.lo { continue }
                 let r = sy &+ dy &- y0
