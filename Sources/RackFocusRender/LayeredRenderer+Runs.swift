@@ -103,9 +103,10 @@ extension LayeredRenderer {
     /// by Σᵢ |cell x ∩ [lo − i, hi − i]| = v·(clamp(hi − x − ½, 0, a) − clamp(lo − x − ½, 0, a)):
     /// its value at column 0 and its steps from column 1 on, −|cell x ∩ [hi − a, hi]| +
     /// |cell x ∩ [lo − a, lo]|, go into the second differences `slope` (a step at column 0
-    /// undone at column 1, and two spans). Right of the frame (L = w − 1 + lo, H = w − 1 + hi), the value is
-    /// v·(clamp(x − ½ − L, 0, a) − clamp(x − ½ − H, 0, a)), its steps the spans [L + 1, L + 1 + a]
-    /// and −[H + 1, H + 1 + a]. Eight writes per row instead of four per splat. Each row's last
+    /// undone at column 1, and two spans). Right of the frame (L = w − 1 + lo, H = w − 1 + hi),
+    /// the value is v·(clamp(x − ½ − L, 0, a) − clamp(x − ½ − H, 0, a)), its steps the spans
+    /// [L + 1, L + 1 + a] and −[H + 1, H + 1 + a]. At most ten writes per run and row (usually six:
+    /// one of the spans lies outside the frame) instead of four per splat and row. Each row's last
     /// column written from the left (`leftEnd`) and first from the right (`rightStart`) are kept
     /// apart from the row's other extents, so the composite skips the columns between.
     static func scatterRuns(
