@@ -174,8 +174,9 @@ package enum StillImage {
     /// `encodeRGB48` writes (the same picture as every other output), through the Rec.709 matrix
     /// into limited range (Y' 16-235, Cb/Cr 16-240), rounded to nearest; chroma from the mean of
     /// each 2×2 block, as ffmpeg's scaler makes it (a ¼ ½ ¼ mix around the even columns moved
-    /// `analyze`'s effective stop of the demo from f/2.0 to f/1.6). Even width and height only. In ffmpeg 5.1 the same conversion from rgb48le cost about
-    /// 24 ms a 1080p frame and came out half a code brighter in luma (`scale`'s rounding).
+    /// `analyze`'s effective stop of the demo from f/2.0 to f/1.6). Even width and height only.
+    /// In ffmpeg 5.1 the same conversion from rgb48le cost about 24 ms a 1080p frame and came out
+    /// half a code brighter in luma (`scale`'s rounding).
     static func encodeYUV420(_ img: PlanarImage, into bytes: inout [UInt8], threads: Int = defaultThreadCount) {
         let w = img.width, h = img.height, n = w * h, cw = w / 2, ch = h / 2
         precondition(w % 2 == 0 && h % 2 == 0, "4:2:0 needs an even width and height")
@@ -203,14 +204,14 @@ package enum StillImage {
                                                 Float(ColorTransfer.sixteenBitSRGB(src[n &+ i], knots: k)),
                                                 Float(ColorTransfer.sixteenBitSRGB(src[2 &* n &+ i], knots: k))) / 65535
                                         line[x] = v
-                                        let luma = 0.2126 * v.x + 0.7152 * v.y + 0.0722 * v.z
+                                        let luma = ColorTransfer.luminance(v.x, v.y, v.z)
                                         o[i] = UInt8(min(max(16 + 219 * luma + 0.5, 0), 255))
                                     }
                                 }
                                 for cx in 0..<cw {
                                     let x = 2 &* cx
                                     let v = (p[x] + p[w &+ x] + p[x &+ 1] + p[w &+ x &+ 1]) * 0.25
-                                    let luma = 0.2126 * v.x + 0.7152 * v.y + 0.0722 * v.z
+                                    let luma = ColorTransfer.luminance(v.x, v.y, v.z)
                                     let j = cy &* cw &+ cx
                                     cb[j] = UInt8(min(max(128 + 224 * (v.z - luma) / 1.8556 + 0.5, 0), 255))
                                     cr[j] = UInt8(min(max(128 + 224 * (v.x - luma) / 1.5748 + 0.5, 0), 255))

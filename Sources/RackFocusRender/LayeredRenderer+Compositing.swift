@@ -58,7 +58,7 @@ extension LayeredRenderer {
             splats, from: first, to: end, kernel: kernel, slack: 1 << (Self.levelCount &- 1), rows: y0, y1
         ) { sp, sy, rows in
             let k = Int(sp.k)
-            let sx = Float(sp.x), v = sp.value
+            let v = sp.value
             let lens = clipped ? kernel.lens(x: Int(sp.x), y: sy, level: level, k: k, t: sp.t) : nil
             for dy in rows {
                 let span: (lo: Float, hi: Float)
@@ -67,10 +67,7 @@ extension LayeredRenderer {
                 } else {
                     span = kernel.span(k: k, t: sp.t, dy: dy)
                 }
-                var left = sx + span.lo, right = sx + span.hi
-                if right <= left || right < -0.5 || left > wf - 0.5 { continue }
-                left = max(left, -0.5)
-                right = min(right, wf - 0.5)
+                guard let (left, right) = Self.inFrame(span, at: sp.x, width: wf) else { continue }
                 let r = sy &+ dy &- y0
                 let (ia, ib) = Self.addSpan(left, right, v, into: diff + r &* stride, width: w)
                 if ia < rowMin[r] { rowMin[r] = ia }

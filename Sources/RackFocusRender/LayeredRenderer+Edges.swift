@@ -7,8 +7,8 @@ extension LayeredRenderer.ChunkWriter {
     /// outward, as far as such a splat can reach back into the frame, coverage without colour.
     /// In row order (the scatter's search relies on it): rows above the frame (first chunk),
     /// then left and right of each of this chunk's rows, then rows below (last chunk). Without a
-    /// cat's eye, the splats left or right of a row are identical but for their column, so each
-    /// side is one run (`emitRun`) instead of one splat per column.
+    /// cat's eye, the splats left or right of a row, and above or below a column, are identical
+    /// but for their place, so each is one run (`emitRun`) instead of one splat per pixel out.
     func emitBeyondEdges(rows: Range<Int>, top: Bool, bottom: Bool) {
         let w = source.width, h = source.height
         let runs = source.edgeRuns && source.kernel.catEye == nil

@@ -27,6 +27,16 @@ extension LayeredRenderer {
         return (Int32(ia), Int32(ib))
     }
 
+    /// A footprint row's span placed at column x and clipped to the frame (−½...w − ½); nil when
+    /// it is empty or lies wholly outside.
+    @inline(__always)
+    static func inFrame(_ s: (lo: Float, hi: Float), at x: Int32, width wf: Float) -> (Float, Float)? {
+        let sx = Float(x)
+        let left = sx + s.lo, right = sx + s.hi
+        if right <= left || right < -0.5 || left > wf - 0.5 { return nil }
+        return (max(left, -0.5), min(right, wf - 0.5))
+    }
+
     /// Draws one layer's column runs (`columnList`) into the rows `y0..<y1` of the beyond-the-edge
     /// differences `diff` (.w; absolute rows). The `a` splats above the frame in column x reach
     /// row Y ≥ 0 with their footprint rows Y + 1 ... a, so that row's spans are
@@ -58,12 +68,9 @@ extension LayeredRenderer {
                 guard (sp.y < 0) == top, Int(sp.value.x) >= depth else { continue }
                 let k = Int(sp.k)
                 guard abs(dy) <= kernel.reach(k: k) else { continue }
-                let s = kernel.span(k: k, t: sp.t, dy: dy)
-                let sx = Float(sp.x)
-                var left = sx + s.lo, right = sx + s.hi
-                if right <= left || right < -0.5 || left > wf - 0.5 { continue }
-                left = max(left, -0.5)
-                right = min(right, wf - 0.5)
+                guard let (left, right) = inFrame(kernel.span(k: k, t: sp.t, dy: dy), at: sp.x, width: wf) else {
+                    continue
+                }
                 let (ia, ib) = addSpan(left, right, sp.value.w, into: scratch, width: w)
                 lo = min(lo, ia)
                 hi = max(hi, ib)
