@@ -41,8 +41,10 @@ let package = Package(
             name: "RackFocusImage", dependencies: ["RackFocusOptics"],
             swiftSettings: strict + fastKernels),
         // The lens-blur engine: pixels in, pixels out; no files, no ffmpeg.
+        // A software prefetch for the renderer's input streams (header only).
+        .target(name: "CKernelHints"),
         .target(
-            name: "RackFocusRender", dependencies: ["RackFocusOptics", "RackFocusImage"],
+            name: "RackFocusRender", dependencies: ["RackFocusOptics", "RackFocusImage", "CKernelHints"],
             swiftSettings: strict + fastKernels),
         // OpenEXR's C library (OpenEXRCore, Debian's libopenexr-dev) with the few helpers Swift needs.
         .target(name: "CEXR", linkerSettings: [.linkedLibrary("OpenEXRCore-3_1"), .linkedLibrary("deflate")]),

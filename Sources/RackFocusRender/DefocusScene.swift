@@ -36,13 +36,18 @@ public struct DefocusScene: Sendable {
 
     /// For each pixel, the index of the hidden splat behind it, or −1 (at most one per pixel).
     public func hiddenSplatByPixel() -> [Int32] {
-        var at = [Int32](repeating: -1, count: width * height)
-        at.withUnsafeMutableBufferPointer { at in
-            hiddenIndex.withUnsafeBufferPointer { index in
-                for j in 0..<index.count { at[Int(index[j])] = Int32(truncatingIfNeeded: j) }
-            }
-        }
+        var at = [Int32](repeating: 0, count: width * height)
+        at.withUnsafeMutableBufferPointer { hiddenSplatByPixel(into: $0) }
         return at
+    }
+
+    /// As `hiddenSplatByPixel()`, written into `at` (`width · height` values, all overwritten).
+    func hiddenSplatByPixel(into at: UnsafeMutableBufferPointer<Int32>) {
+        precondition(at.count == width * height)
+        at.update(repeating: -1)
+        hiddenIndex.withUnsafeBufferPointer { index in
+            for j in 0..<index.count { at[Int(index[j])] = Int32(truncatingIfNeeded: j) }
+        }
     }
 
     /// The largest blur-circle diameter drawn, px: the frame's diagonal.

@@ -1,3 +1,4 @@
+import CKernelHints
 import RackFocusImage
 
 extension LayeredRenderer {
@@ -47,9 +48,10 @@ extension LayeredRenderer {
         let w = scene.width, h = scene.height, n = w * h
         // Layer coordinate of every splat (visible, then hidden), in parallel.
         let total = n + scene.hiddenCoC.count
-        var coord = [Float](repeating: 0, count: total)
+        let coord = coordinateStore.take(total)
         var bandRange = [SIMD2<Float>](repeating: SIMD2(.infinity, -.infinity), count: 16)
-        coord.withUnsafeMutableBufferPointer { out in
+        do {
+            let out = coord
             bandRange.withUnsafeMutableBufferPointer { range in
                 scene.coc.withUnsafeBufferPointer { c in
                     scene.hiddenCoC.withUnsafeBufferPointer { hc in
@@ -74,7 +76,8 @@ extension LayeredRenderer {
         for r in bandRange { lo = min(lo, r.x); hi = max(hi, r.y) }
         let count = Int((hi - lo).rounded(.down)) + 2
         lap("layer coordinates")
-        let hiddenAt = scene.hiddenSplatByPixel()
+        let hiddenAt = hiddenAtStore.take(n)
+        scene.hiddenSplatByPixel(into: hiddenAt)
         let lights = PointLights(scene: scene, threads: threads)
         lap("point lights")
 
@@ -88,8 +91,9 @@ extension LayeredRenderer {
                     scene.hiddenCoC.withUnsafeBufferPointer { hcP in
                         scene.hiddenColor.withUnsafeBufferPointer { hcolP in
                             scene.hiddenWeight.withUnsafeBufferPointer { hwP in
-                                coord.withUnsafeBufferPointer { coordP in
-                                    hiddenAt.withUnsafeBufferPointer { hiddenAtP in
+                                do {
+                                    let coordP = UnsafeBufferPointer(coord), hiddenAtP = UnsafeBufferPointer(hiddenAt)
+                                    do {
                                         lights.isLight.withUnsafeBufferPointer { lightP in
                                             var radii = SIMD4<Float>(repeating: .infinity)
                                             for (i, r) in levelRadii.enumerated() { radii[i] = r }
@@ -132,11 +136,7 @@ extension LayeredRenderer {
             }
             start[level][count] = running
         }
-        if splatStore.count < running {
-            splatStore.deallocate()
-            splatStore = .allocate(capacity: running + running / 4)
-        }
-        let splats = UnsafeMutableBufferPointer(rebasing: splatStore[0..<running])
+        let splats = splatStore.take(running)
         do {
             let o = splats
             offset.withUnsafeMutableBufferPointer { off in
@@ -225,6 +225,9 @@ extension LayeredRenderer {
         let counts: UnsafeMutablePointer<Int>
         let slots: UnsafeMutablePointer<MergeSlots>
 
+        /// How far ahead along its rows a block asks for its inputs (pixels).
+        static let ahead = 128
+
         /// Appends `splat` to list `list` in layer `layer`, and counts it there.
         @inline(__always)
         func put(_ splat: Splat, list: Int, layer: Int) {
@@ -234,8 +237,27 @@ extension LayeredRenderer {
 
         func write(blockRows: Range<Int>) {
             let top = LayeredRenderer.levelCount - 1, size = 1 << top
+            let w = source.width, h = source.height, n = w &* h
             for by in blockRows {
-                for bx in 0..<((source.width + size - 1) / size) { visit(level: top, bx, by, whole: 0) }
+                let rows = min(size, h &- by &* size)
+                for bx in 0..<((w + size - 1) / size) {
+                    // A block reads `size` rows of seven planes at once, more streams than the
+                    // hardware prefetcher follows: ask for each row's line `ahead` pixels on.
+                    if bx & (64 / (4 * size) - 1) == 0 {
+                        let x = min(bx &* size &+ Self.ahead, w &- 1)
+                        for r in 0..<rows {
+                            let i = (by &* size &+ r) &* w &+ x
+                            rf_prefetch(source.coc.baseAddress! + i)
+                            rf_prefetch(source.coordinate.baseAddress! + i)
+                            rf_prefetch(source.color.baseAddress! + i)
+                            rf_prefetch(source.color.baseAddress! + (n &+ i))
+                            rf_prefetch(source.color.baseAddress! + (2 &* n &+ i))
+                            rf_prefetch(source.hiddenAt.baseAddress! + i)
+                            rf_prefetch(source.isLight.baseAddress! + i)
+                        }
+                    }
+                    visit(level: top, bx, by, whole: 0)
+                }
             }
             let blocks = (source.height + size - 1) / size
             emitBeyondEdges(

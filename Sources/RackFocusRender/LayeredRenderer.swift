@@ -38,9 +38,13 @@ public final class LayeredRenderer {
     /// The per-chunk splat builders and the sorted splats, kept across frames so a frame reuses
     /// their memory instead of faulting in fresh pages.
     var chunkBuilders: [ChunkBuilder] = []
-    var splatStore = UnsafeMutableBufferPointer<Splat>(start: nil, count: 0)
+    var splatStore = KeptBuffer<Splat>()
+    /// Every splat's layer coordinate and each pixel's hidden splat, kept across frames likewise.
+    var coordinateStore = KeptBuffer<Float>(), hiddenAtStore = KeptBuffer<Int32>()
 
-    deinit { splatStore.deallocate() }
+    deinit {
+        splatStore.deallocate(); coordinateStore.deallocate(); hiddenAtStore.deallocate()
+    }
 
     public init(
         spacing: Float = 0.12, linearRange: Float = 2, levelRadii: [Float] = [4, 12],
@@ -124,20 +128,19 @@ public final class LayeredRenderer {
             buffers = FrameBuffers(width: w, height: h, bands: bands)
         }
         let frameBuffers = buffers!
-        var out = [Float](repeating: 0, count: 3 * w * h)
-        do {
+        // Not zeroed first: the bands cover every row, and each band writes every pixel of its rows.
+        let out = [Float](unsafeUninitializedCapacity: 3 * w * h) { out, initialized in
             let splats = UnsafeBufferPointer(layers.splats)
             scene.color.withUnsafeBufferPointer { color in
-                out.withUnsafeMutableBufferPointer { out in
-                    let work = BandWork(
-                        splats: splats, layers: layers, kernel: kernel.table, buffers: frameBuffers, color: color,
-                        out: out,
-                        width: w, height: h)
-                    parallelFor(bands, threads: threads) { band in
-                        Self.composite(work, rows: (h * band / bands)..<(h * (band + 1) / bands), band: band)
-                    }
+                let work = BandWork(
+                    splats: splats, layers: layers, kernel: kernel.table, buffers: frameBuffers, color: color,
+                    out: out,
+                    width: w, height: h)
+                parallelFor(bands, threads: threads) { band in
+                    Self.composite(work, rows: (h * band / bands)..<(h * (band + 1) / bands), band: band)
                 }
             }
+            initialized = 3 * w * h
         }
         lap("scatter and composite")
         return (PlanarImage(width: w, height: h, channels: 3, data: out), timings)
@@ -148,6 +151,23 @@ public final class LayeredRenderer {
 public struct RenderTimings: Sendable {
     public var stages: [(stage: String, ms: Double)] = []
     public init() {}
+}
+
+/// Storage that a renderer keeps from frame to frame, so a frame reuses pages already faulted in
+/// instead of clearing fresh ones: grown (with a quarter spare) when a frame needs more, never shrunk.
+struct KeptBuffer<T: BitwiseCopyable> {
+    private var storage = UnsafeMutableBufferPointer<T>(start: nil, count: 0)
+
+    /// The first `count` values (uninitialised after growing; the caller writes them all).
+    mutating func take(_ count: Int) -> UnsafeMutableBufferPointer<T> {
+        if storage.count < count {
+            storage.deallocate()
+            storage = .allocate(capacity: count + count / 4)
+        }
+        return UnsafeMutableBufferPointer(rebasing: storage[0..<count])
+    }
+
+    func deallocate() { storage.deallocate() }
 }
 
 /// `count` zero values of a plain type, from `calloc`: pages nothing touches are never faulted in
