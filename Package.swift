@@ -116,7 +116,8 @@ let package = Package(
             dependencies: ["RackFocusRender", "RackFocusImage", "RackFocusMedia", "RackFocusShot"],
             swiftSettings: strict),
         .testTarget(
-            name: "RackFocusMediaTests", dependencies: ["RackFocusMedia", "RackFocusImage"], swiftSettings: strict),
+            name: "RackFocusMediaTests", dependencies: ["RackFocusMedia", "RackFocusImage", "RackFocusRender"],
+            swiftSettings: strict),
         .testTarget(
             name: "RackFocusAnalysisTests",
             dependencies: [
