@@ -21,7 +21,8 @@ package enum FocusCurveFit {
     /// One move per detected rack that landed. The marks are the median focus of the holds either
     /// side; the cue frames (searched up to `reach` frames outside the visible start and landing,
     /// since an eased move is invisible at its ends) and the easing minimise the squared error in
-    /// dioptres over the frames between the neighbouring racks.
+    /// dioptres over the frames between the neighbouring racks. Moves never overlap: each starts at
+    /// or after the previous one's landing, as a plan requires.
     package static func fit(focus: [Double?], racks: [RackEvent], reach: Int = 18) -> [FittedMove] {
         let frames = focus.count
         let dioptres = focus.map { $0.map { $0.isFinite ? 1 / $0 : 0 } }
@@ -42,7 +43,11 @@ package enum FocusCurveFit {
             }
             var best: FittedMove?
             var bestError = Double.infinity
-            for s in max(windowStart, rack.startFrame - reach)...rack.startFrame {
+            // A move starts no earlier than the one before it lands: a plan's moves may not overlap
+            // (the earlier one may end as late as this rack's visible start, and this one start as
+            // early as that rack's visible landing). The last fit lands by this rack's visible start.
+            let earliest = max(windowStart, rack.startFrame - reach, out.last?.landFrame ?? 0)
+            for s in earliest...rack.startFrame {
                 for e in land...min(windowEnd, land + reach) where e > s {
                     for easing in Easing.allCases {
                         var sum = 0.0, n = 0

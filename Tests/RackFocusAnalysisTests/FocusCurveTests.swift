@@ -171,3 +171,43 @@ struct BreathingTests {
         #expect(breathing == 0 ? abs(measured - 1) < 0.01 : abs(measured - 1) > 0.02)
     }
 }
+
+@Suite("Moves fitted to a measured focus curve")
+struct FocusCurveFitTests {
+    /// One continuous pull from 1.5 m to 9 m (ease-in-out, frames 20-44 of 60) that the detector
+    /// saw as two racks, the first landing (frame 30) before the second starts (frame 32): each
+    /// fit alone would run the first move to frame 32 and start the second at 30, and the plan
+    /// `analyze --to-plan` wrote from them did not load ("overlapping moves"). The fitted moves
+    /// follow one another, the plan built from them loads, and the curve is still followed.
+    @Test func movesFittedToRacksInQuickSuccessionDoNotOverlap() throws {
+        let from = 1 / 1.5, to = 1 / 9.0
+        let focus: [Double?] = (0..<60).map { t in
+            1 / (from + (to - from) * Easing.easeInOut.progress(Double(t - 20) / 24))
+        }
+        var first = RackEvent(from: "a", to: "b", startFrame: 22, switchFrame: 26)
+        first.landFrame = 30
+        var second = RackEvent(from: "b", to: "c", startFrame: 32, switchFrame: 36)
+        second.landFrame = 42
+        let moves = FocusCurveFit.fit(focus: focus, racks: [first, second])
+        try #require(moves.count == 2)
+        #expect(moves[1].startFrame >= moves[0].landFrame, "\(moves)")
+        for m in moves { #expect(m.rmsDioptres < 0.05, "\(m)") }
+
+        let yaml = """
+            name: fitted
+            fps: 24
+            duration: 60f
+            camera: { sensor: fullframe, focalLength: 85mm, stop: 1.8 }
+            subjects:
+              mark0: { distance: \(moves[0].fromMeters)m }
+              mark1: { distance: \(moves[0].toMeters)m }
+              mark2: { distance: \(moves[1].toMeters)m }
+            focus:
+              - { at: 0f, on: mark0 }
+            \(moves.enumerated().map { k, m in
+                "  - { rack: mark\(k + 1), start: \(m.startFrame)f, duration: \(m.landFrame - m.startFrame)f, curve: \(m.easing.rawValue) }"
+            }.joined(separator: "\n"))
+            """
+        #expect(throws: Never.self) { try ShotPlan.parse(yaml) }
+    }
+}
