@@ -46,7 +46,8 @@ extension LayeredRenderer {
 
     func buildLayers(_ scene: DefocusScene, kernel: ApertureKernel, lap: (String) -> Void = { _ in }) -> Layers {
         let w = scene.width, h = scene.height, n = w * h
-        // Layer coordinate of every splat (visible, then hidden), in parallel.
+        // Layer coordinate of every splat (visible, then hidden), in parallel, into kept storage
+        // (not cleared: every value is written).
         let total = n + scene.hiddenCoC.count
         let coord = coordinateStore.take(total)
         var bandRange = [SIMD2<Float>](repeating: SIMD2(.infinity, -.infinity), count: 16)
@@ -86,31 +87,27 @@ extension LayeredRenderer {
         if chunkBuilders.count != chunks { chunkBuilders = (0..<chunks).map { _ in ChunkBuilder() } }
         let built = chunkBuilders
         do {
+            let coordP = UnsafeBufferPointer(coord), hiddenAtP = UnsafeBufferPointer(hiddenAt)
             scene.coc.withUnsafeBufferPointer { cocP in
                 scene.color.withUnsafeBufferPointer { colP in
                     scene.hiddenCoC.withUnsafeBufferPointer { hcP in
                         scene.hiddenColor.withUnsafeBufferPointer { hcolP in
                             scene.hiddenWeight.withUnsafeBufferPointer { hwP in
-                                do {
-                                    let coordP = UnsafeBufferPointer(coord), hiddenAtP = UnsafeBufferPointer(hiddenAt)
-                                    do {
-                                        lights.isLight.withUnsafeBufferPointer { lightP in
-                                            var radii = SIMD4<Float>(repeating: .infinity)
-                                            for (i, r) in levelRadii.enumerated() { radii[i] = r }
-                                            let source = ChunkSource(
-                                                width: w, height: h, coc: cocP, color: colP, hiddenCoC: hcP,
-                                                hiddenColor: hcolP, hiddenWeight: hwP,
-                                                coordinate: coordP, hiddenAt: hiddenAtP, lowestLayer: lo,
-                                                layerCount: count,
-                                                levelRadii: radii, kernel: kernel.table, isLight: lightP,
-                                                edgeRuns: edgeRuns)
-                                            let ctx = Shared((built, source, lights))
-                                            parallelFor(chunks, threads: threads) { c in
-                                                let (built, source, lights) = ctx.value
-                                                let rows = (blockRows * c / chunks)..<(blockRows * (c + 1) / chunks)
-                                                built[c].build(blockRows: rows, source: source, lights: lights)
-                                            }
-                                        }
+                                lights.isLight.withUnsafeBufferPointer { lightP in
+                                    var radii = SIMD4<Float>(repeating: .infinity)
+                                    for (i, r) in levelRadii.enumerated() { radii[i] = r }
+                                    let source = ChunkSource(
+                                        width: w, height: h, coc: cocP, color: colP, hiddenCoC: hcP,
+                                        hiddenColor: hcolP, hiddenWeight: hwP,
+                                        coordinate: coordP, hiddenAt: hiddenAtP, lowestLayer: lo,
+                                        layerCount: count,
+                                        levelRadii: radii, kernel: kernel.table, isLight: lightP,
+                                        edgeRuns: edgeRuns)
+                                    let ctx = Shared((built, source, lights))
+                                    parallelFor(chunks, threads: threads) { c in
+                                        let (built, source, lights) = ctx.value
+                                        let rows = (blockRows * c / chunks)..<(blockRows * (c + 1) / chunks)
+                                        built[c].build(blockRows: rows, source: source, lights: lights)
                                     }
                                 }
                             }
