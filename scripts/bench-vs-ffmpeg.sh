@@ -28,6 +28,18 @@ med() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v
 # (a shared host) slows both sides of a pair alike. The times printed are the medians of each side.
 ROUNDS=${ROUNDS:-5}
 
+# paired OURS THEIRS: runs the functions OURS then THEIRS (each prints one figure) ROUNDS times;
+# sets OURS and THEIRS to the medians of their figures, RATIO to the median of OURS/THEIRS over the
+# pairs and INVERSE to the median of THEIRS/OURS.
+paired() {
+  local o t os=() ts=() rs=() is=()
+  for _ in $(seq "$ROUNDS"); do
+    o=$("$1"); t=$("$2")
+    os+=("$o"); ts+=("$t"); rs+=("$(echo "$o / $t" | bc -l)"); is+=("$(echo "$t / $o" | bc -l)")
+  done
+  OURS=$(med "${os[@]}"); THEIRS=$(med "${ts[@]}"); RATIO=$(med "${rs[@]}"); INVERSE=$(med "${is[@]}")
+}
+
 echo "RackFocus against ffmpeg on $(nproc) cores ($(ffmpeg -version | head -1 | cut -d' ' -f1-3))"
 
 # 1. The kernel: bench at 1080p, max CoC 40 px, all threads, against ffmpeg's float Gaussian blur.
@@ -35,17 +47,21 @@ echo "RackFocus against ffmpeg on $(nproc) cores ($(ffmpeg -version | head -1 | 
 # together, over 240 frames (over 48 the blur's share, 0.2-0.3 s, was within the runs' noise).
 # Our figure is `bench`'s own (its median of 3 runs after a warm-up).
 src="testsrc2=s=1920x1080:r=24"
-ours=() theirs=() ratio=()
-for _ in $(seq "$ROUNDS"); do
+kernel_ours() {
+  local o
   o=$("$R" bench --coc 40 --runs 3 --no-reference | awk '$1 == "40" && $3 == "'"$(nproc)"'" {print $4}')
   [ -n "$o" ] || o=$("$R" bench --coc 40 --runs 3 --no-reference | awk '$1 == "40" {v=$4} END {print v}')
+  echo "$o"
+}
+kernel_theirs() {
+  local blur base
   blur=$(wall ffmpeg -v error -f lavfi -i "$src" -frames:v 240 -vf format=gbrpf32le,gblur=sigma=10 -f null -)
   base=$(wall ffmpeg -v error -f lavfi -i "$src" -frames:v 240 -vf format=gbrpf32le -f null -)
-  t=$(echo "($blur - $base) * 1000 / 240" | bc -l)
-  ours+=("$o"); theirs+=("$t"); ratio+=("$(echo "$o / $t" | bc -l)")
-done
+  echo "($blur - $base) * 1000 / 240" | bc -l
+}
+paired kernel_ours kernel_theirs
 printf 'kernel  bench 1080p max CoC 40 px: %.1f ms/frame; ffmpeg gblur=sigma=10 (float): %.1f ms/frame; ratio %.1fx (target <= 5x)\n' \
-  "$(med "${ours[@]}")" "$(med "${theirs[@]}")" "$(med "${ratio[@]}")"
+  "$OURS" "$THEIRS" "$RATIO"
 
 # 2. still: the public sample at 1080p, EXR in and out, whole process, against ffmpeg varblur with
 #    the same radius map (varblur has no occlusion at all).
@@ -74,16 +90,17 @@ with open(w + '/radius.pgm', 'wb') as f:
 open(w + '/radius.pgm.max', 'w').write(str(int(r.max())))
 PY
 maxr=$(cat "$W/radius.pgm.max")
-ours=() theirs=() ratio=()
-for _ in $(seq "$ROUNDS"); do
-  o=$(wall "$R" still --image "$W/frame.exr" --depth "$W/depth.pfm" --focus 1.5m --focal 50mm --stop 1.8 \
-    --sensor 36x20.25 -o "$W/still.exr")
-  t=$(wall ffmpeg -v error -y -i "$W/frame.exr" -i "$W/radius.pgm" -filter_complex \
-    "[0:v]format=gbrpf32le[a];[1:v]format=gray[r];[a][r]varblur=max_r=$maxr" -compression 3 "$W/varblur.exr")
-  ours+=("$o"); theirs+=("$t"); ratio+=("$(echo "$o / $t" | bc -l)")
-done
+still_ours() {
+  wall "$R" still --image "$W/frame.exr" --depth "$W/depth.pfm" --focus 1.5m --focal 50mm --stop 1.8 \
+    --sensor 36x20.25 -o "$W/still.exr"
+}
+still_theirs() {
+  wall ffmpeg -v error -y -i "$W/frame.exr" -i "$W/radius.pgm" -filter_complex \
+    "[0:v]format=gbrpf32le[a];[1:v]format=gray[r];[a][r]varblur=max_r=$maxr" -compression 3 "$W/varblur.exr"
+}
+paired still_ours still_theirs
 printf 'still   1080p EXR in and out: %.2f s; ffmpeg varblur (max_r %d): %.2f s; ratio %.2fx (target <= 0.75x)\n' \
-  "$(med "${ours[@]}")" "$maxr" "$(med "${theirs[@]}")" "$(med "${ratio[@]}")"
+  "$OURS" "$maxr" "$THEIRS" "$RATIO"
 
 # 3. render: a 48-frame 1080p H.264 clip with one depth map, H.264 out, against ffmpeg's Gaussian
 #    blur and x264 on the same clip.
@@ -91,14 +108,14 @@ printf 'still   1080p EXR in and out: %.2f s; ffmpeg varblur (max_r %d): %.2f s;
 ffmpeg -v error -i "$W/d1080/plate.mp4" -frames:v 48 -c:v libx264 -crf 18 -pix_fmt yuv420p "$W/clip.mp4"
 sed -e 's/start: 1s, duration: 1.5s/start: 0.5s, duration: 1s/' "$W/d1080/shot.yaml" >"$W/shot48.yaml"
 grep -q "start: 0.5s" "$W/shot48.yaml" || { echo "bench: the demo plan changed; update the rack's cue here"; exit 1; }
-ours=() theirs=() ratio=()
-for _ in $(seq "$ROUNDS"); do
-  o=$(wall "$R" render "$W/shot48.yaml" --input "$W/clip.mp4" --depth "$W/d1080/depth.exr" --depth-still -o "$W/out.mp4")
-  t=$(wall ffmpeg -v error -y -i "$W/clip.mp4" -vf gblur=sigma=10 -c:v libx264 "$W/gblur.mp4")
-  ours+=("$o"); theirs+=("$t"); ratio+=("$(echo "$t / $o" | bc -l)")
-done
+render_ours() {
+  wall "$R" render "$W/shot48.yaml" --input "$W/clip.mp4" --depth "$W/d1080/depth.exr" --depth-still -o "$W/out.mp4"
+}
+render_theirs() { wall ffmpeg -v error -y -i "$W/clip.mp4" -vf gblur=sigma=10 -c:v libx264 "$W/gblur.mp4"; }
+paired render_ours render_theirs
+# The target is a frame rate: theirs' time over ours.
 printf 'render  48 frames 1080p H.264 in and out: %.1f fps; ffmpeg gblur + libx264: %.1f fps; ratio %.2f (target >= 0.33)\n' \
-  "$(echo "48 / $(med "${ours[@]}")" | bc -l)" "$(echo "48 / $(med "${theirs[@]}")" | bc -l)" "$(med "${ratio[@]}")"
+  "$(echo "48 / $OURS" | bc -l)" "$(echo "48 / $THEIRS" | bc -l)" "$INVERSE"
 
 # 4. Memory: render at 3840x2160 with a max CoC of about 80 px (the demo at f/6.5), 12 frames.
 #    The 1080p demo's plate and depth scaled up (nearest sample for depth).
