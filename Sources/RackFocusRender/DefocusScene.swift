@@ -96,14 +96,15 @@ public struct DefocusScene: Sendable {
                             let ctx = Shared((d, c, bm, bb, bn))
                             parallelFor(bands, threads: threads) { band in
                                 let (d, c, bm, bb, bn) = ctx.value
-                                var m: Float = 0, nearest = Float.infinity
-                                for i in (n * band / bands)..<(n * (band + 1) / bands) {
-                                    let z = d[i]
-                                    guard z.isFinite, z > 0 else { bb[band] = i; return }
-                                    let v = min(max(offset + slope / z, -limit), limit)
-                                    c[i] = v
-                                    m = max(m, abs(v))
-                                    nearest = min(nearest, v)
+                                let range = (n * band / bands)..<(n * (band + 1) / bands)
+                                guard
+                                    let (m, nearest) = Self.cocs(
+                                        depth: d.baseAddress! + range.lowerBound,
+                                        into: c.baseAddress! + range.lowerBound,
+                                        count: range.count, offset: offset, slope: slope, limit: limit)
+                                else {
+                                    bb[band] = range.first { !(d[$0].isFinite && d[$0] > 0) }!
+                                    return
                                 }
                                 bm[band] = m / 2
                                 bn[band] = nearest
@@ -140,212 +141,41 @@ public struct DefocusScene: Sendable {
         self.maxRadius = maxR
     }
 
-    static func hiddenLayer(color: [Float], coc: [Float], width w: Int, height h: Int, reach: Float, threads: Int)
-        -> ([Int32], [Float], [Float])
-    {
-        let n = w * h, tau = edgeThreshold
-        // Per 4×4 block: the farthest CoC, and whether a pixel in it is the near side of a depth
-        // edge (a neighbour farther by more than tau). Block rows in parallel.
-        let b = 4, bw = (w + b - 1) / b, bh = (h + b - 1) / b
-        var blockFar = [Float](repeating: -.infinity, count: bw * bh)
-        // Minus the nearest CoC per block (negated so that a maximum filter finds the nearest).
-        var blockNear = [Float](repeating: -.infinity, count: bw * bh)
-        var blockEdge = [Float](repeating: 0, count: bw * bh)
-        coc.withUnsafeBufferPointer { c in
-            blockFar.withUnsafeMutableBufferPointer { bf in
-                blockNear.withUnsafeMutableBufferPointer { bn in
-                    blockEdge.withUnsafeMutableBufferPointer { be in
-                        let ctx = Shared((c, bf, be, bn))
-                        parallelFor(bh, threads: threads) { by in
-                            let (c, bf, be, bn) = ctx.value
-                            // The 3×3 maximum, separably: the horizontal maximum of each row the
-                            // block's rows touch, then the vertical maximum of three of those.
-                            let yTop = max(by &* b &- 1, 0), yBottom = min(by &* b &+ b, h &- 1)
-                            withUnsafeTemporaryAllocation(of: Float.self, capacity: (b &+ 2) &* w) { rowMax in
-                                let rm = rowMax.baseAddress!
-                                for y in yTop...yBottom {
-                                    let src = c.baseAddress! + y &* w, dst = rm + (y &- yTop) &* w
-                                    // The ends clamped, the inside in straight lines (vectorised).
-                                    dst[0] = max(src[0], src[min(1, w &- 1)])
-                                    if w > 2 {
-                                        for x in 1..<(w &- 1) { dst[x] = max(src[x &- 1], max(src[x], src[x &+ 1])) }
-                                    }
-                                    if w > 1 { dst[w &- 1] = max(src[w &- 2], src[w &- 1]) }
-                                }
-                                for y in (by &* b)..<min(by &* b &+ b, h) {
-                                    let above = rm + (max(y &- 1, 0) &- yTop) &* w, here = rm + (y &- yTop) &* w,
-                                        below = rm + (min(y &+ 1, h &- 1) &- yTop) &* w
-                                    let src = c.baseAddress! + y &* w
-                                    var bx = 0
-                                    while bx &* b < w {
-                                        var near = -Float.infinity, step = -Float.infinity, nearest = Float.infinity
-                                        for x in (bx &* b)..<min(bx &* b &+ b, w) {
-                                            let v = src[x]
-                                            near = max(near, v)
-                                            nearest = min(nearest, v)
-                                            step = max(step, max(above[x], max(here[x], below[x])) - v)
-                                        }
-                                        let k = by &* bw &+ bx
-                                        if near > bf[k] { bf[k] = near }
-                                        if -nearest > bn[k] { bn[k] = -nearest }
-                                        if step > tau { be[k] = 1 }
-                                        bx &+= 1
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
+    /// Signed CoC diameters min(max(offset + slope / z, −limit), limit) of `count` depths, eight
+    /// at a time; returns the largest |CoC| and the lowest CoC, or nil when a depth is not a
+    /// positive finite number (then what was written is partial).
+    static func cocs(
+        depth d: UnsafePointer<Float>, into c: UnsafeMutablePointer<Float>, count: Int, offset: Float, slope: Float,
+        limit: Float
+    ) -> (largest: Float, lowest: Float)? {
+        let o = SIMD8<Float>(repeating: offset), s = SIMD8<Float>(repeating: slope)
+        let lo = SIMD8<Float>(repeating: -limit), hi = SIMD8<Float>(repeating: limit)
+        var m = SIMD8<Float>.zero, nearest = SIMD8<Float>(repeating: .infinity)
+        var i = 0
+        while i &+ 8 <= count {
+            let z = UnsafeRawPointer(d + i).loadUnaligned(as: SIMD8<Float>.self)
+            // Positive and finite: NaN fails both comparisons.
+            guard all(z .> 0 .& z .< .infinity) else { return nil }
+            // (Comparisons and blends: `pointwiseMin`/`Max` and `clamped` are calls per vector.)
+            var v = o + s / z
+            v.replace(with: lo, where: v .< lo)
+            v.replace(with: hi, where: v .> hi)
+            UnsafeMutableRawPointer(c + i).storeBytes(of: v, as: SIMD8<Float>.self)
+            let magnitude = unsafeBitCast(unsafeBitCast(v, to: SIMD8<UInt32>.self) & 0x7fff_ffff, to: SIMD8<Float>.self)
+            m.replace(with: magnitude, where: magnitude .> m)
+            nearest.replace(with: v, where: v .< nearest)
+            i &+= 8
         }
-        guard blockEdge.contains(where: { $0 > 0 }) else { return ([], [], []) }
-        // Grow the edge into the near side as far as the largest blur can reveal. Both the
-        // farthest CoC within reach and the grown edge are computed on the block maxima with a
-        // window one block wider than the reach (conservative: never smaller than exact).
-        let radius = Int((reach / Float(b)).rounded(.up)) + 1
-        let farthest = MaxFilter.apply(blockFar, width: bw, height: bh, radius: radius, threads: threads)
-        let grown = MaxFilter.apply(blockEdge, width: bw, height: bh, radius: radius, threads: threads)
-        // What a hole reveals lies behind the occluder, so the occluder does not feed the fill:
-        // a pixel in front of focus that is the nearest thing within twice the reach (by tau),
-        // with something farther there, is left out of it (twice: a hole's fill is drawn from
-        // about that far). A surface behind an occluder still feeds it.
-        let farther = MaxFilter.apply(blockFar, width: bw, height: bh, radius: 2 * radius, threads: threads)
-        let nearer = MaxFilter.apply(blockNear, width: bw, height: bh, radius: 2 * radius, threads: threads)
-        // Holes: pixels with something farther within reach, by more than tau. A mask (1: hole,
-        // 2: left out of the fill) and the holes per band of rows, in parallel.
-        let bands = min(16, h)
-        var hole = [UInt8](repeating: 0, count: n)
-        var bandHoles = [Int](repeating: 0, count: bands)
-        coc.withUnsafeBufferPointer { c in
-            hole.withUnsafeMutableBufferPointer { hm in
-                bandHoles.withUnsafeMutableBufferPointer { bhc in
-                    farthest.withUnsafeBufferPointer { far in
-                        grown.withUnsafeBufferPointer { g in
-                            farther.withUnsafeBufferPointer { far2 in
-                                nearer.withUnsafeBufferPointer { near2 in
-                                    let ctx = Shared((c, hm, bhc, far, g, far2, near2))
-                                    parallelFor(bands, threads: threads) { band in
-                                        let (c, hm, bhc, far, g, far2, near2) = ctx.value
-                                        var count = 0
-                                        for y in (h * band / bands)..<(h * (band + 1) / bands) {
-                                            let row = (y / b) &* bw
-                                            for x in 0..<w {
-                                                let i = y &* w &+ x, k = row &+ x / b
-                                                guard Self.uncovering(c[i]) > 0 else { continue }
-                                                if g[k] > 0.5 && far[k] - c[i] > tau {
-                                                    hm[i] = 1; count &+= 1
-                                                } else if far2[k] - c[i] > tau && c[i] + near2[k] < tau {
-                                                    hm[i] = 2
-                                                }
-                                            }
-                                        }
-                                        bhc[band] = count
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
+        var largest = m.max(), lowest = nearest.min()
+        while i < count {
+            let z = d[i]
+            guard z.isFinite, z > 0 else { return nil }
+            let v = min(max(offset + slope / z, -limit), limit)
+            c[i] = v
+            largest = max(largest, abs(v))
+            lowest = min(lowest, v)
+            i &+= 1
         }
-        let holes = bandHoles.reduce(0, +)
-        guard holes > 0 else { return ([], [], []) }
-        // Fill colour and CoC behind the holes from everything else (pull-push from half
-        // resolution; the hidden layer is a smooth extension of the background).
-        let hw = (w + 1) / 2, hh2 = (h + 1) / 2, hn = hw * hh2
-        var half = [Float](repeating: 0, count: 4 * hn), halfValid = [Bool](repeating: false, count: hn)
-        color.withUnsafeBufferPointer { col in
-            coc.withUnsafeBufferPointer { c in
-                hole.withUnsafeBufferPointer { hm in
-                    half.withUnsafeMutableBufferPointer { hf in
-                        halfValid.withUnsafeMutableBufferPointer { hv in
-                            let ctx = Shared((col, c, hm, hf, hv))
-                            parallelFor(min(16, hh2), threads: threads) { band in
-                                let (col, c, hm, hf, hv) = ctx.value
-                                let bands = min(16, hh2)
-                                for y in (hh2 * band / bands)..<(hh2 * (band + 1) / bands) {
-                                    for x in 0..<hw {
-                                        var sum = SIMD4<Float>.zero, count: Float = 0
-                                        for q in 0..<4 {
-                                            let sx = 2 &* x &+ (q & 1), sy = 2 &* y &+ (q >> 1)
-                                            guard sx < w, sy < h else { continue }
-                                            let i = sy &* w &+ sx
-                                            guard hm[i] == 0 else { continue }
-                                            // Lights enter the fill at white: behind an edge they
-                                            // show only through their own splats.
-                                            var v = SIMD4(col[i], col[n &+ i], col[2 &* n &+ i], c[i])
-                                            let luma = ColorTransfer.luminance(v.x, v.y, v.z)
-                                            if luma > 1 {
-                                                let k = 1 / luma
-                                                v.x *= k; v.y *= k; v.z *= k
-                                            }
-                                            sum += v
-                                            count += 1
-                                        }
-                                        let k = y &* hw &+ x
-                                        if count > 0 {
-                                            let v = sum / count
-                                            hf[k] = v.x; hf[hn &+ k] = v.y; hf[2 &* hn &+ k] = v.z;
-                                            hf[3 &* hn &+ k] = v.w
-                                            hv[k] = true
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        let filled = PullPush.fill(
-            planes: half, channels: 4, width: hw, height: hh2, valid: halfValid, threads: threads)
-        // The holes in pixel order, each band writing its own slice.
-        var index = [Int32](repeating: 0, count: holes), rgb = [Float](repeating: 0, count: 3 * holes),
-            hc = [Float](repeating: 0, count: holes)
-        var bandStart = [Int](repeating: 0, count: bands)
-        for band in 1..<max(1, bands) { bandStart[band] = bandStart[band - 1] + bandHoles[band - 1] }
-        coc.withUnsafeBufferPointer { c in
-            hole.withUnsafeBufferPointer { hm in
-                filled.withUnsafeBufferPointer { filled in
-                    index.withUnsafeMutableBufferPointer { index in
-                        rgb.withUnsafeMutableBufferPointer { rgb in
-                            hc.withUnsafeMutableBufferPointer { hc in
-                                let ctx = Shared((c, hm, filled, index, rgb, hc, bandStart))
-                                parallelFor(bands, threads: threads) { band in
-                                    let (c, hm, filled, index, rgb, hc, bandStart) = ctx.value
-                                    var j = bandStart[band]
-                                    for y in (h * band / bands)..<(h * (band + 1) / bands) {
-                                        // Bilinear sample of the half-resolution fill at each hole's centre.
-                                        let fy = min(max((Float(y) + 0.5) / 2 - 0.5, 0), Float(hh2 - 1))
-                                        let y0 = Int(fy), y1 = min(y0 + 1, hh2 - 1), ty = fy - Float(y0)
-                                        for x in 0..<w where hm[y &* w &+ x] == 1 {
-                                            let fx = min(max((Float(x) + 0.5) / 2 - 0.5, 0), Float(hw - 1))
-                                            let x0 = Int(fx), x1 = min(x0 + 1, hw - 1), tx = fx - Float(x0)
-                                            func sample(_ ch: Int) -> Float {
-                                                let o = ch &* hn
-                                                let top =
-                                                    filled[o &+ y0 &* hw &+ x0] * (1 - tx) + filled[o &+ y0 &* hw &+ x1]
-                                                    * tx
-                                                let bottom =
-                                                    filled[o &+ y1 &* hw &+ x0] * (1 - tx) + filled[o &+ y1 &* hw &+ x1]
-                                                    * tx
-                                                return top * (1 - ty) + bottom * ty
-                                            }
-                                            let i = y &* w &+ x
-                                            index[j] = Int32(i)
-                                            rgb[3 &* j] = sample(0); rgb[3 &* j &+ 1] = sample(1);
-                                            rgb[3 &* j &+ 2] = sample(2)
-                                            hc[j] = max(sample(3), c[i] + tau)
-                                            j &+= 1
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        return (index, rgb, hc)
+        return (largest, lowest)
     }
 }

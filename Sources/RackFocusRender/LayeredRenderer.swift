@@ -77,8 +77,9 @@ public final class LayeredRenderer {
             let l = asinh(v * scale) * inverseSpacing
             if lanes == 8 {
                 UnsafeMutableRawPointer(out + i).storeBytes(of: l, as: SIMD8<Float>.self)
-                lo = pointwiseMin(lo, l)
-                hi = pointwiseMax(hi, l)
+                // (Blends: `pointwiseMin`/`Max` are calls per vector.)
+                lo.replace(with: l, where: l .< lo)
+                hi.replace(with: l, where: l .> hi)
             } else {
                 for j in 0..<lanes {
                     out[i &+ j] = l[j]
