@@ -39,11 +39,14 @@ public struct PointLights: Sendable {
                     let ctx = Shared((c, b, f))
                     parallelFor(bands, threads: threads) { band in
                         let (c, b, f) = ctx.value
-                        for i in (h * band / bands &* w)..<(h * (band + 1) / bands &* w)
-                        where ColorTransfer.luminance(c[i], c[n &+ i], c[2 &* n &+ i]) > Self.threshold {
-                            b[i] = true
-                            f[band] = true
+                        // Every pixel written (straight-line code the compiler vectorises).
+                        var any: UInt8 = 0
+                        for i in (h * band / bands &* w)..<(h * (band + 1) / bands &* w) {
+                            let isBright = ColorTransfer.luminance(c[i], c[n &+ i], c[2 &* n &+ i]) > Self.threshold
+                            b[i] = isBright
+                            any |= isBright ? 1 : 0
                         }
+                        f[band] = any != 0
                     }
                 }
             }
@@ -95,7 +98,15 @@ public struct PointLights: Sendable {
                         let (c, m) = ctx.value
                         for y in (blockRows.lowerBound &* b)..<min(blockRows.upperBound &* b, h) {
                             let row = c.baseAddress! + y &* w, blocks = m.baseAddress! + (y / b) &* bw
-                            for bx in 0..<bw {
+                            // Whole blocks as one vector (the lanes' minimum is exact whatever their order).
+                            let whole = w / b
+                            for bx in 0..<whole {
+                                let v = UnsafeRawPointer(row + bx &* b).loadUnaligned(as: SIMD8<Float>.self)
+                                let m = min(
+                                    min(min(v[0], v[1]), min(v[2], v[3])), min(min(v[4], v[5]), min(v[6], v[7])))
+                                blocks[bx] = min(blocks[bx], m)
+                            }
+                            for bx in whole..<bw {
                                 var v = blocks[bx]
                                 for x in (bx &* b)..<min(bx &* b &+ b, w) { v = min(v, row[x]) }
                                 blocks[bx] = v
@@ -105,7 +116,21 @@ public struct PointLights: Sendable {
                 }
             }
             let frameNearest = scene.nearestCoC
-            for i in 0..<n where light[i] {
+            // The lights in pixel order, eight flags at a time where none is set.
+            var lights: [Int] = []
+            light.withUnsafeBufferPointer { l in
+                let raw = UnsafeRawPointer(l.baseAddress!)
+                var i = 0
+                while i < n {
+                    if i &+ 8 <= n && raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) == 0 {
+                        i &+= 8
+                        continue
+                    }
+                    if l[i] { lights.append(i) }
+                    i &+= 1
+                }
+            }
+            for i in lights {
                 let cL = scene.coc[i]
                 guard abs(cL) > 1 else { continue }
                 let farthest = 1 - frameNearest / cL
