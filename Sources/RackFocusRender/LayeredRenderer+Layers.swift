@@ -333,14 +333,17 @@ extension LayeredRenderer {
             // visible bokeh, and merging would move them and soften their rims. From each level's
             // radius R to 1.25·R a splat is shared between that level and the one below, so a rack
             // passing a threshold does not pop.
-            let bright = ColorTransfer.luminance(rgb.x, rgb.y, rgb.z) > PointLights.threshold
+            // (Most splats are below the first level's radius: no division and no luminance for
+            // them.)
             @inline(__always) func ramp(_ level: Int) -> Float {
                 guard whole & (1 << level) != 0 else { return 0 }
                 let rl = source.levelRadii[level &- 1]
-                guard rl.isFinite else { return 0 }
-                return min(max((r - rl) / (0.25 * rl), 0), 1)
+                guard rl.isFinite, r > rl else { return 0 }
+                return min((r - rl) / (0.25 * rl), 1)
             }
-            let merged = bright ? 0 : ramp(1)
+            let first = ramp(1)
+            let bright = first > 0 && ColorTransfer.luminance(rgb.x, rgb.y, rgb.z) > PointLights.threshold
+            let merged = bright ? 0 : first
             if merged > 0 {
                 // The share still to place, from level 1 up: each level keeps what the next
                 // coarser one does not take.
