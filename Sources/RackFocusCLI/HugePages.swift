@@ -15,9 +15,11 @@ import Foundation
 /// own whose freed pages go back the same way; every fresh page is cleared by the kernel again.
 /// So the same restart also sets `mmap_threshold` to its largest (32 MB: a 4K plane and larger
 /// are still mapped apart), `trim_threshold` to 4 GB (the heap keeps what a frame freed for the
-/// next) and `arena_max` to 1 (one heap for every thread). On the 1080p `bench` (one thread and
-/// two, six frames each) that took page faults from 5,457 to 1,254 and system time from 0.91 s
-/// to 0.12 s (`perf stat -e page-faults`, `GLIBC_TUNABLES` set by hand to each).
+/// next) and `arena_max` to 1 (one heap for every thread). The 1080p `bench` (one thread and two,
+/// six frames each) took 16,208 page faults with huge pages alone and 2,391 with these as well
+/// (`perf stat -e page-faults`, each build restarting itself). Setting `GLIBC_TUNABLES` by hand in
+/// front of another glibc program (`perf`, a shell) does not measure this: the variable it passes
+/// on can be shorter than the one it read (see `setting`).
 ///
 /// Tunables are read only when a program starts, so the program starts itself again once, in
 /// place (same process id, same arguments), with the tunables set, and then removes them from its
@@ -52,8 +54,9 @@ public enum HugePages {
         unsetenv(tunables)
     }
 
-    /// The tunables the program restarts with. (glibc rewrites the variable as it reads it,
-    /// keeping only what a child may inherit, so `/proc/PID/environ` shows less than this.)
+    /// The tunables the program restarts with. (Debian's glibc 2.36 rewrites the variable in place
+    /// as it reads it: with these, `/proc/PID/environ` and a child see `glibc.malloc.hugetlb=1`
+    /// alone, though all of them apply, as `ld.so --list-tunables` shows for the same string.)
     static func setting(kernelAdvisesOnly: Bool) -> String {
         kernelAdvisesOnly ? hugePages + ":" + keep : keep
     }
