@@ -97,6 +97,8 @@ public struct DefocusScene: Sendable {
                             parallelFor(bands, threads: threads) { band in
                                 let (d, c, bm, bb, bn) = ctx.value
                                 let range = (n * band / bands)..<(n * (band + 1) / bands)
+                                // An empty band keeps its 0 and ∞ (an empty frame has no storage).
+                                guard !range.isEmpty else { return }
                                 guard
                                     let (m, nearest) = Self.cocs(
                                         depth: d.baseAddress! + range.lowerBound,

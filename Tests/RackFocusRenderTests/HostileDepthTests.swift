@@ -23,4 +23,34 @@ struct HostileDepthTests {
             image: image, depth: depth, settings: LensBlurSettings(camera: camera, focus: .meters(2)))
         #expect(out.data.allSatisfy { abs($0 - 0.5) < 1e-3 })
     }
+
+    /// The CoC map goes eight depths at a time with the rest one by one: frames of no pixels and
+    /// of fewer than eight have only the rest, and the first invalid depth is found wherever it is
+    /// (a vector or the rest), named by its pixel.
+    @Test(arguments: [(0, 0), (1, 1), (3, 1), (7, 2), (9, 3)])
+    func smallFramesAndTheFirstBadDepth(size: (Int, Int)) throws {
+        let (w, h) = size
+        let camera = Camera(sensor: .custom(widthMM: 36, heightMM: 20.25), focalLengthMM: 50, stop: Stop(2))
+        let image = PlanarImage(width: w, height: h, channels: 3, fill: 0.5)
+        var depth = PlanarImage(width: w, height: h, channels: 1, fill: 4)
+        let scene = try DefocusScene(image: image, depth: depth, camera: camera, focus: .meters(2))
+        let model = camera.frameBlurModel(focus: .meters(2), frameWidth: max(w, 1))
+        let limit = DefocusScene.cocLimit(width: w, height: h)
+        let expected = min(max(Float(model.offsetPixels) + Float(model.pixelsPerDioptre) / 4, -limit), limit)
+        #expect(scene.coc.count == w * h)
+        #expect(scene.coc.allSatisfy { $0 == expected })
+        #expect(scene.nearestCoC == (w * h > 0 ? expected : 0))
+        guard w * h > 0 else { return }
+        // The last pixel bad, then the first too: the first is named.
+        depth[0, w - 1, h - 1] = -2
+        let last = #expect(throws: RenderError.self) {
+            try DefocusScene(image: image, depth: depth, camera: camera, focus: .meters(2))
+        }
+        #expect(last?.description.hasPrefix("depth at pixel (\(w - 1), \(h - 1))") == true)
+        depth[0, 0, 0] = .nan
+        let first = #expect(throws: RenderError.self) {
+            try DefocusScene(image: image, depth: depth, camera: camera, focus: .meters(2))
+        }
+        #expect(first?.description.hasPrefix("depth at pixel (0, 0) is NaN") == true)
+    }
 }
