@@ -10,10 +10,22 @@ public enum ColorTransfer: String, Sendable, CaseIterable {
     /// sRGB / Rec.709 encoded.
     case srgb
 
+    /// Rec.709 / sRGB luminance weights of R, G and B: one place for the scalar and vector forms.
+    @inlinable public static var lumaR: Float { 0.2126 }
+    @inlinable public static var lumaG: Float { 0.7152 }
+    @inlinable public static var lumaB: Float { 0.0722 }
+
     /// Luminance (Rec.709 / sRGB primaries) of a linear RGB value.
     @inlinable @inline(__always)
     public static func luminance(_ r: Float, _ g: Float, _ b: Float) -> Float {
-        0.2126 * r + 0.7152 * g + 0.0722 * b
+        lumaR * r + lumaG * g + lumaB * b
+    }
+
+    /// `luminance` of eight values, lane by lane (the same operations in the same order).
+    @inlinable @inline(__always)
+    public static func luminance(_ r: SIMD8<Float>, _ g: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
+        let wr: SIMD8<Float> = lumaR * r, wg: SIMD8<Float> = lumaG * g, wb: SIMD8<Float> = lumaB * b
+        return wr + wg + wb
     }
 
     @inline(__always)

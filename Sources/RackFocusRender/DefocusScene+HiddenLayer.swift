@@ -275,8 +275,7 @@ extension DefocusScene {
                             return q & 1 == 0 ? v.evenHalf : v.oddHalf
                         }
                         var r = lanes(col), g = lanes(col + n), b = lanes(col + 2 &* n)
-                        let lr: SIMD8<Float> = 0.2126 * r, lg: SIMD8<Float> = 0.7152 * g, lb: SIMD8<Float> = 0.0722 * b
-                        let luma = lr + lg + lb
+                        let luma = ColorTransfer.luminance(r, g, b)
                         let bright = luma .> 1
                         if any(bright) {
                             let k = one / luma
