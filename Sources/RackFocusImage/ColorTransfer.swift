@@ -57,11 +57,57 @@ public enum ColorTransfer: String, Sendable, CaseIterable {
     @inlinable @inline(__always)
     public static func sixteenBitSRGB(_ v: Float, knots: UnsafePointer<Float>) -> UInt16 {
         let x = min(max(v, 0), 1), floor = sixteenBitKnotFloor
-        guard x >= floor else { return UInt16(x * (12.92 * 65535) + 0.5) }
+        guard x >= floor else { return UInt16(x * sixteenBitLineSlope + 0.5) }
         let bits = x.bitPattern &- floor.bitPattern
         let i = Int(bits >> 13), t = Float(bits & 0x1FFF) * (1 / 8192)
         return UInt16(knots[i] + (knots[i &+ 1] - knots[i]) * t + 0.5)
     }
+
+    /// `sixteenBitSRGB` of eight values, lane by lane, as the codes' values in floats (the same
+    /// operations in the same order; NaN gives code 0 instead of trapping). The knots are read
+    /// lane by lane; the rest is vector arithmetic, the rounding down included (`floorOfSmall`).
+    @inlinable @inline(__always)
+    public static func sixteenBitSRGB(_ v: SIMD8<Float>, knots: UnsafePointer<Float>) -> SIMD8<Float> {
+        let floor = sixteenBitKnotFloor
+        // Clamped by comparisons and blends (`pointwiseMin`/`Max` are calls per vector).
+        var x = v
+        x.replace(with: 0, where: .!(x .> 0))
+        x.replace(with: 1, where: x .> 1)
+        let below = x .< floor
+        let line = x * sixteenBitLineSlope + 0.5
+        let bits =
+            unsafeBitCast(x.replacing(with: floor, where: below), to: SIMD8<Int32>.self)
+            &- Int32(bitPattern: floor.bitPattern)
+        let index = bits &>> 13, t = SIMD8<Float>(bits & 0x1FFF) * (1 / 8192)
+        var a = SIMD8<Float>(), b = SIMD8<Float>()
+        for j in 0..<8 {
+            let i = Int(index[j])
+            a[j] = knots[i]
+            b[j] = knots[i &+ 1]
+        }
+        let curve = a + (b - a) * t + 0.5
+        return floorOfSmall(curve.replacing(with: line, where: below))
+    }
+
+    /// ⌊v⌋ of values from 0 up to 2^23, exactly: v + 2^23 − 2^23 rounds to the nearest integer
+    /// (the float steps there are 1), then one less where that went up. (Converting to integers
+    /// and back, or `rounded(.towardZero)`, compiles to a call per lane in these builds.)
+    @inlinable @inline(__always)
+    public static func floorOfSmall(_ v: SIMD8<Float>) -> SIMD8<Float> {
+        let shift = SIMD8<Float>(repeating: 8_388_608)
+        var r = (v + shift) - shift
+        r.replace(with: r - 1, where: r .> v)
+        return r
+    }
+
+    /// The integers 0 to 2^23 that `floorOfSmall` gives, as integers: the low bits of v + 2^23.
+    @inlinable @inline(__always)
+    public static func integers(ofSmall v: SIMD8<Float>) -> SIMD8<Int32> {
+        unsafeBitCast(v + 8_388_608, to: SIMD8<Int32>.self) & 0x7F_FFFF
+    }
+
+    /// The sRGB curve's straight part in 16-bit codes per unit of linear light.
+    @inlinable public static var sixteenBitLineSlope: Float { 12.92 * 65535 }
 
     /// 2^-9: where the knots start (the line below it is the curve's). A constant the compiler folds
     /// into `sixteenBitSRGB`, not a stored global read per value.

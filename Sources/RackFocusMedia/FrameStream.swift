@@ -149,10 +149,12 @@ package final class FrameReader: FrameSource {
     ///   - depthScale: metres per step for integer depth maps (required for metric ones).
     ///   - normalizeIntegers: read integer maps as 0…1 instead (for inverse and normalised maps).
     ///   - depthChannel: the EXR channel holding depth.
+    ///   - probed: what `FFmpeg.probeClip` said of `path`, when the caller has just asked (a clip
+    ///     read through ffmpeg is then not probed twice).
     package init(
         path: String, depth: Bool = false, depthScale: Double? = nil, normalizeIntegers: Bool = false,
         depthChannel: String? = nil,
-        startFrame: Int = 0
+        startFrame: Int = 0, probed: ClipInfo? = nil
     ) throws(MediaError) {
         self.path = path
         isDepth = depth
@@ -163,7 +165,7 @@ package final class FrameReader: FrameSource {
         } else {
             let decoder = try FFmpegFrameReader(
                 path: path, depth: depth, depthScale: depthScale, normalizeIntegers: normalizeIntegers,
-                startFrame: startFrame)
+                startFrame: startFrame, probed: probed)
             info = decoder.info
             source = decoder
         }
@@ -207,11 +209,11 @@ final class FFmpegFrameReader: FrameSource {
     ///   - normalizeIntegers: read integer maps as 0…1 instead (for inverse and normalised maps).
     package init(
         path: String, depth: Bool = false, depthScale: Double? = nil, normalizeIntegers: Bool = false,
-        startFrame: Int = 0
+        startFrame: Int = 0, probed: ClipInfo? = nil
     ) throws(MediaError) {
         self.path = path
         self.isDepth = depth
-        info = try FFmpeg.probeClip(path)
+        if let probed { info = probed } else { info = try FFmpeg.probeClip(path) }
         let n = info.width * info.height
         if depth {
             if !info.isFloat && depthScale == nil && !normalizeIntegers {

@@ -153,16 +153,36 @@ package enum StillImage {
 
     /// Linear RGB planes as interleaved 16-bit sRGB (rgb48le), clipped to [0, 1]: what PNG/TIFF
     /// stills and encoded clips are made from. `words` is resized only when the frame size changes.
-    static func encodeRGB48(_ img: PlanarImage, into words: inout [UInt16]) {
+    /// Eight pixels at a time (`ColorTransfer.sixteenBitSRGB`'s vector form, the same codes), parts
+    /// of the frame across `threads`.
+    static func encodeRGB48(_ img: PlanarImage, into words: inout [UInt16], threads: Int = defaultThreadCount) {
         let n = img.pixelCount
         if words.count != 3 * n { words = [UInt16](repeating: 0, count: 3 * n) }
         img.data.withUnsafeBufferPointer { d in
             words.withUnsafeMutableBufferPointer { w in
                 ColorTransfer.sixteenBitKnots.withUnsafeBufferPointer { knots in
-                    let k = knots.baseAddress!
-                    for i in 0..<n {
-                        for c in 0..<3 {
-                            w[3 &* i &+ c] = ColorTransfer.sixteenBitSRGB(d[c &* n &+ i], knots: k).littleEndian
+                    let ctx = Shared((d, w, knots))
+                    let parts = max(1, min(threads * 4, n / 4096 + 1))
+                    parallelFor(parts, threads: threads) { part in
+                        let (d, w, knots) = ctx.value
+                        let src = d.baseAddress!, o = w.baseAddress!, k = knots.baseAddress!
+                        let end = n * (part + 1) / parts
+                        var i = n * part / parts
+                        while i &+ 8 <= end {
+                            for c in 0..<3 {
+                                let v = UnsafeRawPointer(src + (c &* n &+ i)).loadUnaligned(as: SIMD8<Float>.self)
+                                let code = ColorTransfer.integers(ofSmall: ColorTransfer.sixteenBitSRGB(v, knots: k))
+                                for j in 0..<8 {
+                                    o[3 &* (i &+ j) &+ c] = UInt16(truncatingIfNeeded: code[j]).littleEndian
+                                }
+                            }
+                            i &+= 8
+                        }
+                        while i < end {
+                            for c in 0..<3 {
+                                o[3 &* i &+ c] = ColorTransfer.sixteenBitSRGB(src[c &* n &+ i], knots: k).littleEndian
+                            }
+                            i &+= 1
                         }
                     }
                 }
@@ -176,7 +196,9 @@ package enum StillImage {
     /// each 2×2 block, as ffmpeg's scaler makes it (a ¼ ½ ¼ mix around the even columns moved
     /// `analyze`'s effective stop of the demo from f/2.0 to f/1.6). Even width and height only.
     /// In ffmpeg 5.1 the same conversion from rgb48le cost about 24 ms a 1080p frame and came out
-    /// half a code brighter in luma (`scale`'s rounding).
+    /// half a code brighter in luma (`scale`'s rounding). Eight pixels (and eight chroma samples)
+    /// at a time, the same operations in the same order as one at a time (`yuv420Pixel`,
+    /// `yuv420Chroma`, which do the columns the vectors leave).
     static func encodeYUV420(_ img: PlanarImage, into bytes: inout [UInt8], threads: Int = defaultThreadCount) {
         let w = img.width, h = img.height, n = w * h, cw = w / 2, ch = h / 2
         precondition(w % 2 == 0 && h % 2 == 0, "4:2:0 needs an even width and height")
@@ -190,31 +212,55 @@ package enum StillImage {
                         let (d, out, knots) = ctx.value
                         let src = d.baseAddress!, o = out.baseAddress!, k = knots.baseAddress!
                         let cb = o + n, cr = o + n + cw * ch
-                        // R'G'B' (0-1) of a row pair, then Y' per pixel and Cb/Cr per pair of columns.
-                        withUnsafeTemporaryAllocation(of: SIMD3<Float>.self, capacity: 2 * w) { rows in
+                        // R'G'B' (0-1) of a row pair, plane by plane, then Y' per pixel and Cb/Cr
+                        // per pair of columns.
+                        withUnsafeTemporaryAllocation(of: Float.self, capacity: 6 * w) { rows in
                             let p = rows.baseAddress!
                             for cy in (ch * part / parts)..<(ch * (part + 1) / parts) {
                                 for r in 0..<2 {
-                                    let y = 2 &* cy &+ r, line = p + r &* w
-                                    for x in 0..<w {
+                                    let y = 2 &* cy &+ r, line = p + 3 &* r &* w
+                                    var x = 0
+                                    while x &+ 8 <= w {
                                         let i = y &* w &+ x
-                                        let v =
-                                            SIMD3<Float>(
-                                                Float(ColorTransfer.sixteenBitSRGB(src[i], knots: k)),
-                                                Float(ColorTransfer.sixteenBitSRGB(src[n &+ i], knots: k)),
-                                                Float(ColorTransfer.sixteenBitSRGB(src[2 &* n &+ i], knots: k))) / 65535
-                                        line[x] = v
-                                        let luma = ColorTransfer.luminance(v.x, v.y, v.z)
-                                        o[i] = UInt8(min(max(16 + 219 * luma + 0.5, 0), 255))
+                                        @inline(__always) func code(_ c: Int) -> SIMD8<Float> {
+                                            let v = UnsafeRawPointer(src + (c &* n &+ i)).loadUnaligned(
+                                                as: SIMD8<Float>.self)
+                                            let e = ColorTransfer.sixteenBitSRGB(v, knots: k) / 65535
+                                            UnsafeMutableRawPointer(line + (c &* w &+ x)).storeBytes(
+                                                of: e, as: SIMD8<Float>.self)
+                                            return e
+                                        }
+                                        let red = code(0), green = code(1), blue = code(2)
+                                        let luma = ColorTransfer.luminance(red, green, blue)
+                                        Self.store(Self.byteCodes(16 + 219 * luma + 0.5), at: o + i)
+                                        x &+= 8
+                                    }
+                                    while x < w {
+                                        Self.yuv420Pixel(src, n, y &* w &+ x, k, line, x, w, o)
+                                        x &+= 1
                                     }
                                 }
-                                for cx in 0..<cw {
-                                    let x = 2 &* cx
-                                    let v = (p[x] + p[w &+ x] + p[x &+ 1] + p[w &+ x &+ 1]) * 0.25
-                                    let luma = ColorTransfer.luminance(v.x, v.y, v.z)
-                                    let j = cy &* cw &+ cx
-                                    cb[j] = UInt8(min(max(128 + 224 * (v.z - luma) / 1.8556 + 0.5, 0), 255))
-                                    cr[j] = UInt8(min(max(128 + 224 * (v.x - luma) / 1.5748 + 0.5, 0), 255))
+                                let j0 = cy &* cw
+                                var cx = 0
+                                while 2 &* cx &+ 16 <= w {
+                                    @inline(__always) func mean(_ c: Int) -> SIMD8<Float> {
+                                        let top = UnsafeRawPointer(p + (c &* w &+ 2 &* cx)).loadUnaligned(
+                                            as: SIMD16<Float>.self)
+                                        let bottom = UnsafeRawPointer(p + ((3 &+ c) &* w &+ 2 &* cx)).loadUnaligned(
+                                            as: SIMD16<Float>.self)
+                                        return (top.evenHalf + bottom.evenHalf + top.oddHalf + bottom.oddHalf) * 0.25
+                                    }
+                                    let red = mean(0), green = mean(1), blue = mean(2)
+                                    let luma = ColorTransfer.luminance(red, green, blue)
+                                    Self.store(
+                                        Self.byteCodes(128 + 224 * (blue - luma) / 1.8556 + 0.5), at: cb + (j0 &+ cx))
+                                    Self.store(
+                                        Self.byteCodes(128 + 224 * (red - luma) / 1.5748 + 0.5), at: cr + (j0 &+ cx))
+                                    cx &+= 8
+                                }
+                                while cx < cw {
+                                    Self.yuv420Chroma(p, w, cx, cb + (j0 &+ cx), cr + (j0 &+ cx))
+                                    cx &+= 1
                                 }
                             }
                         }
@@ -222,6 +268,57 @@ package enum StillImage {
                 }
             }
         }
+    }
+
+    /// One pixel of `encodeYUV420`: its R'G'B' into the row pair `line` (planes `w` apart) at x,
+    /// and its Y' code.
+    @inline(__always)
+    private static func yuv420Pixel(
+        _ src: UnsafePointer<Float>, _ n: Int, _ i: Int, _ k: UnsafePointer<Float>, _ line: UnsafeMutablePointer<Float>,
+        _ x: Int, _ w: Int, _ o: UnsafeMutablePointer<UInt8>
+    ) {
+        let v =
+            SIMD3<Float>(
+                Float(ColorTransfer.sixteenBitSRGB(src[i], knots: k)),
+                Float(ColorTransfer.sixteenBitSRGB(src[n &+ i], knots: k)),
+                Float(ColorTransfer.sixteenBitSRGB(src[2 &* n &+ i], knots: k))) / 65535
+        line[x] = v.x; line[w &+ x] = v.y; line[2 &* w &+ x] = v.z
+        let luma = ColorTransfer.luminance(v.x, v.y, v.z)
+        o[i] = UInt8(min(max(16 + 219 * luma + 0.5, 0), 255))
+    }
+
+    /// One chroma sample of `encodeYUV420`: the mean of the 2×2 block at column pair cx of the
+    /// row pair `p` (rows of three planes, `w` apart).
+    @inline(__always)
+    private static func yuv420Chroma(
+        _ p: UnsafeMutablePointer<Float>, _ w: Int, _ cx: Int, _ cb: UnsafeMutablePointer<UInt8>,
+        _ cr: UnsafeMutablePointer<UInt8>
+    ) {
+        let x = 2 &* cx
+        @inline(__always) func mean(_ c: Int) -> Float {
+            let top = p + c &* w, bottom = p + (3 &+ c) &* w
+            return (top[x] + bottom[x] + top[x &+ 1] + bottom[x &+ 1]) * 0.25
+        }
+        let red = mean(0), green = mean(1), blue = mean(2)
+        let luma = ColorTransfer.luminance(red, green, blue)
+        cb.pointee = UInt8(min(max(128 + 224 * (blue - luma) / 1.8556 + 0.5, 0), 255))
+        cr.pointee = UInt8(min(max(128 + 224 * (red - luma) / 1.5748 + 0.5, 0), 255))
+    }
+
+    /// 8-bit codes of eight values (clamped to 0-255, rounded down, NaN to 0) as `UInt8(min(max(v,
+    /// 0), 255))` gives them.
+    @inline(__always)
+    private static func byteCodes(_ v: SIMD8<Float>) -> SIMD8<Int32> {
+        var c = v
+        c.replace(with: 0, where: .!(c .> 0))
+        c.replace(with: 255, where: c .> 255)
+        return ColorTransfer.integers(ofSmall: ColorTransfer.floorOfSmall(c))
+    }
+
+    /// Stores eight codes of 0-255 as bytes at `p`.
+    @inline(__always)
+    private static func store(_ codes: SIMD8<Int32>, at p: UnsafeMutablePointer<UInt8>) {
+        for j in 0..<8 { p[j] = UInt8(truncatingIfNeeded: codes[j]) }
     }
 
     /// Writes linear RGB: `.png` and `.tif` as 16-bit sRGB, `.exr` and `.pfm` as linear float (EXR

@@ -123,7 +123,7 @@ package struct ClipRender {
                 "focus follows \(names.joined(separator: ", ")) through the depth map (smoothed over \(String(format: "%g", depth.subjectSmoothing)) frames)"
             )
         }
-        let reader = try FrameReader(path: input, startFrame: range.lowerBound)
+        let reader = try FrameReader(path: input, startFrame: range.lowerBound, probed: info)
         let maps = try source.frames(mapping: mapping, start: range.lowerBound, size: (info.width, info.height))
         let writer = try FrameWriter(
             path: output, width: info.width, height: info.height, frameRate: rate, codec: codec,

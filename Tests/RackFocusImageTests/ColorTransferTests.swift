@@ -52,4 +52,38 @@ struct ColorTransferTests {
         }
         #expect(differing * 100 < values.count, "\(differing) of \(values.count) differ")
     }
+
+    /// The vector form gives the scalar form's code in every lane: over every 61st float from 0 to
+    /// 1 (both sides of the knee and the knots' ends), values outside 0-1 and infinities; NaN,
+    /// which the scalar form cannot take, gives 0. And `floorOfSmall` is ⌊v⌋ at and between the
+    /// integers, where a plain v + 2^23 − 2^23 would round half of the halves up.
+    @Test func eightCodesAtATimeAreTheScalarCodes() {
+        var values: [Float] = [-.infinity, -2, -0.0, 2, 1e9, .infinity, 1 / 512, (1 / 512 as Float).nextDown]
+        var bits = Float(0).bitPattern
+        while bits <= Float(1).bitPattern { values.append(Float(bitPattern: bits)); bits &+= 61 }
+        values.append(1)
+        while values.count % 8 != 0 { values.append(0.5) }
+        ColorTransfer.sixteenBitKnots.withUnsafeBufferPointer { knots in
+            let k = knots.baseAddress!
+            var mismatches = 0
+            for start in stride(from: 0, to: values.count, by: 8) {
+                var v = SIMD8<Float>()
+                for j in 0..<8 { v[j] = values[start + j] }
+                let codes = ColorTransfer.sixteenBitSRGB(v, knots: k)
+                let integers = ColorTransfer.integers(ofSmall: codes)
+                for j in 0..<8 {
+                    let want = ColorTransfer.sixteenBitSRGB(v[j], knots: k)
+                    if codes[j] != Float(want) || integers[j] != Int32(want) {
+                        mismatches += 1
+                        if mismatches < 5 { Issue.record("\(v[j]): \(codes[j]) / \(integers[j]) against \(want)") }
+                    }
+                }
+            }
+            #expect(mismatches == 0, "\(mismatches) of \(values.count) values")
+            let nan = ColorTransfer.sixteenBitSRGB(SIMD8<Float>(repeating: .nan), knots: k)
+            #expect(nan == .zero)
+        }
+        let v = SIMD8<Float>(0, 0.5, 1, 1.5, 2.5, 3.499_999_8, 65535.5, 255.996)
+        #expect(ColorTransfer.floorOfSmall(v) == SIMD8<Float>(0, 0, 1, 1, 2, 3, 65535, 255))
+    }
 }

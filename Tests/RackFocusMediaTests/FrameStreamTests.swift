@@ -238,6 +238,57 @@ struct ClipColourTests {
         #expect(bytes[1] == 32 && bytes[0] == 16 && bytes[2] == 16)
     }
 
+    /// The conversions for H.264 and 16-bit outputs, made eight pixels at a time, give the bytes
+    /// the formula gives one pixel at a time (written out here), on a frame 38 wide (four vectors
+    /// and six pixels of a row; two vectors and three chroma samples) with values below 0, above
+    /// 1, in the curve's straight part and from a fixed generator, on one thread and two.
+    @Test func vectorConversionsAreThePixelByPixelFormula() {
+        let w = 38, h = 6, n = w * h
+        var img = PlanarImage(width: w, height: h, channels: 3)
+        var state: UInt64 = 0x2545_F491_4F6C_DD1D
+        for i in 0..<(3 * n) {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            let u = Float(state >> 40) / Float(1 << 24)
+            img.data[i] = i % 17 == 0 ? u * 0.004 : i % 23 == 0 ? u * 3 - 1 : u
+        }
+        var want = [UInt8](repeating: 0, count: n + n / 2), words = [UInt16](repeating: 0, count: 3 * n)
+        ColorTransfer.sixteenBitKnots.withUnsafeBufferPointer { knots in
+            func code(_ c: Int, _ x: Int, _ y: Int) -> UInt16 {
+                ColorTransfer.sixteenBitSRGB(img.data[c * n + y * w + x], knots: knots.baseAddress!)
+            }
+            func rgb(_ x: Int, _ y: Int) -> SIMD3<Float> {
+                SIMD3(Float(code(0, x, y)), Float(code(1, x, y)), Float(code(2, x, y))) / 65535
+            }
+            for y in 0..<h {
+                for x in 0..<w {
+                    let v = rgb(x, y)
+                    want[y * w + x] = UInt8(min(max(16 + 219 * ColorTransfer.luminance(v.x, v.y, v.z) + 0.5, 0), 255))
+                    for c in 0..<3 { words[3 * (y * w + x) + c] = code(c, x, y) }
+                }
+            }
+            for cy in 0..<(h / 2) {
+                for cx in 0..<(w / 2) {
+                    let x = 2 * cx, y = 2 * cy
+                    let v = (rgb(x, y) + rgb(x, y + 1) + rgb(x + 1, y) + rgb(x + 1, y + 1)) * 0.25
+                    let luma = ColorTransfer.luminance(v.x, v.y, v.z)
+                    let j = cy * (w / 2) + cx
+                    want[n + j] = UInt8(min(max(128 + 224 * (v.z - luma) / 1.8556 + 0.5, 0), 255))
+                    want[n + n / 4 + j] = UInt8(min(max(128 + 224 * (v.x - luma) / 1.5748 + 0.5, 0), 255))
+                }
+            }
+        }
+        for threads in [1, 2] {
+            var bytes: [UInt8] = []
+            StillImage.encodeYUV420(img, into: &bytes, threads: threads)
+            let differing = want.indices.filter { $0 >= bytes.count || bytes[$0] != want[$0] }
+            #expect(
+                bytes.count == want.count && differing.isEmpty, "\(threads) thread(s): bytes \(differing.prefix(8))")
+            var got: [UInt16] = []
+            StillImage.encodeRGB48(img, into: &got, threads: threads)
+            #expect(got == words.map(\.littleEndian), "\(threads) thread(s)")
+        }
+    }
+
     @Test func anInputsTransferTagIsKept() throws {
         let dir = try scratch()
         defer { try? FileManager.default.removeItem(at: dir) }
