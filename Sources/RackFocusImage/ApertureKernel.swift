@@ -117,6 +117,9 @@ public struct ApertureKernel: Sendable {
         @usableFromInline let xScale: Float
         /// Optical vignetting, or nil.
         public let catEye: CatEye?
+        /// Whether `catEye` is set: tested first, so a frame without one does not copy the
+        /// optional out of the table per splat.
+        @usableFromInline let hasCatEye: Bool
 
         init(storage: Storage, maxRadius: Float, xScale: Float, catEye: CatEye?) {
             reachTable = UnsafePointer(storage.reach.baseAddress!)
@@ -128,6 +131,7 @@ public struct ApertureKernel: Sendable {
             self.maxRadius = maxRadius
             self.xScale = xScale
             self.catEye = catEye
+            hasCatEye = catEye != nil
         }
 
         /// Where a radius falls in the table: entry k and the fraction t toward k + 1.
@@ -151,17 +155,54 @@ public struct ApertureKernel: Sendable {
         /// The span of row `dy` of the interpolated footprint.
         @inlinable @inline(__always)
         public func span(k: Int, t: Float, dy: Int) -> (lo: Float, hi: Float) {
-            let mb = Int(reachTable[k &+ 1])
-            let ib = Int(firstRow[k &+ 1]) &+ dy &+ mb
-            let lb = lo[ib], hb = hi[ib]
-            let ma = Int(reachTable[k])
-            var la = (lb + hb) / 2, ha = la
-            if dy >= -ma && dy <= ma {
-                let ia = Int(firstRow[k]) &+ dy &+ ma
-                la = lo[ia]
-                ha = hi[ia]
+            rows(k: k, t: t).span(dy: dy)
+        }
+
+        /// The interpolated footprint of table position (k, t), row by row: where its two
+        /// entries' rows are, looked up once for all of a splat's rows.
+        @inlinable @inline(__always)
+        public func rows(k: Int, t: Float) -> Rows {
+            let ma = Int(reachTable[k]), mb = Int(reachTable[k &+ 1])
+            let a = Int(firstRow[k]) &+ ma, b = Int(firstRow[k &+ 1]) &+ mb
+            return Rows(loA: lo + a, hiA: hi + a, loB: lo + b, hiB: hi + b, reachA: ma, t: t)
+        }
+
+        /// One interpolated footprint's rows (`rows(k:t:)`): plain pointers to the centre rows of
+        /// its two table entries, so a splat's loop over its rows reads no table twice.
+        public struct Rows {
+            @usableFromInline let loA: UnsafePointer<Float>, hiA: UnsafePointer<Float>
+            @usableFromInline let loB: UnsafePointer<Float>, hiB: UnsafePointer<Float>
+            @usableFromInline let reachA: Int
+            @usableFromInline let t: Float
+
+            @inlinable init(
+                loA: UnsafePointer<Float>, hiA: UnsafePointer<Float>, loB: UnsafePointer<Float>,
+                hiB: UnsafePointer<Float>, reachA: Int, t: Float
+            ) {
+                self.loA = loA; self.hiA = hiA; self.loB = loB; self.hiB = hiB; self.reachA = reachA; self.t = t
             }
-            return (la * (1 - t) + lb * t, ha * (1 - t) + hb * t)
+
+            /// The rows the smaller entry reaches: −reachA...reachA.
+            @inlinable public var reach: Int { reachA }
+
+            /// The span of row `dy` (the larger entry's rows beyond the smaller's meet a
+            /// zero-width span at their centre).
+            @inlinable @inline(__always)
+            public func span(dy: Int) -> (lo: Float, hi: Float) {
+                span(dy: dy, inside: dy >= -reachA && dy <= reachA)
+            }
+
+            /// The span of row `dy`, told whether the smaller entry reaches it (`reach`).
+            @inlinable @inline(__always)
+            public func span(dy: Int, inside: Bool) -> (lo: Float, hi: Float) {
+                let lb = loB[dy], hb = hiB[dy]
+                var la = (lb + hb) / 2, ha = la
+                if inside {
+                    la = loA[dy]
+                    ha = hiA[dy]
+                }
+                return (la * (1 - t) + lb * t, ha * (1 - t) + hb * t)
+            }
         }
 
         /// Weight a splat of radius r deposits at offset (dx, dy) from its centre (sums to 1 over all offsets).
@@ -179,14 +220,19 @@ public struct ApertureKernel: Sendable {
         /// than the frame, with table position (k, t); nil without a cat's eye.
         @inlinable @inline(__always)
         public func lens(x: Int, y: Int, level: Int = 0, k: Int, t: Float) -> Lens? {
-            guard let catEye else { return nil }
+            guard hasCatEye, let catEye else { return nil }
             return catEye.lens(x: x, y: y, level: level, radius: radius(k: k, t: t))
         }
 
         /// Row `dy` of the footprint clipped by `lens` (empty when hi ≤ lo).
         @inlinable @inline(__always)
         public func span(k: Int, t: Float, dy: Int, lens: Lens) -> (lo: Float, hi: Float) {
-            let s = span(k: k, t: t, dy: dy)
+            clip(span(k: k, t: t, dy: dy), dy: dy, lens: lens)
+        }
+
+        /// Row `dy`'s span `s` clipped by `lens` (empty when hi ≤ lo).
+        @inlinable @inline(__always)
+        public func clip(_ s: (lo: Float, hi: Float), dy: Int, lens: Lens) -> (lo: Float, hi: Float) {
             let y = Float(dy)
             let a = lens.radiusSquared - (y - lens.oy) * (y - lens.oy)
             let b = lens.radiusSquared - (y + lens.oy) * (y + lens.oy)
@@ -209,7 +255,7 @@ public struct ApertureKernel: Sendable {
         /// Total area of the footprint of a splat at (x, y) of `level` (px² of that level).
         @inlinable @inline(__always)
         public func area(k: Int, t: Float, x: Int, y: Int, level: Int = 0) -> Float {
-            if let lens = lens(x: x, y: y, level: level, k: k, t: t) { return area(k: k, t: t, lens: lens) }
+            if hasCatEye, let lens = lens(x: x, y: y, level: level, k: k, t: t) { return area(k: k, t: t, lens: lens) }
             return area(k: k, t: t)
         }
 

@@ -60,19 +60,45 @@ extension LayeredRenderer {
             let k = Int(sp.k)
             let v = sp.value
             let lens = clipped ? kernel.lens(x: Int(sp.x), y: sy, level: level, k: k, t: sp.t) : nil
-            for dy in rows {
-                let span: (lo: Float, hi: Float)
-                if let lens {
-                    span = kernel.span(k: k, t: sp.t, dy: dy, lens: lens)
-                } else {
-                    span = kernel.span(k: k, t: sp.t, dy: dy)
-                }
-                guard let (left, right) = Self.inFrame(span, at: sp.x, width: wf) else { continue }
+            let footprint = kernel.rows(k: k, t: sp.t)
+            @inline(__always) func place(_ span: (lo: Float, hi: Float), _ dy: Int) {
+                guard let (left, right) = Self.inFrame(span, at: sp.x, width: wf) else { return }
                 let r = sy &+ dy &- y0
                 let (ia, ib) = Self.addSpan(left, right, v, into: diff + r &* stride, width: w)
                 if ia < rowMin[r] { rowMin[r] = ia }
                 if ib > rowMax[r] { rowMax[r] = ib }
             }
+            // One loop with the cat's eye and one without, each in the parts of the rows the
+            // smaller table entry does and does not reach: no test per row for either.
+            if let lens {
+                Self.forEachRow(rows, reach: footprint.reach) { dy, inside in
+                    place(kernel.clip(footprint.span(dy: dy, inside: inside), dy: dy, lens: lens), dy)
+                }
+            } else {
+                Self.forEachRow(rows, reach: footprint.reach) { dy, inside in
+                    place(footprint.span(dy: dy, inside: inside), dy)
+                }
+            }
+        }
+    }
+
+    /// Calls `body(dy, inside)` for every dy in `rows`, inside telling whether |dy| ≤ `reach`:
+    /// the rows above the reach, the ones within it, then the ones below.
+    @inline(__always)
+    static func forEachRow(_ rows: ClosedRange<Int>, reach a: Int, _ body: (Int, Bool) -> Void) {
+        let innerLo = max(rows.lowerBound, -a), innerHi = min(rows.upperBound, a)
+        var dy = rows.lowerBound
+        while dy < innerLo && dy <= rows.upperBound {
+            body(dy, false)
+            dy &+= 1
+        }
+        while dy <= innerHi {
+            body(dy, true)
+            dy &+= 1
+        }
+        while dy <= rows.upperBound {
+            body(dy, false)
+            dy &+= 1
         }
     }
 
