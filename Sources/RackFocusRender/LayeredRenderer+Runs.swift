@@ -186,13 +186,17 @@ extension LayeredRenderer {
         coarse: (level: LevelBand, a: Int, b: Int, t: Float)?
     ) {
         let w = row.width, last = w &- 1
-        var sum = SIMD4<Float>.zero, covered = SIMD4<Float>.zero, slope: Float = 0, ramp: Float = 0
+        var sum_ = SIMD4<Float>.zero, covered_ = SIMD4<Float>.zero, slope_: Float = 0, ramp_: Float = 0
         let up = row.upsampled, useUp = coarse != nil
         // From this column the runs on the left add nothing, and those on the right nothing yet:
         // their running sums restart at exactly 0 (rounding would leave a drift).
         let restart = leftEnd &+ 2 <= rightStart ? leftEnd &+ 2 : -1
+        // (The running sums are copied into locals for each loop and back after it: captured
+        // variables stay in memory, which put a store and a load on every column's chain.)
         /// Every running sum, over columns s...e.
         @inline(__always) func full(_ s: Int, _ e: Int) {
+            var sum = sum_, covered = covered_, slope = slope_, ramp = ramp_
+            defer { (sum_, covered_, slope_, ramp_) = (sum, covered, slope, ramp) }
             for x in s...e {
                 sum += row.diff[x]
                 row.diff[x] = .zero
@@ -215,10 +219,20 @@ extension LayeredRenderer {
         }
         /// Columns s...e where nothing beyond the edge reaches: the layer's own sum only.
         @inline(__always) func inside(_ s: Int, _ e: Int) {
-            for x in s...e {
-                sum += row.diff[x]
-                row.diff[x] = .zero
-                Self.accumulate(useUp ? sum + up[x] : sum, into: row.accumulator + x)
+            var sum = sum_
+            defer { sum_ = sum }
+            if useUp {
+                for x in s...e {
+                    sum += row.diff[x]
+                    row.diff[x] = .zero
+                    Self.accumulate(sum + up[x], into: row.accumulator + x)
+                }
+            } else {
+                for x in s...e {
+                    sum += row.diff[x]
+                    row.diff[x] = .zero
+                    Self.accumulate(sum, into: row.accumulator + x)
+                }
             }
         }
         @inline(__always) func integrate(_ s: Int, _ e: Int) {
@@ -226,14 +240,14 @@ extension LayeredRenderer {
                 Self.mixRows(coarse.level, coarse.a, coarse.b, coarse.t, fineColumns: s, e)
                 Self.upsample(coarse.level.mix, coarseWidth: coarse.level.width, into: up, columns: s, e, adding: false)
             }
-            if restart >= 0 && s >= restart { slope = 0; ramp = 0 }
+            if restart >= 0 && s >= restart { slope_ = 0; ramp_ = 0 }
             // Between the runs (past the left ones, before the right ones), away from the other
             // splats beyond the edge and with nothing of theirs carried in, only the layer's sum.
             let ms = max(s, restart), me = min(e, rightStart &- 1)
             guard restart >= 0 && ms <= me && (bExtent.hi < ms || bExtent.lo > me) else { return full(s, e) }
             if s < ms { full(s, ms &- 1) }
-            if ms == restart { slope = 0; ramp = 0 }
-            if covered == .zero { inside(ms, me) } else { full(ms, me) }
+            if ms == restart { slope_ = 0; ramp_ = 0 }
+            if covered_ == .zero { inside(ms, me) } else { full(ms, me) }
             if me < e { full(me &+ 1, e) }
         }
         // The parts in order of first column (the left one starts at 0), merged where they touch.
