@@ -41,10 +41,17 @@ public struct DefocusScene: Sendable {
         return at
     }
 
-    /// As `hiddenSplatByPixel()`, written into `at` (`width · height` values, all overwritten).
-    func hiddenSplatByPixel(into at: UnsafeMutableBufferPointer<Int32>) {
-        precondition(at.count == width * height)
-        at.update(repeating: -1)
+    /// As `hiddenSplatByPixel()`, written into `at` (`width · height` values, all overwritten;
+    /// cleared in parts across `threads`).
+    func hiddenSplatByPixel(into at: UnsafeMutableBufferPointer<Int32>, threads: Int = 1) {
+        let n = width * height
+        precondition(at.count == n)
+        let parts = max(1, min(16, n / 65536))
+        let out = Shared(at)
+        parallelFor(parts, threads: threads) { part in
+            let range = (n * part / parts)..<(n * (part + 1) / parts)
+            UnsafeMutableBufferPointer(rebasing: out.value[range]).update(repeating: -1)
+        }
         hiddenIndex.withUnsafeBufferPointer { index in
             for j in 0..<index.count { at[Int(index[j])] = Int32(truncatingIfNeeded: j) }
         }
@@ -83,7 +90,8 @@ public struct DefocusScene: Sendable {
         // depth nearer than that (down to a depth map's 1e-9 m) is drawn at the diagonal, which
         // bounds the work and the memory (`cocLimit`).
         let limit = Self.cocLimit(width: w, height: h)
-        var coc = [Float](repeating: 0, count: n)
+        // Not cleared first: the bands write every value, or the frame is refused.
+        var coc = [Float](unsafeUninitializedCapacity: n) { _, initialized in initialized = n }
         // Per band: the largest radius and the nearest CoC, or the first invalid depth.
         let bands = 16
         var bandMax = [Float](repeating: 0, count: bands), bandNearest = [Float](repeating: .infinity, count: bands)

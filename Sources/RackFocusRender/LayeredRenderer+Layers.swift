@@ -78,7 +78,7 @@ extension LayeredRenderer {
         let count = Int((hi - lo).rounded(.down)) + 2
         lap("layer coordinates")
         let hiddenAt = hiddenAtStore.take(n)
-        scene.hiddenSplatByPixel(into: hiddenAt)
+        scene.hiddenSplatByPixel(into: hiddenAt, threads: threads)
         let lights = PointLights(scene: scene, threads: threads)
         lap("point lights")
 
