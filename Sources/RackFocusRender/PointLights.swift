@@ -59,15 +59,27 @@ public struct PointLights: Sendable {
                         parallelFor(bands, threads: threads) { band in
                             let (b, l, f) = ctx.value
                             f[band] = false
+                            let flags = UnsafeRawPointer(b.baseAddress!)
                             for y in (h * band / bands)..<(h * (band + 1) / bands) {
-                                for x in 0..<w where b[y &* w &+ x] {
-                                    var count = 0
-                                    for sy in max(0, y &- 2)...min(h &- 1, y &+ 2) {
-                                        for sx in max(0, x &- 2)...min(w &- 1, x &+ 2) where b[sy &* w &+ sx] {
-                                            count &+= 1
-                                        }
+                                var x = 0
+                                while x < w {
+                                    // Eight pixels at a time where none is bright (most of a frame).
+                                    if x &+ 8 <= w
+                                        && flags.loadUnaligned(fromByteOffset: y &* w &+ x, as: UInt64.self) == 0
+                                    {
+                                        x &+= 8
+                                        continue
                                     }
-                                    if count <= Self.isolation { l[y &* w &+ x] = true; f[band] = true }
+                                    if b[y &* w &+ x] {
+                                        var count = 0
+                                        for sy in max(0, y &- 2)...min(h &- 1, y &+ 2) {
+                                            for sx in max(0, x &- 2)...min(w &- 1, x &+ 2) where b[sy &* w &+ sx] {
+                                                count &+= 1
+                                            }
+                                        }
+                                        if count <= Self.isolation { l[y &* w &+ x] = true; f[band] = true }
+                                    }
+                                    x &+= 1
                                 }
                             }
                         }
