@@ -31,8 +31,10 @@ struct HostileDepthTests {
     func smallFramesAndTheFirstBadDepth(size: (Int, Int)) throws {
         let (w, h) = size
         let camera = Camera(sensor: .custom(widthMM: 36, heightMM: 20.25), focalLengthMM: 50, stop: Stop(2))
-        let image = PlanarImage(width: w, height: h, channels: 3, fill: 0.5)
-        var depth = PlanarImage(width: w, height: h, channels: 1, fill: 4)
+        // From their values: `init(width:height:channels:fill:)` refuses an empty frame (in
+        // builds that check preconditions), while one decoded or cropped to nothing has no values.
+        let image = PlanarImage(width: w, height: h, channels: 3, data: [Float](repeating: 0.5, count: 3 * w * h))
+        var depth = PlanarImage(width: w, height: h, channels: 1, data: [Float](repeating: 4, count: w * h))
         let scene = try DefocusScene(image: image, depth: depth, camera: camera, focus: .meters(2))
         let model = camera.frameBlurModel(focus: .meters(2), frameWidth: max(w, 1))
         let limit = DefocusScene.cocLimit(width: w, height: h)
