@@ -158,6 +158,7 @@ package enum StillImage {
     static func encodeRGB48(_ img: PlanarImage, into words: inout [UInt16], threads: Int = defaultThreadCount) {
         let n = img.pixelCount
         if words.count != 3 * n { words = [UInt16](repeating: 0, count: 3 * n) }
+        guard n > 0 else { return }  // (no storage to point at)
         img.data.withUnsafeBufferPointer { d in
             words.withUnsafeMutableBufferPointer { w in
                 ColorTransfer.sixteenBitKnots.withUnsafeBufferPointer { knots in
@@ -203,6 +204,7 @@ package enum StillImage {
         let w = img.width, h = img.height, n = w * h, cw = w / 2, ch = h / 2
         precondition(w % 2 == 0 && h % 2 == 0, "4:2:0 needs an even width and height")
         if bytes.count != n + 2 * cw * ch { bytes = [UInt8](repeating: 0, count: n + 2 * cw * ch) }
+        guard n > 0 else { return }  // (no storage to point at)
         img.data.withUnsafeBufferPointer { d in
             bytes.withUnsafeMutableBufferPointer { out in
                 ColorTransfer.sixteenBitKnots.withUnsafeBufferPointer { knots in

@@ -287,6 +287,12 @@ struct ClipColourTests {
             StillImage.encodeRGB48(img, into: &got, threads: threads)
             #expect(got == words.map(\.littleEndian), "\(threads) thread(s)")
         }
+        // A frame of no pixels gives no codes (and no pointer into its empty storage is taken).
+        let empty = PlanarImage(width: 0, height: 0, channels: 3, data: [])
+        var noBytes: [UInt8] = [1], noWords: [UInt16] = [1]
+        StillImage.encodeYUV420(empty, into: &noBytes)
+        StillImage.encodeRGB48(empty, into: &noWords)
+        #expect(noBytes.isEmpty && noWords.isEmpty)
     }
 
     @Test func anInputsTransferTagIsKept() throws {
