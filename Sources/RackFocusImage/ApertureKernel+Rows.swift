@@ -7,7 +7,7 @@ extension ApertureKernel.Table {
     public func rows(k: Int, t: Float) -> Rows {
         let ma = Int(reachTable[k]), mb = Int(reachTable[k &+ 1])
         let a = Int(firstRow[k]) &+ ma, b = Int(firstRow[k &+ 1]) &+ mb
-        return Rows(loA: lo + a, hiA: hi + a, loB: lo + b, hiB: hi + b, reachA: ma, t: t)
+        return Rows(loA: lo + a, hiA: hi + a, loB: lo + b, hiB: hi + b, reach: ma, t: t)
     }
 
     /// One interpolated footprint's rows (`rows(k:t:)`): plain pointers to the centre rows of
@@ -15,24 +15,22 @@ extension ApertureKernel.Table {
     public struct Rows {
         @usableFromInline let loA: UnsafePointer<Float>, hiA: UnsafePointer<Float>
         @usableFromInline let loB: UnsafePointer<Float>, hiB: UnsafePointer<Float>
-        @usableFromInline let reachA: Int
+        /// The rows the smaller entry reaches: −reach...reach.
+        public let reach: Int
         @usableFromInline let t: Float
 
         @inlinable init(
             loA: UnsafePointer<Float>, hiA: UnsafePointer<Float>, loB: UnsafePointer<Float>,
-            hiB: UnsafePointer<Float>, reachA: Int, t: Float
+            hiB: UnsafePointer<Float>, reach: Int, t: Float
         ) {
-            self.loA = loA; self.hiA = hiA; self.loB = loB; self.hiB = hiB; self.reachA = reachA; self.t = t
+            self.loA = loA; self.hiA = hiA; self.loB = loB; self.hiB = hiB; self.reach = reach; self.t = t
         }
-
-        /// The rows the smaller entry reaches: −reachA...reachA.
-        @inlinable public var reach: Int { reachA }
 
         /// The span of row `dy` (the larger entry's rows beyond the smaller's meet a
         /// zero-width span at their centre).
         @inlinable @inline(__always)
         public func span(dy: Int) -> (lo: Float, hi: Float) {
-            span(dy: dy, inside: dy >= -reachA && dy <= reachA)
+            span(dy: dy, inside: dy >= -reach && dy <= reach)
         }
 
         /// The span of row `dy`, told whether the smaller entry reaches it (`reach`).

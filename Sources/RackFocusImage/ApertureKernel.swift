@@ -117,9 +117,6 @@ public struct ApertureKernel: Sendable {
         @usableFromInline let xScale: Float
         /// Optical vignetting, or nil.
         public let catEye: CatEye?
-        /// Whether `catEye` is set: tested first, so a frame without one does not copy the
-        /// optional out of the table per splat.
-        @usableFromInline let hasCatEye: Bool
 
         init(storage: Storage, maxRadius: Float, xScale: Float, catEye: CatEye?) {
             reachTable = UnsafePointer(storage.reach.baseAddress!)
@@ -131,7 +128,6 @@ public struct ApertureKernel: Sendable {
             self.maxRadius = maxRadius
             self.xScale = xScale
             self.catEye = catEye
-            hasCatEye = catEye != nil
         }
 
         /// Where a radius falls in the table: entry k and the fraction t toward k + 1.
@@ -173,7 +169,7 @@ public struct ApertureKernel: Sendable {
         /// than the frame, with table position (k, t); nil without a cat's eye.
         @inlinable @inline(__always)
         public func lens(x: Int, y: Int, level: Int = 0, k: Int, t: Float) -> Lens? {
-            guard hasCatEye, let catEye else { return nil }
+            guard let catEye else { return nil }
             return catEye.lens(x: x, y: y, level: level, radius: radius(k: k, t: t))
         }
 
@@ -208,7 +204,7 @@ public struct ApertureKernel: Sendable {
         /// Total area of the footprint of a splat at (x, y) of `level` (px² of that level).
         @inlinable @inline(__always)
         public func area(k: Int, t: Float, x: Int, y: Int, level: Int = 0) -> Float {
-            if hasCatEye, let lens = lens(x: x, y: y, level: level, k: k, t: t) { return area(k: k, t: t, lens: lens) }
+            if let lens = lens(x: x, y: y, level: level, k: k, t: t) { return area(k: k, t: t, lens: lens) }
             return area(k: k, t: t)
         }
 

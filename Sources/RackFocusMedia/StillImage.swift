@@ -169,21 +169,18 @@ package enum StillImage {
                         let src = d.baseAddress!, o = w.baseAddress!, k = knots.baseAddress!
                         let end = n * (part + 1) / parts
                         var i = n * part / parts
-                        while i &+ 8 <= end {
+                        // Eight pixels at a time, the last ones zero-padded.
+                        while i < end {
+                            let count = min(8, end &- i)
                             for c in 0..<3 {
-                                let v = UnsafeRawPointer(src + (c &* n &+ i)).loadUnaligned(as: SIMD8<Float>.self)
-                                let code = ColorTransfer.integers(ofSmall: ColorTransfer.sixteenBitSRGB(v, knots: k))
-                                for j in 0..<8 {
+                                let code = ColorTransfer.integers(
+                                    ofSmall: ColorTransfer.sixteenBitSRGB(
+                                        Self.lanes(src + (c &* n &+ i), count), knots: k))
+                                for j in 0..<count {
                                     o[3 &* (i &+ j) &+ c] = UInt16(truncatingIfNeeded: code[j]).littleEndian
                                 }
                             }
-                            i &+= 8
-                        }
-                        while i < end {
-                            for c in 0..<3 {
-                                o[3 &* i &+ c] = ColorTransfer.sixteenBitSRGB(src[c &* n &+ i], knots: k).littleEndian
-                            }
-                            i &+= 1
+                            i &+= count
                         }
                     }
                 }
@@ -198,8 +195,8 @@ package enum StillImage {
     /// `analyze`'s effective stop of the demo from f/2.0 to f/1.6). Even width and height only.
     /// In ffmpeg 5.1 the same conversion from rgb48le cost about 24 ms a 1080p frame and came out
     /// half a code brighter in luma (`scale`'s rounding). Eight pixels (and eight chroma samples)
-    /// at a time, the same operations in the same order as one at a time (`yuv420Pixel`,
-    /// `yuv420Chroma`, which do the columns the vectors leave).
+    /// at a time, the same operations in the same order as one at a time; a row's last few are
+    /// a vector padded with zeros.
     static func encodeYUV420(_ img: PlanarImage, into bytes: inout [UInt8], threads: Int = defaultThreadCount) {
         let w = img.width, h = img.height, n = w * h, cw = w / 2, ch = h / 2
         precondition(w % 2 == 0 && h % 2 == 0, "4:2:0 needs an even width and height")
@@ -221,48 +218,52 @@ package enum StillImage {
                             for cy in (ch * part / parts)..<(ch * (part + 1) / parts) {
                                 for r in 0..<2 {
                                     let y = 2 &* cy &+ r, line = p + 3 &* r &* w
+                                    // Eight pixels at a time, the last ones zero-padded.
                                     var x = 0
-                                    while x &+ 8 <= w {
-                                        let i = y &* w &+ x
+                                    while x < w {
+                                        let i = y &* w &+ x, count = min(8, w &- x)
                                         @inline(__always) func code(_ c: Int) -> SIMD8<Float> {
-                                            let v = UnsafeRawPointer(src + (c &* n &+ i)).loadUnaligned(
-                                                as: SIMD8<Float>.self)
-                                            let e = ColorTransfer.sixteenBitSRGB(v, knots: k) / 65535
-                                            UnsafeMutableRawPointer(line + (c &* w &+ x)).storeBytes(
-                                                of: e, as: SIMD8<Float>.self)
+                                            let e =
+                                                ColorTransfer.sixteenBitSRGB(
+                                                    Self.lanes(src + (c &* n &+ i), count), knots: k) / 65535
+                                            Self.put(e, at: line + (c &* w &+ x), count)
                                             return e
                                         }
                                         let red = code(0), green = code(1), blue = code(2)
                                         let luma = ColorTransfer.luminance(red, green, blue)
-                                        Self.store(Self.byteCodes(16 + 219 * luma + 0.5), at: o + i)
-                                        x &+= 8
-                                    }
-                                    while x < w {
-                                        Self.yuv420Pixel(src, n, y &* w &+ x, k, line, x, w, o)
-                                        x &+= 1
+                                        Self.store(Self.byteCodes(16 + 219 * luma + 0.5), at: o + i, count)
+                                        x &+= count
                                     }
                                 }
                                 let j0 = cy &* cw
                                 var cx = 0
-                                while 2 &* cx &+ 16 <= w {
+                                while cx < cw {
+                                    let count = min(8, cw &- cx)
+                                    // The mean of each 2×2 block: its even and odd columns in
+                                    // both rows, in the order one block at a time would add them.
                                     @inline(__always) func mean(_ c: Int) -> SIMD8<Float> {
-                                        let top = UnsafeRawPointer(p + (c &* w &+ 2 &* cx)).loadUnaligned(
-                                            as: SIMD16<Float>.self)
-                                        let bottom = UnsafeRawPointer(p + ((3 &+ c) &* w &+ 2 &* cx)).loadUnaligned(
-                                            as: SIMD16<Float>.self)
-                                        return (top.evenHalf + bottom.evenHalf + top.oddHalf + bottom.oddHalf) * 0.25
+                                        let top = p + (c &* w &+ 2 &* cx), bottom = p + ((3 &+ c) &* w &+ 2 &* cx)
+                                        if count == 8 {
+                                            let t = UnsafeRawPointer(top).loadUnaligned(as: SIMD16<Float>.self)
+                                            let b = UnsafeRawPointer(bottom).loadUnaligned(as: SIMD16<Float>.self)
+                                            return (t.evenHalf + b.evenHalf + t.oddHalf + b.oddHalf) * 0.25
+                                        }
+                                        var te = SIMD8<Float>(), to = te, be = te, bo = te
+                                        for j in 0..<count {
+                                            te[j] = top[2 &* j]; to[j] = top[2 &* j &+ 1]
+                                            be[j] = bottom[2 &* j]; bo[j] = bottom[2 &* j &+ 1]
+                                        }
+                                        return (te + be + to + bo) * 0.25
                                     }
                                     let red = mean(0), green = mean(1), blue = mean(2)
                                     let luma = ColorTransfer.luminance(red, green, blue)
                                     Self.store(
-                                        Self.byteCodes(128 + 224 * (blue - luma) / 1.8556 + 0.5), at: cb + (j0 &+ cx))
+                                        Self.byteCodes(128 + 224 * (blue - luma) / 1.8556 + 0.5), at: cb + (j0 &+ cx),
+                                        count)
                                     Self.store(
-                                        Self.byteCodes(128 + 224 * (red - luma) / 1.5748 + 0.5), at: cr + (j0 &+ cx))
-                                    cx &+= 8
-                                }
-                                while cx < cw {
-                                    Self.yuv420Chroma(p, w, cx, cb + (j0 &+ cx), cr + (j0 &+ cx))
-                                    cx &+= 1
+                                        Self.byteCodes(128 + 224 * (red - luma) / 1.5748 + 0.5), at: cr + (j0 &+ cx),
+                                        count)
+                                    cx &+= count
                                 }
                             }
                         }
@@ -270,41 +271,6 @@ package enum StillImage {
                 }
             }
         }
-    }
-
-    /// One pixel of `encodeYUV420`: its R'G'B' into the row pair `line` (planes `w` apart) at x,
-    /// and its Y' code.
-    @inline(__always)
-    private static func yuv420Pixel(
-        _ src: UnsafePointer<Float>, _ n: Int, _ i: Int, _ k: UnsafePointer<Float>, _ line: UnsafeMutablePointer<Float>,
-        _ x: Int, _ w: Int, _ o: UnsafeMutablePointer<UInt8>
-    ) {
-        let v =
-            SIMD3<Float>(
-                Float(ColorTransfer.sixteenBitSRGB(src[i], knots: k)),
-                Float(ColorTransfer.sixteenBitSRGB(src[n &+ i], knots: k)),
-                Float(ColorTransfer.sixteenBitSRGB(src[2 &* n &+ i], knots: k))) / 65535
-        line[x] = v.x; line[w &+ x] = v.y; line[2 &* w &+ x] = v.z
-        let luma = ColorTransfer.luminance(v.x, v.y, v.z)
-        o[i] = UInt8(min(max(16 + 219 * luma + 0.5, 0), 255))
-    }
-
-    /// One chroma sample of `encodeYUV420`: the mean of the 2×2 block at column pair cx of the
-    /// row pair `p` (rows of three planes, `w` apart).
-    @inline(__always)
-    private static func yuv420Chroma(
-        _ p: UnsafeMutablePointer<Float>, _ w: Int, _ cx: Int, _ cb: UnsafeMutablePointer<UInt8>,
-        _ cr: UnsafeMutablePointer<UInt8>
-    ) {
-        let x = 2 &* cx
-        @inline(__always) func mean(_ c: Int) -> Float {
-            let top = p + c &* w, bottom = p + (3 &+ c) &* w
-            return (top[x] + bottom[x] + top[x &+ 1] + bottom[x &+ 1]) * 0.25
-        }
-        let red = mean(0), green = mean(1), blue = mean(2)
-        let luma = ColorTransfer.luminance(red, green, blue)
-        cb.pointee = UInt8(min(max(128 + 224 * (blue - luma) / 1.8556 + 0.5, 0), 255))
-        cr.pointee = UInt8(min(max(128 + 224 * (red - luma) / 1.5748 + 0.5, 0), 255))
     }
 
     /// 8-bit codes of eight values (clamped to 0-255, rounded down, NaN to 0) as `UInt8(min(max(v,
@@ -317,10 +283,26 @@ package enum StillImage {
         return ColorTransfer.integers(ofSmall: ColorTransfer.floorOfSmall(c))
     }
 
-    /// Stores eight codes of 0-255 as bytes at `p`.
+    /// Stores the first `count` (up to eight) codes of 0-255 as bytes at `p`.
     @inline(__always)
-    private static func store(_ codes: SIMD8<Int32>, at p: UnsafeMutablePointer<UInt8>) {
-        for j in 0..<8 { p[j] = UInt8(truncatingIfNeeded: codes[j]) }
+    private static func store(_ codes: SIMD8<Int32>, at p: UnsafeMutablePointer<UInt8>, _ count: Int) {
+        for j in 0..<count { p[j] = UInt8(truncatingIfNeeded: codes[j]) }
+    }
+
+    /// The `count` (up to eight) values at `p`, the rest zero.
+    @inline(__always)
+    private static func lanes(_ p: UnsafePointer<Float>, _ count: Int) -> SIMD8<Float> {
+        if count == 8 { return UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self) }
+        var v = SIMD8<Float>()
+        for j in 0..<count { v[j] = p[j] }
+        return v
+    }
+
+    /// Stores the first `count` (up to eight) lanes of `v` at `p`.
+    @inline(__always)
+    private static func put(_ v: SIMD8<Float>, at p: UnsafeMutablePointer<Float>, _ count: Int) {
+        if count == 8 { return UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self) }
+        for j in 0..<count { p[j] = v[j] }
     }
 
     /// Writes linear RGB: `.png` and `.tif` as 16-bit sRGB, `.exr` and `.pfm` as linear float (EXR

@@ -59,27 +59,16 @@ public struct PointLights: Sendable {
                         parallelFor(bands, threads: threads) { band in
                             let (b, l, f) = ctx.value
                             f[band] = false
-                            let flags = UnsafeRawPointer(b.baseAddress!)
                             for y in (h * band / bands)..<(h * (band + 1) / bands) {
-                                var x = 0
-                                while x < w {
-                                    // Eight pixels at a time where none is bright (most of a frame).
-                                    if x &+ 8 <= w
-                                        && flags.loadUnaligned(fromByteOffset: y &* w &+ x, as: UInt64.self) == 0
-                                    {
-                                        x &+= 8
-                                        continue
-                                    }
-                                    if b[y &* w &+ x] {
-                                        var count = 0
-                                        for sy in max(0, y &- 2)...min(h &- 1, y &+ 2) {
-                                            for sx in max(0, x &- 2)...min(w &- 1, x &+ 2) where b[sy &* w &+ sx] {
-                                                count &+= 1
-                                            }
+                                Self.forEachSet(b, in: (y &* w)..<(y &* w &+ w)) { i in
+                                    let x = i &- y &* w
+                                    var count = 0
+                                    for sy in max(0, y &- 2)...min(h &- 1, y &+ 2) {
+                                        for sx in max(0, x &- 2)...min(w &- 1, x &+ 2) where b[sy &* w &+ sx] {
+                                            count &+= 1
                                         }
-                                        if count <= Self.isolation { l[y &* w &+ x] = true; f[band] = true }
                                     }
-                                    x &+= 1
+                                    if count <= Self.isolation { l[i] = true; f[band] = true }
                                 }
                             }
                         }
@@ -128,20 +117,9 @@ public struct PointLights: Sendable {
                 }
             }
             let frameNearest = scene.nearestCoC
-            // The lights in pixel order, eight flags at a time where none is set.
+            // The lights in pixel order.
             var lights: [Int] = []
-            light.withUnsafeBufferPointer { l in
-                let raw = UnsafeRawPointer(l.baseAddress!)
-                var i = 0
-                while i < n {
-                    if i &+ 8 <= n && raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) == 0 {
-                        i &+= 8
-                        continue
-                    }
-                    if l[i] { lights.append(i) }
-                    i &+= 1
-                }
-            }
+            light.withUnsafeBufferPointer { l in Self.forEachSet(l, in: 0..<n) { lights.append($0) } }
             for i in lights {
                 let cL = scene.coc[i]
                 guard abs(cL) > 1 else { continue }
@@ -171,6 +149,23 @@ public struct PointLights: Sendable {
             reachOf = kept
         }
         rayReach = reachOf
+    }
+
+    /// Calls `body(i)` for every i in `range` where `flags[i]` is set, in order: eight flags at a
+    /// time where none is (most of a frame has no light).
+    @inline(__always)
+    static func forEachSet(_ flags: UnsafeBufferPointer<Bool>, in range: Range<Int>, _ body: (Int) -> Void) {
+        guard !range.isEmpty else { return }
+        let raw = UnsafeRawPointer(flags.baseAddress!)
+        var i = range.lowerBound
+        while i < range.upperBound {
+            if i &+ 8 <= range.upperBound && raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) == 0 {
+                i &+= 8
+                continue
+            }
+            if flags[i] { body(i) }
+            i &+= 1
+        }
     }
 
     /// The most ray steps a frame spends on its lights (about a quarter of a second on one core).
